@@ -1,0 +1,53 @@
+#ifndef CNCURSES_SHIM_H
+#define CNCURSES_SHIM_H
+
+/* Wide-character curses: these must be defined before curses.h is read. */
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+
+#include <ncursesw/curses.h>
+#include <locale.h>
+#include <wchar.h>
+#include <stdio.h>
+
+/* Swift cannot import macros with arguments, nor touch C globals under strict
+   concurrency. These helpers are the whole surface TerminalCurses needs. */
+
+static inline WINDOW *cn_stdscr(void) { return stdscr; }
+static inline int cn_lines(void) { return LINES; }
+static inline int cn_cols(void) { return COLS; }
+static inline int cn_colors(void) { return COLORS; }
+static inline int cn_color_pairs(void) { return COLOR_PAIRS; }
+static inline void cn_getmaxyx(WINDOW *w, int *y, int *x) { int yy, xx; getmaxyx(w, yy, xx); *y = yy; *x = xx; }
+
+static inline attr_t cn_a_normal(void) { return A_NORMAL; }
+static inline attr_t cn_a_bold(void) { return A_BOLD; }
+static inline attr_t cn_a_dim(void) { return A_DIM; }
+static inline attr_t cn_a_reverse(void) { return A_REVERSE; }
+static inline attr_t cn_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t cn_a_standout(void) { return A_STANDOUT; }
+static inline attr_t cn_color_pair(int n) { return COLOR_PAIR(n); }
+
+static inline int cn_err(void) { return ERR; }
+static inline int cn_ok(void) { return OK; }
+static inline int cn_key_resize(void) { return KEY_RESIZE; }
+static inline int cn_key_code_yes(void) { return KEY_CODE_YES; }
+
+static inline FILE *cn_stdin(void) { return stdin; }
+static inline FILE *cn_stdout(void) { return stdout; }
+
+/* glibc declares wcwidth only under _XOPEN_SOURCE, which the Glibc module may have been
+   built without; declare it here (the same prototype) so Swift always sees it. */
+extern int wcwidth(wchar_t c);
+static inline int cn_wcwidth(wchar_t c) { return wcwidth(c); }
+
+/* setcchar with one spacing character plus up to 4 combining marks. */
+static inline int cn_setcchar(cchar_t *cell, const wchar_t *wch, attr_t attrs, short pair) {
+    return setcchar(cell, wch, attrs, pair, NULL);
+}
+
+#endif

@@ -1,0 +1,281 @@
+/// One dispatched Server-Sent Event.
+///
+/// `data` holds the joined `data:` lines as raw bytes (lines joined with `\n`, the final
+/// newline removed). Invalid UTF-8 is kept as received; ``text`` replaces it with U+FFFD.
+public struct SSEEvent: Sendable, Equatable {
+    /// The `event:` field, or `"message"` when the event had none.
+    public var type: String
+    /// The joined `data:` lines, as received.
+    public var data: [UInt8]
+    /// The last event id in force when this event was dispatched (`nil` when none or reset).
+    public var lastEventID: String?
+
+    public init(type: String, data: [UInt8], lastEventID: String? = nil) {
+        self.type = type
+        self.data = data
+        self.lastEventID = lastEventID
+    }
+
+    /// `data` as text; invalid UTF-8 becomes U+FFFD.
+    public var text: String { String(decoding: data, as: UTF8.self) }
+}
+
+/// An error the parser reports in-band; parsing always continues after it.
+public enum SSEParserError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An event (or a single line) grew beyond the configured maximum. Its bytes were
+    /// discarded up to the next blank line; the parser resumes with the next event.
+    case eventTooLarge(limit: Int)
+
+    public var description: String {
+        switch self {
+        case .eventTooLarge(let limit):
+            return "an SSE event exceeded the \(limit)-byte limit and was skipped"
+        }
+    }
+}
+
+/// Incremental, byte-level parser for `text/event-stream`, following the WHATWG
+/// EventSource rules.
+///
+/// Feed it chunks exactly as they arrive from the network; it keeps whatever state a chunk
+/// boundary splits (half a line, a CR whose LF is in the next chunk, half a BOM).
+///
+/// - One leading UTF-8 BOM is stripped, even when split across chunks.
+/// - Lines end in CRLF, LF or a lone CR.
+/// - A line starting with `:` is a comment, surfaced as ``Output/comment(_:)`` (the backend's
+///   `: ping - …` heartbeats).
+/// - `field: value` — exactly one space after the colon is removed.
+/// - `data` lines are joined with `\n`; `event` sets the type; `id` sets the last event id
+///   unless it contains NUL (an empty `id` resets it); `retry` is honoured only when all
+///   ASCII digits. Other fields are ignored.
+/// - A blank line dispatches the event; an event with no data is not dispatched.
+/// - An incomplete event at end of stream is discarded (see ``finish()``).
+/// - An event whose joined data would exceed `maxEventSize` bytes (or a line longer than the
+///   limit plus a field name) yields ``SSEParserError/eventTooLarge(limit:)`` once and the rest
+///   of that event is skipped, so memory stays bounded whatever the server sends. The outcome
+///   does not depend on how the bytes were chunked.
+///
+/// - Complexity: O(n) in the bytes fed; each byte is looked at a constant number of times.
+public struct SSEParser: Sendable {
+    /// What the parser produced from a chunk.
+    public enum Output: Sendable, Equatable {
+        case event(SSEEvent)
+        /// A comment line, without its leading colon (and one leading space removed).
+        case comment(String)
+        /// A valid `retry:` field, in milliseconds.
+        case retry(Int)
+        case error(SSEParserError)
+    }
+
+    /// The largest event (data plus the line being read) accepted, in bytes.
+    public let maxEventSize: Int
+
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var eventType: String? = nil
+    private var lastEventID: String? = nil
+    private var skipLeadingLF = false
+    /// How many bytes of a possible leading BOM have been matched (3 = decided).
+    private var bomState = 0
+    private var discarding = false
+    /// A one-entry cache so that the same `event:` name does not allocate a new String each time.
+    private var lastTypeBytes: [UInt8] = []
+    private var lastTypeString = ""
+
+    private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    /// Room for `data: ` in front of a value when a line is checked against the limit.
+    private static let fieldAllowance = 6
+
+    public init(maxEventSize: Int = 1 << 20) {
+        precondition(maxEventSize > 0, "maxEventSize must be positive")
+        self.maxEventSize = maxEventSize
+    }
+
+    /// The last event id seen (`Last-Event-ID` for a reconnect), or `nil`.
+    public var currentLastEventID: String? { lastEventID }
+
+    /// Parses a chunk and returns what it completed.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Output] {
+        var out: [Output] = []
+        let array = Array(bytes)
+        array.withUnsafeBytes { raw in
+            feed(raw) { out.append($0) }
+        }
+        return out
+    }
+
+    /// Parses a chunk, calling `emit` for each output in order. The fast path: no
+    /// intermediate array is built.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (Output) -> Void) {
+        var start = 0
+        let count = chunk.count
+        guard count > 0 else { return }
+
+        // A possible BOM, possibly split across chunks.
+        while bomState < 3 && start < count {
+            if chunk[start] == Self.bom[bomState] {
+                bomState += 1
+                start += 1
+                if bomState == 3 { break }
+            } else {
+                // Not a BOM after all: the bytes matched so far are ordinary content.
+                let matched = bomState
+                bomState = 3
+                if matched > 0 { Self.bom.withUnsafeBytes { appendToLine(UnsafeRawBufferPointer(rebasing: $0[0..<matched]), emit) } }
+            }
+        }
+        if bomState < 3 { return }
+
+        if skipLeadingLF && start < count {
+            if chunk[start] == 0x0A { start += 1 }
+            skipLeadingLF = false
+        }
+
+        var i = start
+        while i < count {
+            let b = chunk[i]
+            if b == 0x0A || b == 0x0D {
+                if line.isEmpty {
+                    processLine(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), emit)
+                } else {
+                    appendToLine(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), emit)
+                    let pending = line
+                    line.removeAll(keepingCapacity: true)
+                    pending.withUnsafeBytes { processLine($0, emit) }
+                }
+                if b == 0x0D {
+                    if i + 1 < count {
+                        if chunk[i + 1] == 0x0A { i += 1 }
+                    } else {
+                        skipLeadingLF = true
+                    }
+                }
+                i += 1
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        if start < count {
+            appendToLine(UnsafeRawBufferPointer(rebasing: chunk[start..<count]), emit)
+        }
+    }
+
+    /// Ends the stream: an incomplete event (no blank line yet) is discarded, per the spec.
+    /// The parser is reset for a new connection, keeping only the last event id.
+    public mutating func finish() {
+        line.removeAll()
+        data.removeAll()
+        eventType = nil
+        skipLeadingLF = false
+        bomState = 0
+        discarding = false
+    }
+
+    // MARK: - Lines
+
+    private mutating func appendToLine(_ bytes: UnsafeRawBufferPointer, _ emit: (Output) -> Void) {
+        if discarding { return }
+        // A partial line may carry a field name ("data: ") on top of its value.
+        if line.count + bytes.count + data.count > maxEventSize + Self.fieldAllowance {
+            startDiscarding(emit)
+            return
+        }
+        line.append(contentsOf: bytes)
+    }
+
+    private mutating func startDiscarding(_ emit: (Output) -> Void) {
+        line.removeAll()
+        data.removeAll()
+        eventType = nil
+        discarding = true
+        emit(.error(.eventTooLarge(limit: maxEventSize)))
+    }
+
+    private mutating func processLine(_ l: UnsafeRawBufferPointer, _ emit: (Output) -> Void) {
+        if l.isEmpty {
+            if discarding {
+                discarding = false
+                return
+            }
+            dispatch(emit)
+            return
+        }
+        if discarding { return }
+        if l.count + data.count > maxEventSize + Self.fieldAllowance {
+            startDiscarding(emit)
+            return
+        }
+        if l[0] == 0x3A {  // ':' comment
+            var s = 1
+            if s < l.count && l[s] == 0x20 { s += 1 }
+            emit(.comment(String(decoding: UnsafeRawBufferPointer(rebasing: l[s...]), as: UTF8.self)))
+            return
+        }
+        var colon = -1
+        for j in 0..<l.count where l[j] == 0x3A {
+            colon = j
+            break
+        }
+        let name: UnsafeRawBufferPointer
+        let value: UnsafeRawBufferPointer
+        if colon >= 0 {
+            name = UnsafeRawBufferPointer(rebasing: l[0..<colon])
+            var vs = colon + 1
+            if vs < l.count && l[vs] == 0x20 { vs += 1 }
+            value = UnsafeRawBufferPointer(rebasing: l[vs...])
+        } else {
+            name = l
+            value = UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        switch name.count {
+        case 4 where name[0] == 0x64 && name[1] == 0x61 && name[2] == 0x74 && name[3] == 0x61:  // data
+            if data.count + value.count > maxEventSize {
+                startDiscarding(emit)
+                return
+            }
+            data.append(contentsOf: value)
+            data.append(0x0A)
+        case 5 where name[0] == 0x65 && name[1] == 0x76 && name[2] == 0x65 && name[3] == 0x6E && name[4] == 0x74:  // event
+            eventType = typeString(value)
+        case 2 where name[0] == 0x69 && name[1] == 0x64:  // id
+            if !bytesContain(value, 0) {
+                lastEventID = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+            }
+        case 5 where name[0] == 0x72 && name[1] == 0x65 && name[2] == 0x74 && name[3] == 0x72 && name[4] == 0x79:  // retry
+            var allDigits = !value.isEmpty
+            for d in value where d < 0x30 || d > 0x39 { allDigits = false; break }
+            if allDigits {
+                var ms = 0
+                for d in value {
+                    let (m, o1) = ms.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(Int(d - 0x30))
+                    if o1 || o2 { ms = Int.max; break }
+                    ms = a
+                }
+                emit(.retry(ms))
+            }
+        default:
+            break  // unknown fields are ignored
+        }
+    }
+
+    private mutating func typeString(_ value: UnsafeRawBufferPointer) -> String {
+        if lastTypeBytes.withUnsafeBytes({ bytesEqual($0, value) }) {
+            return lastTypeString
+        }
+        lastTypeBytes = Array(value)
+        lastTypeString = String(decoding: value, as: UTF8.self)
+        return lastTypeString
+    }
+
+    private mutating func dispatch(_ emit: (Output) -> Void) {
+        defer { eventType = nil }
+        guard !data.isEmpty else { return }
+        data.removeLast()  // the trailing "\n" added after the last data line
+        // The event gets an exact-size copy; the buffer keeps its capacity for the next one.
+        let event = SSEEvent(type: eventType ?? "message", data: Array(data), lastEventID: lastEventID)
+        data.removeAll(keepingCapacity: true)
+        emit(.event(event))
+    }
+}
