@@ -1,0 +1,485 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import NIOWebSocket
+import RealtimeProtocol
+
+/// What a WebSocket path serves.
+enum SocketKind: Sendable {
+    case sessions
+    case job(String)
+    case campaign(String)
+
+    var endpoint: Endpoint {
+        switch self {
+        case .sessions: .wsSessions
+        case .job(let id): .job(id)
+        case .campaign(let id): .campaign(id)
+        }
+    }
+
+    /// Any one of these permissions admits the socket (PROTOCOL.md §4).
+    var readPermissions: [String] {
+        switch self {
+        case .sessions: ["sessions.read", "radius.sessions.read"]
+        case .job: ["jobs.read"]
+        case .campaign: ["campaigns.read", "firmware.campaigns.read"]
+        }
+    }
+}
+
+struct DroppedConnection: Error {}
+
+extension DemoBackend {
+    var realtimeBase: String { configuration.restBase + "/realtime" }
+
+    func addRoutes(_ router: Router<BasicRequestContext>, _ wsRouter: Router<BasicWebSocketRequestContext>) {
+        let rt = realtimeBase
+        var sse: [Endpoint] = Endpoint.defaultSSE
+        if configuration.era == .current { sse.append(.events) }
+        for endpoint in sse {
+            router.get(RouterPath(rt + endpoint.path)) { request, _ in self.sseResponse(request, endpoint: endpoint) }
+        }
+
+        // WebSockets: the upgrade decision, the fallback answer when it is refused, the session.
+        func socket(_ path: String, _ kind: @escaping @Sendable (Parameters) -> SocketKind) {
+            wsRouter.ws(RouterPath(rt + path), shouldUpgrade: { request, context in
+                self.admits(request, kind(context.parameters)) ? .upgrade([:]) : .dontUpgrade
+            }, onUpgrade: { inbound, outbound, context in
+                await self.serveSocket(inbound, outbound, request: context.request, kind: kind(context.requestContext.parameters))
+            })
+            router.get(RouterPath(rt + path)) { request, context in self.refusedUpgrade(request, kind(context.parameters)) }
+        }
+        socket("/ws/sessions") { _ in .sessions }
+        socket("/ws/jobs/:job_id") { .job($0.get("job_id") ?? "") }
+        socket("/ws/campaigns/:campaign_id") { .campaign($0.get("campaign_id") ?? "") }
+
+        let base = configuration.restBase
+        router.get(RouterPath(base + "/jobs")) { request, _ in self.listJobs(request) }
+        router.get(RouterPath(base + "/jobs/:id")) { request, context in self.getJob(request, id: context.parameters.get("id") ?? "") }
+        router.post(RouterPath(base + "/jobs/:id/cancel")) { request, context in self.cancelJob(request, id: context.parameters.get("id") ?? "") }
+        router.get(RouterPath(base + "/billing/dunning/campaigns")) { request, _ in self.listCampaigns(request) }
+        router.get(RouterPath(base + "/runtime-config")) { _, _ in
+            json(.ok, "{\"realtime\":{\"enabled\":true,\"sse_url\":\(JSONValue.quoted(rt + "/events")),\"ws_url\":\(JSONValue.quoted(rt + "/ws"))},"
+                + "\"api\":{\"rest_url\":\(JSONValue.quoted(base))}}")
+        }
+        if configuration.admin { addAdminRoutes(router) }
+    }
+
+    // MARK: Auth
+
+    func bearer(_ request: Request) -> String? {
+        guard let h = request.headers[.authorization] else { return nil }
+        let parts = h.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+
+    /// SSE: `Authorization: Bearer`, then cookie `access_token`, then `X-API-Key`; never `?token=`.
+    func sseToken(_ request: Request) -> String? {
+        bearer(request) ?? request.cookies["access_token"]?.value ?? request.headers[HTTPField.Name("X-API-Key")!]
+    }
+
+    /// WebSocket: `Authorization: Bearer`, then cookie `access_token`, then `?token=`.
+    func socketToken(_ request: Request) -> String? {
+        bearer(request) ?? request.cookies["access_token"]?.value ?? request.uri.queryParameters["token"].map(String.init)
+    }
+
+    func claims(_ token: String?) -> JWTClaims? {
+        guard let token, case .success(let c) = authority.verify(token, now: Int64(wallClock().secondsSinceEpoch)) else { return nil }
+        return c
+    }
+
+    // MARK: SSE
+
+    func sseResponse(_ request: Request, endpoint: Endpoint) -> Response {
+        hub.countAttempt(endpoint.name)
+        if let status = hub.consumeFailure() { return injectedFailure(status) }
+        let tenant: String
+        if let c = claims(sseToken(request)) {
+            tenant = c.tenantID ?? "platform"
+        } else if configuration.era == .legacy {
+            tenant = "platform"
+        } else {
+            var r = json(.unauthorized, #"{"detail":"Not authenticated"}"#)
+            r.headers[.wwwAuthenticate] = "Bearer"
+            return r
+        }
+        let sub = hub.subscribe(tenant: tenant, filter: .families(endpoint.families), isWebSocket: false)
+        let connected: String
+        if endpoint == .events {
+            let channels = Endpoint.defaultSSE.map { JSONValue.quoted("\($0.channelPrefix):\(tenant)") }.joined(separator: ", ")
+            connected = "event: connected\r\ndata: {\"channels\": [\(channels)]}\r\n\r\n"
+        } else {
+            connected = "event: connected\r\ndata: {\"channel\": \(JSONValue.quoted("\(endpoint.channelPrefix):\(tenant)"))}\r\n\r\n"
+        }
+        let firehose = hub.firehoseCount(for: endpoint)
+        let hub = self.hub
+        let pingInterval = configuration.pingInterval
+        let combined = endpoint == .events
+        let body = ResponseBody { writer in
+            let pinger = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: pingInterval)
+                    sub.continuation.yield(.ping)
+                }
+            }
+            defer {
+                pinger.cancel()
+                hub.unsubscribe(sub.id)
+            }
+            try await writer.write(ByteBuffer(string: connected))
+            if firehose > 0 {
+                try await Firehose.write(count: firehose, tenant: tenant, endpoint: endpoint) { try await writer.write($0) }
+            }
+            loop: for await message in sub.stream {
+                switch message {
+                case .event(let name, let payload):
+                    if hub.isStalled { continue }
+                    try await writer.write(ByteBuffer(string: sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload)))
+                case .ping:
+                    if hub.isStalled { continue }
+                    try await writer.write(ByteBuffer(string: ": ping - \(pingTimestamp())\r\n\r\n"))
+                case .drop:
+                    throw DroppedConnection()
+                case .shutdown:
+                    break loop
+                case .reply, .close:
+                    continue
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
+                                               HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)
+    }
+
+    func injectedFailure(_ status: Int) -> Response {
+        if status == 200 {
+            // Headers, then the connection drops before `connected`.
+            return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8"],
+                            body: ResponseBody { _ in throw DroppedConnection() })
+        }
+        var r = json(HTTPResponse.Status(code: status), #"{"detail":"Injected failure"}"#)
+        if status == 429 || status == 503 { r.headers[.retryAfter] = "2" }
+        return r
+    }
+
+    // MARK: WebSockets
+
+    /// The upgrade decision: no side effects (a refusal is answered by ``refusedUpgrade(_:_:)``).
+    func admits(_ request: Request, _ kind: SocketKind) -> Bool {
+        hub.countAttempt(kind.endpoint.name)
+        guard !hub.failurePending, let c = claims(socketToken(request)) else { return false }
+        return kind.readPermissions.contains { c.permissions.contains($0) }
+    }
+
+    /// The answer to a refused upgrade: an injected failure, or HTTP 403 (bad token or permission).
+    func refusedUpgrade(_ request: Request, _ kind: SocketKind) -> Response {
+        if let status = hub.consumeFailure() { return injectedFailure(status) }
+        if let c = claims(socketToken(request)), kind.readPermissions.contains(where: { c.permissions.contains($0) }) {
+            return json(.badRequest, #"{"detail":"Expected a WebSocket upgrade"}"#)
+        }
+        return json(.forbidden, #"{"detail":"Forbidden"}"#)
+    }
+
+    func serveSocket(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, request: Request, kind: SocketKind) async {
+        guard let c = claims(socketToken(request)) else {
+            try? await outbound.close(.policyViolation, reason: "Not authenticated")
+            return
+        }
+        let tenant = c.tenantID ?? "platform"
+        let channel: String
+        let filter: SubscriberFilter
+        switch kind {
+        case .sessions:
+            channel = "sessions:\(tenant)"
+            filter = .families([.session])
+        case .job(let id):
+            guard world.withLock({ $0.job(id, tenant: tenant) }) != nil else {
+                try? await outbound.close(.policyViolation, reason: "Job not found or access denied")
+                return
+            }
+            channel = "\(tenant):job:\(id)"
+            filter = .job(id)
+        case .campaign(let id):
+            guard isUUID(id), world.withLock({ $0.campaigns(tenant: tenant).contains { $0.id == id } }) else {
+                try? await outbound.close(.policyViolation, reason: "Campaign not found or access denied")
+                return
+            }
+            channel = "\(tenant):campaign:\(id)"
+            filter = .campaign(id)
+        }
+        let sub = hub.subscribe(tenant: tenant, filter: filter, isWebSocket: true)
+        defer { hub.unsubscribe(sub.id) }
+        let hub = self.hub
+        let subscribed = "{\"type\":\"subscribed\",\"channel\":\(JSONValue.quoted(channel)),\"tenant_id\":\(JSONValue.quoted(tenant))}"
+        do {
+            try await outbound.write(.text(subscribed))
+            let firehose = hub.firehoseCount(for: kind.endpoint)
+            if firehose > 0 {
+                try await Firehose.writeFrames(count: firehose, tenant: tenant, endpoint: kind.endpoint) { try await outbound.write(.text($0)) }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await message in sub.stream {
+                        switch message {
+                        case .event(let name, let payload):
+                            if hub.isStalled { continue }
+                            try await outbound.write(.text(payload))
+                            if case .job = kind, ["job.completed", "job.failed", "job.cancelled"].contains(name) {
+                                try await outbound.close(.normalClosure, reason: "Job finished")
+                                return
+                            }
+                        case .reply(let text):
+                            if hub.isStalled { continue }
+                            try await outbound.write(.text(text))
+                        case .close(let code, let reason):
+                            try await outbound.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
+                            return
+                        case .drop, .shutdown:
+                            try await outbound.close(.goingAway, reason: nil)
+                            return
+                        case .ping:
+                            continue
+                        }
+                    }
+                }
+                group.addTask {
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message, let value = try? JSONValue.parse(text), case .object = value else {
+                            // The backend's receive_json fails on anything but a JSON object: it closes with 1000.
+                            try await outbound.close(.normalClosure, reason: nil)
+                            return
+                        }
+                        for reply in self.handle(value, kind: kind, claims: c, tenant: tenant) {
+                            sub.continuation.yield(.reply(reply))
+                        }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            configuration.logger.debug("websocket ended: \(error)")
+        }
+    }
+
+    /// Answers one client frame (PROTOCOL.md §6). Returns the frames to send back.
+    func handle(_ value: JSONValue, kind: SocketKind, claims c: JWTClaims, tenant: String) -> [String] {
+        guard let command = ClientCommand(json: value) else {
+            if value["type"]?.stringValue == "query_session" {
+                return [ServerError(message: "session_id is required").json]
+            }
+            return []  // unknown types are ignored
+        }
+        if command == .ping { return [#"{"type":"pong"}"#] }
+        switch (kind, command) {
+        case (.sessions, .querySession(let id)):
+            guard let s = world.withLock({ $0.session(id, tenant: tenant) }) else {
+                return [ServerError(message: "Session not found").json]
+            }
+            return ["{\"type\":\"session_info\",\"session_id\":\(JSONValue.quoted(s.id)),\"username\":\(JSONValue.quoted(s.username)),"
+                + "\"nas_ip_address\":\(JSONValue.quoted(s.nas)),\"framed_ip_address\":\(JSONValue.quoted(s.framedIP)),"
+                + "\"bytes_in\":\(s.bytesIn),\"bytes_out\":\(s.bytesOut),\"start_time\":\(JSONValue.quoted(s.startedAt.iso8601))}"]
+        case (.job(let id), .cancelJob), (.job(let id), .pauseJob), (.job(let id), .resumeJob):
+            if command == .resumeJob && !hub.resumeAnswered { return [] }  // the current backend ignores it
+            let verb = command == .cancelJob ? "cancel" : command == .pauseJob ? "pause" : "resume"
+            let needed = command == .cancelJob ? "jobs.cancel" : "jobs.pause"
+            guard hub.allowCommand(user: c.subject) else {
+                return [ServerError(message: "Rate limit exceeded: 30/30 commands per minute", error: "rate_limit_exceeded", retryAfter: 60).json]
+            }
+            guard c.permissions.contains(needed) else { return [ServerError(message: "Insufficient permissions to \(verb) job").json] }
+            let now = wallClock()
+            world.withLock { w in
+                switch command {
+                case .cancelJob: w.requestCancel(job: id, tenant: tenant, by: c.subject, now: now)
+                case .pauseJob: w.setPaused(job: id, tenant: tenant, true)
+                default: w.setPaused(job: id, tenant: tenant, false)
+                }
+            }
+            return [CommandAck(kind: command.expectedAck!, jobID: id, tenantID: tenant).json]
+        case (.campaign(let id), .pauseCampaign), (.campaign(let id), .resumeCampaign), (.campaign(let id), .cancelCampaign):
+            let verb = command == .pauseCampaign ? "pause" : command == .resumeCampaign ? "resume" : "cancel"
+            guard hub.allowCommand(user: c.subject) else {
+                return [ServerError(message: "Rate limit exceeded: 30/30 commands per minute", error: "rate_limit_exceeded", retryAfter: 60).json]
+            }
+            guard c.permissions.contains("campaigns.\(verb)") else { return [ServerError(message: "Insufficient permissions to \(verb) campaign").json] }
+            world.withLock { $0.campaignCommand(id, tenant: tenant, command) }
+            return [CommandAck(kind: command.expectedAck!, campaignID: id, tenantID: tenant).json]
+        default:
+            return []  // a command for another kind of socket: ignored, as an unknown type
+        }
+    }
+
+    // MARK: REST
+
+    func restClaims(_ request: Request) -> JWTClaims? {
+        claims(bearer(request) ?? request.cookies["access_token"]?.value)
+    }
+
+    func jobJSON(_ j: SimJob, detail: Bool) -> String {
+        func t(_ i: UTCInstant?) -> String { i.map { JSONValue.quoted($0.iso8601) } ?? "null" }
+        let duration: String = {
+            guard let s = j.startedAt else { return "null" }
+            let end = j.completedAt ?? wallClock()
+            return String(format: "%.1f", Double(end.microseconds - s.microseconds) / 1e6)
+        }()
+        var s = "{\"id\":\(JSONValue.quoted(j.id)),\"job_type\":\(JSONValue.quoted(j.type)),\"status\":\(JSONValue.quoted(j.status.rawValue)),"
+            + "\"title\":\(JSONValue.quoted(j.title)),\"progress_percent\":\(j.progressPercent),\"items_total\":\(j.itemsTotal),"
+            + "\"items_processed\":\(j.processed),\"items_succeeded\":\(j.succeeded),\"items_failed\":\(j.failed),"
+            + "\"created_by\":\(JSONValue.quoted(j.createdBy)),\"created_at\":\(t(j.createdAt)),\"started_at\":\(t(j.startedAt)),"
+            + "\"completed_at\":\(t(j.completedAt)),\"duration_seconds\":\(duration)"
+        if detail {
+            s += ",\"tenant_id\":\(JSONValue.quoted(j.tenant)),\"current_item\":\(j.currentItem.map(JSONValue.quoted) ?? "null"),"
+                + "\"error_message\":\(j.errorMessage.map(JSONValue.quoted) ?? "null"),\"cancelled_by\":\(j.cancelledBy.map(JSONValue.quoted) ?? "null")"
+        }
+        return s + "}"
+    }
+
+    func listJobs(_ request: Request) -> Response {
+        guard let c = restClaims(request) else { return json(.unauthorized, #"{"detail":"Not authenticated"}"#) }
+        let q = request.uri.queryParameters
+        let status = q["job_status"].map(String.init)
+        let type = q["job_type"].map(String.init)
+        let page = max(1, q["page"].flatMap { Int($0) } ?? 1)
+        let pageSize = min(500, max(1, q["page_size"].flatMap { Int($0) } ?? 20))
+        let all = world.withLock { $0.jobs(tenant: c.tenantID ?? "platform") }
+            .filter { (status == nil || $0.status.rawValue == status) && (type == nil || $0.type == type) }
+            .sorted { $0.createdAt > $1.createdAt }
+        let slice = all.dropFirst((page - 1) * pageSize).prefix(pageSize)
+        let body = "{\"jobs\":[" + slice.map { jobJSON($0, detail: false) }.joined(separator: ",") + "],\"total\":\(all.count),"
+            + "\"page\":\(page),\"page_size\":\(pageSize),\"has_more\":\(page * pageSize < all.count)}"
+        return json(.ok, body)
+    }
+
+    func getJob(_ request: Request, id: String) -> Response {
+        guard let c = restClaims(request) else { return json(.unauthorized, #"{"detail":"Not authenticated"}"#) }
+        guard let j = world.withLock({ $0.job(id, tenant: c.tenantID ?? "platform") }) else { return json(.notFound, #"{"detail":"Job not found"}"#) }
+        return json(.ok, jobJSON(j, detail: true))
+    }
+
+    func cancelJob(_ request: Request, id: String) -> Response {
+        guard let c = restClaims(request) else { return json(.unauthorized, #"{"detail":"Not authenticated"}"#) }
+        guard c.permissions.contains("jobs.cancel") else { return json(.forbidden, #"{"detail":"Insufficient permissions to cancel job"}"#) }
+        let now = wallClock()
+        guard let (job, publication) = world.withLock({ $0.cancelNow(job: id, tenant: c.tenantID ?? "platform", by: c.subject, now: now) }) else {
+            return json(.notFound, #"{"detail":"Job not found or already finished"}"#)
+        }
+        hub.publish(publication)
+        return json(.ok, "{\"id\":\(JSONValue.quoted(job.id)),\"status\":\"cancelled\",\"cancelled_at\":\(JSONValue.quoted(now.iso8601)),"
+            + "\"cancelled_by\":\(JSONValue.quoted(c.subject)),\"message\":\"Job cancelled successfully\"}")
+    }
+
+    func listCampaigns(_ request: Request) -> Response {
+        guard let c = restClaims(request) else { return json(.unauthorized, #"{"detail":"Not authenticated"}"#) }
+        let activeOnly = request.uri.queryParameters["active_only"].map { $0 == "true" } ?? false
+        let campaigns = world.withLock { $0.campaigns(tenant: c.tenantID ?? "platform") }.filter { !activeOnly || $0.isActive }
+        let items = campaigns.map { k in
+            "{\"id\":\(JSONValue.quoted(k.id)),\"tenant_id\":\(JSONValue.quoted(k.tenant)),\"name\":\(JSONValue.quoted(k.name)),"
+                + "\"description\":\(k.description.map(JSONValue.quoted) ?? "null"),\"is_active\":\(k.isActive),\"priority\":\(k.priority),"
+                + "\"total_executions\":\(k.totalExecutions),\"created_at\":\(JSONValue.quoted(k.createdAt.iso8601))}"
+        }
+        return json(.ok, "[" + items.joined(separator: ",") + "]")
+    }
+
+    // MARK: Admin (test controls)
+
+    func addAdminRoutes(_ router: Router<BasicRequestContext>) {
+        let admin = router.group("__admin")
+        admin.post("publish") { request, context in
+            let q = request.uri.queryParameters
+            guard let tenant = q["tenant"].map(String.init), let name = q["endpoint"].map(String.init),
+                  let endpoint = try? Endpoint(name: name) else {
+                return json(.badRequest, #"{"detail":"tenant and endpoint are required"}"#)
+            }
+            let body = try await request.body.collect(upTo: 64 << 20)
+            self.publish(tenant: tenant, endpoint: endpoint, json: String(buffer: body), eventName: q["event"].map(String.init))
+            return json(.ok, #"{"published":true}"#)
+        }
+        admin.post("storm") { request, _ in
+            let q = request.uri.queryParameters
+            let tenant = q["tenant"].map(String.init) ?? self.tenantIDs[0]
+            let scope = q["scope"].flatMap { StormScope(rawValue: String($0)) } ?? .pon
+            let ok = self.triggerStorm(tenant: tenant, scope: scope, rate: q["rate"].flatMap { Double($0) }, duration: q["duration"].flatMap { Double($0) })
+            return ok ? json(.ok, #"{"storm":true}"#) : json(.notFound, #"{"detail":"unknown tenant"}"#)
+        }
+        admin.post("drop") { _, _ in
+            self.dropAllConnections()
+            return json(.ok, #"{"dropped":true}"#)
+        }
+        admin.post("stall") { request, _ in
+            let seconds = request.uri.queryParameters["seconds"].flatMap { Double($0) }
+            self.stall(seconds: seconds.flatMap { $0 > 0 ? $0 : nil })
+            return json(.ok, #"{"stalled":true}"#)
+        }
+        admin.post("unstall") { _, _ in
+            self.unstall()
+            return json(.ok, #"{"stalled":false}"#)
+        }
+        admin.post("fail") { request, _ in
+            let q = request.uri.queryParameters
+            self.failNextConnections(q["count"].flatMap { Int($0) } ?? 1, status: q["status"].flatMap { Int($0) } ?? 500)
+            return json(.ok, #"{"armed":true}"#)
+        }
+        admin.post("ws-close") { request, _ in
+            let q = request.uri.queryParameters
+            self.closeWebSockets(code: q["code"].flatMap { UInt16($0) } ?? 1011, reason: q["reason"].map(String.init) ?? "")
+            return json(.ok, #"{"closed":true}"#)
+        }
+        admin.post("resume-mode") { request, _ in
+            let mode = request.uri.queryParameters["mode"].map(String.init) ?? "silent"
+            self.setResumeAnswered(mode == "answer")
+            return json(.ok, "{\"resume\":\(JSONValue.quoted(mode == "answer" ? "answer" : "silent"))}")
+        }
+        admin.post("firehose") { request, _ in
+            let q = request.uri.queryParameters
+            self.armFirehose(count: q["count"].flatMap { Int($0) } ?? 0, endpoint: q["endpoint"].flatMap { try? Endpoint(name: String($0)) })
+            return json(.ok, #"{"armed":true}"#)
+        }
+        admin.post("job") { request, _ in
+            let q = request.uri.queryParameters
+            let tenant = q["tenant"].map(String.init) ?? self.tenantIDs[0]
+            guard let id = self.createJob(tenant: tenant, type: q["type"].map(String.init), items: q["items"].flatMap { Int($0) }) else {
+                return json(.notFound, #"{"detail":"unknown tenant"}"#)
+            }
+            return json(.ok, "{\"id\":\(JSONValue.quoted(id))}")
+        }
+        admin.post("token") { request, _ in
+            let q = request.uri.queryParameters
+            let permissions = q["permissions"].map { $0.split(separator: ",").map(String.init) } ?? TokenAuthority.allPermissions
+            let token = self.mintToken(tenant: q["tenant"].map(String.init) ?? self.tenantIDs[0], permissions: permissions,
+                                       lifetime: q["lifetime"].flatMap { Int64($0) } ?? 900)
+            return json(.ok, "{\"token\":\(JSONValue.quoted(token))}")
+        }
+        admin.get("stats") { _, _ in
+            let attempts = self.connectionAttempts.sorted { $0.key < $1.key }.map { "\(JSONValue.quoted($0.key)):\($0.value)" }.joined(separator: ",")
+            return json(.ok, "{\"open_connections\":\(self.openConnections),\"attempts\":{\(attempts)}}")
+        }
+    }
+}
+
+func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+    Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+}
+
+/// One SSE frame with CRLF line ends; a payload with line breaks becomes several `data:` lines.
+func sseFrame(name: String, json: String) -> String {
+    var s = "event: \(name)\r\n"
+    if json.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+        for line in json.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+            s += "data: \(line)\r\n"
+        }
+    } else {
+        s += "data: \(json)\r\n"
+    }
+    return s + "\r\n"
+}
+
+/// `2025-12-08 10:30:15.000001+00:00`, as Python prints an aware UTC datetime.
+func pingTimestamp() -> String {
+    let iso = wallClock().iso8601
+    return iso.replacingOccurrences(of: "T", with: " ") + "+00:00"
+}

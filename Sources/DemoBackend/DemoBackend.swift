@@ -1,0 +1,251 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import RealtimeProtocol
+import Synchronization
+
+/// A protocol-faithful stand-in for the DotMac realtime backend (PROTOCOL.md), with a seeded
+/// ISP simulation and test controls.
+///
+/// Start it with ``run(onReady:)`` (until cancelled) or ``withDemoBackend(_:_:)`` (scoped);
+/// tests bind 127.0.0.1 port 0, the `demo-server` command port 8000.
+public final class DemoBackend: Sendable {
+    public struct Configuration: Sendable {
+        public enum Era: String, Sendable, CaseIterable {
+            /// `/api/isp/v1`, 401 on a bad SSE token, the combined `/events` stream.
+            case current
+            /// `/api/v1`, SSE without a valid token streams tenant `platform`, no `/events`.
+            case legacy
+        }
+
+        public var host = "127.0.0.1"
+        public var port = 0
+        public var basePath: String? = nil
+        public var era: Era = .current
+        public var seed: UInt64 = 1
+        public var tenantCount = 2
+        /// Scales the simulation's rates; 0 switches the background simulation off.
+        public var rate: Double = 1
+        /// SSE keep-alive comment interval (the backend's is 15 s).
+        public var pingInterval: Duration = .seconds(15)
+        /// Protocol-level WebSocket pings (the backend's are every 20 s).
+        public var webSocketAutoPing: Duration = .seconds(20)
+        /// The simulation's step.
+        public var tick: Duration = .milliseconds(100)
+        /// Random outage storms in the background simulation.
+        public var randomStorms = true
+        /// Serve the `/__admin` test controls.
+        public var admin = false
+        /// The HS256 secret; random when nil.
+        public var secret: [UInt8]? = nil
+        public var logger = Logger(label: "demo-backend", factory: { _ in SwiftLogNoOpLogHandler() })
+
+        public init() {}
+
+        /// The REST base path in force.
+        public var restBase: String { basePath ?? (era == .legacy ? "/api/v1" : EndpointCatalogue.defaultBasePath) }
+    }
+
+    public let configuration: Configuration
+    public let authority: TokenAuthority
+    let hub = Hub()
+    let world: Mutex<Simulation>
+    private let boundPort = Mutex<Int?>(nil)
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        authority = TokenAuthority(secret: configuration.secret ?? TokenAuthority.randomSecret())
+        var options = Simulation.Options()
+        options.rate = configuration.rate
+        options.randomStorms = configuration.randomStorms
+        let tenants = (1...max(1, configuration.tenantCount)).map { "t-" + pad($0, 2) }
+        world = Mutex(Simulation(seed: configuration.seed, tenantIDs: tenants, options: options, now: wallClock()))
+    }
+
+    /// The tenants the simulation runs (`t-01`, `t-02`, …).
+    public var tenantIDs: [String] { world.withLock { $0.tenantIDs } }
+
+    /// The port it listens on, once running.
+    public var port: Int? { boundPort.withLock { $0 } }
+
+    /// `http://host:port`, once running.
+    public var origin: String? { port.map { "http://\(configuration.host):\($0)" } }
+
+    /// Mints a token signed with this backend's secret.
+    public func mintToken(tenant: String?, permissions: [String] = TokenAuthority.allPermissions, lifetime: Int64 = 900,
+                          subject: String = "demo-operator") -> String {
+        authority.mint(tenant: tenant, subject: subject, permissions: permissions, lifetime: lifetime, now: Int64(wallClock().secondsSinceEpoch))
+    }
+
+    // MARK: Test controls (also served under /__admin with `admin`)
+
+    /// Publishes raw JSON bytes on a tenant's channel, as the backend's publishers do.
+    public func publish(tenant: String, endpoint: Endpoint, json: String, eventName: String? = nil) {
+        let name = eventName ?? (try? JSONValue.parse(json))?["event_type"]?.stringValue ?? "message"
+        for channel in Self.channels(for: endpoint) {
+            hub.publish(Publication(tenant: tenant, channel: channel, eventName: name, json: json))
+        }
+    }
+
+    static func channels(for endpoint: Endpoint) -> [Channel] {
+        switch endpoint {
+        case .job(let id): [.job(id)]
+        case .campaign(let id): [.campaign(id)]
+        default: endpoint.families.map { .family($0) }.sorted { "\($0)" < "\($1)" }
+        }
+    }
+
+    /// Starts an outage storm, or with `rate` and `duration` a flood of ONU flaps at that rate.
+    @discardableResult
+    public func triggerStorm(tenant: String, scope: StormScope = .pon, rate: Double? = nil, duration: Double? = nil) -> Bool {
+        world.withLock { $0.startStorm(tenant: tenant, scope: scope, rate: rate, duration: duration, now: wallClock()) }
+    }
+
+    /// Drops every open connection abruptly.
+    public func dropAllConnections() { hub.broadcast(.drop) }
+
+    /// Stops writing on every connection, keeping sockets open; `nil` = until ``unstall()``.
+    public func stall(seconds: Double? = nil) { hub.stall(seconds: seconds) }
+    public func unstall() { hub.unstall() }
+
+    /// Fails the next `count` connection attempts with `status` (200: headers, then a drop before `connected`).
+    public func failNextConnections(_ count: Int, status: Int) { hub.failNext(count, status: status) }
+
+    /// Closes every WebSocket with `code`.
+    public func closeWebSockets(code: UInt16, reason: String = "") { hub.broadcast(.close(code: code, reason: reason), webSocketsOnly: true) }
+
+    /// `false` (default, like the current backend): `resume_job` gets no answer and changes nothing.
+    public func setResumeAnswered(_ on: Bool) { hub.setResumeAnswered(on) }
+
+    /// New connections to `endpoint` (any when nil) first receive `count` pre-rendered events as
+    /// fast as the socket takes them. 0 disarms.
+    public func armFirehose(count: Int, endpoint: Endpoint? = nil) { hub.armFirehose(count: count, endpoint: endpoint) }
+
+    /// Connection attempts per endpoint name since start.
+    public var connectionAttempts: [String: Int] { hub.attempts }
+
+    /// Open streaming connections.
+    public var openConnections: Int { hub.connectionCount }
+
+    /// Creates a job now, for tests and demos.
+    @discardableResult
+    public func createJob(tenant: String, type: String? = nil, items: Int? = nil) -> String? {
+        let now = wallClock()
+        let (job, publication) = world.withLock { w -> (SimJob?, Publication?) in
+            guard let job = w.createJob(tenant: tenant, type: type, items: items, now: now) else { return (nil, nil) }
+            let t = w.tenants.first { $0.id == tenant }!
+            return (job, t.jobEvent(job, .jobCreated, now: now))
+        }
+        if let publication { hub.publish(publication) }
+        return job?.id
+    }
+
+    public func campaignIDs(tenant: String) -> [String] { world.withLock { $0.campaigns(tenant: tenant).map(\.id) } }
+
+    public func jobStatus(_ id: String, tenant: String) -> (status: JobStatus, paused: Bool, processed: Int)? {
+        world.withLock { w in w.job(id, tenant: tenant).map { ($0.status, $0.paused, $0.processed) } }
+    }
+
+    /// Advances the simulation by hand (tests that switch the background simulation off).
+    public func step(seconds: Double) {
+        let ps = world.withLock { $0.step(dt: seconds, now: wallClock()) }
+        hub.publish(ps)
+    }
+
+    // MARK: Running
+
+    /// Runs the server and the simulation until the task is cancelled. `onReady` gets the port.
+    public func run(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let router = Router()
+        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
+        addRoutes(router, wsRouter)
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: wsRouter,
+                configuration: .init(ws: .init(maxFrameSize: 16 << 20, autoPing: .enabled(timePeriod: configuration.webSocketAutoPing)))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "uvicorn"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                self.boundPort.withLock { $0 = port }
+                await onReady(port)
+            },
+            logger: configuration.logger)
+        try await withTaskCancellationHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await app.run() }
+                if configuration.rate > 0 {
+                    group.addTask { await self.simulationLoop() }
+                }
+            }
+        } onCancel: {
+            hub.shutdown()
+        }
+    }
+
+    private func simulationLoop() async {
+        let clock = ContinuousClock()
+        var last = clock.now
+        while !Task.isCancelled {
+            try? await clock.sleep(for: configuration.tick)
+            let now = clock.now
+            let dt = Double((now - last).components.attoseconds) / 1e18 + Double((now - last).components.seconds)
+            last = now
+            let ps = world.withLock { $0.step(dt: min(dt, 1), now: wallClock()) }
+            hub.publish(ps)
+        }
+    }
+}
+
+/// A running backend, handed to the body of ``withDemoBackend(_:_:)``.
+public struct RunningDemoBackend: Sendable {
+    public let backend: DemoBackend
+    public let port: Int
+    public var origin: String { "http://\(backend.configuration.host):\(port)" }
+    public var catalogue: EndpointCatalogue { try! EndpointCatalogue(origin: origin, basePath: backend.configuration.restBase) }
+}
+
+/// Runs a demo backend for the duration of `body`, then stops it.
+public func withDemoBackend<T: Sendable>(
+    _ configuration: DemoBackend.Configuration = .init(),
+    _ body: @Sendable (RunningDemoBackend) async throws -> T
+) async throws -> T {
+    let backend = DemoBackend(configuration)
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            try await backend.run(onReady: { port in
+                portContinuation.yield(port)
+                portContinuation.finish()
+            })
+            portContinuation.finish()
+            return nil
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            // The server ended before it bound: surface its error.
+            while let _ = try await group.next() {}
+            throw DemoBackendError("the demo backend stopped before it was listening")
+        }
+        let result = try await body(RunningDemoBackend(backend: backend, port: port))
+        group.cancelAll()
+        do {
+            while let _ = try await group.next() {}
+        } catch is CancellationError {}
+        return result
+    }
+}
+
+public struct DemoBackendError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Now, from the system clock, as the backend's naive UTC timestamps use.
+func wallClock() -> UTCInstant {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return UTCInstant(microseconds: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
+}

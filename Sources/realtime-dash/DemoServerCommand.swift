@@ -1,0 +1,141 @@
+import ArgumentParser
+import DemoBackend
+import Foundation
+import Logging
+import RealtimeProtocol
+
+/// `realtime-dash demo-server`: the demo backend on its own, for `tail`, curl and the console.
+struct DemoServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-server",
+        abstract: "Run the embedded demo backend (a protocol-faithful stand-in for the DotMac realtime API).",
+        discussion: """
+            Serves every endpoint of the realtime API over real sockets with a seeded ISP simulation. \
+            Ctrl-C stops it. With --admin it also serves test controls under /__admin \
+            (publish, storm, drop, stall, fail, ws-close, resume-mode, firehose, job, token, stats).
+            """
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8000
+    @Option(help: "REST base path (default /api/isp/v1, or /api/v1 with --era legacy).") var basePath: String?
+    @Option(help: "Which backend release to imitate: current or legacy.") var era: String = "current"
+    @Option(help: "Simulation seed: the same seed gives the same events.") var seed: UInt64 = 1
+    @Option(help: "Number of tenants (t-01, t-02, …).") var tenants = 2
+    @Option(help: "Scale the simulation's event rates (0 = no background events).") var rate: Double = 1
+    @Option(help: "Seconds between SSE ping comments.") var pingInterval: Double = 15
+    @Option(help: "Write a token for the first tenant (every permission) to this file, mode 0600.") var tokenOut: String?
+    @Option(help: "Lifetime of the --token-out token, in seconds.") var tokenLifetime: Int64 = 86_400
+    @Option(help: "HS256 secret file: read if it exists, else created (mode 0600). Lets 'realtime-dash token' mint tokens.")
+    var secretFile: String?
+    @Option(help: "Every new stream first gets this many pre-rendered events, as fast as the socket takes them.") var firehose = 0
+    @Flag(help: "Serve the /__admin test controls.") var admin = false
+    @Flag(help: "Answer resume_job with an ack (the current real backend ignores it).") var answerResume = false
+
+    func validate() throws {
+        guard DemoBackend.Configuration.Era(rawValue: era) != nil else { throw ValidationError("--era must be current or legacy, not '\(era)'") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (1...50).contains(tenants) else { throw ValidationError("--tenants must be between 1 and 50") }
+        guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be 0 or more") }
+        guard pingInterval > 0 else { throw ValidationError("--ping-interval must be positive") }
+    }
+
+    func run() async throws {
+        var config = DemoBackend.Configuration()
+        config.host = host
+        config.port = port
+        config.basePath = basePath
+        config.era = DemoBackend.Configuration.Era(rawValue: era)!
+        config.seed = seed
+        config.tenantCount = tenants
+        config.rate = rate
+        config.pingInterval = .milliseconds(Int64(pingInterval * 1000))
+        config.admin = admin
+        if let secretFile {
+            if FileManager.default.fileExists(atPath: secretFile) {
+                config.secret = Array(try SecretFile.read(secretFile).utf8)
+            } else {
+                let secret = TokenAuthority.randomSecret().map { String(format: "%02x", $0) }.joined()
+                try SecretFile.write(secret + "\n", to: secretFile)
+                config.secret = Array(secret.utf8)
+            }
+        }
+        var logger = Logger(label: "demo-server")
+        logger.logLevel = .warning
+        config.logger = logger
+        let backend = DemoBackend(config)
+        backend.setResumeAnswered(answerResume)
+        if firehose > 0 { backend.armFirehose(count: firehose) }
+        let tokenOut = self.tokenOut
+        let tokenLifetime = self.tokenLifetime
+        try await runUntilSignal {
+            try await backend.run { port in
+                let config = backend.configuration
+                let origin = "http://\(config.host):\(port)"
+                let catalogue = try! EndpointCatalogue(origin: origin, basePath: config.restBase)
+                var lines = ["demo-server listening on \(origin)  (era \(config.era.rawValue), REST base \(config.restBase), seed \(config.seed))",
+                             "tenants: \(backend.tenantIDs.joined(separator: ", "))"]
+                if let tokenOut {
+                    do {
+                        try SecretFile.write(backend.mintToken(tenant: backend.tenantIDs[0], lifetime: tokenLifetime) + "\n", to: tokenOut)
+                        lines.append("token for \(backend.tenantIDs[0]) (every permission) written to \(tokenOut) (mode 0600)")
+                        lines.append("try:  curl -sN -H \"Authorization: Bearer $(cat \(tokenOut))\" \(catalogue.url(for: .alerts))")
+                        lines.append("      realtime-dash tail --api-url \(origin) --base-path \(config.restBase) --token-file \(tokenOut)")
+                    } catch {
+                        lines.append("could not write the token: \(error)")
+                    }
+                } else {
+                    lines.append("no token written: pass --token-out FILE (or mint one with 'realtime-dash token')")
+                }
+                if config.admin { lines.append("test controls: POST \(origin)/__admin/{publish,storm,drop,stall,unstall,fail,ws-close,resume-mode,firehose,job,token}") }
+                lines.append("Ctrl-C stops it.")
+                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            }
+        }
+        FileHandle.standardError.write(Data("demo-server stopped\n".utf8))
+    }
+}
+
+/// `realtime-dash token`: mints a JWT with a demo-server's secret.
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Mint an access token for a demo-server started with --secret-file."
+    )
+
+    @Option(help: "The demo-server's secret file.") var secretFile: String
+    @Option(help: "Tenant id (the token's tenant_id claim); omit for a token without one.") var tenant: String?
+    @Option(help: "Comma-separated permissions (default: all of PROTOCOL.md §4).") var permissions: String?
+    @Option(help: "Lifetime in seconds (negative: already expired).") var lifetime: Int64 = 900
+    @Option(help: "The sub claim.") var subject = "demo-operator"
+    @Option(help: "Write the token to this file (mode 0600) instead of standard output.") var out: String?
+
+    func run() throws {
+        let secret = try SecretFile.read(secretFile)
+        let authority = TokenAuthority(secret: Array(secret.utf8))
+        let perms = permissions.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? TokenAuthority.allPermissions
+        let token = authority.mint(tenant: tenant, subject: subject, permissions: perms, lifetime: lifetime, now: Int64(Date().timeIntervalSince1970))
+        if let out {
+            try SecretFile.write(token + "\n", to: out)
+        } else {
+            print(token)
+        }
+    }
+}
+
+/// Runs `body` until it ends or SIGINT/SIGTERM arrives, which cancels it.
+func runUntilSignal(_ body: @escaping @Sendable () async throws -> Void) async throws {
+    let task = Task { try await body() }
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        s.setEventHandler { task.cancel() }
+        s.resume()
+        return s
+    }
+    defer { sources.forEach { $0.cancel() } }
+    do {
+        try await task.value
+    } catch is CancellationError {}
+}
