@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "realtime-dash", targets: ["realtime-dash"]),
         .library(name: "RealtimeProtocol", targets: ["RealtimeProtocol"]),
         .library(name: "DemoBackend", targets: ["DemoBackend"]),
+        .library(name: "RealtimeClient", targets: ["RealtimeClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -15,9 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.78.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.30.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
-        .package(url: "https://github.com/vapor/websocket-kit", from: "2.16.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     ],
     targets: [
         // The only C in the package: ncursesw with the wide-character API switched on.
@@ -26,13 +28,34 @@ let package = Package(
         // The wire contract: events, SSE parsing, WebSocket frames, endpoints. Pure Swift.
         .target(name: "RealtimeProtocol"),
 
+        // The network: SSE and WebSocket transports, REST, the ConnectionManager.
+        .target(
+            name: "RealtimeClient",
+            dependencies: [
+                "RealtimeProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // A protocol-faithful stand-in for the DotMac backend, with a seeded ISP simulation.
         .target(
             name: "DemoBackend",
             dependencies: [
                 "RealtimeProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "WSCore", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,8 +81,8 @@ let package = Package(
             dependencies: [
                 "DemoBackend",
                 "RealtimeProtocol",
+                "RealtimeClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

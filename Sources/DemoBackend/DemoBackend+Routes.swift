@@ -1,10 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
 import RealtimeProtocol
+import WSCore
 
 /// What a WebSocket path serves.
 enum SocketKind: Sendable {
@@ -35,26 +35,14 @@ struct DroppedConnection: Error {}
 extension DemoBackend {
     var realtimeBase: String { configuration.restBase + "/realtime" }
 
-    func addRoutes(_ router: Router<BasicRequestContext>, _ wsRouter: Router<BasicWebSocketRequestContext>) {
+    func addRoutes(_ router: Router<BasicRequestContext>) {
         let rt = realtimeBase
         var sse: [Endpoint] = Endpoint.defaultSSE
         if configuration.era == .current { sse.append(.events) }
         for endpoint in sse {
             router.get(RouterPath(rt + endpoint.path)) { request, _ in self.sseResponse(request, endpoint: endpoint) }
         }
-
-        // WebSockets: the upgrade decision, the fallback answer when it is refused, the session.
-        func socket(_ path: String, _ kind: @escaping @Sendable (Parameters) -> SocketKind) {
-            wsRouter.ws(RouterPath(rt + path), shouldUpgrade: { request, context in
-                self.admits(request, kind(context.parameters)) ? .upgrade([:]) : .dontUpgrade
-            }, onUpgrade: { inbound, outbound, context in
-                await self.serveSocket(inbound, outbound, request: context.request, kind: kind(context.requestContext.parameters))
-            })
-            router.get(RouterPath(rt + path)) { request, context in self.refusedUpgrade(request, kind(context.parameters)) }
-        }
-        socket("/ws/sessions") { _ in .sessions }
-        socket("/ws/jobs/:job_id") { .job($0.get("job_id") ?? "") }
-        socket("/ws/campaigns/:campaign_id") { .campaign($0.get("campaign_id") ?? "") }
+        // WebSocket paths are answered by ``upgradeDecision(_:)`` before routing.
 
         let base = configuration.restBase
         router.get(RouterPath(base + "/jobs")) { request, _ in self.listJobs(request) }
@@ -169,27 +157,33 @@ extension DemoBackend {
 
     // MARK: WebSockets
 
-    /// The upgrade decision: no side effects (a refusal is answered by ``refusedUpgrade(_:_:)``).
-    func admits(_ request: Request, _ kind: SocketKind) -> Bool {
+    /// Which socket a path names, if any.
+    func socketKind(path: String) -> SocketKind? {
+        guard path.hasPrefix(realtimeBase + "/ws/") else { return nil }
+        let rest = path.dropFirst(realtimeBase.count + 4).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        switch (rest.first, rest.count) {
+        case ("sessions", 1): return .sessions
+        case ("jobs", 2) where !rest[1].isEmpty: return .job(rest[1].removingPercentEncoding ?? rest[1])
+        case ("campaigns", 2) where !rest[1].isEmpty: return .campaign(rest[1].removingPercentEncoding ?? rest[1])
+        default: return nil
+        }
+    }
+
+    /// Answers a WebSocket upgrade request: an injected failure, HTTP 403 for a bad token or a
+    /// missing permission (the close code never reaches the client, PROTOCOL.md §4), or the socket.
+    func upgradeDecision(_ request: Request) -> UpgradeDecision {
+        guard let kind = socketKind(path: request.uri.path) else { return .refuse(status: 404, body: #"{"detail":"Not Found"}"#) }
         hub.countAttempt(kind.endpoint.name)
-        guard !hub.failurePending, let c = claims(socketToken(request)) else { return false }
-        return kind.readPermissions.contains { c.permissions.contains($0) }
+        if let status = hub.consumeFailure() { return .refuse(status: status, body: #"{"detail":"Injected failure"}"#) }
+        guard let c = claims(socketToken(request)), kind.readPermissions.contains(where: { c.permissions.contains($0) }) else {
+            return .refuse(status: 403, body: "")
+        }
+        return .upgrade { inbound, outbound, _ in
+            await self.serveSocket(inbound, outbound, request: request, kind: kind, claims: c)
+        }
     }
 
-    /// The answer to a refused upgrade: an injected failure, or HTTP 403 (bad token or permission).
-    func refusedUpgrade(_ request: Request, _ kind: SocketKind) -> Response {
-        if let status = hub.consumeFailure() { return injectedFailure(status) }
-        if let c = claims(socketToken(request)), kind.readPermissions.contains(where: { c.permissions.contains($0) }) {
-            return json(.badRequest, #"{"detail":"Expected a WebSocket upgrade"}"#)
-        }
-        return json(.forbidden, #"{"detail":"Forbidden"}"#)
-    }
-
-    func serveSocket(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, request: Request, kind: SocketKind) async {
-        guard let c = claims(socketToken(request)) else {
-            try? await outbound.close(.policyViolation, reason: "Not authenticated")
-            return
-        }
+    func serveSocket(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, request: Request, kind: SocketKind, claims c: JWTClaims) async {
         let tenant = c.tenantID ?? "platform"
         let channel: String
         let filter: SubscriberFilter
@@ -199,14 +193,14 @@ extension DemoBackend {
             filter = .families([.session])
         case .job(let id):
             guard world.withLock({ $0.job(id, tenant: tenant) }) != nil else {
-                try? await outbound.close(.policyViolation, reason: "Job not found or access denied")
+                await rejectAfterAccept(inbound, outbound, reason: "Job not found or access denied")
                 return
             }
             channel = "\(tenant):job:\(id)"
             filter = .job(id)
         case .campaign(let id):
             guard isUUID(id), world.withLock({ $0.campaigns(tenant: tenant).contains { $0.id == id } }) else {
-                try? await outbound.close(.policyViolation, reason: "Campaign not found or access denied")
+                await rejectAfterAccept(inbound, outbound, reason: "Campaign not found or access denied")
                 return
             }
             channel = "\(tenant):campaign:\(id)"
@@ -267,6 +261,25 @@ extension DemoBackend {
         }
     }
 
+    /// Closes a just-accepted socket with 1008 the way uvicorn does: the close frame, then the
+    /// connection stays open until the client answers with its own close (at most 10 s).
+    ///
+    /// The frame is written directly because swift-websocket's `close()` also half-closes TCP
+    /// at once, which the real backend never does, and a FIN arriving while a client is still
+    /// finishing its upgrade can cost that client the close code.
+    func rejectAfterAccept(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, reason: String) async {
+        var data = ByteBuffer()
+        data.writeInteger(UInt16(1008))
+        data.writeString(reason)
+        try? await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
+        _ = try? await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { for try await _ in inbound {} }
+            group.addTask { try await Task.sleep(for: .seconds(10)) }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
     /// Answers one client frame (PROTOCOL.md §6). Returns the frames to send back.
     func handle(_ value: JSONValue, kind: SocketKind, claims c: JWTClaims, tenant: String) -> [String] {
         guard let command = ClientCommand(json: value) else {
@@ -292,7 +305,7 @@ extension DemoBackend {
                 return [ServerError(message: "Rate limit exceeded: 30/30 commands per minute", error: "rate_limit_exceeded", retryAfter: 60).json]
             }
             guard c.permissions.contains(needed) else { return [ServerError(message: "Insufficient permissions to \(verb) job").json] }
-            let now = wallClock()
+            let now = simNow()
             world.withLock { w in
                 switch command {
                 case .cancelJob: w.requestCancel(job: id, tenant: tenant, by: c.subject, now: now)
@@ -364,7 +377,7 @@ extension DemoBackend {
     func cancelJob(_ request: Request, id: String) -> Response {
         guard let c = restClaims(request) else { return json(.unauthorized, #"{"detail":"Not authenticated"}"#) }
         guard c.permissions.contains("jobs.cancel") else { return json(.forbidden, #"{"detail":"Insufficient permissions to cancel job"}"#) }
-        let now = wallClock()
+        let now = simNow()
         guard let (job, publication) = world.withLock({ $0.cancelNow(job: id, tenant: c.tenantID ?? "platform", by: c.subject, now: now) }) else {
             return json(.notFound, #"{"detail":"Job not found or already finished"}"#)
         }

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 import Logging
 import NIOCore
 import RealtimeProtocol
@@ -26,8 +26,10 @@ public final class DemoBackend: Sendable {
         public var era: Era = .current
         public var seed: UInt64 = 1
         public var tenantCount = 2
-        /// Scales the simulation's rates; 0 switches the background simulation off.
+        /// Scales the simulation's rates.
         public var rate: Double = 1
+        /// Step the simulation in the background; tests switch it off and call ``DemoBackend/step(seconds:)``.
+        public var runsSimulation = true
         /// SSE keep-alive comment interval (the backend's is 15 s).
         public var pingInterval: Duration = .seconds(15)
         /// Protocol-level WebSocket pings (the backend's are every 20 s).
@@ -53,6 +55,13 @@ public final class DemoBackend: Sendable {
     let hub = Hub()
     let world: Mutex<Simulation>
     private let boundPort = Mutex<Int?>(nil)
+    /// Time added by manual ``step(seconds:)`` calls, so a stepped simulation moves forward.
+    private let manualOffset = Mutex<Int64>(0)
+
+    /// The simulation's now: the wall clock plus manual steps.
+    func simNow() -> UTCInstant {
+        UTCInstant(microseconds: wallClock().microseconds + manualOffset.withLock { $0 })
+    }
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -84,12 +93,12 @@ public final class DemoBackend: Sendable {
     /// Publishes raw JSON bytes on a tenant's channel, as the backend's publishers do.
     public func publish(tenant: String, endpoint: Endpoint, json: String, eventName: String? = nil) {
         let name = eventName ?? (try? JSONValue.parse(json))?["event_type"]?.stringValue ?? "message"
-        for channel in Self.channels(for: endpoint) {
-            hub.publish(Publication(tenant: tenant, channel: channel, eventName: name, json: json))
+        for topic in Self.topics(for: endpoint) {
+            hub.publish(Publication(tenant: tenant, topic: topic, eventName: name, json: json))
         }
     }
 
-    static func channels(for endpoint: Endpoint) -> [Channel] {
+    static func topics(for endpoint: Endpoint) -> [Topic] {
         switch endpoint {
         case .job(let id): [.job(id)]
         case .campaign(let id): [.campaign(id)]
@@ -100,7 +109,7 @@ public final class DemoBackend: Sendable {
     /// Starts an outage storm, or with `rate` and `duration` a flood of ONU flaps at that rate.
     @discardableResult
     public func triggerStorm(tenant: String, scope: StormScope = .pon, rate: Double? = nil, duration: Double? = nil) -> Bool {
-        world.withLock { $0.startStorm(tenant: tenant, scope: scope, rate: rate, duration: duration, now: wallClock()) }
+        world.withLock { $0.startStorm(tenant: tenant, scope: scope, rate: rate, duration: duration, now: simNow()) }
     }
 
     /// Drops every open connection abruptly.
@@ -132,7 +141,7 @@ public final class DemoBackend: Sendable {
     /// Creates a job now, for tests and demos.
     @discardableResult
     public func createJob(tenant: String, type: String? = nil, items: Int? = nil) -> String? {
-        let now = wallClock()
+        let now = simNow()
         let (job, publication) = world.withLock { w -> (SimJob?, Publication?) in
             guard let job = w.createJob(tenant: tenant, type: type, items: items, now: now) else { return (nil, nil) }
             let t = w.tenants.first { $0.id == tenant }!
@@ -150,7 +159,11 @@ public final class DemoBackend: Sendable {
 
     /// Advances the simulation by hand (tests that switch the background simulation off).
     public func step(seconds: Double) {
-        let ps = world.withLock { $0.step(dt: seconds, now: wallClock()) }
+        let now = manualOffset.withLock { offset -> UTCInstant in
+            offset += Int64(seconds * 1e6)
+            return UTCInstant(microseconds: wallClock().microseconds + offset)
+        }
+        let ps = world.withLock { $0.step(dt: seconds, now: now) }
         hub.publish(ps)
     }
 
@@ -159,13 +172,13 @@ public final class DemoBackend: Sendable {
     /// Runs the server and the simulation until the task is cancelled. `onReady` gets the port.
     public func run(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router()
-        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
-        addRoutes(router, wsRouter)
+        addRoutes(router)
+        let autoPing = configuration.webSocketAutoPing
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: wsRouter,
-                configuration: .init(ws: .init(maxFrameSize: 16 << 20, autoPing: .enabled(timePeriod: configuration.webSocketAutoPing)))),
+            server: HTTPServerBuilder { responder in
+                DemoChannel(responder: responder, decide: { self.upgradeDecision($0) }, autoPing: autoPing, maxFrameSize: 16 << 20)
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "uvicorn"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -176,7 +189,7 @@ public final class DemoBackend: Sendable {
         try await withTaskCancellationHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await app.run() }
-                if configuration.rate > 0 {
+                if configuration.runsSimulation && configuration.rate > 0 {
                     group.addTask { await self.simulationLoop() }
                 }
             }
@@ -193,7 +206,7 @@ public final class DemoBackend: Sendable {
             let now = clock.now
             let dt = Double((now - last).components.attoseconds) / 1e18 + Double((now - last).components.seconds)
             last = now
-            let ps = world.withLock { $0.step(dt: min(dt, 1), now: wallClock()) }
+            let ps = world.withLock { $0.step(dt: min(dt, 1), now: simNow()) }
             hub.publish(ps)
         }
     }

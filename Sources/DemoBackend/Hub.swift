@@ -23,8 +23,8 @@ enum SubscriberFilter: Sendable {
     case job(String)
     case campaign(String)
 
-    func accepts(_ channel: Channel) -> Bool {
-        switch (self, channel) {
+    func accepts(_ topic: Topic) -> Bool {
+        switch (self, topic) {
         case (.families(let set), .family(let f)): set.contains(f)
         case (.job(let a), .job(let b)): a == b
         case (.campaign(let a), .campaign(let b)): a == b
@@ -93,7 +93,7 @@ final class Hub: Sendable {
 
     func publish(_ p: Publication) {
         state.withLock { s in
-            for sub in s.subscribers.values where sub.tenant == p.tenant && sub.filter.accepts(p.channel) {
+            for sub in s.subscribers.values where sub.tenant == p.tenant && sub.filter.accepts(p.topic) {
                 sub.continuation.yield(.event(name: p.eventName, json: p.json))
             }
         }
@@ -103,7 +103,7 @@ final class Hub: Sendable {
         guard !ps.isEmpty else { return }
         state.withLock { s in
             for p in ps {
-                for sub in s.subscribers.values where sub.tenant == p.tenant && sub.filter.accepts(p.channel) {
+                for sub in s.subscribers.values where sub.tenant == p.tenant && sub.filter.accepts(p.topic) {
                     sub.continuation.yield(.event(name: p.eventName, json: p.json))
                 }
             }

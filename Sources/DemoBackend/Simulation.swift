@@ -1,7 +1,7 @@
 import RealtimeProtocol
 
 /// Where a published event goes: the backend's Redis channels, by family or by job.
-public enum Channel: Sendable, Hashable {
+public enum Topic: Sendable, Hashable {
     case family(EventFamily)
     case job(String)
     case campaign(String)
@@ -10,15 +10,15 @@ public enum Channel: Sendable, Hashable {
 /// One event ready to publish: rendered once, delivered to every matching subscriber.
 public struct Publication: Sendable, Equatable {
     public var tenant: String
-    public var channel: Channel
+    public var topic: Topic
     /// The SSE `event:` name.
     public var eventName: String
     /// The payload bytes exactly as they go on the wire.
     public var json: String
 
-    public init(tenant: String, channel: Channel, eventName: String, json: String) {
+    public init(tenant: String, topic: Topic, eventName: String, json: String) {
         self.tenant = tenant
-        self.channel = channel
+        self.topic = topic
         self.eventName = eventName
         self.json = json
     }
@@ -397,7 +397,7 @@ public struct TenantSim: Sendable {
             subscriberID: subscribers[s.subscriber].id, bandwidthProfile: s.profile,
             bytesIn: counters ? s.bytesIn : nil, bytesOut: counters ? s.bytesOut : nil,
             sessionTime: counters ? max(0, (now.microseconds - s.startedAt.microseconds) / 1_000_000) : nil, terminateCause: cause)
-        return Publication(tenant: id, channel: .family(.session), eventName: type.rawValue,
+        return Publication(tenant: id, topic: .family(.session), eventName: type.rawValue,
                            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .session(payload)))
     }
 
@@ -446,7 +446,7 @@ public struct TenantSim: Sendable {
         let payload = ONUEvent(onuSerial: o.serial, subscriberID: subscribers[o.subscriber].id, status: o.status,
                                signalDBm: o.status == .offline ? nil : (o.signal * 100).rounded() / 100, previousStatus: previous,
                                oltID: "olt-\(pad(o.olt + 1, 2))", ponPort: o.pon + 1)
-        return Publication(tenant: id, channel: .family(.onu), eventName: type.rawValue,
+        return Publication(tenant: id, topic: .family(.onu), eventName: type.rawValue,
                            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .onu(payload)))
     }
 
@@ -485,14 +485,14 @@ public struct TenantSim: Sendable {
     mutating func raise(_ a: SimAlert, now: UTCInstant, out: inout [Publication]) {
         alerts.append(a)
         let payload = AlertEvent(alertID: a.id, alertType: a.type, severity: a.severity, source: a.source, message: a.message, details: a.details)
-        out.append(Publication(tenant: id, channel: .family(.alert), eventName: EventType.alertRaised.rawValue,
+        out.append(Publication(tenant: id, topic: .family(.alert), eventName: EventType.alertRaised.rawValue,
                                json: EventEncoder.json(type: .alertRaised, tenantID: id, timestamp: now, payload: .alert(payload))))
     }
 
     mutating func clear(_ i: Int, now: UTCInstant, out: inout [Publication]) {
         let a = alerts.remove(at: i)
         let payload = AlertEvent(alertID: a.id, alertType: a.type, severity: .info, source: a.source, message: "Cleared: \(a.message)", details: nil)
-        out.append(Publication(tenant: id, channel: .family(.alert), eventName: EventType.alertCleared.rawValue,
+        out.append(Publication(tenant: id, topic: .family(.alert), eventName: EventType.alertCleared.rawValue,
                                json: EventEncoder.json(type: .alertCleared, tenantID: id, timestamp: now, payload: .alert(payload))))
     }
 
@@ -523,7 +523,7 @@ public struct TenantSim: Sendable {
     func ticketEvent(_ t: SimTicket, _ type: EventType, now: UTCInstant) -> Publication {
         let payload = TicketEvent(ticketID: t.id, ticketNumber: t.number, title: t.title, category: t.category, priority: t.priority,
                                   status: t.status, assignedTo: t.assignedTo, subscriberID: t.subscriber)
-        return Publication(tenant: id, channel: .family(.ticket), eventName: type.rawValue,
+        return Publication(tenant: id, topic: .family(.ticket), eventName: type.rawValue,
                            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .ticket(payload)))
     }
 
@@ -599,7 +599,7 @@ public struct TenantSim: Sendable {
     func subscriberEvent(_ s: SimSubscriber, _ type: EventType, now: UTCInstant) -> Publication {
         let payload = SubscriberEvent(subscriberID: s.id, accountNumber: s.account, fullName: s.name, status: s.status, plan: s.plan,
                                       onuSerial: onus[s.onu].serial)
-        return Publication(tenant: id, channel: .family(.subscriber), eventName: type.rawValue,
+        return Publication(tenant: id, topic: .family(.subscriber), eventName: type.rawValue,
                            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .subscriber(payload)))
     }
 
@@ -623,7 +623,7 @@ public struct TenantSim: Sendable {
         let payload = JobEvent(jobID: j.id, jobType: j.type, status: j.status, progressPercent: j.progressPercent,
                                itemsTotal: Int64(j.itemsTotal), itemsProcessed: Int64(j.processed), itemsSucceeded: Int64(j.succeeded),
                                itemsFailed: Int64(j.failed), currentItem: j.currentItem, errorMessage: j.errorMessage)
-        return Publication(tenant: id, channel: .job(j.id), eventName: type.rawValue,
+        return Publication(tenant: id, topic: .job(j.id), eventName: type.rawValue,
                            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .job(payload)))
     }
 

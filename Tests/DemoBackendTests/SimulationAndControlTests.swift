@@ -1,0 +1,206 @@
+import DemoBackend
+import Foundation
+import RealtimeClient
+import RealtimeProtocol
+import Testing
+
+@Suite("Simulation")
+struct SimulationTests {
+    static let t0 = UTCInstant(iso8601: "2025-12-08T10:00:00")!
+
+    static func run(seed: UInt64, steps: Int, dt: Double = 0.1) -> [Publication] {
+        var sim = Simulation(seed: seed, tenantIDs: ["t-01", "t-02"], now: t0)
+        var out: [Publication] = []
+        for i in 1...steps {
+            out += sim.step(dt: dt, now: UTCInstant(microseconds: t0.microseconds + Int64(Double(i) * dt * 1e6)))
+        }
+        return out
+    }
+
+    @Test("the same seed gives the same events, byte for byte; another seed does not")
+    func determinism() {
+        let a = Self.run(seed: 42, steps: 600)
+        let b = Self.run(seed: 42, steps: 600)
+        let c = Self.run(seed: 43, steps: 600)
+        #expect(a.count > 500, "a minute of two tenants is hundreds of events (got \(a.count))")
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test("a minute of simulation: every family, realistic rates, every payload decodes")
+    func realistic() {
+        let ps = Self.run(seed: 7, steps: 600)
+        var families: [EventFamily: Int] = [:]
+        var types = Set<String>()
+        for p in ps {
+            guard case .event(let e) = EventDecoder.decode(Array(p.json.utf8)) else {
+                Issue.record("did not decode: \(p.json)"); continue
+            }
+            #expect(e.type.rawValue == p.eventName)
+            #expect(e.tenantID == p.tenant)
+            families[e.type.family!, default: 0] += 1
+            types.insert(p.eventName)
+            // Explicit nulls, never omitted optionals, and naive timestamps with microseconds.
+            #expect(p.json.contains("\"timestamp\":\"2025-12-08T10:"))
+        }
+        for f in EventFamily.allCases { #expect(families[f, default: 0] > 0, "no \(f) events") }
+        let perSecond = Double(ps.count) / 60 / 2
+        #expect(perSecond > 5 && perSecond < 60, "tens of events per second per tenant, got \(perSecond)")
+        #expect(types.contains("session.updated") && types.contains("alert.raised") && types.contains("ticket.created"))
+        // Cumulative counters grow for a session across updates.
+        var last: [String: Int64] = [:]
+        for p in ps where p.eventName == "session.updated" {
+            guard case .event(let e) = EventDecoder.decode(Array(p.json.utf8)), case .session(let s) = e.payload, let bytes = s.bytesIn else { continue }
+            if let prev = last[s.sessionID] { #expect(bytes >= prev) }
+            last[s.sessionID] = bytes
+        }
+    }
+
+    @Test("an OLT storm: hundreds of onu.offline within seconds behind a critical alert, then recovery")
+    func oltStorm() {
+        var options = Simulation.Options()
+        options.randomStorms = false
+        options.rate = 0
+        var sim = Simulation(seed: 3, tenantIDs: ["t-01"], options: options, now: Self.t0)
+        let started = sim.startStorm(tenant: "t-01", scope: .olt, now: Self.t0)
+        #expect(started)
+        var out: [(Double, Publication)] = []
+        for i in 1...900 {
+            let t = Double(i) * 0.1
+            for p in sim.step(dt: 0.1, now: UTCInstant(microseconds: Self.t0.microseconds + Int64(t * 1e6))) { out.append((t, p)) }
+        }
+        let offline = out.filter { $0.1.eventName == "onu.offline" }
+        let online = out.filter { $0.1.eventName == "onu.online" }
+        #expect(offline.count == 512, "every ONU of the OLT (4 × 16 × 32 / 4 OLTs)")
+        #expect(offline.last!.0 <= 4.5, "all offline within seconds, last at \(offline.last!.0) s")
+        let firstAlert = out.first { $0.1.eventName == "alert.raised" }
+        #expect(firstAlert?.1.json.contains("\"severity\":\"critical\"") == true)
+        #expect(firstAlert!.0 <= offline.first!.0)
+        #expect(out.contains { $0.1.eventName == "alert.cleared" })
+        #expect(online.count == 512, "every ONU recovers")
+        #expect(online.first!.0 >= 20, "recovery after 20–60 s")
+        #expect(out.contains { $0.1.eventName == "session.stopped" && $0.1.json.contains("Lost-Carrier") })
+    }
+
+    @Test("a flood storm emits at its rate for its duration")
+    func flood() {
+        var options = Simulation.Options()
+        options.randomStorms = false
+        options.rate = 0
+        var sim = Simulation(seed: 3, tenantIDs: ["t-01"], options: options, now: Self.t0)
+        _ = sim.startStorm(tenant: "t-01", scope: .pon, rate: 5_000, duration: 2, now: Self.t0)
+        var n = 0
+        for i in 1...40 { n += sim.step(dt: 0.1, now: UTCInstant(microseconds: Self.t0.microseconds + Int64(i) * 100_000)).count }
+        #expect(n == 10_000)
+    }
+}
+
+@Suite("DemoBackend test controls")
+struct TestControlTests {
+    @Test("drop ends every stream abruptly; clients see an error, not a clean end")
+    func drop() async throws {
+        try await withDemoBackend(testConfiguration()) { server in
+            let b = server.backend
+            async let read = http(server.catalogue.url(for: .alerts), headers: bearer(b.mintToken(tenant: "t-01")))
+            try await waitUntil("the stream") { b.openConnections == 1 }
+            let admin = try await http(server.origin + "/__admin/drop", method: .POST)
+            #expect(admin.status == 200)
+            do {
+                _ = try await read
+                Issue.record("the dropped stream ended cleanly")
+            } catch {}
+        }
+    }
+
+    @Test("stall stops all writing while sockets stay open; unstall resumes")
+    func stall() async throws {
+        try await withDemoBackend(testConfiguration()) { server in
+            let b = server.backend
+            _ = try await http(server.origin + "/__admin/stall", method: .POST)
+            let stalled = try? await http(server.catalogue.url(for: .alerts), headers: bearer(b.mintToken(tenant: "t-01")), timeout: 1) { bytes in
+                String(decoding: bytes, as: UTF8.self).contains(": ping")
+            }
+            #expect(stalled == nil, "no ping while stalled")
+            #expect(b.openConnections <= 1)
+            _ = try await http(server.origin + "/__admin/unstall", method: .POST)
+            let r = try await http(server.catalogue.url(for: .alerts), headers: bearer(b.mintToken(tenant: "t-01"))) { bytes in
+                String(decoding: bytes, as: UTF8.self).contains(": ping")
+            }
+            #expect(r.text.contains(": ping - "))
+        }
+    }
+
+    @Test("fail the next N connections with a status: SSE, the 200-then-drop case, and WebSocket upgrades")
+    func failNext() async throws {
+        try await withDemoBackend(testConfiguration()) { server in
+            let b = server.backend
+            let token = b.mintToken(tenant: "t-01")
+            _ = try await http(server.origin + "/__admin/fail?count=2&status=503", method: .POST)
+            for _ in 0..<2 {
+                let r = try await http(server.catalogue.url(for: .alerts), headers: bearer(token))
+                #expect(r.status == 503 && r.header("retry-after") == "2")
+            }
+            let (ok, _) = try await readSSE(server.catalogue.url(for: .alerts), token: token, events: 0)
+            #expect(ok.status == 200)
+            b.failNextConnections(1, status: 200)
+            await #expect(throws: (any Error).self) { _ = try await http(server.catalogue.url(for: .alerts), headers: bearer(token)) }
+            b.failNextConnections(1, status: 500)
+            await #expect(throws: WebSocketClient.UpgradeRefused(status: 500)) {
+                _ = try await WSClient.connect(server.catalogue.url(for: .wsSessions), headers: bearer(token))
+            }
+            let ws = try await WSClient.connect(server.catalogue.url(for: .wsSessions), headers: bearer(token))
+            #expect(try await ws.next()?.contains("subscribed") == true)
+            #expect((b.connectionAttempts["alerts"] ?? 0) >= 4 && (b.connectionAttempts["ws-sessions"] ?? 0) >= 2)
+        }
+    }
+
+    @Test("close WebSockets with a chosen code")
+    func wsClose() async throws {
+        try await withDemoBackend(testConfiguration()) { server in
+            let ws = try await WSClient.connect(server.catalogue.url(for: .wsSessions), headers: bearer(server.backend.mintToken(tenant: "t-01")))
+            _ = try await ws.next()
+            _ = try await http(server.origin + "/__admin/ws-close?code=4001&reason=test", method: .POST)
+            #expect(try await ws.closeCode() == 4001)
+        }
+    }
+
+    @Test("publish over HTTP, firehose, job creation, token minting and stats")
+    func adminEndpoints() async throws {
+        try await withDemoBackend(testConfiguration()) { server in
+            let b = server.backend
+            let tokenJSON = try JSONValue.parse(try await http(server.origin + "/__admin/token?tenant=t-02&permissions=jobs.read&lifetime=60", method: .POST).body)
+            let token = try #require(tokenJSON["token"]?.stringValue)
+            let claims = try #require(JWTClaims.decodeUnverified(token))
+            #expect(claims.tenantID == "t-02" && claims.permissions == ["jobs.read"])
+
+            _ = try await http(server.origin + "/__admin/firehose?count=5000&endpoint=alerts", method: .POST)
+            let (r, events) = try await readSSE(server.catalogue.url(for: .alerts), token: token, events: 5000, timeout: 20)
+            #expect(r.status == 200 && events.count >= 5001)
+            #expect(events.dropFirst().allSatisfy { EventDecoder.decode($0.data).event?.type == .alertRaised })
+            _ = try await http(server.origin + "/__admin/firehose?count=0", method: .POST)
+            // The server notices the firehose reader has gone at its next write (a ping).
+            try await waitUntil("the firehose connection to close") { b.openConnections == 0 }
+
+            async let read = readSSE(server.catalogue.url(for: .onuStatus), token: token, events: 1)
+            try await waitUntil("the stream") { b.openConnections == 1 }
+            let body = #"{"event_type":"onu.offline","tenant_id":"t-02","timestamp":"2025-12-08T10:30:00","onu_serial":"X","status":"offline"}"#
+            let p = try await http(server.origin + "/__admin/publish?tenant=t-02&endpoint=onu-status", method: .POST, body: body)
+            #expect(p.status == 200)
+            let (_, onu) = try await read
+            #expect(onu.last?.type == "onu.offline" && onu.last?.text == body)
+
+            let job = try JSONValue.parse(try await http(server.origin + "/__admin/job?tenant=t-02&items=10", method: .POST).body)
+            #expect(b.jobStatus(job["id"]?.stringValue ?? "", tenant: "t-02")?.status == .pending)
+            let stats = try JSONValue.parse(try await http(server.origin + "/__admin/stats").body)
+            #expect(stats["attempts"]?["alerts"]?.intValue == 1)
+        }
+    }
+
+    @Test("without --admin the controls do not exist")
+    func adminOff() async throws {
+        try await withDemoBackend(testConfiguration { $0.admin = false }) { server in
+            let r = try await http(server.origin + "/__admin/drop", method: .POST)
+            #expect(r.status == 404)
+        }
+    }
+}
