@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.30.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // The only C in the package: ncursesw with the wide-character API switched on.
@@ -39,6 +40,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -65,6 +67,7 @@ let package = Package(
             name: "realtime-dash",
             dependencies: [
                 "RealtimeProtocol",
+                "RealtimeClient",
                 "DemoBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +78,15 @@ let package = Package(
         .testTarget(
             name: "RealtimeProtocolTests",
             dependencies: ["RealtimeProtocol"]
+        ),
+        .testTarget(
+            name: "RealtimeClientTests",
+            dependencies: [
+                "RealtimeClient",
+                "RealtimeProtocol",
+                "DemoBackend",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "DemoBackendTests",

@@ -15,7 +15,7 @@ struct RealtimeDash: AsyncParsableCommand {
             variable, never from the command line.
             """,
         version: version,
-        subcommands: [DemoServerCommand.self, TokenCommand.self, Bench.self]
+        subcommands: [TailCommand.self, DemoServerCommand.self, TokenCommand.self, Bench.self]
     )
 
     func run() async throws {

@@ -1,0 +1,69 @@
+import Foundation
+import RealtimeProtocol
+
+/// Turns the config file and the connection options into a ``ClientConfiguration``.
+///
+/// Tokens come from `--token-file`, else `REALTIME_DASH_TOKEN`, else each configured tenant's
+/// `token_file`/`token_env`; never from a command-line value. With a single token the tenant id
+/// is read from its `tenant_id` claim (unverified, for display only; the server decides).
+public enum ClientSetup {
+    public struct Options: Sendable {
+        public var configPath: String? = nil
+        public var apiURL: String? = nil
+        public var basePath: String? = nil
+        public var tokenFile: String? = nil
+        public init() {}
+    }
+
+    public static let tokenVariable = "REALTIME_DASH_TOKEN"
+
+    /// The default config path: `$XDG_CONFIG_HOME/realtime-dash/config.json` (or `~/.config/…`).
+    public static func defaultConfigPath(environment: [String: String]) -> String {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        return base + "/realtime-dash/config.json"
+    }
+
+    /// Loads the config: an explicit path must exist; the default path is used only if present.
+    public static func loadConfig(_ options: Options, environment: [String: String]) throws(ConfigError) -> DashConfig {
+        if let path = options.configPath { return try DashConfig.load(path: path) }
+        let path = defaultConfigPath(environment: environment)
+        if FileManager.default.fileExists(atPath: path) { return try DashConfig.load(path: path) }
+        return DashConfig()
+    }
+
+    public static func resolve(_ options: Options, config: DashConfig, environment: [String: String]) throws(ConfigError) -> ClientConfiguration {
+        let catalogue: EndpointCatalogue
+        do {
+            catalogue = try EndpointCatalogue(origin: options.apiURL ?? config.apiURL, basePath: options.basePath ?? config.basePath)
+        } catch {
+            throw ConfigError(error.description)
+        }
+        var sources: [String: TokenSource] = [:]
+        var tenants: [String] = []
+        func single(_ source: TokenSource) {
+            let store = TokenStore(sources: ["_": source], environment: environment)
+            let claimed = (try? store.token(for: "_")).flatMap(JWTClaims.decodeUnverified)?.tenantID
+            let id = claimed ?? config.tenants.first?.id ?? "default"
+            tenants = [id]
+            sources = [id: source]
+        }
+        if let file = options.tokenFile {
+            single(.file(file))
+        } else if let value = environment[tokenVariable], !value.isEmpty {
+            single(.environment(tokenVariable))
+        } else if !config.tenants.isEmpty {
+            for t in config.tenants {
+                tenants.append(t.id)
+                sources[t.id] = t.tokenFile.map { .file($0) } ?? .environment(t.tokenEnv!)
+            }
+        } else {
+            throw ConfigError("no token: pass --token-file FILE, set \(tokenVariable), or list tenants with a token_file or token_env in \(options.configPath ?? defaultConfigPath(environment: environment))")
+        }
+        var c = ClientConfiguration(catalogue: catalogue, tenants: tenants, tokens: TokenStore(sources: sources, environment: environment))
+        c.apply(config)
+        var endpoints: [Endpoint] = config.streams.combinedEvents ? [.events] : config.streams.sse.compactMap { try? Endpoint(name: $0) }
+        if config.streams.wsSessions { endpoints.append(.wsSessions) }
+        c.endpoints = endpoints
+        return c
+    }
+}

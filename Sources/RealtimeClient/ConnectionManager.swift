@@ -1,0 +1,441 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import RealtimeProtocol
+import Synchronization
+
+/// Runs every stream of every tenant and reports one ordered flow of ``ClientEvent``s
+/// through a bounded ``Inbox``.
+///
+/// Each stream (tenant × endpoint) is a child task in a discarding task group; its failures
+/// are values handed to its ``StreamStateMachine``, never errors that reach its siblings.
+/// Job and campaign sockets are opened as discovery finds them. Commands go through
+/// ``send(_:tenant:endpoint:)`` and their outcome comes back as ``ClientEvent/command(tenant:endpoint:command:outcome:)``.
+public actor ConnectionManager {
+    public struct StreamKey: Hashable, Sendable {
+        public var tenant: String
+        public var endpoint: Endpoint
+    }
+
+    typealias Wake = WakeSignal.Wake
+
+    public nonisolated let inbox: Inbox
+    nonisolated let configuration: ClientConfiguration
+    nonisolated let clock: any StreamClock
+    nonisolated let jitter: any JitterSource
+    nonisolated let http: HTTPClient
+    nonisolated let logger: Logger
+
+    private var wakes: [StreamKey: WakeSignal] = [:]
+    private var sockets: [StreamKey: AsyncStream<ClientCommand>.Continuation] = [:]
+    private var running: Set<StreamKey> = []
+    private var spawn: AsyncStream<StreamKey>.Continuation?
+    private var pending: [PendingKey: PendingCommand] = [:]
+
+    struct PendingKey: Hashable { var stream: StreamKey; var command: ClientCommand }
+    struct PendingCommand {
+        var acknowledged = false
+        var generation: Int
+    }
+    var generation = 0
+
+    public init(configuration: ClientConfiguration, clock: any StreamClock = SystemStreamClock(), jitter: any JitterSource = RandomJitter(),
+                httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "realtime-dash.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.configuration = configuration
+        self.clock = clock
+        self.jitter = jitter
+        self.http = httpClient
+        self.logger = logger
+        self.inbox = Inbox(capacity: configuration.inboxCapacity)
+    }
+
+    // MARK: Running
+
+    /// Runs until the task is cancelled; then the inbox is finished.
+    public func run() async {
+        let (spawnStream, spawnContinuation) = AsyncStream.makeStream(of: StreamKey.self)
+        spawn = spawnContinuation
+        for tenant in configuration.tenants {
+            for endpoint in configuration.endpoints { start(StreamKey(tenant: tenant, endpoint: endpoint)) }
+            for job in configuration.watchJobs { start(StreamKey(tenant: tenant, endpoint: .job(job))) }
+            for campaign in configuration.watchCampaigns { start(StreamKey(tenant: tenant, endpoint: .campaign(campaign))) }
+        }
+        await withDiscardingTaskGroup { group in
+            for tenant in configuration.tenants where configuration.discoverJobs || configuration.discoverCampaigns {
+                group.addTask { await self.discover(tenant: tenant) }
+            }
+            group.addTask { await self.watchTokens() }
+            for await key in spawnStream {
+                group.addTask { await self.runStream(key) }
+            }
+            group.cancelAll()
+        }
+        inbox.finish()
+    }
+
+    private func start(_ key: StreamKey) {
+        guard running.insert(key).inserted else { return }
+        spawn?.yield(key)
+    }
+
+    private func finished(_ key: StreamKey) {
+        running.remove(key)
+        wakes[key] = nil
+    }
+
+    private func register(_ key: StreamKey, _ wake: WakeSignal) { wakes[key] = wake }
+
+    /// Reconnects every stream now (R), after re-reading the token sources.
+    public func reconnectAll() {
+        _ = configuration.tokens.changedTenants()
+        for w in wakes.values { w.post(.reconnect) }
+    }
+
+    /// Reconnects one stream now.
+    public func reconnect(tenant: String, endpoint: Endpoint) {
+        wakes[StreamKey(tenant: tenant, endpoint: endpoint)]?.post(.reconnect)
+    }
+
+    /// Opens a job or campaign socket (if not already open).
+    public func watch(tenant: String, endpoint: Endpoint) { start(StreamKey(tenant: tenant, endpoint: endpoint)) }
+
+    /// The streams running now.
+    public var streams: Set<StreamKey> { running }
+
+    nonisolated func emit(_ e: ClientEvent) { inbox.push(e) }
+
+    // MARK: One stream
+
+    struct AttemptResult: Sendable {
+        var failure: StreamStateMachine.Failure
+        var liveAt: Moment?
+        var lastEventID: String?
+    }
+
+    nonisolated func runStream(_ key: StreamKey) async {
+        let wake = WakeSignal()
+        await register(key, wake)
+        var machine = StreamStateMachine(backoff: configuration.backoff, authRetry: configuration.authRetry)
+        var action = machine.start()
+        var lastEventID: String? = nil
+        defer { wake.close() }
+        while !Task.isCancelled {
+            switch action {
+            case .connect:
+                emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: machine.state))
+                let result = await attempt(key, lastEventID: lastEventID)
+                if Task.isCancelled { break }
+                lastEventID = result.lastEventID ?? lastEventID
+                if let liveAt = result.liveAt { machine.becameLive(at: liveAt) }
+                if result.failure == .stale { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .stale)) }
+                action = machine.failed(result.failure, at: clock.now(), jitter: jitter.draw())
+                emit(.error(tenant: key.tenant, endpoint: key.endpoint, message: result.failure.description))
+                emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: machine.state))
+                logger.info("stream ended", metadata: ["tenant": "\(key.tenant)", "endpoint": "\(key.endpoint)", "why": "\(result.failure)", "next": "\(machine.state)"])
+                if case .job = key.endpoint, case .stopped = machine.state {
+                    await finished(key)
+                    return
+                }
+            case .retry(let after):
+                if case .job(let id) = key.endpoint { await pollJob(tenant: key.tenant, id: id) }
+                switch await wake.wait(seconds: after, clock: clock) {
+                case .woken(.reconnect): action = machine.manualReconnect()
+                case .woken(.tokenChanged): action = machine.tokenChanged() ?? machine.retryNow()
+                case .elapsed: action = machine.retryNow()
+                case .ended: break
+                }
+            case .waitForManual:
+                guard let w = await wake.next() else { break }
+                action = w == .reconnect ? machine.manualReconnect() : (machine.tokenChanged() ?? .waitForManual)
+            }
+        }
+        await finished(key)
+    }
+
+    nonisolated func attempt(_ key: StreamKey, lastEventID: String?) async -> AttemptResult {
+        let token: String
+        do {
+            token = try configuration.tokens.token(for: key.tenant)
+        } catch {
+            return AttemptResult(failure: .noToken(error.description))
+        }
+        switch key.endpoint.kind {
+        case .sse: return await attemptSSE(key, token: token, lastEventID: lastEventID)
+        case .webSocket: return await attemptWebSocket(key, token: token)
+        }
+    }
+
+    nonisolated func authHeaders(_ token: String) -> [(String, String)] {
+        switch configuration.authScheme {
+        case .bearer: [("Authorization", "Bearer \(token)")]
+        case .cookie: [("Cookie", "access_token=\(token)")]
+        }
+    }
+
+    // MARK: SSE
+
+    nonisolated func attemptSSE(_ key: StreamKey, token: String, lastEventID: String?) async -> AttemptResult {
+        var request = HTTPClientRequest(url: configuration.catalogue.url(for: key.endpoint))
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        request.headers.add(name: "Cache-Control", value: "no-cache")
+        for (k, v) in authHeaders(token) { request.headers.add(name: k, value: v) }
+        if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
+        let t0 = clock.now()
+        let response: HTTPClientResponse
+        do {
+            // No read timeout: liveness is ours (the stale watchdog).
+            response = try await http.execute(request, deadline: .distantFuture, logger: logger)
+        } catch {
+            return AttemptResult(failure: .network(describe(error)))
+        }
+        let t1 = clock.now()
+        emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (t1.monotonic - t0.monotonic) * 1000))
+        let status = Int(response.status.code)
+        guard status == 200 else {
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
+            return AttemptResult(failure: .http(status: status, retryAfter: retryAfter))
+        }
+        let contentType = response.headers.first(name: "Content-Type") ?? ""
+        guard contentType.lowercased().hasPrefix("text/event-stream") else {
+            return AttemptResult(failure: .serverError("200 with content type '\(contentType)', not text/event-stream"))
+        }
+        let activity = Activity(now: t1)
+        let staleAfter = configuration.staleAfter
+        let clock = self.clock
+        return await withTaskGroup(of: AttemptResult?.self) { group in
+            group.addTask {
+                var parser = SSEParser()
+                var failure: StreamStateMachine.Failure? = nil
+                do {
+                    for try await chunk in response.body {
+                        let now = clock.now()
+                        activity.touch(now)
+                        chunk.withUnsafeReadableBytes { raw in
+                            parser.feed(raw) { output in
+                                if failure == nil { failure = self.handleSSE(output, key: key, activity: activity, now: now) }
+                            }
+                        }
+                        if let failure { return AttemptResult(failure: failure, liveAt: activity.live, lastEventID: parser.currentLastEventID) }
+                    }
+                    return AttemptResult(failure: activity.live == nil ? .closedBeforeLive : .ended, liveAt: activity.live, lastEventID: parser.currentLastEventID)
+                } catch {
+                    return AttemptResult(failure: activity.live == nil ? .closedBeforeLive : .network(self.describe(error)),
+                                         liveAt: activity.live, lastEventID: parser.currentLastEventID)
+                }
+            }
+            group.addTask {
+                let step = max(0.05, min(1, staleAfter / 4))
+                while !Task.isCancelled {
+                    try? await clock.sleep(seconds: step)
+                    if Task.isCancelled { return nil }
+                    if clock.now().monotonic - activity.last > staleAfter {
+                        return AttemptResult(failure: .stale, liveAt: activity.live)
+                    }
+                }
+                return nil
+            }
+            var result = AttemptResult(failure: .ended)
+            while let next = await group.next() {
+                if let next {
+                    result = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// One SSE output: returns a failure when the stream must end.
+    nonisolated func handleSSE(_ output: SSEParser.Output, key: StreamKey, activity: Activity, now: Moment) -> StreamStateMachine.Failure? {
+        switch output {
+        case .event(let e):
+            switch e.type {
+            case "connected":
+                if activity.setLive(now) { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live)) }
+            case "error":
+                let v = try? JSONValue.parse(e.data)
+                return .serverError(v?["detail"]?.stringValue ?? v?["error"]?.stringValue ?? e.text)
+            default:
+                deliver(EventDecoder.decode(e.data), key: key)
+            }
+        case .comment, .retry:
+            break
+        case .error(let error):
+            emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: error.description, raw: []))
+        }
+        return nil
+    }
+
+    nonisolated func deliver(_ decoded: DecodedEvent, key: StreamKey) {
+        switch decoded {
+        case .event(let event):
+            emit(.event(tenant: key.tenant, endpoint: key.endpoint, event: event))
+        case .malformed(let m):
+            emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
+        }
+    }
+
+    nonisolated func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("connectTimeout") { return "connection timed out" }
+        if text.contains("connection refused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") { return "connection refused" }
+        if text.contains("remoteConnectionClosed") { return "the server closed the connection" }
+        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+    }
+
+    // MARK: WebSocket
+
+    nonisolated func attemptWebSocket(_ key: StreamKey, token: String) async -> AttemptResult {
+        let (commands, commandContinuation) = AsyncStream.makeStream(of: ClientCommand.self)
+        let activity = Activity(now: clock.now())
+        let pings = PingTracker()
+        let configuration = self.configuration
+        let clock = self.clock
+        let t0 = clock.now()
+        defer { commandContinuation.finish() }
+        do {
+            return try await WebSocketClient.connect(configuration.catalogue.url(for: key.endpoint), headers: authHeaders(token),
+                                                     tls: configuration.tls) { session in
+                await self.socketOpened(key, commandContinuation)
+                defer { Task { await self.socketClosed(key) } }
+                self.emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (clock.now().monotonic - t0.monotonic) * 1000))
+                return await withTaskGroup(of: AttemptResult?.self) { group in
+                    group.addTask {
+                        var sawTerminalJobEvent = false
+                        for await message in session.messages {
+                            let now = clock.now()
+                            activity.touch(now)
+                            switch message {
+                            case .pong:
+                                continue
+                            case .binary(let bytes):
+                                self.emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: "a binary WebSocket frame (\(bytes.count) bytes)", raw: Array(bytes.prefix(256))))
+                            case .text(let text):
+                                if await self.handleFrame(ServerFrame.parse(Array(text.utf8)), key: key, activity: activity, pings: pings, now: now) {
+                                    sawTerminalJobEvent = true
+                                }
+                            }
+                        }
+                        let code = session.closeCode
+                        if code == 1000, sawTerminalJobEvent { return AttemptResult(failure: .jobFinished, liveAt: activity.live) }
+                        return AttemptResult(failure: .webSocketClosed(code: code, reason: session.closeReason ?? ""), liveAt: activity.live)
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try? await clock.sleep(seconds: configuration.pingInterval)
+                            if Task.isCancelled { return nil }
+                            let missed = pings.tick()
+                            if missed >= configuration.missedPongs { return AttemptResult(failure: .missedPongs(missed), liveAt: activity.live) }
+                            pings.sent(at: clock.now().monotonic)
+                            try? await session.send(ClientCommand.ping.json)
+                        }
+                        return nil
+                    }
+                    group.addTask {
+                        for await command in commands { try? await session.send(command.json) }
+                        return nil
+                    }
+                    var result = AttemptResult(failure: .webSocketClosed(code: nil, reason: ""))
+                    while let next = await group.next() {
+                        if let next {
+                            result = next
+                            break
+                        }
+                    }
+                    group.cancelAll()
+                    return result
+                }
+            }
+        } catch let refused as WebSocketClient.UpgradeRefused {
+            return AttemptResult(failure: .http(status: refused.status, retryAfter: nil))
+        } catch {
+            return AttemptResult(failure: .network(describe(error)))
+        }
+    }
+
+    /// One server frame; returns true for a terminal job event.
+    nonisolated func handleFrame(_ frame: ServerFrame, key: StreamKey, activity: Activity, pings: PingTracker, now: Moment) async -> Bool {
+        switch frame {
+        case .subscribed:
+            if activity.setLive(now) { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live)) }
+        case .pong:
+            if let sent = pings.answered() { emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (now.monotonic - sent) * 1000)) }
+        case .ack(let ack):
+            await answered(key, kind: ack.kind)
+        case .error(let error):
+            await rejected(key, error: error, now: now)
+        case .event(let decoded):
+            deliver(decoded, key: key)
+            if case .event(let e) = decoded, case .job(let j) = e.payload {
+                if j.status == .cancelled { await confirmed(key, .cancelJob) }
+                if j.status.isTerminal { return true }
+            }
+        case .sessionInfo, .unknownControl:
+            break
+        case .malformed(let m):
+            emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
+        }
+        return false
+    }
+
+    private func socketOpened(_ key: StreamKey, _ commands: AsyncStream<ClientCommand>.Continuation) { sockets[key] = commands }
+    private func socketClosed(_ key: StreamKey) { sockets[key] = nil }
+
+    // Small accessors for the extension in another file (private state stays here).
+    func socketFor(_ key: StreamKey) -> AsyncStream<ClientCommand>.Continuation? { sockets[key] }
+    func wakesSnapshot() -> [(StreamKey, WakeSignal)] { wakes.map { ($0.key, $0.value) } }
+    func pendingFor(_ key: PendingKey) -> PendingCommand? { pending[key] }
+    func setPending(_ key: PendingKey, _ value: PendingCommand) { pending[key] = value }
+    func removePending(_ key: PendingKey) { pending[key] = nil }
+    func pendingEntry(_ stream: StreamKey, where match: (ClientCommand) -> Bool, unacknowledgedOnly: Bool = true) -> (PendingKey, PendingCommand)? {
+        pending.filter { $0.key.stream == stream && match($0.key.command) && (!unacknowledgedOnly || !$0.value.acknowledged) }
+            .min { $0.value.generation < $1.value.generation }
+            .map { ($0.key, $0.value) }
+    }
+}
+
+/// When a stream last showed life, and when it went live. Shared by a stream's reader and watchdog.
+final class Activity: Sendable {
+    private let state: Mutex<(last: Double, live: Moment?)>
+
+    init(now: Moment) { state = Mutex((now.monotonic, nil)) }
+
+    func touch(_ now: Moment) { state.withLock { $0.last = now.monotonic } }
+
+    var last: Double { state.withLock { $0.last } }
+    var live: Moment? { state.withLock { $0.live } }
+
+    /// Marks live; true the first time.
+    func setLive(_ now: Moment) -> Bool {
+        state.withLock { s in
+            guard s.live == nil else { return false }
+            s.live = now
+            return true
+        }
+    }
+}
+
+/// The application ping in flight on one socket, and how many went unanswered.
+final class PingTracker: Sendable {
+    private let state = Mutex<(sentAt: Double?, missed: Int)>((nil, 0))
+
+    /// Before sending the next ping: counts the previous one as missed if unanswered.
+    func tick() -> Int {
+        state.withLock { p in
+            if p.sentAt != nil { p.missed += 1 }
+            return p.missed
+        }
+    }
+
+    func sent(at t: Double) { state.withLock { $0.sentAt = t } }
+
+    /// A pong arrived: returns when its ping was sent.
+    func answered() -> Double? {
+        state.withLock { p in
+            defer { p.sentAt = nil; p.missed = 0 }
+            return p.sentAt
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import DequeModule
+import RealtimeProtocol
+import Synchronization
+
+/// The bounded channel between the ConnectionManager and its consumer.
+///
+/// The network side never waits: ``push(_:)`` returns at once. When the queue is full, an
+/// update for an entity that already has one queued (the same session, job or ONU) replaces
+/// it in place (latest state wins: *coalesced*); anything else that would overflow is
+/// *dropped* and counted, except connection states and command outcomes, which always go in.
+/// The consumer takes everything queued with ``drain()``, and learns the counts with it.
+///
+/// - Complexity: push and drain are O(1) per event (a hash lookup for the coalescing key).
+public final class Inbox: Sendable {
+    public struct Batch: Sendable {
+        public var events: [ClientEvent]
+        /// Events replaced by a newer one for the same key since the last drain.
+        public var coalesced: Int
+        /// Events dropped since the last drain.
+        public var dropped: Int
+    }
+
+    private struct State {
+        var queue = Deque<ClientEvent?>()
+        /// Coalescing key → index in `queue` (offset by `base`).
+        var keys: [String: Int] = [:]
+        var base = 0
+        var coalesced = 0
+        var dropped = 0
+        var finished = false
+        var waiting: CheckedContinuation<Void, Never>? = nil
+    }
+
+    public let capacity: Int
+    private let state = Mutex(State())
+
+    public init(capacity: Int = 65_536) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    /// The entity an event updates, when a newer one may replace it.
+    static func coalescingKey(_ e: ClientEvent) -> String? {
+        guard case .event(let tenant, _, let event) = e else { return nil }
+        switch event.payload {
+        case .session(let s) where event.type == .sessionUpdated: return "s\u{1}\(tenant)\u{1}\(s.sessionID)"
+        case .job(let j) where event.type == .jobProgress: return "j\u{1}\(tenant)\u{1}\(j.jobID)"
+        case .onu(let o): return "o\u{1}\(tenant)\u{1}\(o.onuSerial)"
+        default: return nil
+        }
+    }
+
+    static func isPrecious(_ e: ClientEvent) -> Bool {
+        switch e {
+        case .status, .command, .error: true
+        default: false
+        }
+    }
+
+    /// Queues an event without ever waiting.
+    public func push(_ e: ClientEvent) {
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { s in
+            if s.finished { return nil }
+            let live = s.queue.count
+            if live >= capacity && !Self.isPrecious(e) {
+                if let key = Self.coalescingKey(e), let i = s.keys[key] {
+                    s.queue[i - s.base] = e
+                    s.coalesced += 1
+                } else {
+                    s.dropped += 1
+                }
+                return nil
+            }
+            if let key = Self.coalescingKey(e) { s.keys[key] = s.base + s.queue.count }
+            s.queue.append(e)
+            let w = s.waiting
+            s.waiting = nil
+            return w
+        }
+        waiter?.resume()
+    }
+
+    /// Everything queued, in order, with the counters since the last drain.
+    public func drain() -> Batch {
+        state.withLock { s in
+            let events = s.queue.compactMap { $0 }
+            s.base += s.queue.count
+            s.queue.removeAll(keepingCapacity: true)
+            s.keys.removeAll(keepingCapacity: true)
+            let batch = Batch(events: events, coalesced: s.coalesced, dropped: s.dropped)
+            s.coalesced = 0
+            s.dropped = 0
+            return batch
+        }
+    }
+
+    /// Waits until something is queued (or the inbox is finished). One waiter at a time.
+    public func waitForEvents() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if !s.queue.isEmpty || s.finished || Task.isCancelled { return true }
+                    s.waiting = c
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        } onCancel: {
+            let w = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                defer { s.waiting = nil }
+                return s.waiting
+            }
+            w?.resume()
+        }
+    }
+
+    /// No more events will come; a waiter is released.
+    public func finish() {
+        let w = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.finished = true
+            defer { s.waiting = nil }
+            return s.waiting
+        }
+        w?.resume()
+    }
+
+    public var isFinished: Bool { state.withLock { $0.finished && $0.queue.isEmpty } }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import RealtimeProtocol
+import Synchronization
+
+/// Where a tenant's token comes from. Never a command-line value.
+public enum TokenSource: Sendable, Equatable, CustomStringConvertible {
+    case file(String)
+    case environment(String)
+
+    public var description: String {
+        switch self {
+        case .file(let p): "token file \(p)"
+        case .environment(let v): "environment variable \(v)"
+        }
+    }
+}
+
+/// A token problem, with a sentence naming the source and the fix. Never contains the token.
+public struct TokenError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Reads tokens and notices when a token file changes.
+///
+/// Tokens are read when needed and cached with the file's modification time; ``changedTenants()``
+/// re-reads the sources and says whose token changed, so auth-failed streams can retry at once.
+public final class TokenStore: Sendable {
+    private struct Entry {
+        var token: String?
+        var stamp: String
+    }
+
+    public let sources: [String: TokenSource]
+    private let cache = Mutex<[String: Entry]>([:])
+    private let environment: [String: String]
+
+    public init(sources: [String: TokenSource], environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.sources = sources
+        self.environment = environment
+    }
+
+    /// The current token of `tenant`.
+    public func token(for tenant: String) throws(TokenError) -> String {
+        guard let source = sources[tenant] else { throw TokenError("no token source is configured for tenant '\(tenant)'") }
+        let (token, stamp) = try Self.read(source, environment: environment)
+        cache.withLock { $0[tenant] = Entry(token: token, stamp: stamp) }
+        return token
+    }
+
+    /// Re-reads every source; returns the tenants whose token changed since last read.
+    public func changedTenants() -> [String] {
+        var changed: [String] = []
+        for (tenant, source) in sources {
+            let fresh = (try? Self.read(source, environment: environment)) ?? (nil, "unreadable")
+            let old = cache.withLock { $0[tenant] }
+            if let old, old.stamp != fresh.1 || old.token != fresh.0 {
+                changed.append(tenant)
+            }
+            cache.withLock { $0[tenant] = Entry(token: fresh.0, stamp: fresh.1) }
+        }
+        return changed.sorted()
+    }
+
+    /// Warnings an operator should see: a token file others can read, a token about to expire or expired.
+    public func warnings(now: UTCInstant) -> [String] {
+        var out: [String] = []
+        for (tenant, source) in sources.sorted(by: { $0.key < $1.key }) {
+            if case .file(let path) = source, let attrs = try? FileManager.default.attributesOfItem(atPath: expandTilde(path)),
+               let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0 {
+                out.append("the token file \(path) for tenant \(tenant) is readable by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
+            }
+            guard let token = try? token(for: tenant), let claims = JWTClaims.decodeUnverified(token) else { continue }
+            let left = claims.expiresAt - Int64(now.secondsSinceEpoch)
+            if left <= 0 {
+                out.append("the token for tenant \(tenant) (\(source)) expired \(-left) s ago; write a fresh one and press R")
+            } else if left < 300 {
+                out.append("the token for tenant \(tenant) (\(source)) expires in \(left) s")
+            }
+        }
+        return out
+    }
+
+    static func read(_ source: TokenSource, environment: [String: String]) throws(TokenError) -> (String, String) {
+        switch source {
+        case .environment(let name):
+            guard let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+                throw TokenError("the environment variable \(name) is not set (it should hold the access token)")
+            }
+            return (value, "env")
+        case .file(let path):
+            let p = expandTilde(path)
+            guard let data = FileManager.default.contents(atPath: p) else {
+                throw TokenError("cannot read the token file \(p): it does not exist or is not readable")
+            }
+            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else { throw TokenError("the token file \(p) is empty") }
+            let attrs = try? FileManager.default.attributesOfItem(atPath: p)
+            let stamp = "\((attrs?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)/\(data.count)"
+            return (token, stamp)
+        }
+    }
+}

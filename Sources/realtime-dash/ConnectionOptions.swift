@@ -1,0 +1,27 @@
+import ArgumentParser
+import RealtimeClient
+import RealtimeProtocol
+
+/// The connection options shared by the console and `tail`.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Config file (default: $XDG_CONFIG_HOME/realtime-dash/config.json, if it exists).")
+    var config: String?
+
+    @Option(help: "Backend origin, e.g. https://noc.example.net (overrides api_url).")
+    var apiURL: String?
+
+    @Option(help: "REST base path: /api/isp/v1 (default), /api/v1 (older releases) or /api/platform/v1.")
+    var basePath: String?
+
+    @Option(help: "File holding the access token (or set REALTIME_DASH_TOKEN). Tokens are never accepted as a value.")
+    var tokenFile: String?
+
+    var setupOptions: ClientSetup.Options {
+        var o = ClientSetup.Options()
+        o.configPath = config
+        o.apiURL = apiURL
+        o.basePath = basePath
+        o.tokenFile = tokenFile
+        return o
+    }
+}

@@ -1,0 +1,212 @@
+import Testing
+@testable import RealtimeClient
+import RealtimeProtocol
+
+let t0 = UTCInstant(iso8601: "2025-12-08T10:00:00Z")!
+func at(_ s: Double) -> Moment { Moment(monotonic: s, wall: UTCInstant(microseconds: t0.microseconds + Int64((s * 1e6).rounded()))) }
+
+@Suite("Backoff")
+struct BackoffTests {
+    @Test("the documented table: 1, 2, 4, 8, 16 s, then 30 s at the cap")
+    func table() {
+        let b = Backoff()
+        #expect((1...8).map { b.base(attempt: $0) } == [1, 2, 4, 8, 16, 30, 30, 30])
+        #expect(b.base(attempt: 10_000) == 30, "no overflow for large attempt numbers")
+    }
+
+    @Test("jitter stays within ±20 %", arguments: [-1.0, -0.5, 0, 0.5, 1, 7, -7])
+    func jitterBounds(u: Double) {
+        let b = Backoff()
+        for attempt in 1...7 {
+            let d = b.delay(attempt: attempt, u: u)
+            #expect(d >= b.base(attempt: attempt) * 0.8 - 1e-9 && d <= b.base(attempt: attempt) * 1.2 + 1e-9)
+        }
+        #expect(b.delay(attempt: 1, u: -1) == 0.8 && b.delay(attempt: 6, u: 1) == 36)
+    }
+
+    @Test("from the config's reconnect section")
+    func fromConfig() {
+        var r = DashConfig.Reconnect()
+        r.initialDelaySeconds = 0.5
+        r.maxDelaySeconds = 4
+        r.maxAttempts = 10
+        let b = Backoff(r)
+        #expect([1, 2, 3, 4, 5].map { b.base(attempt: $0) } == [0.5, 1, 2, 4, 4])
+        #expect(b.maxAttempts == 10)
+    }
+}
+
+@Suite("StreamStateMachine")
+struct StreamStateMachineTests {
+    @Test("network failures back off along the table, unlimited by default")
+    func backoffProgression() {
+        var m = StreamStateMachine()
+        #expect(m.start() == .connect)
+        #expect(m.state == .connecting(attempt: 1))
+        var delays: [Double] = []
+        var now = 0.0
+        for _ in 0..<8 {
+            guard case .retry(let d) = m.failed(.network("connection refused"), at: at(now), jitter: 0) else { Issue.record("no retry"); return }
+            delays.append(d)
+            now += d
+            #expect(m.retryNow() == .connect)
+        }
+        #expect(delays == [1, 2, 4, 8, 16, 30, 30, 30])
+        #expect(m.state == .connecting(attempt: 9))
+    }
+
+    @Test("the backing-off state names the attempt, the retry time and the reason")
+    func backingOffState() {
+        var m = StreamStateMachine()
+        _ = m.start()
+        _ = m.failed(.http(status: 502, retryAfter: nil), at: at(10), jitter: 0.5)
+        #expect(m.state == .backingOff(attempt: 1, retryAt: at(11.2).wall, reason: "HTTP 502"))
+    }
+
+    @Test("60 s of health resets the schedule; a short live spell does not")
+    func resetAfterHealthy() {
+        var m = StreamStateMachine()
+        _ = m.start()
+        for i in 0..<4 { _ = m.failed(.network("x"), at: at(Double(i)), jitter: 0); _ = m.retryNow() }
+        m.becameLive(at: at(100))
+        #expect(m.failed(.stale, at: at(130), jitter: 0) == .retry(after: 16), "30 s live is not healthy enough")
+        _ = m.retryNow()
+        m.becameLive(at: at(200))
+        #expect(m.failed(.ended, at: at(261), jitter: 0) == .retry(after: 1), "61 s live resets to attempt 1")
+    }
+
+    @Test("401 and 403 are auth failures on the slow schedule, not the network pace", arguments: [401, 403])
+    func authFailure(status: Int) {
+        var m = StreamStateMachine(authRetry: 120)
+        _ = m.start()
+        #expect(m.failed(.http(status: status, retryAfter: nil), at: at(5), jitter: 1) == .retry(after: 120))
+        #expect(m.state == .authFailed(status: status, retryAt: at(125).wall))
+        #expect(m.failures == 0, "an auth failure is not a network failure")
+        var never = StreamStateMachine(authRetry: 0)
+        _ = never.start()
+        #expect(never.failed(.http(status: status, retryAfter: nil), at: at(5), jitter: 0) == .waitForManual)
+        #expect(never.state == .authFailed(status: status, retryAt: nil))
+    }
+
+    @Test("a changed token retries an auth failure at once, and nothing else")
+    func tokenChanged() {
+        var m = StreamStateMachine()
+        _ = m.start()
+        _ = m.failed(.network("x"), at: at(0), jitter: 0)
+        #expect(m.tokenChanged() == nil)
+        _ = m.retryNow()
+        _ = m.failed(.http(status: 401, retryAfter: nil), at: at(1), jitter: 0)
+        #expect(m.tokenChanged() == .connect)
+        #expect(m.state == .connecting(attempt: 1))
+        var missing = StreamStateMachine()
+        _ = missing.start()
+        _ = missing.failed(.noToken("cannot read the token file"), at: at(0), jitter: 0)
+        #expect(missing.state == .authFailed(status: 0, retryAt: at(120).wall))
+    }
+
+    @Test("204 and close 1008 stop for good, with the reason")
+    func stops() {
+        var m = StreamStateMachine()
+        _ = m.start()
+        #expect(m.failed(.http(status: 204, retryAfter: nil), at: at(0), jitter: 0) == .waitForManual)
+        #expect(m.state == .stopped(reason: "the server answered 204 No Content"))
+        var w = StreamStateMachine()
+        _ = w.start()
+        #expect(w.failed(.webSocketClosed(code: 1008, reason: "Job not found or access denied"), at: at(0), jitter: 0) == .waitForManual)
+        #expect(w.state == .stopped(reason: "Job not found or access denied (1008)"))
+        var j = StreamStateMachine()
+        _ = j.start()
+        #expect(j.failed(.jobFinished, at: at(0), jitter: 0) == .waitForManual)
+        #expect(j.state == .stopped(reason: "job finished"))
+    }
+
+    @Test("429 and 503 honour Retry-After when it is longer than the backoff", arguments: [429, 503])
+    func retryAfter(status: Int) {
+        var m = StreamStateMachine()
+        _ = m.start()
+        #expect(m.failed(.http(status: status, retryAfter: 7), at: at(0), jitter: 0) == .retry(after: 7))
+        _ = m.retryNow()
+        #expect(m.failed(.http(status: status, retryAfter: 0.5), at: at(7), jitter: 0) == .retry(after: 2))
+        var other = StreamStateMachine()
+        _ = other.start()
+        #expect(other.failed(.http(status: 500, retryAfter: 7), at: at(0), jitter: 0) == .retry(after: 1), "only 429/503 honour it")
+    }
+
+    @Test("max_attempts gives up, and a manual reconnect starts over")
+    func gaveUp() {
+        var m = StreamStateMachine(backoff: Backoff(maxAttempts: 3))
+        _ = m.start()
+        for i in 0..<3 {
+            guard case .retry = m.failed(.closedBeforeLive, at: at(Double(i)), jitter: 0) else { Issue.record("gave up early"); return }
+            _ = m.retryNow()
+        }
+        #expect(m.failed(.closedBeforeLive, at: at(9), jitter: 0) == .waitForManual)
+        #expect(m.state == .gaveUp(reason: "closed before the connected frame after 3 attempts"))
+        #expect(m.manualReconnect() == .connect)
+        #expect(m.state == .connecting(attempt: 1))
+    }
+}
+
+@Suite("Inbox")
+struct InboxTests {
+    static func updated(_ session: String, bytes: Int64, tenant: String = "t") -> ClientEvent {
+        let e = Event(type: .sessionUpdated, tenantID: tenant, timestamp: t0,
+                      payload: .session(SessionEvent(username: "u", sessionID: session, nasIPAddress: "n", bytesIn: bytes)), raw: [])
+        return .event(tenant: tenant, endpoint: .radiusSessions, event: e)
+    }
+
+    static func alert(_ id: String) -> ClientEvent {
+        let e = Event(type: .alertRaised, tenantID: "t", timestamp: t0,
+                      payload: .alert(AlertEvent(alertID: id, alertType: "x", severity: .info, source: "s", message: "m")), raw: [])
+        return .event(tenant: "t", endpoint: .alerts, event: e)
+    }
+
+    static func bytes(_ e: ClientEvent) -> Int64? {
+        if case .event(_, _, let ev) = e, case .session(let s) = ev.payload { return s.bytesIn }
+        return nil
+    }
+
+    @Test("below capacity everything passes in order")
+    func inOrder() {
+        let inbox = Inbox(capacity: 10)
+        for i in 0..<5 { inbox.push(Self.updated("s\(i)", bytes: Int64(i))) }
+        let b = inbox.drain()
+        #expect(b.events.compactMap(Self.bytes) == [0, 1, 2, 3, 4])
+        #expect(b.dropped == 0 && b.coalesced == 0)
+    }
+
+    @Test("when full, a newer update of the same session replaces the queued one; others are dropped and counted")
+    func coalesceAndDrop() {
+        let inbox = Inbox(capacity: 3)
+        inbox.push(Self.updated("a", bytes: 1))
+        inbox.push(Self.updated("b", bytes: 1))
+        inbox.push(Self.alert("x"))
+        inbox.push(Self.updated("a", bytes: 2))  // full: coalesces into a's slot
+        inbox.push(Self.updated("a", bytes: 3))
+        inbox.push(Self.alert("y"))              // full, no key: dropped
+        inbox.push(Self.updated("c", bytes: 1))  // full, not queued: dropped
+        inbox.push(.status(tenant: "t", endpoint: .alerts, state: .live))  // states always go in
+        let b = inbox.drain()
+        #expect(b.events.count == 4)
+        #expect(b.events.compactMap(Self.bytes) == [3, 1], "latest state of a wins, in a's place")
+        #expect(b.coalesced == 2 && b.dropped == 2)
+        if case .status = b.events.last {} else { Issue.record("the state was dropped") }
+        #expect(inbox.drain().events.isEmpty)
+    }
+
+    @Test("a storm into a small inbox stays bounded and loses no session's latest state")
+    func storm() {
+        let inbox = Inbox(capacity: 100)
+        for round in 0..<1000 {
+            for s in 0..<50 { inbox.push(Self.updated("s\(s)", bytes: Int64(round))) }
+        }
+        let b = inbox.drain()
+        #expect(b.events.count == 100)
+        var latest: [String: Int64] = [:]
+        for e in b.events {
+            if case .event(_, _, let ev) = e, case .session(let s) = ev.payload { latest[s.sessionID] = s.bytesIn }
+        }
+        #expect(latest.count == 50 && latest.values.allSatisfy { $0 == 999 })
+        #expect(b.coalesced + b.dropped + b.events.count == 50_000)
+    }
+}
