@@ -60,7 +60,7 @@ struct StreamStateMachineTests {
         var m = StreamStateMachine()
         _ = m.start()
         _ = m.failed(.http(status: 502, retryAfter: nil), at: at(10), jitter: 0.5)
-        #expect(m.state == .backingOff(attempt: 1, retryAt: at(11.2).wall, reason: "HTTP 502"))
+        #expect(m.state == .backingOff(attempt: 1, retryAt: at(11.1).wall, reason: "HTTP 502"))
     }
 
     @Test("60 s of health resets the schedule; a short live spell does not")
