@@ -216,6 +216,10 @@ public final class DemoBackend: Sendable {
 public struct RunningDemoBackend: Sendable {
     public let backend: DemoBackend
     public let port: Int
+    public init(backend: DemoBackend, port: Int) {
+        self.backend = backend
+        self.port = port
+    }
     public var origin: String { "http://\(backend.configuration.host):\(port)" }
     public var catalogue: EndpointCatalogue { try! EndpointCatalogue(origin: origin, basePath: backend.configuration.restBase) }
 }

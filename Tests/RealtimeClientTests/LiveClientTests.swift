@@ -1,0 +1,203 @@
+import DemoBackend
+import Foundation
+import RealtimeClient
+import RealtimeProtocol
+import Testing
+
+enum Sample {
+    static let ts = UTCInstant(iso8601: "2025-12-08T10:30:00")!
+    static func json(_ type: EventType, _ tenant: String, _ payload: EventPayload) -> String {
+        EventEncoder.json(type: type, tenantID: tenant, timestamp: ts, payload: payload)
+    }
+    static func onu(_ t: String) -> String { json(.onuOffline, t, .onu(ONUEvent(onuSerial: "HWTC1", status: .offline))) }
+    static func alert(_ t: String, _ id: String = "a-1") -> String {
+        json(.alertRaised, t, .alert(AlertEvent(alertID: id, alertType: "x", severity: .critical, source: "olt-01", message: "down")))
+    }
+    static func ticket(_ t: String) -> String {
+        json(.ticketCreated, t, .ticket(TicketEvent(ticketID: "k", ticketNumber: "T-1", title: "t", category: "c", priority: "high", status: "open")))
+    }
+    static func subscriber(_ t: String) -> String {
+        json(.subscriberCreated, t, .subscriber(SubscriberEvent(subscriberID: "s", accountNumber: "A", fullName: "F", status: "active")))
+    }
+    static func session(_ t: String, _ id: String = "s-1", bytes: Int64 = 1) -> String {
+        json(.sessionUpdated, t, .session(SessionEvent(username: "u", sessionID: id, nasIPAddress: "10.0.0.1", bytesIn: bytes, bytesOut: bytes)))
+    }
+}
+
+/// Starts a backend and returns it with its port and the task running it (cancel to stop).
+func startBackend(_ configuration: DemoBackend.Configuration) async throws -> (DemoBackend, Int, Task<Void, any Error>) {
+    let backend = DemoBackend(configuration)
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let task = Task {
+        try await backend.run(onReady: { continuation.yield($0); continuation.finish() })
+        continuation.finish()
+    }
+    var it = ports.makeAsyncIterator()
+    guard let port = await it.next() else { throw TimedOut(what: "backend start") }
+    return (backend, port, task)
+}
+
+@Suite("ConnectionManager live")
+struct LiveClientTests {
+    @Test("every endpoint streams: five SSE streams, the combined stream and the sessions socket")
+    func allEndpoints() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let endpoints: [Endpoint] = Endpoint.defaultSSE + [.events, .wsSessions]
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: endpoints)
+            try await withManager(config) { _, got in
+                try await eventually("all seven streams live") { endpoints.allSatisfy { got.isLive("t-01", $0) } }
+                b.publish(tenant: "t-01", endpoint: .onuStatus, json: Sample.onu("t-01"))
+                b.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01"))
+                b.publish(tenant: "t-01", endpoint: .tickets, json: Sample.ticket("t-01"))
+                b.publish(tenant: "t-01", endpoint: .subscribers, json: Sample.subscriber("t-01"))
+                b.publish(tenant: "t-01", endpoint: .radiusSessions, json: Sample.session("t-01"))
+                try await eventually("every event on every stream") {
+                    Endpoint.defaultSSE.allSatisfy { got.events($0).count == 1 } && got.events(.events).count == 5 && got.events(.wsSessions).count == 1
+                }
+                #expect(got.events(.alerts).first?.1.type == .alertRaised)
+                #expect(got.events(.wsSessions).first?.1.type == .sessionUpdated)
+                #expect(Set(got.events(.events).map(\.1.type.family!)) == [.onu, .alert, .ticket, .subscriber, .session])
+                // Latency samples for the SSE handshakes.
+                #expect(got.all.contains { if case .latency(_, .alerts, let ms) = $0 { ms >= 0 } else { false } })
+            }
+        }
+    }
+
+    @Test("server restart mid-stream: backing off, then live again on its own")
+    func restart() async throws {
+        let secret = Array("restart-secret".utf8)
+        let (first, port, task) = try await startBackend(quietBackend { $0.secret = secret })
+        let token = first.mintToken(tenant: "t-01", lifetime: 3600)
+        let config = try clientConfiguration(RunningDemoBackend(backend: first, port: port), tenants: ["t-01": token], endpoints: [.alerts])
+        try await withManager(config) { _, got in
+            try await eventually("live") { got.isLive("t-01", .alerts) }
+            task.cancel()
+            _ = await task.result
+            try await eventually("backing off after the server went away") {
+                if case .backingOff? = got.states("t-01", .alerts).last { return true }
+                return false
+            }
+            // The same port and secret: the old token still verifies.
+            let (second, _, task2) = try await startBackend(quietBackend { $0.secret = secret; $0.port = port })
+            defer { task2.cancel() }
+            try await eventually("live again") { got.isLive("t-01", .alerts) }
+            second.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "after-restart"))
+            try await eventually("events flow again") { got.events(.alerts).contains { $0.1.rawText.contains("after-restart") } }
+            let states = got.states("t-01", .alerts).map(\.word)
+            #expect(states.first == "connecting" && states.contains("live") && states.contains("retry") && states.last == "live")
+        }
+    }
+
+    @Test("a stalled stream goes stale within the limit and reconnects")
+    func stall() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.tickets]) { $0.staleAfter = 0.5 }
+            try await withManager(config) { _, got in
+                try await eventually("live") { got.isLive("t-01", .tickets) }
+                b.stall(seconds: 1.5)
+                try await eventually("stale") { got.states("t-01", .tickets).contains(.stale) }
+                try await eventually("live again after the stall", timeout: 15) {
+                    let s = got.states("t-01", .tickets)
+                    guard let i = s.firstIndex(of: .stale) else { return false }
+                    return s[i...].contains(.live)
+                }
+            }
+        }
+    }
+
+    @Test("an expired token: auth failed, no retry loop; a fresh token file brings it back")
+    func expiredToken() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01", lifetime: -60)], endpoints: [.alerts])
+            try await withManager(config) { _, got in
+                try await eventually("auth failed") {
+                    if case .authFailed(401, _)? = got.states("t-01", .alerts).last { return true }
+                    return false
+                }
+                // Several backoff periods (50–200 ms) pass: a network-paced client would have retried many times.
+                try await Task.sleep(for: .seconds(1))
+                #expect(b.connectionAttempts["alerts"] == 1, "retried \(b.connectionAttempts["alerts"] ?? 0) times")
+                guard case .file(let path) = config.tokens.sources["t-01"] else { return }
+                try writeToken(b.mintToken(tenant: "t-01", lifetime: 600), to: path)
+                try await eventually("live with the new token") { got.isLive("t-01", .alerts) }
+                #expect(b.connectionAttempts["alerts"] == 2)
+            }
+        }
+    }
+
+    @Test("WebSocket: 403 on the upgrade is an auth failure; 1008 after accept stops with the reason")
+    func webSocketRefusals() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let token = b.mintToken(tenant: "t-01", permissions: ["jobs.read"])
+            let config = try clientConfiguration(server, tenants: ["t-01": token], endpoints: [.wsSessions]) { $0.watchJobs = ["no-such-job"] }
+            try await withManager(config) { _, got in
+                try await eventually("403 and 1008") {
+                    if case .authFailed(403, _)? = got.states("t-01", .wsSessions).last,
+                       case .stopped(let reason)? = got.states("t-01", .job("no-such-job")).last {
+                        return reason == "Job not found or access denied (1008)"
+                    }
+                    return false
+                }
+                #expect(b.connectionAttempts["job:no-such-job"] == 1, "1008 is not retried")
+            }
+        }
+    }
+
+    @Test("two tenants with two tokens, merged, each event tagged with its tenant")
+    func twoTenants() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01"), "t-02": b.mintToken(tenant: "t-02")], endpoints: [.alerts])
+            try await withManager(config) { _, got in
+                try await eventually("both live") { got.isLive("t-01", .alerts) && got.isLive("t-02", .alerts) }
+                b.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "one"))
+                b.publish(tenant: "t-02", endpoint: .alerts, json: Sample.alert("t-02", "two"))
+                try await eventually("both events") { got.events(.alerts).count == 2 }
+                let pairs = Set(got.events(.alerts).map { "\($0.0):\($0.1.tenantID)" })
+                #expect(pairs == ["t-01:t-01", "t-02:t-02"])
+            }
+        }
+    }
+
+    @Test("a slow consumer: the inbox stays bounded, session updates coalesce, drops are counted")
+    func slowConsumer() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.radiusSessions, .alerts]) {
+                $0.inboxCapacity = 64
+            }
+            try await withManager(config, drain: false) { manager, _ in
+                // The subscriptions exist on the server side; the client is not reading its inbox.
+                try await eventually("subscribed") { b.openConnections == 2 }
+                for round in 1...200 {
+                    for s in 0..<10 { b.publish(tenant: "t-01", endpoint: .radiusSessions, json: Sample.session("t-01", "s-\(s)", bytes: Int64(round))) }
+                }
+                for i in 0..<100 { b.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "a-\(i)")) }
+                var latest: [String: Int64] = [:]
+                var coalesced = 0, dropped = 0, total = 0, largest = 0
+                let deadline = Date().addingTimeInterval(15)
+                // Drain slowly (a busy consumer) until every session's last update has arrived.
+                while Date() < deadline && !(latest.count == 10 && latest.values.allSatisfy { $0 == 200 }) {
+                    try await Task.sleep(for: .milliseconds(50))
+                    let batch = manager.inbox.drain()
+                    coalesced += batch.coalesced
+                    dropped += batch.dropped
+                    total += batch.events.count
+                    largest = max(largest, batch.events.count)
+                    for e in batch.events {
+                        if case .event(_, _, let ev) = e, case .session(let s) = ev.payload { latest[s.sessionID] = s.bytesIn }
+                    }
+                }
+                #expect(latest.count == 10 && latest.values.allSatisfy { $0 == 200 }, "the latest state of every session arrived: \(latest)")
+                #expect(largest <= 64 + 16, "bounded: a batch held \(largest) events")
+                #expect(coalesced > 0, "session updates coalesced")
+                #expect(coalesced + dropped + total >= 2100, "everything is accounted for")
+            }
+        }
+    }
+}
+
