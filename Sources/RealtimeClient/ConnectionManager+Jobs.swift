@@ -86,62 +86,54 @@ extension ConnectionManager {
             }
             return
         }
-        setPending(PendingKey(stream: key, command: command), PendingCommand(acknowledged: false, generation: gen))
+        addPending(key, PendingCommand(command: command, generation: gen))
         socket.yield(command)
         emit(.command(tenant: tenant, endpoint: endpoint, command: command, outcome: .sent))
         let timeout = configuration.commandTimeout
         Task {
             try? await self.clock.sleep(seconds: timeout)
-            await self.timedOut(key, command, generation: gen)
+            await self.timedOut(key, generation: gen)
         }
     }
 
-    func timedOut(_ key: StreamKey, _ command: ClientCommand, generation gen: Int) async {
-        let pk = PendingKey(stream: key, command: command)
-        guard let p = pendingFor(pk), p.generation == gen, !p.acknowledged else { return }
-        removePending(pk)
-        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: command, outcome: .noAnswer))
-        if case .job(let id) = key.endpoint, command == .cancelJob { await cancelViaREST(key, id: id) }
+    func timedOut(_ key: StreamKey, generation gen: Int) async {
+        guard let p = takePending(key, where: { $0.generation == gen && !$0.acknowledged }) else { return }
+        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: .noAnswer))
+        if case .job(let id) = key.endpoint, p.command == .cancelJob { await cancelViaREST(key, id: id) }
     }
 
-    /// The pending command this ack answers (by its kind).
+    /// An ack answers the oldest unanswered command of its kind on that socket.
     func answered(_ key: StreamKey, kind: AckKind) {
-        guard let (pk, p) = pendingEntry(key, where: { $0.expectedAck == kind }) else { return }
-        setPending(pk, PendingCommand(acknowledged: true, generation: p.generation))
-        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: pk.command, outcome: .acknowledged))
-        if case .job(let id) = key.endpoint, pk.command == .cancelJob {
+        guard let p = acknowledgePending(key, where: { $0.command.expectedAck == kind }) else { return }
+        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: .acknowledged))
+        if case .job(let id) = key.endpoint, p.command == .cancelJob {
+            // Now wait for job.cancelled; without it, fall back to REST.
             let wait = configuration.cancelConfirm
-            let gen = p.generation
             Task {
                 try? await self.clock.sleep(seconds: wait)
-                await self.cancelUnconfirmed(key, id: id, generation: gen)
+                await self.cancelUnconfirmed(key, id: id, generation: p.generation)
             }
         } else {
-            removePending(pk)
+            _ = takePending(key, where: { $0.generation == p.generation })
         }
     }
 
     func cancelUnconfirmed(_ key: StreamKey, id: String, generation gen: Int) async {
-        let pk = PendingKey(stream: key, command: .cancelJob)
-        guard let p = pendingFor(pk), p.generation == gen else { return }
-        removePending(pk)
+        guard takePending(key, where: { $0.generation == gen }) != nil else { return }
         await cancelViaREST(key, id: id)
     }
 
     /// An error frame answers the oldest unanswered command on that socket.
     func rejected(_ key: StreamKey, error: ServerError, now: Moment) {
-        guard let (pk, _) = pendingEntry(key, where: { _ in true }, unacknowledgedOnly: true) else { return }
-        removePending(pk)
+        guard let p = takePending(key, where: { !$0.acknowledged }) else { return }
         let outcome: CommandOutcome = error.isRateLimit ? .rateLimited(until: now.adding(Double(error.retryAfter ?? 60))) : .rejected(error.message)
-        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: pk.command, outcome: outcome))
+        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: outcome))
     }
 
-    /// A later event confirmed the command (`job.cancelled` for a cancel).
+    /// A later event confirmed a command (`job.cancelled` for a cancel).
     func confirmed(_ key: StreamKey, _ command: ClientCommand) {
-        let pk = PendingKey(stream: key, command: command)
-        guard pendingFor(pk) != nil else { return }
-        removePending(pk)
-        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: command, outcome: .confirmed))
+        guard let p = takePending(key, where: { $0.command == command }) else { return }
+        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: .confirmed))
     }
 
     nonisolated func cancelViaREST(_ key: StreamKey, id: String) async {

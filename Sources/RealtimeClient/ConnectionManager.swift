@@ -31,12 +31,13 @@ public actor ConnectionManager {
     private var sockets: [StreamKey: AsyncStream<ClientCommand>.Continuation] = [:]
     private var running: Set<StreamKey> = []
     private var spawn: AsyncStream<StreamKey>.Continuation?
-    private var pending: [PendingKey: PendingCommand] = [:]
+    /// Commands awaiting an answer, per socket, oldest first (the backend answers in order).
+    private var pending: [StreamKey: [PendingCommand]] = [:]
 
-    struct PendingKey: Hashable { var stream: StreamKey; var command: ClientCommand }
     struct PendingCommand {
-        var acknowledged = false
+        var command: ClientCommand
         var generation: Int
+        var acknowledged = false
     }
     var generation = 0
 
@@ -386,13 +387,19 @@ public actor ConnectionManager {
     // Small accessors for the extension in another file (private state stays here).
     func socketFor(_ key: StreamKey) -> AsyncStream<ClientCommand>.Continuation? { sockets[key] }
     func wakesSnapshot() -> [(StreamKey, WakeSignal)] { wakes.map { ($0.key, $0.value) } }
-    func pendingFor(_ key: PendingKey) -> PendingCommand? { pending[key] }
-    func setPending(_ key: PendingKey, _ value: PendingCommand) { pending[key] = value }
-    func removePending(_ key: PendingKey) { pending[key] = nil }
-    func pendingEntry(_ stream: StreamKey, where match: (ClientCommand) -> Bool, unacknowledgedOnly: Bool = true) -> (PendingKey, PendingCommand)? {
-        pending.filter { $0.key.stream == stream && match($0.key.command) && (!unacknowledgedOnly || !$0.value.acknowledged) }
-            .min { $0.value.generation < $1.value.generation }
-            .map { ($0.key, $0.value) }
+    func addPending(_ key: StreamKey, _ p: PendingCommand) { pending[key, default: []].append(p) }
+
+    /// Removes and returns the first pending command of `key` that matches.
+    func takePending(_ key: StreamKey, where match: (PendingCommand) -> Bool) -> PendingCommand? {
+        guard let i = pending[key]?.firstIndex(where: match) else { return nil }
+        return pending[key]!.remove(at: i)
+    }
+
+    /// Marks the first unacknowledged command matching as acknowledged and returns it.
+    func acknowledgePending(_ key: StreamKey, where match: (PendingCommand) -> Bool) -> PendingCommand? {
+        guard let i = pending[key]?.firstIndex(where: { !$0.acknowledged && match($0) }) else { return nil }
+        pending[key]![i].acknowledged = true
+        return pending[key]![i]
     }
 }
 

@@ -1,0 +1,108 @@
+import DemoBackend
+import Foundation
+import RealtimeClient
+import RealtimeProtocol
+import Testing
+
+@Suite("Job and campaign commands")
+struct CommandTests {
+    @Test("pause is acknowledged; resume gets no answer (the current backend ignores it); cancel is acknowledged then confirmed")
+    func lifecycle() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let id = try #require(b.createJob(tenant: "t-01", items: 100))
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) { $0.watchJobs = [id] }
+            try await withManager(config) { manager, got in
+                try await eventually("job socket live") { got.isLive("t-01", .job(id)) }
+                await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("pause acknowledged") { got.outcomes(.pauseJob) == [.sent, .acknowledged] }
+                #expect(b.jobStatus(id, tenant: "t-01")?.paused == true)
+                await manager.send(.resumeJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("resume: no answer, never a fake success") { got.outcomes(.resumeJob) == [.sent, .noAnswer] }
+                await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("cancel acknowledged") { got.outcomes(.cancelJob) == [.sent, .acknowledged] }
+                b.step(seconds: 0.1)  // the backend carries out the cancel: job.cancelled
+                try await eventually("cancel confirmed by job.cancelled") { got.outcomes(.cancelJob) == [.sent, .acknowledged, .confirmed] }
+                try await eventually("the job socket ends with the job") {
+                    if case .stopped("job finished")? = got.states("t-01", .job(id)).last { return true }
+                    return false
+                }
+            }
+        }
+    }
+
+    @Test("a cancel acknowledged but not confirmed falls back to POST /jobs/{id}/cancel, and says so")
+    func restFallback() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let id = try #require(b.createJob(tenant: "t-01", items: 100))
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) { $0.watchJobs = [id] }
+            try await withManager(config) { manager, got in
+                try await eventually("live") { got.isLive("t-01", .job(id)) }
+                // No simulation step: the ack comes, job.cancelled does not.
+                await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("REST fallback") { got.outcomes(.cancelJob) == [.sent, .acknowledged, .confirmedViaREST] }
+                #expect(b.jobStatus(id, tenant: "t-01")?.status == .cancelled)
+            }
+        }
+    }
+
+    @Test("without a live socket, cancel goes straight to REST; other commands fail with a reason")
+    func noSocket() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let id = try #require(b.createJob(tenant: "t-01", items: 100))
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [])
+            try await withManager(config) { manager, got in
+                await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
+                await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("outcomes") {
+                    got.outcomes(.pauseJob) == [.failed("the socket is not connected")] && got.outcomes(.cancelJob) == [.sent, .confirmedViaREST]
+                }
+            }
+        }
+    }
+
+    @Test("rejections carry the server's text; the rate limit says until when")
+    func rejectionsAndRateLimit() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let id = try #require(b.createJob(tenant: "t-01", items: 100))
+            let readOnly = b.mintToken(tenant: "t-01", permissions: ["jobs.read"], subject: "viewer")
+            let config = try clientConfiguration(server, tenants: ["t-01": readOnly], endpoints: []) { $0.watchJobs = [id] }
+            try await withManager(config) { manager, got in
+                try await eventually("live") { got.isLive("t-01", .job(id)) }
+                await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("rejected") { got.outcomes(.pauseJob) == [.sent, .rejected("Insufficient permissions to pause job")] }
+                for _ in 0..<29 { await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id)) }
+                try await eventually("30 answered") { got.outcomes(.pauseJob).filter { if case .rejected = $0 { true } else { false } }.count == 30 }
+                await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("rate limited") {
+                    got.outcomes(.pauseJob).contains { if case .rateLimited = $0 { true } else { false } }
+                }
+            }
+        }
+    }
+
+    @Test("campaign sockets are discovered over REST and their commands acknowledged")
+    func campaigns() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let config = try clientConfiguration(server, tenants: ["t-02": b.mintToken(tenant: "t-02")], endpoints: []) {
+                $0.discoverCampaigns = true
+                $0.discoverJobs = true
+            }
+            _ = b.createJob(tenant: "t-02", items: 50)
+            b.step(seconds: 5)
+            try await withManager(config) { manager, got in
+                let ids = b.campaignIDs(tenant: "t-02")
+                try await eventually("campaign sockets live") { ids.allSatisfy { got.isLive("t-02", .campaign($0)) } }
+                try await eventually("jobs discovered") {
+                    got.all.contains { if case .jobSnapshot("t-02", let jobs) = $0 { jobs.contains { $0.status == .running } } else { false } }
+                }
+                await manager.send(.pauseCampaign, tenant: "t-02", endpoint: .campaign(ids[0]))
+                try await eventually("ack") { got.outcomes(.pauseCampaign) == [.sent, .acknowledged] }
+            }
+        }
+    }
+}
