@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // The only C in the package: ncursesw with the wide-character API switched on.
@@ -42,6 +43,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -87,6 +89,11 @@ let package = Package(
                 "DemoBackend",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        // End to end: the built executable as a subprocess (depending on it makes `swift test` build it).
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["realtime-dash", "DemoBackend", "RealtimeProtocol"]
         ),
         .testTarget(
             name: "DemoBackendTests",

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import RealtimeProtocol
+import ServiceLifecycle
 import Synchronization
 
 /// Runs every stream of every tenant and reports one ordered flow of ``ClientEvent``s
@@ -53,8 +54,13 @@ public actor ConnectionManager {
 
     // MARK: Running
 
-    /// Runs until the task is cancelled; then the inbox is finished.
+    /// Runs until the task is cancelled (or, in a ServiceGroup, until graceful shutdown);
+    /// then the inbox is finished.
     public func run() async {
+        await cancelWhenGracefulShutdown { await self.runStreams() }
+    }
+
+    private func runStreams() async {
         let (spawnStream, spawnContinuation) = AsyncStream.makeStream(of: StreamKey.self)
         spawn = spawnContinuation
         for tenant in configuration.tenants {
@@ -446,3 +452,7 @@ final class PingTracker: Sendable {
         }
     }
 }
+
+/// A ConnectionManager runs in a ServiceGroup beside the other long-lived parts and stops
+/// cleanly on SIGINT/SIGTERM.
+extension ConnectionManager: Service {}
