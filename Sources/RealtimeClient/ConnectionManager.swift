@@ -26,6 +26,7 @@ public actor ConnectionManager {
     nonisolated let clock: any StreamClock
     nonisolated let jitter: any JitterSource
     nonisolated let http: HTTPClient
+    private let ownsHTTPClient: Bool
     nonisolated let logger: Logger
 
     private var wakes: [StreamKey: WakeSignal] = [:]
@@ -43,11 +44,22 @@ public actor ConnectionManager {
     var generation = 0
 
     public init(configuration: ClientConfiguration, clock: any StreamClock = SystemStreamClock(), jitter: any JitterSource = RandomJitter(),
-                httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "realtime-dash.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "realtime-dash.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.configuration = configuration
         self.clock = clock
         self.jitter = jitter
-        self.http = httpClient
+        if let httpClient {
+            self.http = httpClient
+            self.ownsHTTPClient = false
+        } else {
+            // Its own client: a bounded connect (so an outage shows as a retry, not an endless
+            // "connecting"), and no read timeout: stream liveness is the stale watchdog's job.
+            var c = HTTPClient.Configuration()
+            c.timeout = .init(connect: .seconds(5), read: nil)
+            c.tlsConfiguration = configuration.tls
+            self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
+            self.ownsHTTPClient = true
+        }
         self.logger = logger
         self.inbox = Inbox(capacity: configuration.inboxCapacity)
     }
@@ -78,6 +90,7 @@ public actor ConnectionManager {
             }
             group.cancelAll()
         }
+        if ownsHTTPClient { try? await http.shutdown() }
         inbox.finish()
     }
 
@@ -288,7 +301,7 @@ public actor ConnectionManager {
         let text = "\(error)"
         if text.contains("connectTimeout") { return "connection timed out" }
         if text.contains("connection refused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") { return "connection refused" }
-        if text.contains("remoteConnectionClosed") { return "the server closed the connection" }
+        if text.contains("remoteConnectionClosed") || text.contains("unexpected time") || text.contains("EOF") { return "the server closed the connection" }
         return text.count > 160 ? String(text.prefix(160)) + "…" : text
     }
 

@@ -61,7 +61,9 @@ struct DemoServerCommand: AsyncParsableCommand {
             }
         }
         var logger = Logger(label: "demo-server")
-        logger.logLevel = .warning
+        // The command prints its own status lines; Hummingbird's shutdown chatter (it logs the
+        // cancellation of Ctrl-C at error level) is not for operators.
+        logger.logLevel = .critical
         config.logger = logger
         let backend = DemoBackend(config)
         backend.setResumeAnswered(answerResume)
