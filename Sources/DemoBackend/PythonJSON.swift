@@ -49,33 +49,5 @@ func pythonDump(_ value: JSONValue, into out: inout String) {
 
 /// A JSON string as Python's `ensure_ascii=True` writes it.
 func pythonQuote(_ s: String, into out: inout String) {
-    out += "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        default:
-            if scalar.value < 0x20 || scalar.value > 0x7E {
-                if scalar.value > 0xFFFF {
-                    let v = scalar.value - 0x10000
-                    out += u4(0xD800 + (v >> 10)) + u4(0xDC00 + (v & 0x3FF))
-                } else {
-                    out += u4(scalar.value)
-                }
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    out += "\""
-}
-
-private func u4(_ v: UInt32) -> String {
-    let h = String(v, radix: 16)
-    return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+    JSONValue.appendQuoted(s, to: &out, asciiOnly: true)
 }

@@ -123,7 +123,13 @@ extension JSONValue {
     }
 
     /// Appends `s` as a JSON string literal: quotes, backslash and control characters escaped.
-    public static func appendQuoted(_ s: String, to out: inout String) {
+    /// With `asciiOnly`, every non-ASCII character is escaped too (`\u00e9`, surrogate pairs
+    /// above U+FFFF), as Python's `json.dumps` does by default.
+    public static func appendQuoted(_ s: String, to out: inout String, asciiOnly: Bool = false) {
+        func u4(_ v: UInt32) -> String {
+            let hex = String(v, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -135,9 +141,11 @@ extension JSONValue {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                if scalar.value < 0x20 || (asciiOnly && scalar.value > 0x7E && scalar.value <= 0xFFFF) {
+                    out += u4(scalar.value)
+                } else if asciiOnly && scalar.value > 0xFFFF {
+                    let v = scalar.value - 0x10000
+                    out += u4(0xD800 + (v >> 10)) + u4(0xDC00 + (v & 0x3FF))
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
