@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "RealtimeProtocol", targets: ["RealtimeProtocol"]),
         .library(name: "DemoBackend", targets: ["DemoBackend"]),
         .library(name: "RealtimeClient", targets: ["RealtimeClient"]),
+        .library(name: "DashboardCore", targets: ["DashboardCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,15 @@ let package = Package(
             ]
         ),
 
+        // The console's brain: AppState, reduce, keymap. Pure and synchronous.
+        .target(name: "DashboardCore", dependencies: ["RealtimeProtocol"]),
+
+        // AppState → an off-screen grid of styled cells. No curses.
+        .target(name: "DashboardRender", dependencies: ["DashboardCore", "RealtimeProtocol"]),
+
+        // The only importer of CNcurses: terminal set-up, diff blit, keys, colours.
+        .target(name: "TerminalCurses", dependencies: ["CNcurses", "DashboardCore", "DashboardRender"]),
+
         // A protocol-faithful stand-in for the DotMac backend, with a seeded ISP simulation.
         .target(
             name: "DemoBackend",
@@ -71,6 +81,9 @@ let package = Package(
                 "RealtimeProtocol",
                 "RealtimeClient",
                 "DemoBackend",
+                "DashboardCore",
+                "DashboardRender",
+                "TerminalCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -56,6 +56,9 @@ public actor ConnectionManager {
             // "connecting"), and no read timeout: stream liveness is the stale watchdog's job.
             var c = HTTPClient.Configuration()
             c.timeout = .init(connect: .seconds(5), read: nil)
+            // Every SSE stream holds a connection for its whole life (five per tenant), so the
+            // default of 8 per host would starve the second tenant and the REST polls.
+            c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64 + 8 * configuration.tenants.count * max(1, configuration.endpoints.count))
             c.tlsConfiguration = configuration.tls
             self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
             self.ownsHTTPClient = true

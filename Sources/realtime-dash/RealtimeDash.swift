@@ -1,10 +1,16 @@
 import ArgumentParser
+import DashboardCore
+import DemoBackend
+import Foundation
+import Logging
+import RealtimeClient
 import RealtimeProtocol
+import TerminalCurses
 
 /// The `realtime-dash` command: the console by default, plus headless subcommands.
 @main
 struct RealtimeDash: AsyncParsableCommand {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
 
     static let configuration = CommandConfiguration(
         commandName: "realtime-dash",
@@ -12,14 +18,132 @@ struct RealtimeDash: AsyncParsableCommand {
         discussion: """
             Watches ONU events, alerts, tickets, subscribers, RADIUS sessions and bulk jobs live, \
             per tenant. Tokens are read from a file or the REALTIME_DASH_TOKEN environment \
-            variable, never from the command line.
+            variable, never from the command line. Try it: realtime-dash --demo
             """,
         version: version,
         subcommands: [TailCommand.self, DemoServerCommand.self, TokenCommand.self, Bench.self]
     )
 
+    @Flag(help: "Run against the embedded demo backend (started in-process on a free port).")
+    var demo = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "A job id to watch whatever discovery finds (repeatable).")
+    var job: [String] = []
+
+    @Option(help: "Colours: auto, color or mono (NO_COLOR forces mono).")
+    var theme: String?
+
+    @Option(help: "Log file (default: log.file from the config).")
+    var logFile: String?
+
+    func validate() throws {
+        if let theme, !["auto", "color", "mono"].contains(theme) { throw ValidationError("--theme must be auto, color or mono") }
+        if demo && (connection.apiURL != nil || connection.tokenFile != nil) {
+            throw ValidationError("--demo runs its own backend: drop --api-url and --token-file")
+        }
+    }
+
     func run() async throws {
-        // The console arrives with the console issue; until then, say what exists.
-        print(RealtimeDash.helpMessage())
+        let env = ProcessInfo.processInfo.environment
+        var dashConfig: DashConfig
+        do {
+            dashConfig = demo && connection.config == nil ? DashConfig() : try ClientSetup.loadConfig(connection.setupOptions, environment: env)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let logPath = expandTilde(logFile ?? dashConfig.log.file)
+        let sink = FileLogHandler.sink(path: logPath)
+        LoggingSystem.bootstrap { label in
+            guard let sink else { return SwiftLogNoOpLogHandler() }
+            var h = FileLogHandler(label: label, sink: sink)
+            h.logLevel = Logger.Level(rawValue: dashConfig.log.level) ?? .info
+            return h
+        }
+        let logger = Logger(label: "realtime-dash")
+
+        var backendTask: Task<Void, any Error>? = nil
+        var client: ClientConfiguration
+        if demo {
+            let (configuration, task) = try await startDemo(logger: logger)
+            client = configuration
+            backendTask = task
+        } else {
+            do {
+                client = try ClientSetup.resolve(connection.setupOptions, config: dashConfig, environment: env)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        client.watchJobs += job
+        for w in client.tokens.warnings(now: wallNow()) { logger.warning("\(w)") }
+
+        let manager = ConnectionManager(configuration: client, logger: logger)
+        let managerTask = Task { await manager.run() }
+        var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: wallNow())
+        state.bellOnCritical = dashConfig.ui.bellOnCritical
+        let theme = self.theme ?? dashConfig.ui.theme
+        let fps = dashConfig.ui.fps
+        let initial = state
+
+        // curses lives on one thread of its own, from set-up to teardown.
+        let outcome: Result<Int32, TerminalError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                do {
+                    let terminal = try Terminal(theme: theme, environment: env)
+                    let loop = ConsoleLoop(terminal: terminal, manager: manager, state: initial, fps: fps)
+                    let signal = loop.run()
+                    terminal.close()
+                    continuation.resume(returning: .success(signal))
+                } catch let error as TerminalError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(TerminalError(description: "\(error)", exitCode: 1)))
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        managerTask.cancel()
+        backendTask?.cancel()
+        _ = await managerTask.value
+        switch outcome {
+        case .success(let signal):
+            if signal != 0 { throw ExitCode(128 + signal) }
+        case .failure(let error):
+            FileHandle.standardError.write(Data("realtime-dash: \(error.description)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    /// Starts the demo backend in-process and returns the client configuration for it.
+    func startDemo(logger: Logger) async throws -> (ClientConfiguration, Task<Void, any Error>) {
+        var c = DemoBackend.Configuration()
+        c.port = 0
+        c.logger = logger
+        let backend = DemoBackend(c)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task {
+            try await backend.run(onReady: { portContinuation.yield($0); portContinuation.finish() })
+            portContinuation.finish()
+        }
+        var it = ports.makeAsyncIterator()
+        guard let port = await it.next() else { throw ValidationError("the demo backend could not start") }
+        let dir = NSTemporaryDirectory() + "realtime-dash-demo-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var sources: [String: TokenSource] = [:]
+        for tenant in backend.tenantIDs {
+            let path = dir + "/\(tenant).token"
+            try SecretFile.write(backend.mintToken(tenant: tenant, lifetime: 86_400) + "\n", to: path)
+            sources[tenant] = .file(path)
+            // A couple of bulk jobs from the start, so the jobs pane has something to control.
+            for _ in 0..<2 { backend.createJob(tenant: tenant) }
+        }
+        let catalogue = try EndpointCatalogue(origin: "http://127.0.0.1:\(port)", basePath: backend.configuration.restBase)
+        var client = ClientConfiguration(catalogue: catalogue, tenants: backend.tenantIDs, tokens: TokenStore(sources: sources))
+        client.jobPollInterval = 5
+        logger.info("demo backend on \(catalogue.origin)")
+        return (client, task)
     }
 }

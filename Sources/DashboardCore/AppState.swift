@@ -1,0 +1,71 @@
+import RealtimeProtocol
+
+/// Everything the console shows, as a value. Changed only by ``reduce(_:_:)``.
+public struct AppState: Sendable {
+    public var tenants: [String]
+    /// nil: all tenants.
+    public var tenantFilter: String? = nil
+    public var focus: Pane = .alerts
+    public var zoomed = false
+    public var overlay: Overlay = .none
+    /// Typing a filter for the focused pane.
+    public var editingFilter: String? = nil
+    public var filters: [Pane: String] = [:]
+    /// The selected row's entity id, per pane (the selection follows the entity).
+    public var selection: [Pane: String] = [:]
+    public var sessionSort: SessionSort = .bytesIn
+    public var sessionSortDescending = true
+    public var historyLimit: Int
+    public var bellOnCritical = false
+
+    // Models
+    public var onuHistory: [String: RingBuffer<Event>] = [:]
+    public var onuLatest: [String: ONUState] = [:]
+    public var alerts: [String: AlertRow] = [:]
+    public var alertsCleared = 0
+    public var tickets: [String: RingBuffer<Event>] = [:]
+    public var subscribers: [String: RingBuffer<Event>] = [:]
+    public var sessions: [String: SessionRow] = [:]
+    public var jobs: [String: JobRow] = [:]
+    public var connections: [StreamID: ConnectionInfo] = [:]
+    public var unknownEvents = 0
+    public var malformed = 0
+    public var dropped = 0
+    public var coalesced = 0
+
+    /// The view shown while frozen (ingest continues into the live state).
+    public var frozen: FrozenView? = nil
+    public var flash: (text: String, until: UTCInstant)? = nil
+    public var now: UTCInstant
+    public var size: (cols: Int, rows: Int) = (80, 24)
+
+    public struct FrozenView: Sendable {
+        public var state: Snapshot
+        public var eventsSince = 0
+    }
+
+    /// The parts of the state a frozen view keeps.
+    public struct Snapshot: Sendable {
+        public var onuHistory: [String: RingBuffer<Event>]
+        public var alerts: [String: AlertRow]
+        public var tickets: [String: RingBuffer<Event>]
+        public var subscribers: [String: RingBuffer<Event>]
+        public var sessions: [String: SessionRow]
+        public var jobs: [String: JobRow]
+    }
+
+    public init(tenants: [String], historyLimit: Int = 100, now: UTCInstant) {
+        self.tenants = tenants
+        self.historyLimit = historyLimit
+        self.now = now
+    }
+
+    var snapshot: Snapshot {
+        Snapshot(onuHistory: onuHistory, alerts: alerts, tickets: tickets, subscribers: subscribers, sessions: sessions, jobs: jobs)
+    }
+
+    /// What panes draw from: the frozen snapshot, or the live state.
+    public var view: Snapshot { frozen?.state ?? snapshot }
+
+    public func shows(_ tenant: String) -> Bool { tenantFilter == nil || tenantFilter == tenant }
+}

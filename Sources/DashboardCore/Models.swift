@@ -1,0 +1,123 @@
+import RealtimeProtocol
+
+/// The six panes, in focus order (keys 1–6).
+public enum Pane: Int, CaseIterable, Sendable, Hashable {
+    case onu, alerts, tickets, subscribers, sessions, jobs
+
+    public var title: String {
+        switch self {
+        case .onu: "ONU events"
+        case .alerts: "Alerts"
+        case .tickets: "Tickets"
+        case .subscribers: "Subscribers"
+        case .sessions: "RADIUS sessions"
+        case .jobs: "Jobs"
+        }
+    }
+}
+
+/// One stream: tenant × endpoint.
+public struct StreamID: Hashable, Sendable, Comparable {
+    public var tenant: String
+    public var endpoint: Endpoint
+    public init(_ tenant: String, _ endpoint: Endpoint) {
+        self.tenant = tenant
+        self.endpoint = endpoint
+    }
+    public static func < (a: StreamID, b: StreamID) -> Bool { a.endpoint != b.endpoint ? a.endpoint < b.endpoint : a.tenant < b.tenant }
+}
+
+/// What the console knows about one stream.
+public struct ConnectionInfo: Sendable, Equatable {
+    public var state: ConnectionState = .connecting(attempt: 1)
+    public var latencyMs: Double? = nil
+    public var lastEventAt: UTCInstant? = nil
+    public var events = 0
+    /// Events in the current second, and the rate of the last whole second.
+    public var eventsThisSecond = 0
+    public var eventsPerSecond = 0
+    public var retries = 0
+    public var lastError: String? = nil
+    public var malformed = 0
+    public init() {}
+}
+
+public struct AlertRow: Sendable, Equatable {
+    public var tenant: String
+    public var id: String
+    public var type: String
+    public var severity: AlertSeverity
+    public var source: String
+    public var message: String
+    public var raisedAt: UTCInstant
+    public var raw: [UInt8]
+}
+
+public struct ONUState: Sendable, Equatable {
+    public var status: ONUStatus
+    public var signalDBm: Double?
+    public var oltID: String?
+    public var ponPort: Int?
+    public var at: UTCInstant
+}
+
+public struct SessionRow: Sendable, Equatable {
+    public var tenant: String
+    public var sessionID: String
+    public var username: String
+    public var framedIP: String?
+    public var nas: String
+    public var profile: String?
+    public var bytesIn: Int64
+    public var bytesOut: Int64
+    /// Bytes per second from the last two updates.
+    public var rateIn: Double
+    public var rateOut: Double
+    public var sessionTime: Int64?
+    public var updatedAt: UTCInstant
+    public var raw: [UInt8]
+}
+
+public struct JobRow: Sendable, Equatable {
+    public var tenant: String
+    public var id: String
+    public var type: String
+    public var title: String?
+    public var status: JobStatus
+    public var progress: Double?
+    public var processed: Int64?
+    public var total: Int64?
+    public var succeeded: Int64?
+    public var failed: Int64?
+    public var currentItem: String?
+    public var errorMessage: String?
+    public var lastCommand: ClientCommand? = nil
+    public var lastOutcome: CommandOutcome? = nil
+    public var isCampaign = false
+    public var raw: [UInt8] = []
+}
+
+/// Sessions table columns, for `s`/`S`.
+public enum SessionSort: Int, CaseIterable, Sendable {
+    case bytesIn, bytesOut, rateIn, duration, user
+
+    public var title: String {
+        switch self {
+        case .bytesIn: "bytes in"
+        case .bytesOut: "bytes out"
+        case .rateIn: "rate in"
+        case .duration: "duration"
+        case .user: "user"
+        }
+    }
+}
+
+/// What is drawn over the panes.
+public enum Overlay: Sendable, Equatable {
+    case none
+    case help
+    case detail(title: String, text: String)
+    case connections
+    /// A cancel waiting for `y`: captured when the dialog opened, so later updates cannot change its target.
+    case confirmCancel(tenant: String, endpoint: Endpoint, id: String, type: String)
+}

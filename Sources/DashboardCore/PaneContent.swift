@@ -1,0 +1,328 @@
+import Foundation
+import RealtimeProtocol
+
+/// How a row should look, by meaning (the renderer maps tones to colours and marks).
+public enum Tone: Sendable, Equatable {
+    case normal, dim, good, info, warning, error, critical
+}
+
+public struct Column: Sendable, Equatable {
+    public var title: String
+    /// Minimum width; flexible columns share what is left.
+    public var width: Int
+    public var flexible: Bool
+    public var rightAligned: Bool
+    public init(_ title: String, _ width: Int, flexible: Bool = false, right: Bool = false) {
+        self.title = title
+        self.width = width
+        self.flexible = flexible
+        self.rightAligned = right
+    }
+}
+
+public struct Row: Sendable, Equatable {
+    public var id: String
+    public var cells: [String]
+    public var tone: Tone
+    /// The JSON shown by the detail view.
+    public var detail: [UInt8]
+}
+
+/// What a pane shows: its columns, the visible window of rows, and the counts for its title.
+public struct PaneContent: Sendable, Equatable {
+    public var pane: Pane
+    public var title: String
+    public var columns: [Column]
+    /// The rows in the visible window, in order.
+    public var rows: [Row]
+    /// Index of the selected row within `rows`, if visible.
+    public var selectedIndex: Int?
+    /// Rows matching the filter, and rows before filtering.
+    public var matched: Int
+    public var total: Int
+    /// Position of the window's first row among the matched rows.
+    public var offset: Int
+}
+
+extension AppState {
+    /// The rows of `pane`, filtered and ordered, windowed around the selection to `limit` rows.
+    ///
+    /// - Complexity: O(n) to filter; ordering touches only what is shown: the history panes are
+    ///   already in time order, and the sessions table selects its top rows with a bounded heap,
+    ///   O(n log k) for k visible rows, instead of sorting 100,000 sessions each frame.
+    public func content(for pane: Pane, limit: Int) -> PaneContent {
+        let view = self.view
+        let filter = filters[pane] ?? ""
+        let (columns, all) = rows(for: pane, view: view, filterText: filter, limit: limit)
+        let total = all.total
+        let matched = all.rows.count
+        var offset = 0
+        var selectedIndex: Int? = nil
+        if let sel = selection[pane], let i = all.rows.firstIndex(where: { $0.id == sel }) {
+            if i >= limit { offset = i - limit + 1 }
+            selectedIndex = i - offset
+        }
+        let window = Array(all.rows.dropFirst(offset).prefix(max(0, limit)))
+        var title = pane.title
+        if pane == .alerts {
+            let counts = Dictionary(grouping: view.alerts.values.filter { shows($0.tenant) }, by: { $0.severity.rank }).mapValues(\.count)
+            title += " " + [(4, "crit"), (3, "err"), (2, "warn"), (0, "info")].map { "\($0.1) \(counts[$0.0, default: 0])" }.joined(separator: " ")
+        }
+        if pane == .sessions { title += " (\(sessionSortDescending ? "▼" : "▲") \(sessionSort.title))" }
+        if !filter.isEmpty { title += " /\(filter) \(matched)/\(total)" }
+        return PaneContent(pane: pane, title: title, columns: columns, rows: window, selectedIndex: selectedIndex,
+                           matched: all.matchedCount ?? matched, total: total, offset: offset)
+    }
+
+    struct RowSet {
+        var rows: [Row]
+        var total: Int
+        /// Set when `rows` is only the top of a larger matched set.
+        var matchedCount: Int?
+    }
+
+    /// Ordered row ids of a pane (for moving the selection).
+    public func orderedIDs(_ pane: Pane, around limit: Int) -> [String] {
+        rows(for: pane, view: view, filterText: filters[pane] ?? "", limit: limit).1.rows.map(\.id)
+    }
+
+    func rows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> ([Column], RowSet) {
+        let matcher = TextFilter(filterText)
+        switch pane {
+        case .onu:
+            let cols = [Column("time", 8), Column("tenant", 6), Column("event", 15), Column("ONU", 12), Column("status", 9), Column("dBm", 6, right: true), Column("OLT/PON", 9, flexible: true)]
+            var total = 0
+            var rows: [Row] = []
+            for (tenant, ring) in view.onuHistory where shows(tenant) {
+                for e in ring.newestFirst {
+                    total += 1
+                    guard case .onu(let o) = e.payload else { continue }
+                    let cells = [e.timestamp.timeOfDay, tenant, e.type.rawValue, o.onuSerial, o.status.rawValue,
+                                 o.signalDBm.map { format1($0) } ?? "-", [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/")]
+                    guard matcher.matches(cells) else { continue }
+                    let tone: Tone = o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
+                    rows.append(Row(id: "\(tenant)|\(o.onuSerial)|\(e.timestamp.microseconds)|\(rows.count)", cells: cells, tone: tone, detail: e.raw))
+                }
+            }
+            rows.sort { $0.cells[0] > $1.cells[0] }
+            return (cols, RowSet(rows: rows, total: total))
+        case .alerts:
+            let cols = [Column("sev", 8), Column("time", 8), Column("tenant", 6), Column("source", 8), Column("type", 16), Column("message", 10, flexible: true)]
+            var total = 0
+            var rows: [(AlertRow, Row)] = []
+            for a in view.alerts.values where shows(a.tenant) {
+                total += 1
+                let cells = [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.tenant, a.source, a.type, a.message]
+                guard matcher.matches(cells) else { continue }
+                let tone: Tone = switch a.severity {
+                case .critical: .critical
+                case .error: .error
+                case .warning: .warning
+                default: .info
+                }
+                rows.append((a, Row(id: "\(a.tenant)|\(a.id)", cells: cells, tone: tone, detail: a.raw)))
+            }
+            rows.sort { ($0.0.severity.rank, $0.0.raisedAt) > ($1.0.severity.rank, $1.0.raisedAt) }
+            return (cols, RowSet(rows: rows.map(\.1), total: total))
+        case .tickets:
+            let cols = [Column("time", 8), Column("tenant", 6), Column("event", 16), Column("number", 14), Column("prio", 6), Column("status", 11), Column("assignee", 13), Column("title", 10, flexible: true)]
+            return history(view.tickets, cols, matcher) { e in
+                guard case .ticket(let t) = e.payload else { return nil }
+                let tone: Tone = ["urgent", "critical", "high"].contains(t.priority.lowercased()) ? .warning : e.type == .ticketResolved ? .dim : .normal
+                return ([t.ticketNumber, t.priority, t.status, t.assignedTo ?? "-", t.title], tone)
+            }
+        case .subscribers:
+            let cols = [Column("time", 8), Column("tenant", 6), Column("event", 21), Column("account", 11), Column("name", 16), Column("status", 10), Column("plan", 10, flexible: true)]
+            return history(view.subscribers, cols, matcher) { e in
+                guard case .subscriber(let s) = e.payload else { return nil }
+                let tone: Tone = e.type == .subscriberTerminated ? .error : e.type == .subscriberSuspended ? .warning : .normal
+                return ([s.accountNumber, s.fullName, s.status, s.plan ?? "-"], tone)
+            }
+        case .sessions:
+            return sessionRows(view.sessions, matcher: matcher, limit: limit)
+        case .jobs:
+            let cols = [Column("type", 15), Column("status", 9), Column("progress", 15), Column("last command", 14, flexible: true),
+                        Column("done/total", 9, right: true), Column("ok/fail", 8, right: true), Column("tenant", 6)]
+            var total = 0
+            var rows: [Row] = []
+            for j in view.jobs.values.sorted(by: { ($0.isCampaign ? 1 : 0, $0.tenant, $0.id) < ($1.isCampaign ? 1 : 0, $1.tenant, $1.id) }) where shows(j.tenant) {
+                total += 1
+                let cells: [String]
+                if j.isCampaign {
+                    cells = ["campaign", j.status == .running ? "active" : "inactive", j.title ?? j.id, commandText(j), "", "", j.tenant]
+                } else {
+                    let done = "\(j.processed.map(String.init) ?? "-")/\(j.total.map(String.init) ?? "-")"
+                    let okfail = "\(j.succeeded.map(String.init) ?? "-")/\(j.failed.map(String.init) ?? "-")"
+                    cells = [j.type, j.status.rawValue, progressBar(j.progress, width: 9), commandText(j), done, okfail, j.tenant]
+                }
+                guard matcher.matches(cells + [j.id]) else { continue }
+                let tone: Tone = switch j.status {
+                case .failed: .error
+                case .cancelled: .warning
+                case .completed: .good
+                default: .normal
+                }
+                rows.append(Row(id: "\(j.tenant)|\(j.id)", cells: cells, tone: tone, detail: j.raw))
+            }
+            return (cols, RowSet(rows: rows, total: total))
+        }
+    }
+
+    private func history(_ rings: [String: RingBuffer<Event>], _ cols: [Column], _ matcher: TextFilter,
+                         _ make: (Event) -> ([String], Tone)?) -> ([Column], RowSet) {
+        var total = 0
+        var rows: [(Int64, Row)] = []
+        for (tenant, ring) in rings where shows(tenant) {
+            for (i, e) in ring.newestFirst.enumerated() {
+                total += 1
+                guard let (cells, tone) = make(e) else { continue }
+                let all = [e.timestamp.timeOfDay, tenant, e.type.rawValue] + cells
+                guard matcher.matches(all) else { continue }
+                rows.append((e.timestamp.microseconds, Row(id: "\(tenant)|\(e.timestamp.microseconds)|\(i)", cells: all, tone: tone, detail: e.raw)))
+            }
+        }
+        rows.sort { $0.0 > $1.0 }
+        return (cols, RowSet(rows: rows.map(\.1), total: total))
+    }
+
+    private func sessionRows(_ sessions: [String: SessionRow], matcher: TextFilter, limit: Int) -> ([Column], RowSet) {
+        // Most useful first: narrow panes drop columns from the right.
+        let cols = [Column("user", 14, flexible: true), Column("tenant", 6), Column("in", 7, right: true), Column("out", 7, right: true),
+                    Column("rate in", 9, right: true), Column("rate out", 9, right: true), Column("time", 8, right: true),
+                    Column("framed IP", 15), Column("NAS", 11), Column("profile", 7)]
+        var matching: [SessionRow] = []
+        var total = 0
+        matching.reserveCapacity(min(sessions.count, 4096))
+        for s in sessions.values where shows(s.tenant) {
+            total += 1
+            if matcher.isEmpty || matcher.matches([s.username, s.tenant, s.framedIP ?? "", s.nas, s.profile ?? "", s.sessionID]) {
+                matching.append(s)
+            }
+        }
+        let sort = sessionSort, descending = sessionSortDescending
+        func before(_ a: SessionRow, _ b: SessionRow) -> Bool {
+            let ordered: Bool
+            switch sort {
+            case .bytesIn: ordered = a.bytesIn != b.bytesIn ? a.bytesIn < b.bytesIn : a.sessionID < b.sessionID
+            case .bytesOut: ordered = a.bytesOut != b.bytesOut ? a.bytesOut < b.bytesOut : a.sessionID < b.sessionID
+            case .rateIn: ordered = a.rateIn != b.rateIn ? a.rateIn < b.rateIn : a.sessionID < b.sessionID
+            case .duration: ordered = (a.sessionTime ?? 0) != (b.sessionTime ?? 0) ? (a.sessionTime ?? 0) < (b.sessionTime ?? 0) : a.sessionID < b.sessionID
+            case .user: ordered = a.username != b.username ? a.username < b.username : a.sessionID < b.sessionID
+            }
+            return descending ? !ordered && a.sessionID != b.sessionID : ordered
+        }
+        // Only the rows that can be on screen are ordered: the selection's rank plus a window.
+        var k = max(limit, 1)
+        if let sel = selection[.sessions], let s = sessions[sel] {
+            let rank = matching.reduce(0) { $0 + (before($1, s) ? 1 : 0) }
+            k = max(k, rank + limit)
+        }
+        let top = topK(matching, k, by: before)
+        let rows = top.map { s in
+            Row(id: "\(s.tenant)|\(s.sessionID)", cells: [s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), bits(s.rateIn), bits(s.rateOut),
+                                                         duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-"], tone: .normal, detail: s.raw)
+        }
+        return (cols, RowSet(rows: rows, total: total, matchedCount: matching.count))
+    }
+
+    private func commandText(_ j: JobRow) -> String {
+        guard let c = j.lastCommand, let o = j.lastOutcome else { return "" }
+        return "\(c.type) \(o)"
+    }
+}
+
+/// `/` filter: case-insensitive substring; a leading `!` inverts.
+struct TextFilter {
+    let needle: String
+    let inverted: Bool
+    init(_ text: String) {
+        inverted = text.hasPrefix("!")
+        needle = (inverted ? String(text.dropFirst()) : text).lowercased()
+    }
+    var isEmpty: Bool { needle.isEmpty }
+    func matches(_ cells: [String]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        let hit = cells.contains { $0.lowercased().contains(needle) }
+        return hit != inverted
+    }
+}
+
+/// The first `k` elements in `before` order, without sorting the rest.
+///
+/// - Complexity: O(n log k).
+func topK<T>(_ items: [T], _ k: Int, by before: (T, T) -> Bool) -> [T] {
+    guard k > 0, !items.isEmpty else { return [] }
+    if items.count <= k { return items.sorted(by: before) }
+    // A max-heap (by `before`) of the best k seen so far: its root is the worst of them.
+    var heap: [T] = []
+    heap.reserveCapacity(k)
+    func siftUp(_ i0: Int) {
+        var i = i0
+        while i > 0 {
+            let p = (i - 1) / 2
+            if before(heap[p], heap[i]) { heap.swapAt(p, i); i = p } else { return }
+        }
+    }
+    func siftDown(_ i0: Int) {
+        var i = i0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < heap.count && before(heap[m], heap[l]) { m = l }
+            if r < heap.count && before(heap[m], heap[r]) { m = r }
+            if m == i { return }
+            heap.swapAt(i, m)
+            i = m
+        }
+    }
+    for x in items {
+        if heap.count < k {
+            heap.append(x)
+            siftUp(heap.count - 1)
+        } else if before(x, heap[0]) {
+            heap[0] = x
+            siftDown(0)
+        }
+    }
+    return heap.sorted(by: before)
+}
+
+func format1(_ v: Double) -> String {
+    let r = (v * 10).rounded() / 10
+    let s = String(r)
+    return s.hasSuffix(".0") || s.contains(".") ? s : s + ".0"
+}
+
+/// 1.2G, 340M, 12k, 999.
+public func bytes(_ v: Int64) -> String {
+    let d = Double(v)
+    if v < 0 { return "-" + bytes(-v) }
+    if d >= 1e12 { return String(format: "%.1fT", d / 1e12) }
+    if d >= 1e9 { return String(format: "%.1fG", d / 1e9) }
+    if d >= 1e6 { return String(format: "%.1fM", d / 1e6) }
+    if d >= 1e4 { return String(format: "%.0fk", d / 1e3) }
+    return String(v)
+}
+
+/// A byte rate as bits per second: 12.3Mb/s.
+public func bits(_ bytesPerSecond: Double) -> String {
+    let b = max(0, bytesPerSecond) * 8
+    if b >= 1e9 { return String(format: "%.1fGb/s", b / 1e9) }
+    if b >= 1e6 { return String(format: "%.1fMb/s", b / 1e6) }
+    if b >= 1e3 { return String(format: "%.0fkb/s", b / 1e3) }
+    return String(format: "%.0fb/s", b)
+}
+
+public func duration(_ seconds: Int64?) -> String {
+    guard let s = seconds, s >= 0 else { return "-" }
+    if s >= 86_400 { return "\(s / 86_400)d\(s % 86_400 / 3600)h" }
+    return String(format: "%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// `[#####     ] 52%`, clamped to 0–100 (the backend's value may be absurd).
+public func progressBar(_ percent: Double?, width: Int) -> String {
+    guard let p = percent, p.isFinite else { return String(repeating: " ", count: width + 2) + "  -" }
+    let c = min(100, max(0, p))
+    let filled = Int((c / 100 * Double(width)).rounded())
+    return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]" + String(format: "%3.0f%%", c)
+}

@@ -1,0 +1,312 @@
+import RealtimeProtocol
+
+/// What happened.
+public enum Action: Sendable {
+    case client([ClientEvent])
+    /// The inbox's counters since the last batch.
+    case inbox(dropped: Int, coalesced: Int)
+    case key(Key)
+    case tick(UTCInstant)
+    case resized(cols: Int, rows: Int)
+}
+
+/// What the run loop should do, as values.
+public enum Effect: Sendable, Equatable {
+    case send(tenant: String, endpoint: Endpoint, command: ClientCommand)
+    case reconnectAll
+    case bell
+    case quit
+}
+
+/// The rows a selection move considers (a generous page).
+let selectionWindow = 200
+
+/// Applies an action to the state; returns the effects to carry out.
+public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
+    switch action {
+    case .client(let events):
+        var effects: [Effect] = []
+        for e in events { effects += ingest(&state, e) }
+        return effects
+    case .inbox(let dropped, let coalesced):
+        state.dropped += dropped
+        state.coalesced += coalesced
+        return []
+    case .tick(let now):
+        state.now = now
+        for id in state.connections.keys {
+            state.connections[id]!.eventsPerSecond = state.connections[id]!.eventsThisSecond
+            state.connections[id]!.eventsThisSecond = 0
+        }
+        if let f = state.flash, f.until <= now { state.flash = nil }
+        return []
+    case .resized(let cols, let rows):
+        state.size = (cols, rows)
+        return []
+    case .key(let key):
+        return handleKey(&state, key)
+    }
+}
+
+// MARK: - Events
+
+func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
+    switch e {
+    case .event(let tenant, let endpoint, let event):
+        let id = StreamID(tenant, endpoint)
+        state.connections[id, default: ConnectionInfo()].events += 1
+        state.connections[id, default: ConnectionInfo()].eventsThisSecond += 1
+        state.connections[id, default: ConnectionInfo()].lastEventAt = state.now
+        if state.frozen != nil { state.frozen!.eventsSince += 1 }
+        return apply(&state, tenant: tenant, endpoint: endpoint, event)
+    case .status(let tenant, let endpoint, let s):
+        let id = StreamID(tenant, endpoint)
+        if case .backingOff = s { state.connections[id, default: ConnectionInfo()].retries += 1 }
+        state.connections[id, default: ConnectionInfo()].state = s
+    case .latency(let tenant, let endpoint, let ms):
+        state.connections[StreamID(tenant, endpoint), default: ConnectionInfo()].latencyMs = ms
+    case .error(let tenant, let endpoint, let message):
+        state.connections[StreamID(tenant, endpoint), default: ConnectionInfo()].lastError = message
+    case .malformed(let tenant, let endpoint, _, _):
+        state.malformed += 1
+        state.connections[StreamID(tenant, endpoint), default: ConnectionInfo()].malformed += 1
+    case .command(let tenant, let endpoint, let command, let outcome):
+        let key: String
+        switch endpoint {
+        case .job(let jid), .campaign(let jid): key = "\(tenant)|\(jid)"
+        default: return []
+        }
+        state.jobs[key]?.lastCommand = command
+        state.jobs[key]?.lastOutcome = outcome
+    case .jobSnapshot(let tenant, let jobs):
+        for j in jobs {
+            let key = "\(tenant)|\(j.id)"
+            var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.id, type: j.jobType, status: j.status)
+            row.type = j.jobType
+            row.title = j.title
+            row.status = j.status
+            row.progress = j.progressPercent ?? row.progress
+            row.total = j.itemsTotal ?? row.total
+            row.processed = j.itemsProcessed ?? row.processed
+            row.succeeded = j.itemsSucceeded ?? row.succeeded
+            row.failed = j.itemsFailed ?? row.failed
+            row.currentItem = j.currentItem ?? row.currentItem
+            row.errorMessage = j.errorMessage ?? row.errorMessage
+            state.jobs[key] = row
+        }
+    case .campaigns(let tenant, let campaigns):
+        for c in campaigns {
+            let key = "\(tenant)|\(c.id)"
+            var row = state.jobs[key] ?? JobRow(tenant: tenant, id: c.id, type: "campaign", status: .running, isCampaign: true)
+            row.title = c.name
+            row.status = c.isActive ? .running : .other("inactive")
+            state.jobs[key] = row
+        }
+    }
+    return []
+}
+
+func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event: Event) -> [Effect] {
+    let limit = state.historyLimit
+    switch event.payload {
+    case .onu(let o):
+        state.onuHistory[tenant, default: RingBuffer(capacity: limit)].append(event)
+        state.onuLatest["\(tenant)|\(o.onuSerial)"] = ONUState(status: o.status, signalDBm: o.signalDBm, oltID: o.oltID, ponPort: o.ponPort, at: event.timestamp)
+    case .alert(let a):
+        let key = "\(tenant)|\(a.alertID)"
+        if event.type == .alertCleared {
+            if state.alerts.removeValue(forKey: key) != nil { state.alertsCleared += 1 }
+        } else {
+            state.alerts[key] = AlertRow(tenant: tenant, id: a.alertID, type: a.alertType, severity: a.severity, source: a.source,
+                                         message: a.message, raisedAt: event.timestamp, raw: event.raw)
+            if a.severity == .critical {
+                state.flash = ("CRITICAL \(tenant) \(a.source): \(a.message)", UTCInstant(microseconds: state.now.microseconds + 8_000_000))
+                if state.bellOnCritical { return [.bell] }
+            }
+        }
+    case .ticket:
+        state.tickets[tenant, default: RingBuffer(capacity: limit)].append(event)
+    case .subscriber:
+        state.subscribers[tenant, default: RingBuffer(capacity: limit)].append(event)
+    case .session(let s):
+        let key = "\(tenant)|\(s.sessionID)"
+        if event.type == .sessionStopped {
+            state.sessions.removeValue(forKey: key)
+            return []
+        }
+        let bytesIn = max(0, s.bytesIn ?? 0), bytesOut = max(0, s.bytesOut ?? 0)
+        var rateIn = 0.0, rateOut = 0.0
+        if let old = state.sessions[key] {
+            let dt = Double(event.timestamp.microseconds - old.updatedAt.microseconds) / 1e6
+            if dt > 0 {
+                // Counters are cumulative; a reset (smaller value) gives no rate rather than a negative one.
+                rateIn = bytesIn >= old.bytesIn ? Double(bytesIn - old.bytesIn) / dt : 0
+                rateOut = bytesOut >= old.bytesOut ? Double(bytesOut - old.bytesOut) / dt : 0
+            } else {
+                rateIn = old.rateIn
+                rateOut = old.rateOut
+            }
+        }
+        state.sessions[key] = SessionRow(tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
+                                         profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
+                                         sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
+    case .job(let j):
+        let key = "\(tenant)|\(j.jobID)"
+        var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.jobID, type: j.jobType, status: j.status)
+        row.type = j.jobType
+        row.status = j.status
+        row.progress = j.progressPercent ?? row.progress
+        row.total = j.itemsTotal ?? row.total
+        row.processed = j.itemsProcessed ?? row.processed
+        row.succeeded = j.itemsSucceeded ?? row.succeeded
+        row.failed = j.itemsFailed ?? row.failed
+        row.currentItem = j.currentItem
+        row.errorMessage = j.errorMessage ?? row.errorMessage
+        row.raw = event.raw
+        state.jobs[key] = row
+    case .unknown:
+        state.unknownEvents += 1
+    }
+    return []
+}
+
+// MARK: - Keys
+
+func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    // Typing a filter: keys are text until Enter (keep) or Esc (drop).
+    if var text = state.editingFilter {
+        switch key {
+        case .enter:
+            state.filters[state.focus] = text.isEmpty ? nil : text
+            state.editingFilter = nil
+        case .escape:
+            state.editingFilter = nil
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+            state.editingFilter = text
+            state.filters[state.focus] = text.isEmpty ? nil : text
+        case .char(let c):
+            text.append(c)
+            state.editingFilter = text
+            state.filters[state.focus] = text
+        default:
+            break
+        }
+        return []
+    }
+    // A cancel confirmation takes y / n / Esc only.
+    if case .confirmCancel(let tenant, let endpoint, _, _) = state.overlay {
+        switch key {
+        case .char("y"), .char("Y"):
+            state.overlay = .none
+            return [.send(tenant: tenant, endpoint: endpoint, command: endpoint.isCampaign ? .cancelCampaign : .cancelJob)]
+        case .char("n"), .char("N"), .escape:
+            state.overlay = .none
+        default:
+            break
+        }
+        return []
+    }
+    guard let command = Keymap.command(for: key) else { return [] }
+    if state.overlay != .none {
+        switch command {
+        case .quit: return [.quit]
+        case .help: state.overlay = state.overlay == .help ? .none : .help
+        case .connections: state.overlay = state.overlay == .connections ? .none : .connections
+        case .close, .detail: state.overlay = .none
+        default: break
+        }
+        return []
+    }
+    let panes = Pane.allCases
+    switch command {
+    case .focusNext: state.focus = panes[(state.focus.rawValue + 1) % panes.count]
+    case .focusPrevious: state.focus = panes[(state.focus.rawValue + panes.count - 1) % panes.count]
+    case .focus(let p): state.focus = p
+    case .moveUp: move(&state, by: -1)
+    case .moveDown: move(&state, by: 1)
+    case .pageUp: move(&state, by: -max(1, state.size.rows - 6))
+    case .pageDown: move(&state, by: max(1, state.size.rows - 6))
+    case .first: move(&state, to: .first)
+    case .last: move(&state, to: .last)
+    case .zoom: state.zoomed.toggle()
+    case .detail:
+        let content = state.content(for: state.focus, limit: selectionWindow)
+        if let i = content.selectedIndex ?? (content.rows.isEmpty ? nil : 0) {
+            let row = content.rows[i]
+            let text = (try? JSONValue.parse(row.detail))?.prettyText ?? String(decoding: row.detail, as: UTF8.self)
+            state.overlay = .detail(title: "\(state.focus.title): \(row.cells.prefix(4).joined(separator: " "))", text: text)
+        }
+    case .close:
+        if state.zoomed { state.zoomed = false }
+    case .startFilter: state.editingFilter = state.filters[state.focus] ?? ""
+    case .cycleTenant:
+        if let current = state.tenantFilter, let i = state.tenants.firstIndex(of: current) {
+            state.tenantFilter = i + 1 < state.tenants.count ? state.tenants[i + 1] : nil
+        } else {
+            state.tenantFilter = state.tenants.first
+        }
+    case .freeze:
+        state.frozen = state.frozen == nil ? AppState.FrozenView(state: state.snapshot) : nil
+    case .nextSortColumn where state.focus == .sessions:
+        state.sessionSort = SessionSort(rawValue: (state.sessionSort.rawValue + 1) % SessionSort.allCases.count)!
+    case .flipSortDirection where state.focus == .sessions:
+        state.sessionSortDescending.toggle()
+    case .cancel, .pause, .resume:
+        guard state.focus == .jobs, let sel = selectedJob(state) else { return [] }
+        let endpoint: Endpoint = sel.isCampaign ? .campaign(sel.id) : .job(sel.id)
+        switch command {
+        case .cancel:
+            state.overlay = .confirmCancel(tenant: sel.tenant, endpoint: endpoint, id: sel.id, type: sel.isCampaign ? "campaign" : sel.type)
+            return []
+        case .pause:
+            return [.send(tenant: sel.tenant, endpoint: endpoint, command: sel.isCampaign ? .pauseCampaign : .pauseJob)]
+        default:
+            return [.send(tenant: sel.tenant, endpoint: endpoint, command: sel.isCampaign ? .resumeCampaign : .resumeJob)]
+        }
+    case .reconnectAll: return [.reconnectAll]
+    case .connections: state.overlay = .connections
+    case .clearPane:
+        switch state.focus {
+        case .onu: state.onuHistory.removeAll()
+        case .alerts: state.alerts.removeAll()
+        case .tickets: state.tickets.removeAll()
+        case .subscribers: state.subscribers.removeAll()
+        case .sessions, .jobs: break  // live tables, not histories: they reflect the network's state
+        }
+    case .help: state.overlay = .help
+    case .quit: return [.quit]
+    default: break
+    }
+    return []
+}
+
+/// The job row under the selection in the jobs pane (the first row when none is selected).
+func selectedJob(_ state: AppState) -> JobRow? {
+    if let sel = state.selection[.jobs], let j = state.jobs[sel] { return j }
+    guard let first = state.content(for: .jobs, limit: 1).rows.first else { return nil }
+    return state.jobs[first.id]
+}
+
+enum Edge { case first, last }
+
+func move(_ state: inout AppState, by delta: Int) {
+    let ids = state.orderedIDs(state.focus, around: selectionWindow + abs(delta))
+    guard !ids.isEmpty else { return }
+    let current = state.selection[state.focus].flatMap { ids.firstIndex(of: $0) }
+    let target = current.map { min(max(0, $0 + delta), ids.count - 1) } ?? (delta > 0 ? 0 : 0)
+    state.selection[state.focus] = ids[target]
+}
+
+func move(_ state: inout AppState, to edge: Edge) {
+    let ids = state.orderedIDs(state.focus, around: edge == .last ? Int.max / 2 : 1)
+    guard !ids.isEmpty else { return }
+    state.selection[state.focus] = edge == .first ? ids.first : ids.last
+}
+
+extension Endpoint {
+    var isCampaign: Bool {
+        if case .campaign = self { return true }
+        return false
+    }
+}

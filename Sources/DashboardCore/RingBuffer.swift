@@ -1,0 +1,44 @@
+/// A fixed-capacity history: appending beyond capacity forgets the oldest.
+///
+/// - Complexity: append O(1); iteration newest-first O(n).
+public struct RingBuffer<Element: Sendable>: Sendable {
+    public let capacity: Int
+    private var storage: [Element] = []
+    private var head = 0
+
+    public init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        storage.reserveCapacity(min(capacity, 1024))
+    }
+
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.isEmpty }
+
+    public mutating func append(_ e: Element) {
+        if storage.count < capacity {
+            storage.append(e)
+        } else {
+            storage[head] = e
+            head = (head + 1) % capacity
+        }
+    }
+
+    public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        head = 0
+    }
+
+    /// Newest first.
+    public var newestFirst: [Element] {
+        guard !storage.isEmpty else { return [] }
+        var out: [Element] = []
+        out.reserveCapacity(storage.count)
+        var i = (head - 1 + storage.count) % storage.count
+        for _ in 0..<storage.count {
+            out.append(storage[i])
+            i = (i - 1 + storage.count) % storage.count
+        }
+        return out
+    }
+}

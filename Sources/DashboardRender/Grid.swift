@@ -1,0 +1,104 @@
+/// Colour by meaning; TerminalCurses maps roles to colour pairs (or to nothing, in monochrome).
+public enum Role: UInt8, Sendable, CaseIterable {
+    case normal, dim, header, title, titleFocused, border, borderFocused, selected
+    case good, info, warning, error, critical
+    case statusLive, statusConnecting, statusBackoff, statusFailed, statusStopped
+    case flash, overlay, frozen
+}
+
+public struct Style: Sendable, Hashable {
+    public var role: Role
+    public var bold: Bool
+    public var reverse: Bool
+    public init(_ role: Role = .normal, bold: Bool = false, reverse: Bool = false) {
+        self.role = role
+        self.bold = bold
+        self.reverse = reverse
+    }
+}
+
+/// One screen cell. A wide character fills its cell and marks the next as a continuation.
+public struct Cell: Sendable, Hashable {
+    public var text: String
+    public var style: Style
+    public var isContinuation: Bool
+    public static let blank = Cell(text: " ", style: Style(), isContinuation: false)
+}
+
+/// An off-screen screen: what one frame looks like, compared with the last to find what changed.
+public struct Grid: Sendable, Equatable {
+    public let cols: Int
+    public let rows: Int
+    public private(set) var cells: [Cell]
+    /// Draw box lines and symbols with ASCII (no UTF-8 locale).
+    public var ascii = false
+
+    public init(cols: Int, rows: Int, fill: Cell = .blank) {
+        self.cols = max(0, cols)
+        self.rows = max(0, rows)
+        cells = Array(repeating: fill, count: self.cols * self.rows)
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * cols + x] }
+        set { cells[y * cols + x] = newValue }
+    }
+
+    /// Writes `text` (sanitised, measured) at (x, y), clipped to `maxWidth` columns and the
+    /// grid. Returns the columns used.
+    @discardableResult
+    public mutating func write(_ text: String, x: Int, y: Int, maxWidth: Int? = nil, style: Style = Style()) -> Int {
+        guard y >= 0, y < rows, x < cols else { return 0 }
+        let limit = min(maxWidth ?? cols, cols - max(0, x))
+        guard limit > 0 else { return 0 }
+        var col = x
+        let end = x + limit
+        for c in TerminalText.sanitize(text) {
+            let w = TerminalText.width(c)
+            if w == 0 {
+                // A stray combining mark with no base in this cell: attach it to the previous cell.
+                if col > x, col - 1 < cols { self[col - 1, y].text.append(c) }
+                continue
+            }
+            if col + w > end { break }
+            if col >= 0 {
+                self[col, y] = Cell(text: String(c), style: style, isContinuation: false)
+                if w == 2 { self[col + 1, y] = Cell(text: "", style: style, isContinuation: true) }
+            }
+            col += w
+        }
+        return col - x
+    }
+
+    /// Fills a rectangle with spaces in `style`.
+    public mutating func fill(x: Int, y: Int, width: Int, height: Int, style: Style = Style()) {
+        for yy in max(0, y)..<min(rows, y + height) {
+            for xx in max(0, x)..<min(cols, x + width) { self[xx, yy] = Cell(text: " ", style: style, isContinuation: false) }
+        }
+    }
+
+    /// A box with a title in its top border.
+    public mutating func box(x: Int, y: Int, width: Int, height: Int, title: String, focused: Bool) {
+        guard width >= 2, height >= 2 else { return }
+        let b = Style(focused ? .borderFocused : .border, bold: focused)
+        let (h, v, tl, tr, bl, br) = ascii ? ("-", "|", "+", "+", "+", "+") : (focused ? ("━", "┃", "┏", "┓", "┗", "┛") : ("─", "│", "┌", "┐", "└", "┘"))
+        write(tl + String(repeating: h, count: width - 2) + tr, x: x, y: y, style: b)
+        for yy in (y + 1)..<(y + height - 1) {
+            write(v, x: x, y: yy, style: b)
+            write(v, x: x + width - 1, y: yy, style: b)
+        }
+        write(bl + String(repeating: h, count: width - 2) + br, x: x, y: y + height - 1, style: b)
+        if width > 6 {
+            write(" \(title) ", x: x + 2, y: y, maxWidth: width - 4, style: Style(focused ? .titleFocused : .title, bold: true))
+        }
+    }
+
+    /// The grid as plain text lines (continuations skipped), for tests and snapshots.
+    public var lines: [String] {
+        (0..<rows).map { y in
+            var s = ""
+            for x in 0..<cols where !self[x, y].isContinuation { s += self[x, y].text }
+            return s
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// The one sanitiser and the one width function every network string goes through before it
+/// reaches a cell.
+public enum TerminalText {
+    /// Control characters and bidi controls become visible placeholders: C0 as Unicode control
+    /// pictures (ESC shows as ␛), DEL as ␡, C1 and bidi overrides/isolates as ⍰. Nothing that a
+    /// terminal would interpret survives.
+    public static func sanitize(_ s: String) -> String {
+        var needs = false
+        for scalar in s.unicodeScalars where isUnsafe(scalar) { needs = true; break }
+        guard needs else { return s }
+        var out = String.UnicodeScalarView()
+        for scalar in s.unicodeScalars {
+            switch scalar.value {
+            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + scalar.value)!)
+            case 0x7F: out.append("\u{2421}")
+            default:
+                out.append(isUnsafe(scalar) ? "\u{2370}" : scalar)
+            }
+        }
+        return String(out)
+    }
+
+    @inline(__always)
+    static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x00..<0x20, 0x7F..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: true
+        default: false
+        }
+    }
+
+    /// Columns a character takes: 0 for combining marks and zero-width characters, 2 for East
+    /// Asian wide and fullwidth characters and emoji, 1 otherwise.
+    public static func width(_ c: Character) -> Int {
+        var w = 0
+        for (i, scalar) in c.unicodeScalars.enumerated() {
+            let sw = width(scalar)
+            if i == 0 { w = sw } else if sw == 2 && scalar.properties.isEmojiPresentation { w = 2 }
+        }
+        if c.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { w = 2 }
+        return w
+    }
+
+    public static func width(_ s: Unicode.Scalar) -> Int {
+        let v = s.value
+        if v == 0 { return 0 }
+        switch s.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        if (0x1160...0x11FF).contains(v) || v == 0x200B { return 0 }
+        if isWide(v) { return 2 }
+        return 1
+    }
+
+    static func isWide(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0, 0x23F3, 0x25FD...0x25FE, 0x2614...0x2615,
+             0x2648...0x2653, 0x267F, 0x2693, 0x26A1, 0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5, 0x26CE, 0x26D4, 0x26EA,
+             0x26F2...0x26F3, 0x26F5, 0x26FA, 0x26FD, 0x2705, 0x270A...0x270B, 0x2728, 0x274C, 0x274E, 0x2753...0x2755, 0x2757,
+             0x2795...0x2797, 0x27B0, 0x27BF, 0x2B1B...0x2B1C, 0x2B50, 0x2B55, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF,
+             0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F,
+             0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18AFF, 0x1B000...0x1B2FF, 0x1F004, 0x1F0CF, 0x1F18E,
+             0x1F191...0x1F19A, 0x1F200...0x1F251, 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F7E0...0x1F7EB, 0x1F90C...0x1F9FF,
+             0x1FA70...0x1FAFF, 0x20000...0x3FFFD:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Display width of a whole string.
+    public static func width(_ s: String) -> Int { s.reduce(0) { $0 + width($1) } }
+
+    /// Cuts `s` to at most `columns` display columns, ending in … when cut.
+    public static func truncate(_ s: String, to columns: Int) -> String {
+        guard columns > 0 else { return "" }
+        guard width(s) > columns else { return s }
+        var out = ""
+        var used = 0
+        for c in s {
+            let w = width(c)
+            if used + w > columns - 1 { break }
+            out.append(c)
+            used += w
+        }
+        return out + "…"
+    }
+}

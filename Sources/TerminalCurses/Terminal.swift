@@ -1,0 +1,251 @@
+import CNcurses
+import DashboardCore
+import DashboardRender
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the terminal reported.
+public enum TerminalInput: Sendable, Equatable {
+    case key(Key)
+    case resize(cols: Int, rows: Int)
+}
+
+/// Why the console cannot start on this terminal, with what to do instead.
+public struct TerminalError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public var exitCode: Int32
+    public init(description: String, exitCode: Int32) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
+
+/// The one owner of curses: set-up and teardown, the diff blit, key decoding, colours.
+///
+/// Not thread-safe (curses is not): create, use and close it on one thread.
+public final class Terminal {
+    private var screen: OpaquePointer?
+    private var previous: Grid? = nil
+    public let ascii: Bool
+    public let colors: Bool
+    private var closed = false
+
+    /// - Parameters:
+    ///   - theme: `auto`, `color` or `mono`; `NO_COLOR` in the environment means mono.
+    /// - Throws: ``TerminalError`` when standard input/output is not a terminal, `TERM` is
+    ///   missing or `dumb`, or curses does not know the terminal.
+    public init(theme: String = "auto", environment: [String: String]) throws {
+        guard isatty(0) == 1, isatty(1) == 1 else {
+            throw TerminalError(description: "standard input and output must be a terminal for the console; for scripts and pipes use 'realtime-dash tail'", exitCode: 64)
+        }
+        guard let term = environment["TERM"], !term.isEmpty, term != "dumb" else {
+            throw TerminalError(description: "TERM is \(environment["TERM"].map { "'\($0)'" } ?? "not set"): the console needs a capable terminal (e.g. TERM=xterm-256color); for a plain stream use 'realtime-dash tail --format text'", exitCode: 64)
+        }
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        ascii = codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8"
+        TerminalGuard.saveTermios()
+        guard let s = newterm(nil, cn_stdout(), cn_stdin()) else {
+            throw TerminalError(description: "curses does not know the terminal type '\(term)'; try TERM=xterm-256color, or use 'realtime-dash tail'", exitCode: 64)
+        }
+        screen = s
+        set_term(s)
+        TerminalGuard.install()
+        cbreak()
+        noecho()
+        nonl()
+        intrflush(cn_stdscr(), false)
+        keypad(cn_stdscr(), true)
+        nodelay(cn_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        let wantColor = theme != "mono" && environment["NO_COLOR"] == nil && has_colors()
+        colors = wantColor
+        if wantColor {
+            start_color()
+            use_default_colors()
+            Palette.install()
+        }
+    }
+
+    /// Columns and rows now.
+    public var size: (cols: Int, rows: Int) {
+        var y: Int32 = 0, x: Int32 = 0
+        cn_getmaxyx(cn_stdscr(), &y, &x)
+        return (Int(x), Int(y))
+    }
+
+    /// Draws `grid`, writing only the cells that changed since the last frame.
+    /// - Returns: how many cells were written.
+    @discardableResult
+    public func draw(_ grid: Grid) -> Int {
+        let win = cn_stdscr()
+        var full = false
+        if previous == nil || previous!.cols != grid.cols || previous!.rows != grid.rows {
+            wclear(win)
+            full = true
+        }
+        var written = 0
+        var cell = cchar_t()
+        for y in 0..<grid.rows {
+            for x in 0..<grid.cols {
+                let c = grid[x, y]
+                if c.isContinuation { continue }
+                if !full, let p = previous, p[x, y] == c { continue }
+                var wch: [wchar_t] = c.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }
+                if wch.isEmpty { wch = [0x20] }
+                wch.append(0)
+                cn_setcchar(&cell, wch, attributes(c.style), colors ? Int16(Palette.pair(c.style.role)) : 0)
+                mvwadd_wch(win, Int32(y), Int32(x), &cell)
+                written += 1
+            }
+        }
+        wnoutrefresh(win)
+        doupdate()
+        previous = grid
+        return written
+    }
+
+    /// Forces a full redraw on the next frame (after a resume from Ctrl-Z, a resize).
+    public func invalidate() { previous = nil }
+
+    private func attributes(_ s: Style) -> attr_t {
+        var a = cn_a_normal()
+        if s.bold { a |= cn_a_bold() }
+        if s.reverse { a |= cn_a_reverse() }
+        if s.role == .dim || s.role == .border { a |= cn_a_dim() }
+        if !colors && (s.role == .critical || s.role == .statusFailed) { a |= cn_a_bold() | cn_a_underline() }
+        return a
+    }
+
+    /// Everything typed since the last call.
+    public func read() -> [TerminalInput] {
+        var out: [TerminalInput] = []
+        var ch: wint_t = 0
+        while true {
+            let r = wget_wch(cn_stdscr(), &ch)
+            if r == cn_err() { break }
+            if r == cn_key_code_yes() {
+                let code = Int32(ch)
+                switch code {
+                case cn_key_resize():
+                    let s = size
+                    out.append(.resize(cols: s.cols, rows: s.rows))
+                case KEY_UP: out.append(.key(.up))
+                case KEY_DOWN: out.append(.key(.down))
+                case KEY_LEFT: out.append(.key(.left))
+                case KEY_RIGHT: out.append(.key(.right))
+                case KEY_PPAGE: out.append(.key(.pageUp))
+                case KEY_NPAGE: out.append(.key(.pageDown))
+                case KEY_HOME: out.append(.key(.home))
+                case KEY_END: out.append(.key(.end))
+                case KEY_BTAB: out.append(.key(.backTab))
+                case KEY_BACKSPACE: out.append(.key(.backspace))
+                case KEY_ENTER: out.append(.key(.enter))
+                default: break
+                }
+                continue
+            }
+            switch ch {
+            case 9: out.append(.key(.tab))
+            case 10, 13: out.append(.key(.enter))
+            case 27: out.append(.key(.escape))
+            case 8, 127: out.append(.key(.backspace))
+            default:
+                if ch >= 32, let scalar = Unicode.Scalar(UInt32(ch)) { out.append(.key(.char(Character(scalar)))) }
+            }
+        }
+        return out
+    }
+
+    public func bell() { beep() }
+
+    /// Restores the terminal (normal screen, cursor, modes). Safe to call twice.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        curs_set(1)
+        endwin()
+        if let s = screen { delscreen(s) }
+        screen = nil
+        TerminalGuard.uninstall()
+    }
+
+    deinit { close() }
+}
+
+/// Colour pairs by role, in one place. Severity never relies on colour alone: rows carry the
+/// severity as text and the renderer adds bold/reverse.
+enum Palette {
+    static func pair(_ role: Role) -> Int { Int(role.rawValue) + 1 }
+
+    static func colors(_ role: Role) -> (Int16, Int16) {
+        let d: Int16 = -1
+        switch role {
+        case .normal, .dim, .overlay, .border: return (d, d)
+        case .header: return (Int16(COLOR_CYAN), d)
+        case .title: return (Int16(COLOR_CYAN), d)
+        case .titleFocused, .borderFocused: return (Int16(COLOR_YELLOW), d)
+        case .selected: return (Int16(COLOR_CYAN), d)
+        case .good, .statusLive: return (Int16(COLOR_GREEN), d)
+        case .info, .statusConnecting: return (Int16(COLOR_CYAN), d)
+        case .warning, .statusBackoff, .frozen: return (Int16(COLOR_YELLOW), d)
+        case .error, .statusFailed, .flash: return (Int16(COLOR_RED), d)
+        case .critical: return (Int16(COLOR_MAGENTA), d)
+        case .statusStopped: return (Int16(COLOR_MAGENTA), d)
+        }
+    }
+
+    static func install() {
+        for role in Role.allCases {
+            let (fg, bg) = colors(role)
+            init_pair(Int16(pair(role)), fg, bg)
+        }
+    }
+}
+
+/// Puts the terminal back however the process ends: on SIGINT/SIGTERM/SIGHUP the run loop is
+/// woken to close curses; on a crash signal the saved terminal modes are restored directly
+/// (async-signal-safe) and the alternate screen is left before the signal takes its course.
+public enum TerminalGuard {
+    nonisolated(unsafe) static var saved = termios()
+    nonisolated(unsafe) static var haveSaved = false
+    /// The run loop's wake-up pipe; the stop signals write one byte to it.
+    nonisolated(unsafe) public static var wakeFD: Int32 = -1
+    nonisolated(unsafe) public static var stopSignal: Int32 = 0
+
+    static func saveTermios() {
+        if tcgetattr(0, &saved) == 0 { haveSaved = true }
+    }
+
+    static func install() {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig) { s in
+                TerminalGuard.stopSignal = s
+                if TerminalGuard.wakeFD >= 0 {
+                    var b: UInt8 = 0x21
+                    _ = write(TerminalGuard.wakeFD, &b, 1)
+                }
+            }
+        }
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] {
+            signal(sig) { s in
+                TerminalGuard.emergencyRestore()
+                signal(s, SIG_DFL)
+                raise(s)
+            }
+        }
+    }
+
+    static func uninstall() {
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { signal(sig, SIG_DFL) }
+    }
+
+    /// Leaves the alternate screen, shows the cursor, resets attributes and restores the modes.
+    static func emergencyRestore() {
+        let reset: StaticString = "\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
+        _ = write(1, reset.utf8Start, reset.utf8CodeUnitCount)
+        if haveSaved { _ = tcsetattr(0, TCSANOW, &saved) }
+    }
+}
