@@ -94,6 +94,12 @@ let package = Package(
             name: "RealtimeProtocolTests",
             dependencies: ["RealtimeProtocol"]
         ),
+        .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "RealtimeProtocol"]),
+        .testTarget(
+            name: "DashboardRenderTests",
+            dependencies: ["DashboardRender", "DashboardCore", "RealtimeProtocol"],
+            exclude: ["Snapshots"]
+        ),
         .testTarget(
             name: "RealtimeClientTests",
             dependencies: [

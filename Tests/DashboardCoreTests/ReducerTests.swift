@@ -1,0 +1,328 @@
+import Testing
+@testable import DashboardCore
+import RealtimeProtocol
+
+let t0 = UTCInstant(iso8601: "2025-12-08T10:30:00")!
+func at(_ s: Double) -> UTCInstant { UTCInstant(microseconds: t0.microseconds + Int64(s * 1e6)) }
+
+func ev(_ type: EventType, _ tenant: String = "t-01", at time: UTCInstant = t0, _ payload: EventPayload) -> ClientEvent {
+    let e = Event(type: type, tenantID: tenant, timestamp: time, payload: payload,
+                  raw: Array(EventEncoder.json(type: type, tenantID: tenant, timestamp: time, payload: payload).utf8))
+    let endpoint: Endpoint = switch type.family {
+    case .onu: .onuStatus
+    case .alert: .alerts
+    case .ticket: .tickets
+    case .subscriber: .subscribers
+    case .session: .radiusSessions
+    case .job: .job("j-1")
+    case nil: .events
+    }
+    return .event(tenant: tenant, endpoint: endpoint, event: e)
+}
+
+func alert(_ id: String, _ sev: AlertSeverity, tenant: String = "t-01", cleared: Bool = false, at time: UTCInstant = t0) -> ClientEvent {
+    ev(cleared ? .alertCleared : .alertRaised, tenant, at: time, .alert(AlertEvent(alertID: id, alertType: "x", severity: sev, source: "olt-01", message: "m \(id)")))
+}
+
+func session(_ id: String, _ type: EventType = .sessionUpdated, bytes: Int64?, tenant: String = "t-01", at time: UTCInstant = t0) -> ClientEvent {
+    ev(type, tenant, at: time, .session(SessionEvent(username: "user-\(id)", sessionID: id, nasIPAddress: "10.0.0.1", bytesIn: bytes, bytesOut: bytes.map { $0 / 2 })))
+}
+
+func job(_ id: String, _ status: JobStatus, progress: Double?, tenant: String = "t-01") -> ClientEvent {
+    ev(.jobProgress, tenant, .job(JobEvent(jobID: id, jobType: "bulk_provision", status: status, progressPercent: progress, itemsTotal: 100, itemsProcessed: 10)))
+}
+
+func state(_ tenants: [String] = ["t-01", "t-02"]) -> AppState {
+    var s = AppState(tenants: tenants, historyLimit: 3, now: t0)
+    s.size = (120, 40)
+    return s
+}
+
+@Suite("reduce: events")
+struct EventReductionTests {
+    @Test("ONU events: a bounded history per tenant and the latest state per ONU")
+    func onu() {
+        var s = state()
+        for i in 0..<5 {
+            _ = reduce(&s, .client([ev(.onuOffline, at: at(Double(i)), .onu(ONUEvent(onuSerial: "S\(i % 2)", status: i % 2 == 0 ? .offline : .online, signalDBm: -20)))]))
+        }
+        #expect(s.onuHistory["t-01"]?.count == 3, "history limit 3")
+        #expect(s.onuLatest["t-01|S0"]?.status == .offline && s.onuLatest["t-01|S1"]?.status == .online)
+        #expect(s.connections[StreamID("t-01", .onuStatus)]?.events == 5)
+        let rows = s.content(for: .onu, limit: 10).rows
+        #expect(rows.count == 3 && rows.first?.cells[0] == "10:30:04", "newest first")
+    }
+
+    @Test("alerts: raised adds, cleared removes; most severe first; counts in the title; a critical one flashes")
+    func alerts() {
+        var s = state()
+        _ = reduce(&s, .client([alert("a", .warning), alert("b", .critical, at: at(1)), alert("c", .info, at: at(2)), alert("d", .critical, tenant: "t-02", at: at(3))]))
+        #expect(s.alerts.count == 4)
+        #expect(s.flash?.text == "CRITICAL t-02 olt-01: m d")
+        let content = s.content(for: .alerts, limit: 10)
+        #expect(content.rows.map { $0.cells[0] } == ["CRITICAL", "CRITICAL", "WARNING", "INFO"])
+        #expect(content.title == "Alerts crit 2 err 0 warn 1 info 1")
+        _ = reduce(&s, .client([alert("b", .info, cleared: true)]))
+        #expect(s.alerts["t-01|b"] == nil && s.alertsCleared == 1)
+        // The bell only when configured.
+        #expect(reduce(&s, .client([alert("e", .critical)])) == [])
+        s.bellOnCritical = true
+        #expect(reduce(&s, .client([alert("f", .critical)])) == [.bell])
+    }
+
+    @Test("tickets and subscribers: bounded histories")
+    func histories() {
+        var s = state()
+        for i in 0..<4 {
+            _ = reduce(&s, .client([ev(.ticketCreated, at: at(Double(i)), .ticket(TicketEvent(ticketID: "k\(i)", ticketNumber: "T-\(i)", title: "t", category: "c", priority: "high", status: "open")))]))
+            _ = reduce(&s, .client([ev(.subscriberSuspended, at: at(Double(i)), .subscriber(SubscriberEvent(subscriberID: "s\(i)", accountNumber: "A\(i)", fullName: "F", status: "suspended")))]))
+        }
+        #expect(s.content(for: .tickets, limit: 10).rows.map { $0.cells[3] } == ["T-3", "T-2", "T-1"])
+        #expect(s.content(for: .subscribers, limit: 10).rows.first?.tone == .warning)
+    }
+
+    @Test("sessions: started adds, updated updates counters and rates (updates of unseen sessions add them), stopped removes")
+    func sessions() {
+        var s = state()
+        _ = reduce(&s, .client([session("s1", .sessionStarted, bytes: nil)]))
+        #expect(s.sessions["t-01|s1"]?.bytesIn == 0)
+        _ = reduce(&s, .client([session("s1", bytes: 1_000_000, at: at(10))]))
+        _ = reduce(&s, .client([session("s1", bytes: 3_000_000, at: at(20))]))
+        #expect(s.sessions["t-01|s1"]?.rateIn == 200_000, "2 MB in 10 s")
+        _ = reduce(&s, .client([session("s1", bytes: 100, at: at(30))]))
+        #expect(s.sessions["t-01|s1"]?.rateIn == 0, "a counter reset gives no rate, never a negative one")
+        _ = reduce(&s, .client([session("s2", bytes: 5, at: at(30))]))
+        #expect(s.sessions.count == 2, "an update for a session started before we connected adds it")
+        _ = reduce(&s, .client([session("s1", .sessionStopped, bytes: 100, at: at(40))]))
+        #expect(s.sessions.keys.sorted() == ["t-01|s2"])
+        _ = reduce(&s, .client([session("s3", bytes: -50, at: at(41))]))
+        #expect(s.sessions["t-01|s3"]?.bytesIn == 0, "negative counters are clamped")
+    }
+
+    @Test("jobs: one row per job; progress clamped on screen; command outcomes recorded on the row")
+    func jobs() {
+        var s = state()
+        _ = reduce(&s, .client([job("j-1", .running, progress: 150)]))
+        #expect(s.jobs["t-01|j-1"]?.status == .running)
+        #expect(s.content(for: .jobs, limit: 5).rows.first?.cells[2] == "[#########]100%")
+        _ = reduce(&s, .client([.command(tenant: "t-01", endpoint: .job("j-1"), command: .pauseJob, outcome: .acknowledged)]))
+        #expect(s.jobs["t-01|j-1"]?.lastOutcome == .acknowledged)
+        #expect(s.content(for: .jobs, limit: 5).rows.first?.cells[3] == "pause_job acknowledged")
+        _ = reduce(&s, .client([.jobSnapshot(tenant: "t-02", jobs: [JobSummary(id: "j-9", jobType: "data_import", status: .pending, title: "Import")])]))
+        _ = reduce(&s, .client([.campaigns(tenant: "t-02", campaigns: [CampaignSummary(id: "c-1", name: "Dunning", isActive: true)])]))
+        #expect(s.jobs.count == 3 && s.jobs["t-02|c-1"]?.isCampaign == true)
+    }
+
+    @Test("connection states, latency, errors, malformed, inbox counters, ticks")
+    func connections() {
+        var s = state()
+        let id = StreamID("t-01", .alerts)
+        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .live), .latency(tenant: "t-01", endpoint: .alerts, milliseconds: 12)]))
+        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .backingOff(attempt: 1, retryAt: at(2), reason: "x")),
+                                .error(tenant: "t-01", endpoint: .alerts, message: "connection refused"),
+                                .malformed(tenant: "t-01", endpoint: .alerts, reason: "bad", raw: [])]))
+        #expect(s.connections[id]?.retries == 1 && s.connections[id]?.latencyMs == 12 && s.connections[id]?.lastError == "connection refused")
+        #expect(s.malformed == 1 && s.connections[id]?.malformed == 1)
+        _ = reduce(&s, .inbox(dropped: 3, coalesced: 4))
+        #expect(s.dropped == 3 && s.coalesced == 4)
+        _ = reduce(&s, .client([alert("a", .info), alert("b", .info)]))
+        _ = reduce(&s, .tick(at(1)))
+        #expect(s.connections[id]?.eventsPerSecond == 2 && s.connections[id]?.eventsThisSecond == 0)
+        _ = reduce(&s, .client([alert("z", .critical)]))
+        _ = reduce(&s, .tick(at(20)))
+        #expect(s.flash == nil, "the flash line expires")
+    }
+
+    @Test("unknown event types are counted, not dropped silently")
+    func unknown() {
+        var s = state()
+        _ = reduce(&s, .client([ev(.unknown("olt.rebooted"), "t-01", .unknown(.object([])))]))
+        #expect(s.unknownEvents == 1)
+    }
+}
+
+@Suite("reduce: keys")
+struct KeyTests {
+    func keyed(_ s: inout AppState, _ keys: Key...) -> [Effect] {
+        var effects: [Effect] = []
+        for k in keys { effects += reduce(&s, .key(k)) }
+        return effects
+    }
+
+    @Test("Tab, Shift-Tab and 1–6 move the focus")
+    func focus() {
+        var s = state()
+        #expect(s.focus == .alerts)
+        _ = keyed(&s, .tab)
+        #expect(s.focus == .tickets)
+        _ = keyed(&s, .backTab, .backTab)
+        #expect(s.focus == .onu)
+        for p in Pane.allCases {
+            _ = keyed(&s, .char(Character(String(p.rawValue + 1))))
+            #expect(s.focus == p)
+        }
+    }
+
+    @Test("the selection moves with arrows, j/k, PgUp/PgDn, Home/End, g/G, and follows the entity when rows reorder")
+    func selection() {
+        var s = state()
+        _ = reduce(&s, .client([alert("a", .info), alert("b", .warning, at: at(1)), alert("c", .error, at: at(2))]))
+        _ = keyed(&s, .down)
+        #expect(s.selection[.alerts] == "t-01|c")
+        _ = keyed(&s, .char("j"))
+        #expect(s.selection[.alerts] == "t-01|b")
+        _ = keyed(&s, .char("k"), .up, .up)
+        #expect(s.selection[.alerts] == "t-01|c")
+        _ = keyed(&s, .end)
+        #expect(s.selection[.alerts] == "t-01|a")
+        _ = keyed(&s, .char("g"))
+        #expect(s.selection[.alerts] == "t-01|c")
+        _ = keyed(&s, .char("G"), .home, .pageDown)
+        #expect(s.selection[.alerts] == "t-01|a")
+        _ = keyed(&s, .pageUp)
+        #expect(s.selection[.alerts] == "t-01|c")
+        // A new critical alert goes above: the selection stays on c.
+        _ = reduce(&s, .client([alert("d", .critical, at: at(3))]))
+        #expect(s.selection[.alerts] == "t-01|c")
+        #expect(s.content(for: .alerts, limit: 10).selectedIndex == 1)
+    }
+
+    @Test("z zooms, Enter opens the detail as pretty JSON, Esc closes")
+    func zoomDetail() {
+        var s = state()
+        _ = reduce(&s, .client([alert("a", .critical)]))
+        _ = keyed(&s, .char("z"))
+        #expect(s.zoomed)
+        _ = keyed(&s, .enter)
+        guard case .detail(_, let text) = s.overlay else { Issue.record("no detail"); return }
+        #expect(text.contains("\n  \"alert_id\": \"a\","))
+        _ = keyed(&s, .escape)
+        #expect(s.overlay == .none && s.zoomed)
+        _ = keyed(&s, .escape)
+        #expect(!s.zoomed)
+    }
+
+    @Test("/ filters the focused pane (case-insensitive, ! inverts), with matched/total in the title")
+    func filter() {
+        var s = state()
+        _ = reduce(&s, .client([alert("a", .info), alert("b", .critical, at: at(1))]))
+        _ = keyed(&s, .char("/"), .char("C"), .char("R"), .char("I"), .char("T"))
+        #expect(s.editingFilter == "CRIT")
+        _ = keyed(&s, .enter)
+        #expect(s.filters[.alerts] == "CRIT" && s.editingFilter == nil)
+        var content = s.content(for: .alerts, limit: 10)
+        #expect(content.rows.count == 1 && content.title.hasSuffix("/CRIT 1/2"))
+        _ = keyed(&s, .char("/"), .backspace, .backspace, .backspace, .backspace, .char("!"), .char("c"), .char("r"), .enter)
+        content = s.content(for: .alerts, limit: 10)
+        #expect(content.rows.map { $0.cells[0] } == ["INFO"])
+        _ = keyed(&s, .char("/"), .char("x"), .escape)
+        #expect(s.filters[.alerts] == "!crx", "Esc leaves the filter as typed so far")
+    }
+
+    @Test("t cycles the tenant filter over every pane: all, t-01, t-02, all")
+    func tenant() {
+        var s = state()
+        _ = reduce(&s, .client([alert("a", .info), alert("b", .info, tenant: "t-02")]))
+        _ = keyed(&s, .char("t"))
+        #expect(s.tenantFilter == "t-01" && s.content(for: .alerts, limit: 10).rows.count == 1)
+        _ = keyed(&s, .char("t"))
+        #expect(s.tenantFilter == "t-02")
+        _ = keyed(&s, .char("t"))
+        #expect(s.tenantFilter == nil && s.content(for: .alerts, limit: 10).rows.count == 2)
+    }
+
+    @Test("space freezes the view while ingest continues, counting what arrived")
+    func freeze() {
+        var s = state()
+        _ = reduce(&s, .client([alert("a", .info)]))
+        _ = keyed(&s, .char(" "))
+        _ = reduce(&s, .client([alert("b", .info), alert("c", .info)]))
+        #expect(s.frozen?.eventsSince == 2 && s.alerts.count == 3)
+        #expect(s.content(for: .alerts, limit: 10).rows.count == 1, "the view is frozen")
+        _ = keyed(&s, .char(" "))
+        #expect(s.frozen == nil && s.content(for: .alerts, limit: 10).rows.count == 3)
+    }
+
+    @Test("s and S choose the sessions sort column and direction")
+    func sort() {
+        var s = state()
+        _ = reduce(&s, .client([session("a", bytes: 10), session("b", bytes: 30), session("c", bytes: 20)]))
+        _ = keyed(&s, .char("5"))
+        #expect(s.content(for: .sessions, limit: 10).rows.map(\.id) == ["t-01|b", "t-01|c", "t-01|a"])
+        _ = keyed(&s, .char("S"))
+        #expect(s.content(for: .sessions, limit: 10).rows.map(\.id) == ["t-01|a", "t-01|c", "t-01|b"])
+        _ = keyed(&s, .char("s"), .char("s"), .char("s"), .char("s"))
+        #expect(s.sessionSort == .user)
+        #expect(s.content(for: .sessions, limit: 10).rows.map(\.id) == ["t-01|a", "t-01|b", "t-01|c"])
+        _ = keyed(&s, .char("s"))
+        #expect(s.sessionSort == .bytesIn, "wraps around")
+    }
+
+    @Test("jobs: c asks, captures the job, y sends the cancel; n keeps it; p and r send at once")
+    func jobCommands() {
+        var s = state()
+        _ = reduce(&s, .client([job("j-1", .running, progress: 10), job("j-2", .running, progress: 20, tenant: "t-02")]))
+        #expect(keyed(&s, .char("p")) == [], "job keys act only in the jobs pane")
+        _ = keyed(&s, .char("6"), .down)
+        let first = s.selection[.jobs]!
+        let (tenant, id) = (String(first.split(separator: "|")[0]), String(first.split(separator: "|")[1]))
+        #expect(keyed(&s, .char("p")) == [.send(tenant: tenant, endpoint: .job(id), command: .pauseJob)])
+        #expect(keyed(&s, .char("r")) == [.send(tenant: tenant, endpoint: .job(id), command: .resumeJob)])
+        #expect(keyed(&s, .char("c")) == [])
+        #expect(s.overlay == .confirmCancel(tenant: tenant, endpoint: .job(id), id: id, type: "bulk_provision"))
+        // The selection moving after the dialog opened does not change its target.
+        s.selection[.jobs] = "t-02|j-2"
+        #expect(keyed(&s, .char("q")) == [], "the dialog takes y/n/Esc only")
+        #expect(keyed(&s, .char("y")) == [.send(tenant: tenant, endpoint: .job(id), command: .cancelJob)])
+        #expect(s.overlay == .none)
+        _ = keyed(&s, .char("c"))
+        #expect(keyed(&s, .char("n")) == [] && s.overlay == .none)
+        // Campaigns get campaign commands.
+        _ = reduce(&s, .client([.campaigns(tenant: "t-01", campaigns: [CampaignSummary(id: "c-1", name: "Dunning", isActive: true)])]))
+        s.selection[.jobs] = "t-01|c-1"
+        #expect(keyed(&s, .char("p")) == [.send(tenant: "t-01", endpoint: .campaign("c-1"), command: .pauseCampaign)])
+        _ = keyed(&s, .char("c"))
+        #expect(keyed(&s, .char("y")) == [.send(tenant: "t-01", endpoint: .campaign("c-1"), command: .cancelCampaign)])
+    }
+
+    @Test("R reconnects all, C toggles the connections panel, ? the help, x clears a history, q quits")
+    func misc() {
+        var s = state()
+        #expect(keyed(&s, .char("R")) == [.reconnectAll])
+        _ = keyed(&s, .char("C"))
+        #expect(s.overlay == .connections)
+        _ = keyed(&s, .char("C"))
+        #expect(s.overlay == .none)
+        _ = keyed(&s, .char("?"))
+        #expect(s.overlay == .help)
+        #expect(keyed(&s, .char("q")) == [.quit], "q quits from an overlay too")
+        _ = keyed(&s, .escape)
+        _ = reduce(&s, .client([ev(.onuOffline, "t-01", .onu(ONUEvent(onuSerial: "S", status: .offline)))]))
+        _ = keyed(&s, .char("1"), .char("x"))
+        #expect(s.onuHistory.isEmpty)
+        #expect(keyed(&s, .char("q")) == [.quit])
+    }
+
+    @Test("every binding in the help table dispatches")
+    func keymapComplete() {
+        for b in Keymap.bindings {
+            for k in b.keys { #expect(Keymap.command(for: k) == b.command, "\(b.label)") }
+        }
+        #expect(Keymap.bindings.count >= 25)
+    }
+
+    @Test("100,000 sessions: the visible top rows come from a bounded selection, selection rank included")
+    func manySessions() {
+        var s = state()
+        var batch: [ClientEvent] = []
+        for i in 0..<100_000 { batch.append(session("s\(i)", bytes: Int64((i * 7919) % 100_003))) }
+        _ = reduce(&s, .client(batch))
+        _ = reduce(&s, .key(.char("5")))
+        let content = s.content(for: .sessions, limit: 20)
+        #expect(content.rows.count == 20 && content.matched == 100_000 && content.total == 100_000)
+        let values = content.rows.map { s.sessions[$0.id]!.bytesIn }
+        #expect(values == values.sorted(by: >) && values.first == 100_002)
+        _ = reduce(&s, .key(.pageDown))
+        #expect(s.content(for: .sessions, limit: 20).selectedIndex != nil)
+    }
+}
