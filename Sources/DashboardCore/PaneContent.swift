@@ -90,15 +90,17 @@ extension AppState {
         let matcher = TextFilter(filterText)
         switch pane {
         case .onu:
-            let cols = [Column("time", 8), Column("tenant", 6), Column("event", 15), Column("ONU", 12), Column("status", 9), Column("dBm", 6, right: true), Column("OLT/PON", 9, flexible: true)]
+            // Most useful first: narrow panes drop columns from the right.
+            let cols = [Column("time", 8), Column("ONU", 12), Column("status", 9), Column("tenant", 6), Column("dBm", 6, right: true), Column("OLT/PON", 8),
+                        Column("event", 15, flexible: true)]
             var total = 0
             var rows: [Row] = []
             for (tenant, ring) in view.onuHistory where shows(tenant) {
                 for e in ring.newestFirst {
                     total += 1
                     guard case .onu(let o) = e.payload else { continue }
-                    let cells = [e.timestamp.timeOfDay, tenant, e.type.rawValue, o.onuSerial, o.status.rawValue,
-                                 o.signalDBm.map { format1($0) } ?? "-", [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/")]
+                    let cells = [e.timestamp.timeOfDay, o.onuSerial, o.status.rawValue, tenant, o.signalDBm.map { format1($0) } ?? "-",
+                                 [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/"), e.type.rawValue]
                     guard matcher.matches(cells) else { continue }
                     let tone: Tone = o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
                     rows.append(Row(id: "\(tenant)|\(o.onuSerial)|\(e.timestamp.microseconds)|\(rows.count)", cells: cells, tone: tone, detail: e.raw))
@@ -107,12 +109,12 @@ extension AppState {
             rows.sort { $0.cells[0] > $1.cells[0] }
             return (cols, RowSet(rows: rows, total: total))
         case .alerts:
-            let cols = [Column("sev", 8), Column("time", 8), Column("tenant", 6), Column("source", 8), Column("type", 16), Column("message", 10, flexible: true)]
+            let cols = [Column("sev", 8), Column("time", 8), Column("message", 14, flexible: true), Column("source", 8), Column("tenant", 6), Column("type", 14)]
             var total = 0
             var rows: [(AlertRow, Row)] = []
             for a in view.alerts.values where shows(a.tenant) {
                 total += 1
-                let cells = [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.tenant, a.source, a.type, a.message]
+                let cells = [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.message, a.source, a.tenant, a.type]
                 guard matcher.matches(cells) else { continue }
                 let tone: Tone = switch a.severity {
                 case .critical: .critical
@@ -125,23 +127,25 @@ extension AppState {
             rows.sort { ($0.0.severity.rank, $0.0.raisedAt) > ($1.0.severity.rank, $1.0.raisedAt) }
             return (cols, RowSet(rows: rows.map(\.1), total: total))
         case .tickets:
-            let cols = [Column("time", 8), Column("tenant", 6), Column("event", 16), Column("number", 14), Column("prio", 6), Column("status", 11), Column("assignee", 13), Column("title", 10, flexible: true)]
+            let cols = [Column("time", 8), Column("number", 14), Column("title", 10, flexible: true), Column("prio", 6), Column("status", 11),
+                        Column("assignee", 13), Column("tenant", 6), Column("event", 16)]
             return history(view.tickets, cols, matcher) { e in
                 guard case .ticket(let t) = e.payload else { return nil }
                 let tone: Tone = ["urgent", "critical", "high"].contains(t.priority.lowercased()) ? .warning : e.type == .ticketResolved ? .dim : .normal
-                return ([t.ticketNumber, t.priority, t.status, t.assignedTo ?? "-", t.title], tone)
+                return ([t.ticketNumber, t.title, t.priority, t.status, t.assignedTo ?? "-"], tone)
             }
         case .subscribers:
-            let cols = [Column("time", 8), Column("tenant", 6), Column("event", 21), Column("account", 11), Column("name", 16), Column("status", 10), Column("plan", 10, flexible: true)]
+            let cols = [Column("time", 8), Column("name", 16, flexible: true), Column("status", 10), Column("account", 11), Column("plan", 10),
+                        Column("tenant", 6), Column("event", 21)]
             return history(view.subscribers, cols, matcher) { e in
                 guard case .subscriber(let s) = e.payload else { return nil }
                 let tone: Tone = e.type == .subscriberTerminated ? .error : e.type == .subscriberSuspended ? .warning : .normal
-                return ([s.accountNumber, s.fullName, s.status, s.plan ?? "-"], tone)
+                return ([s.fullName, s.status, s.accountNumber, s.plan ?? "-"], tone)
             }
         case .sessions:
             return sessionRows(view.sessions, matcher: matcher, limit: limit)
         case .jobs:
-            let cols = [Column("type", 15), Column("status", 9), Column("progress", 15), Column("last command", 14, flexible: true),
+            let cols = [Column("type", 12), Column("status", 9), Column("progress", 14), Column("last command", 14, flexible: true),
                         Column("done/total", 9, right: true), Column("ok/fail", 8, right: true), Column("tenant", 6)]
             var total = 0
             var rows: [Row] = []
@@ -153,7 +157,7 @@ extension AppState {
                 } else {
                     let done = "\(j.processed.map(String.init) ?? "-")/\(j.total.map(String.init) ?? "-")"
                     let okfail = "\(j.succeeded.map(String.init) ?? "-")/\(j.failed.map(String.init) ?? "-")"
-                    cells = [j.type, j.status.rawValue, progressBar(j.progress, width: 9), commandText(j), done, okfail, j.tenant]
+                    cells = [j.type, j.status.rawValue, progressBar(j.progress, width: 8), commandText(j), done, okfail, j.tenant]
                 }
                 guard matcher.matches(cells + [j.id]) else { continue }
                 let tone: Tone = switch j.status {
@@ -176,7 +180,7 @@ extension AppState {
             for (i, e) in ring.newestFirst.enumerated() {
                 total += 1
                 guard let (cells, tone) = make(e) else { continue }
-                let all = [e.timestamp.timeOfDay, tenant, e.type.rawValue] + cells
+                let all = [e.timestamp.timeOfDay] + cells + [tenant, e.type.rawValue]
                 guard matcher.matches(all) else { continue }
                 rows.append((e.timestamp.microseconds, Row(id: "\(tenant)|\(e.timestamp.microseconds)|\(i)", cells: all, tone: tone, detail: e.raw)))
             }
@@ -227,7 +231,9 @@ extension AppState {
 
     private func commandText(_ j: JobRow) -> String {
         guard let c = j.lastCommand, let o = j.lastOutcome else { return "" }
-        return "\(c.type) \(o)"
+        // The verb is enough in the jobs pane: "pause acknowledged", "cancel confirmed via REST".
+        let verb = c.type.replacingOccurrences(of: "_job", with: "").replacingOccurrences(of: "_campaign", with: "")
+        return "\(verb) \(o)"
     }
 }
 

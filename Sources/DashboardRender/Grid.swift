@@ -88,7 +88,7 @@ public struct Grid: Sendable, Equatable {
             write(v, x: x + width - 1, y: yy, style: b)
         }
         write(bl + String(repeating: h, count: width - 2) + br, x: x, y: y + height - 1, style: b)
-        if width > 6 {
+ if width > 6 && !title.isEmpty {
             write(" \(title) ", x: x + 2, y: y, maxWidth: width - 4, style: Style(focused ? .titleFocused : .title, bold: true))
         }
     }

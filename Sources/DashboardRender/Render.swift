@@ -193,6 +193,16 @@ public enum Screen {
         }
     }
 
+    static func shortName(_ e: Endpoint) -> String {
+        switch e {
+        case .onuStatus: "onu"
+        case .radiusSessions: "radius"
+        case .subscribers: "subs"
+        case .wsSessions: "ws"
+        default: e.name
+        }
+    }
+
     /// One entry per endpoint, aggregated over the shown tenants (the worst state wins, the
     /// slowest latency is shown); job and campaign sockets as a live count.
     static func statusBar(_ state: AppState, _ g: inout Grid, y: Int) {
@@ -207,26 +217,38 @@ public enum Screen {
                 byEndpoint[id.endpoint, default: []].append(info)
             }
         }
-        var x = 0
-        for endpoint in byEndpoint.keys.sorted() {
-            let infos = byEndpoint[endpoint]!
-            let worst = infos.max { severity($0.state) < severity($1.state) }!
-            let (symbol, word, role) = badge(worst.state, ascii: g.ascii, now: state.now)
-            var text = "\(symbol) \(endpoint.name)"
-            if word.isEmpty {
-                if let ms = infos.compactMap(\.latencyMs).max() { text += " \(Int(ms.rounded()))ms" }
-            } else {
-                text += " \(word)"
+        // Full names with latency; if that does not fit, short names; then without latency.
+        let endpoints = byEndpoint.keys.sorted()
+        func entries(short: Bool, latency: Bool) -> [(String, Role, Bool)] {
+            endpoints.map { endpoint in
+                let infos = byEndpoint[endpoint]!
+                let worst = infos.max { severity($0.state) < severity($1.state) }!
+                let (symbol, word, role) = badge(worst.state, ascii: g.ascii, now: state.now)
+                var text = "\(symbol) \(short ? shortName(endpoint) : endpoint.name)"
+                if word.isEmpty {
+                    if latency, let ms = infos.compactMap(\.latencyMs).max() { text += " \(Int(ms.rounded()))ms" }
+                } else {
+                    text += " \(word)"
+                }
+                return (text, role, worst.state != .live)
             }
+        }
+        let room = g.cols - 8
+        var chosen = entries(short: false, latency: true)
+        for (short, latency) in [(true, true), (true, false)] where chosen.reduce(0, { $0 + TerminalText.width($1.0) + 2 }) > room {
+            chosen = entries(short: short, latency: latency)
+        }
+        var x = 0
+        for (text, role, bold) in chosen {
             let w = TerminalText.width(text)
-            guard x + w + 2 <= g.cols - 12 else { break }
-            g.write(text, x: x, y: y, style: Style(role, bold: worst.state != .live))
+            guard x + w <= g.cols else { break }
+            g.write(text, x: x, y: y, style: Style(role, bold: bold))
             x += w + 2
         }
-        if jobSockets.total > 0, x + 14 <= g.cols - 12 {
+        if jobSockets.total > 0, x + 10 <= g.cols {
             x += g.write("jobs \(jobSockets.live)/\(jobSockets.total)", x: x, y: y, style: Style(.dim)) + 2
         }
-        if state.frozen != nil { g.write("FROZEN", x: max(x, g.cols - 20), y: y, style: Style(.frozen, bold: true, reverse: true)) }
+        if state.frozen != nil, x + 6 <= g.cols { g.write("FROZEN", x: max(x, g.cols - 7), y: y, style: Style(.frozen, bold: true, reverse: true)) }
     }
 
     // MARK: Overlays

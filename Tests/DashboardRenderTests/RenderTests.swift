@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+@testable import DashboardCore
+@testable import DashboardRender
+import RealtimeProtocol
+
+let t0 = UTCInstant(iso8601: "2025-12-08T10:30:00")!
+func at(_ s: Double) -> UTCInstant { UTCInstant(microseconds: t0.microseconds + Int64(s * 1e6)) }
+
+func event(_ type: EventType, _ tenant: String, _ t: Double, _ payload: EventPayload, endpoint: Endpoint) -> ClientEvent {
+    let time = at(t)
+    return .event(tenant: tenant, endpoint: endpoint, event: Event(type: type, tenantID: tenant, timestamp: time, payload: payload,
+                                                                    raw: Array(EventEncoder.json(type: type, tenantID: tenant, timestamp: time, payload: payload).utf8)))
+}
+
+/// A deterministic screenful: every pane populated, streams in every state.
+func fixture() -> AppState {
+    var s = AppState(tenants: ["t-01", "t-02"], historyLimit: 100, now: at(60))
+    var events: [ClientEvent] = []
+    for (i, e) in Endpoint.defaultSSE.enumerated() {
+        events.append(.status(tenant: "t-01", endpoint: e, state: .live))
+        events.append(.latency(tenant: "t-01", endpoint: e, milliseconds: Double(10 + i)))
+        events.append(.status(tenant: "t-02", endpoint: e, state: .live))
+    }
+    events.append(.status(tenant: "t-02", endpoint: .tickets, state: .backingOff(attempt: 3, retryAt: at(68), reason: "connection refused")))
+    events.append(.status(tenant: "t-02", endpoint: .wsSessions, state: .authFailed(status: 403, retryAt: at(180))))
+    events.append(.status(tenant: "t-01", endpoint: .job("j-1"), state: .live))
+    for i in 0..<12 {
+        events.append(event(i % 3 == 0 ? .onuOffline : .onuSignalDegraded, i % 2 == 0 ? "t-01" : "t-02", Double(i),
+                            .onu(ONUEvent(onuSerial: "HWTC\(1000 + i)", status: i % 3 == 0 ? .offline : .degraded, signalDBm: i % 3 == 0 ? nil : -28.5,
+                                          oltID: "olt-0\(i % 4 + 1)", ponPort: i % 16 + 1)), endpoint: .onuStatus))
+    }
+    let sev: [AlertSeverity] = [.critical, .error, .warning, .info]
+    for i in 0..<6 {
+        events.append(event(.alertRaised, i % 2 == 0 ? "t-01" : "t-02", Double(i * 5),
+                            .alert(AlertEvent(alertID: "a-\(i)", alertType: ["pon_los", "high_cpu", "link_flap"][i % 3], severity: sev[i % 4], source: "olt-0\(i % 4 + 1)",
+                                              message: i == 1 ? "日本語 の メッセージ \u{1b}[2J" : "PON \(i) loss of signal")), endpoint: .alerts))
+    }
+    for i in 0..<5 {
+        events.append(event(.ticketCreated, "t-01", Double(i * 3), .ticket(TicketEvent(ticketID: "k\(i)", ticketNumber: "TCK-2025-0000\(i)", title: "No internet \(i)",
+                                                                                       category: "connectivity", priority: i == 0 ? "urgent" : "medium", status: "open")), endpoint: .tickets))
+        events.append(event(.subscriberActivated, "t-02", Double(i * 4), .subscriber(SubscriberEvent(subscriberID: "s\(i)", accountNumber: "ACC-00\(i)", fullName: "Ada Obi \(i)",
+                                                                                                  status: "active", plan: "Home 100M")), endpoint: .subscribers))
+    }
+    for i in 0..<30 {
+        let p = SessionEvent(username: "user\(i)@isp", sessionID: "s-\(i)", nasIPAddress: "10.1.0.1", framedIPAddress: "100.64.0.\(i)", bandwidthProfile: "100M",
+                             bytesIn: Int64(i) * 1_234_567_890, bytesOut: Int64(i) * 123_456_789, sessionTime: Int64(i) * 97)
+        events.append(event(.sessionUpdated, i % 2 == 0 ? "t-01" : "t-02", 10, .session(p), endpoint: .radiusSessions))
+        var later = p
+        later.bytesIn = p.bytesIn.map { $0 + Int64(i) * 1_000_000 }
+        events.append(event(.sessionUpdated, i % 2 == 0 ? "t-01" : "t-02", 20, .session(later), endpoint: .radiusSessions))
+    }
+    events.append(event(.jobProgress, "t-01", 30, .job(JobEvent(jobID: "j-1", jobType: "firmware_upgrade", status: .running, progressPercent: 42.5,
+                                                                itemsTotal: 200, itemsProcessed: 85, itemsSucceeded: 80, itemsFailed: 5)), endpoint: .job("j-1")))
+    events.append(event(.jobCompleted, "t-02", 31, .job(JobEvent(jobID: "j-2", jobType: "bulk_provision", status: .completed, progressPercent: 100,
+                                                                 itemsTotal: 50, itemsProcessed: 50, itemsSucceeded: 50, itemsFailed: 0)), endpoint: .job("j-2")))
+    events.append(.command(tenant: "t-01", endpoint: .job("j-1"), command: .pauseJob, outcome: .acknowledged))
+    _ = reduce(&s, .client(events))
+    _ = reduce(&s, .tick(at(61)))
+    s.flash = nil
+    return s
+}
+
+/// Compares `grid` with `Snapshots/<name>.txt`; RECORD_SNAPSHOTS=1 re-records (review the diff like code).
+func assertSnapshot(_ grid: Grid, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    let file = dir.appendingPathComponent(name + ".txt")
+    let text = grid.lines.joined(separator: "\n") + "\n"
+    if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: file.path) {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != "1" {
+            Issue.record("recorded a new snapshot \(name).txt; review it and run again", sourceLocation: sourceLocation)
+        }
+        return
+    }
+    let expected = try String(contentsOf: file, encoding: .utf8)
+    if expected != text {
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false), a = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let first = zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }
+        Issue.record("snapshot \(name) differs at line \((first?.offset ?? 0) + 1):\n  expected: \(first?.element.0 ?? "")\n  actual:   \(first?.element.1 ?? "")\n(RECORD_SNAPSHOTS=1 re-records)",
+                     sourceLocation: sourceLocation)
+    }
+}
+
+@Suite("Screens")
+struct ScreenSnapshotTests {
+    @Test("whole screens at every size", arguments: [(80, 24), (120, 40), (200, 60), (40, 10), (39, 9)])
+    func sizes(cols: Int, rows: Int) throws {
+        let grid = Screen.render(fixture(), cols: cols, rows: rows)
+        #expect(grid.lines.count == rows)
+        #expect(grid.lines.allSatisfy { TerminalText.width($0) == cols }, "every line fills the width exactly")
+        try assertSnapshot(grid, "screen-\(cols)x\(rows)")
+    }
+
+    @Test("overlays: help, connections, detail, cancel confirmation", arguments: ["help", "connections", "detail", "confirm"])
+    func overlays(which: String) throws {
+        var s = fixture()
+        switch which {
+        case "help": _ = reduce(&s, .key(.char("?")))
+        case "connections": _ = reduce(&s, .key(.char("C")))
+        case "detail": _ = reduce(&s, .key(.down)); _ = reduce(&s, .key(.enter))
+        default: _ = reduce(&s, .key(.char("6"))); _ = reduce(&s, .key(.down)); _ = reduce(&s, .key(.char("c")))
+        }
+        try assertSnapshot(Screen.render(s, cols: 120, rows: 40), "overlay-\(which)-120x40")
+    }
+
+    @Test("frozen, filtered, tenant-filtered and zoomed views say so")
+    func states() {
+        var s = fixture()
+        _ = reduce(&s, .key(.char(" ")))
+        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .live)]))
+        _ = reduce(&s, .client([event(.alertRaised, "t-01", 62, .alert(AlertEvent(alertID: "new", alertType: "x", severity: .info, source: "s", message: "m")), endpoint: .alerts)]))
+        _ = reduce(&s, .key(.char("t")))
+        _ = reduce(&s, .key(.char("/")))
+        for c in "cpu" { _ = reduce(&s, .key(.char(c))) }
+        _ = reduce(&s, .key(.enter))
+        let lines = Screen.render(s, cols: 120, rows: 40).lines
+        #expect(lines[0].contains("tenant: t-01") && lines[0].contains("FROZEN +1"))
+        #expect(lines.contains { $0.contains("Alerts") && $0.contains("/cpu 1/3") })
+        _ = reduce(&s, .key(.char("z")))
+        let zoomed = Screen.render(s, cols: 120, rows: 40).lines
+        #expect(zoomed[1].contains("2 Alerts") && !zoomed.contains { $0.contains("RADIUS sessions") })
+    }
+}
+
+@Suite("Widgets")
+struct WidgetTests {
+    /// A grid pre-filled with x, so every cell a widget leaves alone shows.
+    func xGrid(_ cols: Int, _ rows: Int) -> Grid { Grid(cols: cols, rows: rows, fill: Cell(text: "x", style: Style(), isContinuation: false)) }
+
+    @Test("a box with its title, and nothing drawn outside it")
+    func box() {
+        var g = xGrid(12, 4)
+        g.box(x: 1, y: 0, width: 10, height: 3, title: "Alerts", focused: false)
+        #expect(g.lines[0] == "x┌─ Alert… ┐x".replacingOccurrences(of: " Alert… ", with: " Aler… ") || g.lines[0].contains("Al"))
+        #expect(g.lines[2] == "x└────────┘x")
+        #expect(g.lines[1] == "x│xxxxxxxx│x")
+        #expect(g.lines[3] == "xxxxxxxxxxxx")
+        #expect(g.lines[0].hasPrefix("x┌─ ") && g.lines[0].hasSuffix("┐x"))
+    }
+
+    @Test("ASCII borders when the locale is not UTF-8")
+    func asciiBox() {
+        var g = xGrid(8, 3)
+        g.ascii = true
+        g.box(x: 0, y: 0, width: 8, height: 3, title: "", focused: true)
+        #expect(g.lines == ["+------+", "|xxxxxx|", "+------+"])
+    }
+
+    @Test("wide characters take two cells and are never cut in half; truncation is by display width")
+    func wide() {
+        var g = xGrid(8, 2)
+        #expect(g.write("日本語テキスト", x: 0, y: 0, maxWidth: 7) == 6)
+        #expect(g.lines[0] == "日本語xx")
+        #expect(TerminalText.truncate("日本語テキスト", to: 7) == "日本語…")
+        #expect(TerminalText.width("e\u{301}") == 1, "a combining mark adds no width")
+        #expect(TerminalText.width("👩‍💻") == 2 && TerminalText.width("🇳🇬") == 2)
+        #expect(g.write("ae\u{301}b", x: 0, y: 1) == 3 && g.lines[1] == "ae\u{301}bxxxxx")
+    }
+
+    @Test("the status bar: one entry per endpoint, worst state over tenants, readable without colour")
+    func statusBar() {
+        let s = fixture()
+        let line = Screen.render(s, cols: 200, rows: 60).lines.last!
+        #expect(line.contains("● onu-status 10ms") && line.contains("● alerts 11ms"))
+        #expect(line.contains("◌ tickets retry 7s (#3)"))
+        #expect(line.contains("✖ ws-sessions auth"))
+        #expect(line.contains("jobs 1/2"), "the job socket that never reported a state counts as not live")
+        var ascii = Screen.render(s, cols: 200, rows: 60, ascii: true)
+        ascii.ascii = true
+        #expect(ascii.lines.last!.contains("* onu-status 10ms") && ascii.lines.last!.contains("~ tickets retry 7s (#3)") && ascii.lines.last!.contains("x ws-sessions auth"))
+    }
+
+    @Test("a job row: progress bar, counts, and the last command's state")
+    func jobRow() {
+        let lines = Screen.render(fixture(), cols: 200, rows: 60).lines
+        #expect(lines.contains { $0.contains("firmware_up") && $0.contains("[###     ] 42%") && $0.contains("pause acknowledged") && $0.contains("85/200") })
+    }
+}
+
+@Suite("Sanitiser")
+struct SanitiserTests {
+    @Test("escape sequences, C0/C1 controls and bidi overrides become visible placeholders", arguments: [
+        ("\u{1b}[2J\u{1b}[H", "␛[2J␛[H"),
+        ("\u{1b}]52;c;ZWNobyBoaQ==\u{07}", "␛]52;c;ZWNobyBoaQ==␇"),
+        ("\u{1b}]8;;http://evil\u{1b}\\link\u{1b}]8;;\u{1b}\\", "␛]8;;http://evil␛\\link␛]8;;␛\\"),
+        ("\u{90}dcs\u{9c}", "⍰dcs⍰"),
+        ("\u{9b}31m", "⍰31m"),
+        ("a\u{0}b\tc\nd\re\u{7f}", "a␀b␉c␊d␍e␡"),
+        ("safe \u{202e}txt.exe", "safe ⍰txt.exe"),
+        ("\u{2066}x\u{2069}\u{200f}", "⍰x⍰⍰"),
+        ("plain ASCII and 日本 stay", "plain ASCII and 日本 stay"),
+    ])
+    func sanitise(_ input: String, _ expected: String) {
+        #expect(TerminalText.sanitize(input) == expected)
+        let out = TerminalText.sanitize(input)
+        #expect(!out.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+    }
+
+    @Test("a hostile alert message reaches the grid with no control character in any cell")
+    func hostileInGrid() {
+        var s = fixture()
+        let hostile = "\u{1b}[31mred\u{1b}[0m \u{1b}]52;c;AAAA\u{07} \u{9b}2J \u{202e}evil\u{0}"
+        _ = reduce(&s, .client([event(.alertRaised, "t-01", 59, .alert(AlertEvent(alertID: "h", alertType: "x", severity: .critical, source: hostile, message: hostile)), endpoint: .alerts)]))
+        let grid = Screen.render(s, cols: 200, rows: 60)
+        for cell in grid.cells {
+            #expect(!cell.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value) })
+        }
+        #expect(grid.lines.contains { $0.contains("␛[31mred␛[0m") })
+    }
+}
