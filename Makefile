@@ -4,7 +4,7 @@ SWIFT ?= swift
 .PHONY: demo test deps build release clean
 
 demo: deps
-	$(SWIFT) run realtime-dash --help
+	$(SWIFT) run realtime-dash --demo
 
 test: deps
 	$(SWIFT) test

@@ -70,9 +70,10 @@ public struct SessionRow: Sendable, Equatable {
     public var profile: String?
     public var bytesIn: Int64
     public var bytesOut: Int64
-    /// Bytes per second from the last two updates.
+    /// Bytes per second from the last two updates (meaningful once `samples` ≥ 2).
     public var rateIn: Double
     public var rateOut: Double
+    public var samples = 1
     public var sessionTime: Int64?
     public var updatedAt: UTCInstant
     public var raw: [UInt8]

@@ -91,7 +91,7 @@ extension AppState {
         switch pane {
         case .onu:
             // Most useful first: narrow panes drop columns from the right.
-            let cols = [Column("time", 8), Column("ONU", 12), Column("status", 9), Column("tenant", 6), Column("dBm", 6, right: true), Column("OLT/PON", 8),
+            let cols = [Column("time", 8), Column("ONU", 12), Column("status", 9), Column("tenant", 6), Column("dBm", 6, right: true), Column("OLT/PON", 9),
                         Column("event", 15, flexible: true)]
             var total = 0
             var rows: [Row] = []
@@ -146,18 +146,19 @@ extension AppState {
             return sessionRows(view.sessions, matcher: matcher, limit: limit)
         case .jobs:
             let cols = [Column("type", 12), Column("status", 9), Column("progress", 14), Column("last command", 14, flexible: true),
-                        Column("done/total", 9, right: true), Column("ok/fail", 8, right: true), Column("tenant", 6)]
+                        Column("done/total", 9, right: true), Column("ok/fail", 8, right: true), Column("tenant", 6), Column("current item", 14)]
             var total = 0
             var rows: [Row] = []
             for j in view.jobs.values.sorted(by: { ($0.isCampaign ? 1 : 0, $0.tenant, $0.id) < ($1.isCampaign ? 1 : 0, $1.tenant, $1.id) }) where shows(j.tenant) {
                 total += 1
                 let cells: [String]
                 if j.isCampaign {
-                    cells = ["campaign", j.status == .running ? "active" : "inactive", j.title ?? j.id, commandText(j), "", "", j.tenant]
+                    cells = ["campaign", j.status == .running ? "active" : "inactive", j.title ?? j.id, commandText(j), "", "", j.tenant, ""]
                 } else {
                     let done = "\(j.processed.map(String.init) ?? "-")/\(j.total.map(String.init) ?? "-")"
                     let okfail = "\(j.succeeded.map(String.init) ?? "-")/\(j.failed.map(String.init) ?? "-")"
-                    cells = [j.type, j.status.rawValue, progressBar(j.progress, width: 8), commandText(j), done, okfail, j.tenant]
+                    cells = [j.type, j.status.rawValue, progressBar(j.progress, width: 8), commandText(j), done, okfail, j.tenant,
+                             j.errorMessage ?? j.currentItem ?? ""]
                 }
                 guard matcher.matches(cells + [j.id]) else { continue }
                 let tone: Tone = switch j.status {
@@ -223,7 +224,7 @@ extension AppState {
         }
         let top = topK(matching, k, by: before)
         let rows = top.map { s in
-            Row(id: "\(s.tenant)|\(s.sessionID)", cells: [s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), bits(s.rateIn), bits(s.rateOut),
+            Row(id: "\(s.tenant)|\(s.sessionID)", cells: [s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), s.samples < 2 ? "-" : bits(s.rateIn), s.samples < 2 ? "-" : bits(s.rateOut),
                                                          duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-"], tone: .normal, detail: s.raw)
         }
         return (cols, RowSet(rows: rows, total: total, matchedCount: matching.count))

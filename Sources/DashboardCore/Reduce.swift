@@ -135,8 +135,9 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
             return []
         }
         let bytesIn = max(0, s.bytesIn ?? 0), bytesOut = max(0, s.bytesOut ?? 0)
-        var rateIn = 0.0, rateOut = 0.0
+        var rateIn = 0.0, rateOut = 0.0, samples = 1
         if let old = state.sessions[key] {
+            samples = old.samples + 1
             let dt = Double(event.timestamp.microseconds - old.updatedAt.microseconds) / 1e6
             if dt > 0 {
                 // Counters are cumulative; a reset (smaller value) gives no rate rather than a negative one.
@@ -149,7 +150,7 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
         }
         state.sessions[key] = SessionRow(tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
                                          profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
-                                         sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
+                                         samples: samples, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
     case .job(let j):
         let key = "\(tenant)|\(j.jobID)"
         var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.jobID, type: j.jobType, status: j.status)
