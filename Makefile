@@ -7,7 +7,7 @@ demo: deps
 	$(SWIFT) run realtime-dash --demo
 
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test --no-parallel
 
 deps:
 	@bash scripts/ensure-deps

@@ -97,7 +97,9 @@ extension ConnectionManager {
     }
 
     func timedOut(_ key: StreamKey, generation gen: Int) async {
-        guard let p = takePending(key, where: { $0.generation == gen && !$0.acknowledged }) else { return }
+        guard let p = markTimedOut(key, generation: gen) else { return }
+        // resume_job is never answered by the current backend: it leaves the queue for good.
+        if p.command == .resumeJob { _ = takePending(key, where: { $0.generation == gen }) }
         emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: .noAnswer))
         if case .job(let id) = key.endpoint, p.command == .cancelJob { await cancelViaREST(key, id: id) }
     }
@@ -123,9 +125,10 @@ extension ConnectionManager {
         await cancelViaREST(key, id: id)
     }
 
-    /// An error frame answers the oldest unanswered command on that socket.
+    /// An error frame answers the oldest unanswered command on that socket (late answers
+    /// included; never a resume_job, which the backend ignores).
     func rejected(_ key: StreamKey, error: ServerError, now: Moment) {
-        guard let p = takePending(key, where: { !$0.acknowledged }) else { return }
+        guard let p = takePending(key, where: { !$0.acknowledged && $0.command != .resumeJob }) else { return }
         let outcome: CommandOutcome = error.isRateLimit ? .rateLimited(until: now.adding(Double(error.retryAfter ?? 60))) : .rejected(error.message)
         emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: outcome))
     }

@@ -40,6 +40,9 @@ public actor ConnectionManager {
         var command: ClientCommand
         var generation: Int
         var acknowledged = false
+        /// Reported as "no answer", but kept: the backend answers in order, so a late answer
+        /// must still be matched to this command, not to the next one.
+        var timedOut = false
     }
     var generation = 0
 
@@ -409,7 +412,17 @@ public actor ConnectionManager {
     // Small accessors for the extension in another file (private state stays here).
     func socketFor(_ key: StreamKey) -> AsyncStream<ClientCommand>.Continuation? { sockets[key] }
     func wakesSnapshot() -> [(StreamKey, WakeSignal)] { wakes.map { ($0.key, $0.value) } }
-    func addPending(_ key: StreamKey, _ p: PendingCommand) { pending[key, default: []].append(p) }
+    func addPending(_ key: StreamKey, _ p: PendingCommand) {
+        pending[key, default: []].append(p)
+        // Bounded: forget the oldest entries that already timed out.
+        while pending[key]!.count > 64, let i = pending[key]!.firstIndex(where: { $0.timedOut }) { pending[key]!.remove(at: i) }
+    }
+
+    func markTimedOut(_ key: StreamKey, generation: Int) -> PendingCommand? {
+        guard let i = pending[key]?.firstIndex(where: { $0.generation == generation && !$0.acknowledged && !$0.timedOut }) else { return nil }
+        pending[key]![i].timedOut = true
+        return pending[key]![i]
+    }
 
     /// Removes and returns the first pending command of `key` that matches.
     func takePending(_ key: StreamKey, where match: (PendingCommand) -> Bool) -> PendingCommand? {

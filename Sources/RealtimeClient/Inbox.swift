@@ -5,9 +5,11 @@ import Synchronization
 /// The bounded channel between the ConnectionManager and its consumer.
 ///
 /// The network side never waits: ``push(_:)`` returns at once. When the queue is full, an
-/// update for an entity that already has one queued (the same session, job or ONU) replaces
-/// it in place (latest state wins: *coalesced*); anything else that would overflow is
-/// *dropped* and counted, except connection states and command outcomes, which always go in.
+/// update for an entity (a session, a job, an ONU) replaces the one queued for it, in place, or
+/// waits in a per-entity overflow where a newer one replaces it (latest state wins: counted as
+/// *coalesced*); so the last state of every entity always arrives, and memory is bounded by the
+/// queue plus one event per entity. Anything else that would overflow is *dropped* and
+/// counted, except connection states and command outcomes, which always go in.
 /// The consumer takes everything queued with ``drain()``, and learns the counts with it.
 ///
 /// - Complexity: push and drain are O(1) per event (a hash lookup for the coalescing key).
@@ -25,6 +27,9 @@ public final class Inbox: Sendable {
         /// Coalescing key → index in `queue` (offset by `base`).
         var keys: [String: Int] = [:]
         var base = 0
+        /// Latest update per entity that arrived while the queue was full, in first-arrival order.
+        var overflow: [String: ClientEvent] = [:]
+        var overflowOrder: [String] = []
         var coalesced = 0
         var dropped = 0
         var finished = false
@@ -63,13 +68,19 @@ public final class Inbox: Sendable {
             if s.finished { return nil }
             let live = s.queue.count
             if live >= capacity && !Self.isPrecious(e) {
-                if let key = Self.coalescingKey(e), let i = s.keys[key] {
-                    s.queue[i - s.base] = e
-                    s.coalesced += 1
+                if let key = Self.coalescingKey(e) {
+                    if let i = s.keys[key] {
+                        s.queue[i - s.base] = e
+                        s.coalesced += 1
+                    } else {
+                        if s.overflow.updateValue(e, forKey: key) == nil { s.overflowOrder.append(key) } else { s.coalesced += 1 }
+                    }
                 } else {
                     s.dropped += 1
                 }
-                return nil
+                let w = s.waiting
+                s.waiting = nil
+                return w
             }
             if let key = Self.coalescingKey(e) { s.keys[key] = s.base + s.queue.count }
             s.queue.append(e)
@@ -83,7 +94,10 @@ public final class Inbox: Sendable {
     /// Everything queued, in order, with the counters since the last drain.
     public func drain() -> Batch {
         state.withLock { s in
-            let events = s.queue.compactMap { $0 }
+            var events = s.queue.compactMap { $0 }
+            for key in s.overflowOrder { if let e = s.overflow[key] { events.append(e) } }
+            s.overflow.removeAll(keepingCapacity: true)
+            s.overflowOrder.removeAll(keepingCapacity: true)
             s.base += s.queue.count
             s.queue.removeAll(keepingCapacity: true)
             s.keys.removeAll(keepingCapacity: true)

@@ -11,18 +11,21 @@ struct CommandTests {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let id = try #require(b.createJob(tenant: "t-01", items: 100))
-            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) { $0.watchJobs = [id] }
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
+                $0.watchJobs = [id]
+                $0.commandTimeout = 1.5  // resume_job is never answered: the test waits this long for "no answer"
+            }
             try await withManager(config) { manager, got in
                 try await eventually("job socket live") { got.isLive("t-01", .job(id)) }
                 await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
-                try await eventually("pause acknowledged") { got.outcomes(.pauseJob) == [.sent, .acknowledged] }
+                try await eventually("pause acknowledged") { got.outcomes(.pauseJob).contains(.acknowledged) }
                 #expect(b.jobStatus(id, tenant: "t-01")?.paused == true)
                 await manager.send(.resumeJob, tenant: "t-01", endpoint: .job(id))
                 try await eventually("resume: no answer, never a fake success") { got.outcomes(.resumeJob) == [.sent, .noAnswer] }
                 await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
-                try await eventually("cancel acknowledged") { got.outcomes(.cancelJob) == [.sent, .acknowledged] }
+                try await eventually("cancel acknowledged") { got.outcomes(.cancelJob).contains(.acknowledged) }
                 b.step(seconds: 0.1)  // the backend carries out the cancel: job.cancelled
-                try await eventually("cancel confirmed by job.cancelled") { got.outcomes(.cancelJob) == [.sent, .acknowledged, .confirmed] }
+                try await eventually("cancel confirmed by job.cancelled") { got.outcomes(.cancelJob).last == .confirmed }
                 try await eventually("the job socket ends with the job") {
                     if case .stopped("job finished")? = got.states("t-01", .job(id)).last { return true }
                     return false
@@ -41,7 +44,10 @@ struct CommandTests {
                 try await eventually("live") { got.isLive("t-01", .job(id)) }
                 // No simulation step: the ack comes, job.cancelled does not.
                 await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
-                try await eventually("REST fallback") { got.outcomes(.cancelJob) == [.sent, .acknowledged, .confirmedViaREST] }
+                try await eventually("REST fallback") {
+                    let o = got.outcomes(.cancelJob)
+                    return o.contains(.acknowledged) && o.last == .confirmedViaREST
+                }
                 #expect(b.jobStatus(id, tenant: "t-01")?.status == .cancelled)
             }
         }
@@ -73,7 +79,7 @@ struct CommandTests {
             try await withManager(config) { manager, got in
                 try await eventually("live") { got.isLive("t-01", .job(id)) }
                 await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
-                try await eventually("rejected") { got.outcomes(.pauseJob) == [.sent, .rejected("Insufficient permissions to pause job")] }
+                try await eventually("rejected") { got.outcomes(.pauseJob).contains(.rejected("Insufficient permissions to pause job")) }
                 for _ in 0..<29 { await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id)) }
                 try await eventually("30 answered") { got.outcomes(.pauseJob).filter { if case .rejected = $0 { true } else { false } }.count == 30 }
                 await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
@@ -101,7 +107,7 @@ struct CommandTests {
                     got.all.contains { if case .jobSnapshot("t-02", let jobs) = $0 { jobs.contains { $0.status == .running } } else { false } }
                 }
                 await manager.send(.pauseCampaign, tenant: "t-02", endpoint: .campaign(ids[0]))
-                try await eventually("ack") { got.outcomes(.pauseCampaign) == [.sent, .acknowledged] }
+                try await eventually("ack") { got.outcomes(.pauseCampaign).contains(.acknowledged) }
             }
         }
     }

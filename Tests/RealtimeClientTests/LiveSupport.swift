@@ -50,8 +50,8 @@ func clientConfiguration(_ server: RunningDemoBackend, tenants: [String: String]
     c.pingInterval = 0.2
     c.authRetry = 60
     c.tokenCheckInterval = 0.1
-    c.commandTimeout = 0.5
-    c.cancelConfirm = 0.5
+    c.commandTimeout = 3
+    c.cancelConfirm = 1
     adjust(&c)
     return c
 }
