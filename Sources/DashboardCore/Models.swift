@@ -96,6 +96,20 @@ public struct JobRow: Sendable, Equatable {
     public var lastOutcome: CommandOutcome? = nil
     public var isCampaign = false
     public var raw: [UInt8] = []
+
+    /// Takes what an event or a REST snapshot says; a missing number keeps the one known.
+    mutating func merge(type: String, status: JobStatus, progress: Double?, total: Int64?, processed: Int64?, succeeded: Int64?,
+                        failed: Int64?, currentItem: String?, error: String?) {
+        self.type = type
+        self.status = status
+        self.progress = progress ?? self.progress
+        self.total = total ?? self.total
+        self.processed = processed ?? self.processed
+        self.succeeded = succeeded ?? self.succeeded
+        self.failed = failed ?? self.failed
+        self.currentItem = currentItem
+        self.errorMessage = error ?? self.errorMessage
+    }
 }
 
 /// Sessions table columns, for `s`/`S`.

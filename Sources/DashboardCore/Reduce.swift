@@ -82,16 +82,9 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         for j in jobs {
             let key = "\(tenant)|\(j.id)"
             var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.id, type: j.jobType, status: j.status)
-            row.type = j.jobType
             row.title = j.title
-            row.status = j.status
-            row.progress = j.progressPercent ?? row.progress
-            row.total = j.itemsTotal ?? row.total
-            row.processed = j.itemsProcessed ?? row.processed
-            row.succeeded = j.itemsSucceeded ?? row.succeeded
-            row.failed = j.itemsFailed ?? row.failed
-            row.currentItem = j.currentItem ?? row.currentItem
-            row.errorMessage = j.errorMessage ?? row.errorMessage
+            row.merge(type: j.jobType, status: j.status, progress: j.progressPercent, total: j.itemsTotal, processed: j.itemsProcessed,
+                      succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem ?? row.currentItem, error: j.errorMessage)
             state.jobs[key] = row
         }
     case .campaigns(let tenant, let campaigns):
@@ -154,15 +147,8 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
     case .job(let j):
         let key = "\(tenant)|\(j.jobID)"
         var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.jobID, type: j.jobType, status: j.status)
-        row.type = j.jobType
-        row.status = j.status
-        row.progress = j.progressPercent ?? row.progress
-        row.total = j.itemsTotal ?? row.total
-        row.processed = j.itemsProcessed ?? row.processed
-        row.succeeded = j.itemsSucceeded ?? row.succeeded
-        row.failed = j.itemsFailed ?? row.failed
-        row.currentItem = j.currentItem
-        row.errorMessage = j.errorMessage ?? row.errorMessage
+        row.merge(type: j.jobType, status: j.status, progress: j.progressPercent, total: j.itemsTotal, processed: j.itemsProcessed,
+                  succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem, error: j.errorMessage)
         row.raw = event.raw
         state.jobs[key] = row
     case .unknown:

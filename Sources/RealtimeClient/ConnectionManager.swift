@@ -261,15 +261,7 @@ public actor ConnectionManager {
                 }
                 return nil
             }
-            var result = AttemptResult(failure: .ended)
-            while let next = await group.next() {
-                if let next {
-                    result = next
-                    break
-                }
-            }
-            group.cancelAll()
-            return result
+            return await firstResult(of: &group, otherwise: AttemptResult(failure: .ended))
         }
     }
 
@@ -363,15 +355,7 @@ public actor ConnectionManager {
                         for await command in commands { try? await session.send(command.json) }
                         return nil
                     }
-                    var result = AttemptResult(failure: .webSocketClosed(code: nil, reason: ""))
-                    while let next = await group.next() {
-                        if let next {
-                            result = next
-                            break
-                        }
-                    }
-                    group.cancelAll()
-                    return result
+                    return await firstResult(of: &group, otherwise: AttemptResult(failure: .webSocketClosed(code: nil, reason: "")))
                 }
             }
         } catch let refused as WebSocketClient.UpgradeRefused {
@@ -436,6 +420,20 @@ public actor ConnectionManager {
         pending[key]![i].acknowledged = true
         return pending[key]![i]
     }
+}
+
+/// The first child that ends with a result decides the attempt; the others (watchdog, pinger,
+/// command writer) are cancelled.
+func firstResult<T: Sendable>(of group: inout TaskGroup<T?>, otherwise fallback: T) async -> T {
+    var result = fallback
+    while let next = await group.next() {
+        if let next {
+            result = next
+            break
+        }
+    }
+    group.cancelAll()
+    return result
 }
 
 /// When a stream last showed life, and when it went live. Shared by a stream's reader and watchdog.
