@@ -5,8 +5,8 @@ import RealtimeProtocol
 /// `realtime-dash bench`: measures the hot paths. Meant for `swift run -c release`.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure parse/decode throughput (run with -c release).",
-        discussion: "Scenarios: parse (SSE framing + event decoding), decode-foundation (JSONDecoder baseline)."
+        abstract: "Measure the hot paths (run with swift run -c release).",
+        discussion: "Scenarios: parse (SSE framing + event decoding), decode-foundation (JSONDecoder baseline), ingest (reduce into AppState), render (one 200x60 frame)."
     )
 
     @Argument(help: "Scenarios to run (default: all).")

@@ -1,3 +1,5 @@
+import DashboardCore
+import DashboardRender
 import Foundation
 import RealtimeProtocol
 
@@ -57,7 +59,69 @@ enum BenchScenarios {
     static let all: [BenchScenario] = [
         BenchScenario(name: "parse", run: parse),
         BenchScenario(name: "decode-foundation", run: decodeFoundation),
+        BenchScenario(name: "ingest", run: ingest),
+        BenchScenario(name: "render", run: render),
     ]
+
+    static let epoch = UTCInstant(iso8601: "2025-12-08T10:00:00")!
+
+    static func sessionEvent(_ i: Int, _ round: Int) -> ClientEvent {
+        let t = UTCInstant(microseconds: epoch.microseconds + Int64(round) * 10_000_000)
+        let e = Event(type: .sessionUpdated, tenantID: "t-01", timestamp: t,
+                      payload: .session(SessionEvent(username: "user\(i)@isp", sessionID: "s-\(i)", nasIPAddress: "10.0.0.1", framedIPAddress: "100.64.0.1",
+                                                     bandwidthProfile: "100M", bytesIn: Int64(i * 1000 + round * 997), bytesOut: Int64(i * 100 + round), sessionTime: Int64(round * 10))),
+                      raw: [])
+        return .event(tenant: "t-01", endpoint: .radiusSessions, event: e)
+    }
+
+    /// Decoded events → reduce: live sessions receiving session.updated at random.
+    static func ingest(quick: Bool, repetitions: Int) -> BenchResult {
+        let sessions = quick ? 10_000 : 100_000
+        let updates = quick ? 50_000 : 500_000
+        var g = SplitMix(seed: 7)
+        let batch = (0..<updates).map { _ in sessionEvent(Int(g.next() % UInt64(sessions)), Int(g.next() % 1000)) }
+        var samples: [Double] = []
+        for _ in 0..<repetitions {
+            var state = AppState(tenants: ["t-01"], now: epoch)
+            _ = reduce(&state, .client((0..<sessions).map { sessionEvent($0, 0) }))
+            let t0 = monotonicSeconds()
+            var i = 0
+            while i < batch.count {
+                _ = reduce(&state, .client(Array(batch[i..<min(i + 1000, batch.count)])))
+                i += 1000
+            }
+            samples.append(Double(updates) / (monotonicSeconds() - t0))
+            precondition(state.sessions.count == sessions)
+        }
+        return .from("ingest", metric: "session.updated", unit: "events/s", samples: samples,
+                     note: "\(updates) updates over \(sessions) live sessions, batches of 1000, peak RSS \(rssMB()) MB")
+    }
+
+    /// One 200x60 frame with many sessions, sorted by bytes, a filter active.
+    static func render(quick: Bool, repetitions: Int) -> BenchResult {
+        let sessions = quick ? 10_000 : 100_000
+        var state = AppState(tenants: ["t-01"], now: epoch)
+        _ = reduce(&state, .client((0..<sessions).map { sessionEvent($0, 1) }))
+        _ = reduce(&state, .key(.char("5")))
+        state.filters[.sessions] = "user1"
+        var times: [Double] = []
+        for _ in 0..<max(20, repetitions * 10) {
+            let t0 = monotonicSeconds()
+            let grid = Screen.render(state, cols: 200, rows: 60)
+            times.append((monotonicSeconds() - t0) * 1000)
+            precondition(grid.rows == 60)
+        }
+        let sorted = times.sorted()
+        let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+        return .from("render", metric: "frame 200x60", unit: "ms", samples: times,
+                     note: "\(sessions) sessions, sorted by bytes, filter on; p99 \(String(format: "%.2f", p99)) ms")
+    }
+
+    static func rssMB() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss / 1024)
+    }
 
     /// 200,000 SSE frames (CRLF, alert payloads like the backend's) fed in 16 KiB chunks through
     /// `SSEParser` and `EventDecoder`; events/s on one core.
@@ -143,5 +207,18 @@ enum BenchData {
             if i % 1000 == 999 { s += ": ping - 2025-12-08 10:30:15.000001+00:00\r\n\r\n" }
         }
         return Array(s.utf8)
+    }
+}
+
+/// A tiny deterministic generator for benchmark inputs.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
