@@ -331,6 +331,7 @@ public actor ConnectionManager {
                             case .binary(let bytes):
                                 self.emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: "a binary WebSocket frame (\(bytes.count) bytes)", raw: Array(bytes.prefix(256))))
                             case .text(let text):
+                                if text.contains("\"event_type\"") { activity.eventArrived(now) }
                                 if await self.handleFrame(ServerFrame.parse(Array(text.utf8)), key: key, activity: activity, pings: pings, now: now) {
                                     sawTerminalJobEvent = true
                                 }
@@ -354,6 +355,20 @@ public actor ConnectionManager {
                     group.addTask {
                         for await command in commands { try? await session.send(command.json) }
                         return nil
+                    }
+                    if case .job(let id) = key.endpoint {
+                        // The backend's job sockets can stop delivering while still answering pings
+                        // (PROTOCOL.md §6): a job that has been quiet for a poll interval is read over REST.
+                        group.addTask {
+                            while !Task.isCancelled {
+                                try? await clock.sleep(seconds: configuration.jobPollInterval)
+                                if Task.isCancelled { return nil }
+                                if clock.now().monotonic - activity.lastEvent >= configuration.jobPollInterval {
+                                    await self.pollJob(tenant: key.tenant, id: id)
+                                }
+                            }
+                            return nil
+                        }
                     }
                     return await firstResult(of: &group, otherwise: AttemptResult(failure: .webSocketClosed(code: nil, reason: "")))
                 }
@@ -438,13 +453,17 @@ func firstResult<T: Sendable>(of group: inout TaskGroup<T?>, otherwise fallback:
 
 /// When a stream last showed life, and when it went live. Shared by a stream's reader and watchdog.
 final class Activity: Sendable {
-    private let state: Mutex<(last: Double, live: Moment?)>
+    private let state: Mutex<(last: Double, live: Moment?, lastEvent: Double)>
 
-    init(now: Moment) { state = Mutex((now.monotonic, nil)) }
+    init(now: Moment) { state = Mutex((now.monotonic, nil, now.monotonic)) }
 
     func touch(_ now: Moment) { state.withLock { $0.last = now.monotonic } }
 
+    /// An event (not a pong or an ack) arrived.
+    func eventArrived(_ now: Moment) { state.withLock { $0.lastEvent = now.monotonic } }
+
     var last: Double { state.withLock { $0.last } }
+    var lastEvent: Double { state.withLock { $0.lastEvent } }
     var live: Moment? { state.withLock { $0.live } }
 
     /// Marks live; true the first time.

@@ -53,6 +53,26 @@ struct CommandTests {
         }
     }
 
+    @Test("a job socket that goes quiet (the backend's known defect) is backed by GET /jobs/{id}")
+    func quietSocketPolled() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let id = try #require(b.createJob(tenant: "t-01", items: 100))
+            b.step(seconds: 5)
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
+                $0.watchJobs = [id]
+                $0.jobPollInterval = 0.3
+            }
+            try await withManager(config) { _, got in
+                try await eventually("live") { got.isLive("t-01", .job(id)) }
+                // No events on the socket: the job's state still arrives, over REST.
+                try await eventually("a REST snapshot of the quiet job") {
+                    got.all.contains { if case .jobSnapshot("t-01", let jobs) = $0 { jobs.contains { $0.id == id && $0.status == .running } } else { false } }
+                }
+            }
+        }
+    }
+
     @Test("without a live socket, cancel goes straight to REST; other commands fail with a reason")
     func noSocket() async throws {
         try await withDemoBackend(quietBackend()) { server in
