@@ -233,10 +233,21 @@ public enum Screen {
                 return (text, role, worst.state != .live)
             }
         }
-        let room = g.cols - 8
+        // Right: the freeze badge, the tenant filter and the clock; reserved first, then the
+        // endpoints take the most detailed form that fits what is left.
+        var right: [(String, Style)] = []
+        if state.frozen != nil { right.append(("FROZEN", Style(.frozen, bold: true, reverse: true))) }
+        if let t = state.tenantFilter { right.append(("tenant \(t)", Style(.info, bold: true))) }
+        right.append((state.now.timeOfDay, Style(.dim)))
+        let jobsText = jobSockets.total > 0 ? "jobs \(jobSockets.live)/\(jobSockets.total)" : ""
+        func width(_ items: [(String, Role, Bool)]) -> Int { items.reduce(0) { $0 + TerminalText.width($1.0) + 2 } + (jobsText.isEmpty ? 0 : jobsText.count + 2) }
         var chosen = entries(short: false, latency: true)
-        for (short, latency) in [(true, true), (true, false)] where chosen.reduce(0, { $0 + TerminalText.width($1.0) + 2 }) > room {
-            chosen = entries(short: short, latency: latency)
+        while true {
+            let room = g.cols - right.reduce(0, { $0 + TerminalText.width($1.0) + 1 })
+            for (short, latency) in [(true, true), (true, false)] where width(chosen) > room { chosen = entries(short: short, latency: latency) }
+            if width(chosen) <= room || right.count <= 1 { break }
+            right.removeLast()
+            chosen = entries(short: false, latency: true)
         }
         var x = 0
         for (text, role, bold) in chosen {
@@ -245,10 +256,14 @@ public enum Screen {
             g.write(text, x: x, y: y, style: Style(role, bold: bold))
             x += w + 2
         }
-        if jobSockets.total > 0, x + 10 <= g.cols {
-            x += g.write("jobs \(jobSockets.live)/\(jobSockets.total)", x: x, y: y, style: Style(.dim)) + 2
+        if !jobsText.isEmpty, x + jobsText.count <= g.cols {
+            x += g.write(jobsText, x: x, y: y, style: Style(.dim)) + 2
         }
-        if state.frozen != nil, x + 6 <= g.cols { g.write("FROZEN", x: max(x, g.cols - 7), y: y, style: Style(.frozen, bold: true, reverse: true)) }
+        while !right.isEmpty && x + right.reduce(0, { $0 + TerminalText.width($1.0) + 1 }) - 1 > g.cols { right.removeLast() }
+        var rx = g.cols - right.reduce(0, { $0 + TerminalText.width($1.0) + 1 }) + 1
+        for (text, style) in right {
+            rx += g.write(text, x: rx, y: y, style: style) + 1
+        }
     }
 
     // MARK: Overlays

@@ -117,6 +117,7 @@ struct ScreenSnapshotTests {
         _ = reduce(&s, .key(.enter))
         let lines = Screen.render(s, cols: 120, rows: 40).lines
         #expect(lines[0].contains("tenant: t-01") && lines[0].contains("FROZEN +1"))
+        #expect(lines[39].hasSuffix("FROZEN tenant t-01 10:31:01"), "the status bar: freeze badge, tenant filter, clock")
         #expect(lines.contains { $0.contains("Alerts") && $0.contains("/cpu 1/3") })
         _ = reduce(&s, .key(.char("z")))
         let zoomed = Screen.render(s, cols: 120, rows: 40).lines

@@ -59,7 +59,7 @@ struct ConsoleTmuxTests {
 
         // Every stream of both tenants live: five green entries, nothing connecting.
         var s = try await t.wait("all streams live", timeout: 60) { screen in
-            let status = screen.split(separator: "\n").last(where: { $0.contains("onu-status") }) ?? ""
+            let status = screen.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? ""
             return status.components(separatedBy: "●").count - 1 >= 5 && !status.contains("connecting") && !status.contains("retry")
         }
         for title in ["1 ONU events", "2 Alerts", "3 Tickets", "4 Subscribers", "5 RADIUS sessions", "6 Jobs"] {
