@@ -1,5 +1,6 @@
 import DashboardCore
 import DashboardRender
+import DemoBackend
 import Foundation
 import RealtimeProtocol
 
@@ -78,7 +79,7 @@ enum BenchScenarios {
     static func ingest(quick: Bool, repetitions: Int) -> BenchResult {
         let sessions = quick ? 10_000 : 100_000
         let updates = quick ? 50_000 : 500_000
-        var g = SplitMix(seed: 7)
+        var g = SeededRandom(seed: 7)
         let batch = (0..<updates).map { _ in sessionEvent(Int(g.next() % UInt64(sessions)), Int(g.next() % 1000)) }
         var samples: [Double] = []
         for _ in 0..<repetitions {
@@ -210,15 +211,3 @@ enum BenchData {
     }
 }
 
-/// A tiny deterministic generator for benchmark inputs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
