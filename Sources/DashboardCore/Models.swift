@@ -74,6 +74,8 @@ public struct SessionRow: Sendable, Equatable {
     public var rateIn: Double
     public var rateOut: Double
     public var samples = 1
+    /// Lowercased UTF-8 of the searchable columns, made once per update (the `/` filter).
+    public var searchKey: [UInt8] = []
     public var sessionTime: Int64?
     public var updatedAt: UTCInstant
     public var raw: [UInt8]

@@ -200,7 +200,7 @@ extension AppState {
         matching.reserveCapacity(min(sessions.count, 4096))
         for s in sessions.values where shows(s.tenant) {
             total += 1
-            if matcher.isEmpty || matcher.matches([s.username, s.tenant, s.framedIP ?? "", s.nas, s.profile ?? "", s.sessionID]) {
+            if matcher.isEmpty || matcher.matches(key: s.searchKey) {
                 matching.append(s)
             }
         }
@@ -241,12 +241,23 @@ extension AppState {
 /// `/` filter: case-insensitive substring; a leading `!` inverts.
 struct TextFilter {
     let needle: String
+    let needleBytes: [UInt8]
     let inverted: Bool
     init(_ text: String) {
         inverted = text.hasPrefix("!")
         needle = (inverted ? String(text.dropFirst()) : text).lowercased()
+        needleBytes = Array(needle.utf8)
     }
     var isEmpty: Bool { needle.isEmpty }
+
+    /// Matches a precomputed lowercased key byte by byte: no bridging, no allocation.
+    func matches(key: [UInt8]) -> Bool {
+        guard !needleBytes.isEmpty else { return true }
+        let hit = key.withUnsafeBufferPointer { k in
+            needleBytes.withUnsafeBufferPointer { n in containsBytes(k, n) }
+        }
+        return hit != inverted
+    }
     func matches(_ cells: [String]) -> Bool {
         guard !needle.isEmpty else { return true }
         let hit = cells.contains { $0.lowercased().contains(needle) }
@@ -332,4 +343,20 @@ public func progressBar(_ percent: Double?, width: Int) -> String {
     let c = min(100, max(0, p))
     let filled = Int((c / 100 * Double(width)).rounded())
     return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]" + String(format: "%3.0f%%", c)
+}
+
+/// Whether `needle` occurs in `haystack` (memchr for the first byte, then memcmp).
+func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = needle.count, h = haystack.count
+    guard n > 0 else { return true }
+    guard h >= n, let hb = haystack.baseAddress, let nb = needle.baseAddress else { return false }
+    var i = 0
+    let first = Int32(nb[0])
+    while i <= h - n {
+        guard let p = memchr(hb + i, first, h - n - i + 1) else { return false }
+        let at = UnsafePointer<UInt8>(p.assumingMemoryBound(to: UInt8.self)) - hb
+        if memcmp(hb + at, nb, n) == 0 { return true }
+        i = at + 1
+    }
+    return false
 }

@@ -141,9 +141,12 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
                 rateOut = old.rateOut
             }
         }
-        state.sessions[key] = SessionRow(tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
+        var row = SessionRow(tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
                                          profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
                                          samples: samples, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
+        row.searchKey = Array([s.username, tenant, s.framedIPAddress ?? "", s.nasIPAddress, s.bandwidthProfile ?? "", s.sessionID]
+            .joined(separator: "\u{1}").lowercased().utf8)
+        state.sessions[key] = row
     case .job(let j):
         let key = "\(tenant)|\(j.jobID)"
         var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.jobID, type: j.jobType, status: j.status)
