@@ -144,8 +144,14 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
         var row = SessionRow(tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
                                          profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
                                          samples: samples, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
-        row.searchKey = Array([s.username, tenant, s.framedIPAddress ?? "", s.nasIPAddress, s.bandwidthProfile ?? "", s.sessionID]
-            .joined(separator: "\u{1}").lowercased().utf8)
+        // The filter's key changes only when the session's identity columns do (rarely): reuse it.
+        if let old = state.sessions[key], old.username == s.username, old.framedIP == s.framedIPAddress, old.nas == s.nasIPAddress,
+           old.profile == s.bandwidthProfile {
+            row.searchKey = old.searchKey
+        } else {
+            row.searchKey = Array([s.username, tenant, s.framedIPAddress ?? "", s.nasIPAddress, s.bandwidthProfile ?? "", s.sessionID]
+                .joined(separator: "\u{1}").lowercased().utf8)
+        }
         state.sessions[key] = row
     case .job(let j):
         let key = "\(tenant)|\(j.jobID)"
