@@ -25,11 +25,11 @@ public final class Inbox: Sendable {
     private struct State {
         var queue = Deque<ClientEvent?>()
         /// Coalescing key → index in `queue` (offset by `base`).
-        var keys: [String: Int] = [:]
+        var keys: [EntityKey: Int] = [:]
         var base = 0
         /// Latest update per entity that arrived while the queue was full, in first-arrival order.
-        var overflow: [String: ClientEvent] = [:]
-        var overflowOrder: [String] = []
+        var overflow: [EntityKey: ClientEvent] = [:]
+        var overflowOrder: [EntityKey] = []
         var coalesced = 0
         var dropped = 0
         var finished = false
@@ -44,13 +44,21 @@ public final class Inbox: Sendable {
         self.capacity = capacity
     }
 
+    /// The entity an event updates. A struct of the event's own strings: no allocation per push.
+    struct EntityKey: Hashable {
+        enum Kind: UInt8 { case session, job, onu }
+        var kind: Kind
+        var tenant: String
+        var id: String
+    }
+
     /// The entity an event updates, when a newer one may replace it.
-    static func coalescingKey(_ e: ClientEvent) -> String? {
+    static func coalescingKey(_ e: ClientEvent) -> EntityKey? {
         guard case .event(let tenant, _, let event) = e else { return nil }
         switch event.payload {
-        case .session(let s) where event.type == .sessionUpdated: return "s\u{1}\(tenant)\u{1}\(s.sessionID)"
-        case .job(let j) where event.type == .jobProgress: return "j\u{1}\(tenant)\u{1}\(j.jobID)"
-        case .onu(let o): return "o\u{1}\(tenant)\u{1}\(o.onuSerial)"
+        case .session(let s) where event.type == .sessionUpdated: return EntityKey(kind: .session, tenant: tenant, id: s.sessionID)
+        case .job(let j) where event.type == .jobProgress: return EntityKey(kind: .job, tenant: tenant, id: j.jobID)
+        case .onu(let o): return EntityKey(kind: .onu, tenant: tenant, id: o.onuSerial)
         default: return nil
         }
     }
