@@ -1,35 +1,73 @@
 import Foundation
 import Testing
 
-/// Runs a short command to completion (tmux control commands return at once).
+/// Runs a short command to completion (tmux control commands return at once), killing it after
+/// `timeout` seconds.
+///
+/// Not Foundation's `Process`, and not a pipe: the first `tmux new-session` forks the tmux server,
+/// which inherits the client's descriptors and keeps them for its whole life. Reading a pipe to
+/// its end would wait for the server to exit, and corelibs Foundation notices a child's exit
+/// through a socket the server inherits too, so `waitUntilExit` never returned (a hang seen in
+/// CI). Here the output goes to a file and the exit is reaped with `waitpid`.
 @discardableResult
-func run(_ args: [String]) -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    do { try p.run() } catch { return (-1, "\(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+func run(_ args: [String], timeout: Double = 10) -> (status: Int32, output: String) {
+    let path = NSTemporaryDirectory() + "rd-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
+    defer { unlink(path) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    // The test runner's threads block most signals, and a spawned child inherits that mask: a
+    // tmux server started with SIGCHLD and SIGTERM blocked never notices its pane exit and
+    // outlives kill-server. The child starts with no signal blocked and default dispositions.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var pid: pid_t = 0
+    let rc = posix_spawnp(&pid, args[0], &actions, &attributes, argv, environ)
+    guard rc == 0 else { return (-1, "cannot start \(args[0]): \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
+    let deadline = Date().addingTimeInterval(timeout)
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if Date() >= deadline {
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+            return (-1, "\(args.joined(separator: " ")) did not finish in \(timeout) s")
+        }
+        usleep(5_000)
+    }
+    let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    let data = FileManager.default.contents(atPath: path) ?? Data()
+    return (exitStatus, String(decoding: data, as: UTF8.self))
 }
 
 /// The console in a real terminal: tmux at 120x40, driven with send-keys, read with capture-pane.
+/// Each session runs on its own tmux server (`-L`), so the tests neither see nor disturb an
+/// operator's tmux, and ``kill()`` ends that server with its session.
 struct TmuxSession {
     let name = "rd-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    private var tmux: [String] { ["tmux", "-L", name, "-f", "/dev/null"] }
 
     func start() -> Bool {
-        run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", "-e", "TERM=tmux-256color", "-e", "LANG=C.UTF-8", "-e", "LC_ALL=C.UTF-8",
-             "bash --norc --noprofile"]).status == 0
+        run(tmux + ["new-session", "-d", "-s", name, "-x", "120", "-y", "40", "-e", "TERM=tmux-256color", "-e", "LANG=C.UTF-8", "-e", "LC_ALL=C.UTF-8",
+                    "bash --norc --noprofile"]).status == 0
     }
 
-    func keys(_ k: String...) { run(["tmux", "send-keys", "-t", name] + k) }
-    func type(_ text: String) { run(["tmux", "send-keys", "-t", name, "-l", text]) }
-    var screen: String { run(["tmux", "capture-pane", "-p", "-t", name]).output }
-    var alternateScreen: String { run(["tmux", "display-message", "-p", "-t", name, "#{alternate_on}"]).output.trimmingCharacters(in: .whitespacesAndNewlines) }
-    func kill() { run(["tmux", "kill-session", "-t", name]) }
+    func keys(_ k: String...) { run(tmux + ["send-keys", "-t", name] + k) }
+    func type(_ text: String) { run(tmux + ["send-keys", "-t", name, "-l", text]) }
+    var screen: String { run(tmux + ["capture-pane", "-p", "-t", name]).output }
+    var alternateScreen: String { run(tmux + ["display-message", "-p", "-t", name, "#{alternate_on}"]).output.trimmingCharacters(in: .whitespacesAndNewlines) }
+    func kill() { run(tmux + ["kill-server"]) }
 
     /// Waits (bounded) until the screen satisfies `condition`; returns the last screen.
     func wait(_ what: String, timeout: Double = 30, _ condition: (String) -> Bool) async throws -> String {

@@ -58,7 +58,8 @@ final class Subprocess: @unchecked Sendable {
                 while self.process.isRunning && Date() < deadline { usleep(10_000) }
                 if self.process.isRunning { self.process.terminate() }
                 self.process.waitUntilExit()
-                self.done.wait()
+                // The readers end at EOF; bounded in case something inherited the pipes.
+                _ = self.done.wait(timeout: .now() + 5)
                 self.lock.lock()
                 let r = ProcessResult(status: self.process.terminationStatus, stdout: Array(self.outData),
                                       stderr: String(decoding: self.errData, as: UTF8.self))
