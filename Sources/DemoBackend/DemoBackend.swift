@@ -138,6 +138,9 @@ public final class DemoBackend: Sendable {
     /// Open streaming connections.
     public var openConnections: Int { hub.connectionCount }
 
+    /// Events published so far (simulation, storms, publish control), each counted once.
+    public var publishedCount: Int { hub.publishedCount }
+
     /// Creates a job now, for tests and demos.
     @discardableResult
     public func createJob(tenant: String, type: String? = nil, items: Int? = nil) -> String? {

@@ -54,6 +54,8 @@ final class Hub: Sendable {
         var commandTimes: [String: [ContinuousClock.Instant]] = [:]
         var attempts: [String: Int] = [:]
         var stopped = false
+        /// Events published (each counted once, however many subscribers took it).
+        var published = 0
     }
 
     private let state = Mutex(State())
@@ -91,8 +93,11 @@ final class Hub: Sendable {
 
     var connectionCount: Int { state.withLock { $0.subscribers.count } }
 
+    var publishedCount: Int { state.withLock { $0.published } }
+
     func publish(_ p: Publication) {
         state.withLock { s in
+            s.published += 1
             for sub in s.subscribers.values where sub.tenant == p.tenant && sub.filter.accepts(p.topic) {
                 sub.continuation.yield(.event(name: p.eventName, json: p.json))
             }
@@ -102,6 +107,7 @@ final class Hub: Sendable {
     func publish(_ ps: [Publication]) {
         guard !ps.isEmpty else { return }
         state.withLock { s in
+            s.published += ps.count
             for p in ps {
                 for sub in s.subscribers.values where sub.tenant == p.tenant && sub.filter.accepts(p.topic) {
                     sub.continuation.yield(.event(name: p.eventName, json: p.json))

@@ -3,10 +3,16 @@ import Foundation
 import RealtimeProtocol
 
 /// `realtime-dash bench`: measures the hot paths. Meant for `swift run -c release`.
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the hot paths (run with swift run -c release).",
-        discussion: "Scenarios: parse (SSE framing + event decoding), decode-foundation (JSONDecoder baseline), ingest (reduce into AppState), render (one 200x60 frame)."
+        discussion: """
+            Scenarios: memory (RSS with 100k sessions and full histories), parse (SSE framing + event decoding), \
+            decode-foundation (JSONDecoder baseline), ingest (reduce into AppState: session updates and an ONU storm), \
+            render (one 200x60 frame), e2e (DemoBackend firehose over loopback through the client into AppState, SSE and \
+            WebSocket, and `tail --format count`), idle (the console's CPU against a quiet backend), keys (key-to-frame \
+            latency in a pseudo-terminal during a 50,000 events/s storm).
+            """
     )
 
     @Argument(help: "Scenarios to run (default: all).")
@@ -29,11 +35,16 @@ struct Bench: ParsableCommand {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
     }
 
-    func run() throws {
+    @Option(help: "Seconds the idle scenario measures (default 30; 3 with --quick).")
+    var idleSeconds: Double?
+
+    func run() async throws {
         let chosen = scenarios.isEmpty ? BenchScenarios.all : BenchScenarios.all.filter { scenarios.contains($0.name) }
         var results: [BenchResult] = []
+        LiveBench.idleSeconds = idleSeconds ?? (quick ? 3 : 30)
         for s in chosen {
-            results.append(s.run(quick, quick ? 1 : repetitions))
+            if !json { FileHandle.standardError.write(Data("bench: \(s.name)…\n".utf8)) }
+            results += try await s.run(quick, quick ? 1 : repetitions)
         }
         if json {
             print("[" + results.map(\.json).joined(separator: ",") + "]")

@@ -46,7 +46,17 @@ struct BenchResult {
 
 struct BenchScenario: Sendable {
     var name: String
-    var run: @Sendable (_ quick: Bool, _ repetitions: Int) -> BenchResult
+    var run: @Sendable (_ quick: Bool, _ repetitions: Int) async throws -> [BenchResult]
+
+    init(name: String, run: @escaping @Sendable (_ quick: Bool, _ repetitions: Int) async throws -> [BenchResult]) {
+        self.name = name
+        self.run = run
+    }
+
+    init(name: String, one: @escaping @Sendable (_ quick: Bool, _ repetitions: Int) -> BenchResult) {
+        self.name = name
+        self.run = { [one($0, $1)] }
+    }
 }
 
 /// Monotonic seconds.
@@ -57,11 +67,16 @@ func monotonicSeconds() -> Double {
 }
 
 enum BenchScenarios {
+    /// In this order: `memory` first, so its RSS is not inflated by what the others allocated.
     static let all: [BenchScenario] = [
-        BenchScenario(name: "parse", run: parse),
-        BenchScenario(name: "decode-foundation", run: decodeFoundation),
-        BenchScenario(name: "ingest", run: ingest),
-        BenchScenario(name: "render", run: render),
+        BenchScenario(name: "memory", one: memory),
+        BenchScenario(name: "parse", one: parse),
+        BenchScenario(name: "decode-foundation", one: decodeFoundation),
+        BenchScenario(name: "ingest", run: { [ingest(quick: $0, repetitions: $1), ingestStorm(quick: $0, repetitions: $1)] }),
+        BenchScenario(name: "render", one: render),
+        BenchScenario(name: "e2e", run: LiveBench.e2e),
+        BenchScenario(name: "idle", run: LiveBench.idle),
+        BenchScenario(name: "keys", run: LiveBench.keys),
     ]
 
     static let epoch = UTCInstant(iso8601: "2025-12-08T10:00:00")!
@@ -96,6 +111,83 @@ enum BenchScenarios {
         }
         return .from("ingest", metric: "session.updated", unit: "events/s", samples: samples,
                      note: "\(updates) updates over \(sessions) live sessions, batches of 1000, peak RSS \(rssMB()) MB")
+    }
+
+    static func onuEvent(_ i: Int, offline: Bool) -> ClientEvent {
+        let e = Event(type: offline ? .onuOffline : .onuOnline, tenantID: "t-01", timestamp: UTCInstant(microseconds: epoch.microseconds + Int64(i)),
+                      payload: .onu(ONUEvent(onuSerial: "HWTC\(hex8(i))", subscriberID: "sub-\(i)", status: offline ? .offline : .online,
+                                             previousStatus: offline ? .online : .offline, oltID: "olt-\(i % 64)", ponPort: i % 16 + 1)),
+                      raw: [])
+        return .event(tenant: "t-01", endpoint: .onuStatus, event: e)
+    }
+
+    static func hex8(_ i: Int) -> String {
+        let h = String(i, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 8 - h.count)) + h
+    }
+
+    /// An outage storm: 50,000 distinct ONUs go offline, into state that already holds 100,000 sessions.
+    static func ingestStorm(quick: Bool, repetitions: Int) -> BenchResult {
+        let onus = quick ? 5_000 : 50_000
+        let batch = (0..<onus).map { onuEvent($0, offline: true) }
+        var samples: [Double] = []
+        for _ in 0..<repetitions {
+            var state = AppState(tenants: ["t-01"], now: epoch)
+            _ = reduce(&state, .client((0..<(quick ? 10_000 : 100_000)).map { sessionEvent($0, 0) }))
+            let t0 = monotonicSeconds()
+            var i = 0
+            while i < batch.count {
+                _ = reduce(&state, .client(Array(batch[i..<min(i + 1000, batch.count)])))
+                i += 1000
+            }
+            samples.append(Double(onus) / (monotonicSeconds() - t0))
+            precondition(state.onuLatest.count == onus)
+        }
+        return .from("ingest", metric: "onu.offline storm", unit: "events/s", samples: samples,
+                     note: "\(onus) distinct ONUs offline, batches of 1000, peak RSS \(rssMB()) MB")
+    }
+
+    /// Resident memory with 100,000 live sessions and every history full, after a 200x60 frame.
+    static func memory(quick: Bool, repetitions: Int) -> BenchResult {
+        let sessions = quick ? 10_000 : 100_000
+        let before = currentRSSMB()
+        var state = AppState(tenants: ["t-01", "t-02"], now: epoch)
+        _ = reduce(&state, .client((0..<sessions).map { sessionEvent($0, 1) }))
+        // Every history to its limit, for both tenants: ONU events, tickets, subscribers, alerts.
+        let fill = state.historyLimit
+        for tenant in ["t-01", "t-02"] {
+            var events: [ClientEvent] = []
+            for i in 0..<fill {
+                let ts = UTCInstant(microseconds: epoch.microseconds + Int64(i) * 1000)
+                let onu = Event(type: .onuOffline, tenantID: tenant, timestamp: ts,
+                                payload: .onu(ONUEvent(onuSerial: "HWTC\(hex8(i))", subscriberID: "sub-\(i)", status: .offline, previousStatus: .online, oltID: "olt-1", ponPort: 1)),
+                                raw: Array(#"{"event_type":"onu.offline","tenant_id":"t-01","timestamp":"2025-12-08T10:30:00","onu_serial":"HWTC00000001","status":"offline"}"#.utf8))
+                let ticket = Event(type: .ticketCreated, tenantID: tenant, timestamp: ts,
+                                   payload: .ticket(TicketEvent(ticketID: "tk-\(i)", ticketNumber: "TCK-2025-\(i)", title: "No connectivity since the storm, subscriber \(i)",
+                                                                category: "technical", priority: "high", status: "open")), raw: [])
+                let sub = Event(type: .subscriberSuspended, tenantID: tenant, timestamp: ts,
+                                payload: .subscriber(SubscriberEvent(subscriberID: "sub-\(i)", accountNumber: "ACC-\(i)", fullName: "Subscriber Number \(i)", status: "suspended", plan: "Home 100M")), raw: [])
+                let alert = Event(type: .alertRaised, tenantID: tenant, timestamp: ts,
+                                  payload: .alert(AlertEvent(alertID: "al-\(i)", alertType: "device_offline", severity: .warning, source: "olt-1", message: "Alert number \(i) on the OLT", details: nil)), raw: [])
+                events += [.event(tenant: tenant, endpoint: .onuStatus, event: onu), .event(tenant: tenant, endpoint: .tickets, event: ticket),
+                           .event(tenant: tenant, endpoint: .subscribers, event: sub), .event(tenant: tenant, endpoint: .alerts, event: alert)]
+            }
+            _ = reduce(&state, .client(events))
+        }
+        _ = reduce(&state, .key(.char("5")))
+        let grid = Screen.render(state, cols: 200, rows: 60)
+        precondition(grid.rows == 60 && state.sessions.count == sessions)
+        let after = currentRSSMB()
+        return .from("memory", metric: "RSS", unit: "MB", samples: [Double(after)],
+                     note: "\(sessions) sessions, every history full (\(fill) per tenant and pane), 2 tenants; \(after - before) MB of it the state")
+    }
+
+    /// Resident set size now (not the peak), from /proc/self/statm.
+    static func currentRSSMB() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / (1 << 20)
     }
 
     /// One 200x60 frame with many sessions, sorted by bytes, a filter active.
@@ -158,7 +250,7 @@ enum BenchScenarios {
         }
         let mb = mbps.sorted()[mbps.count / 2]
         return .from("parse", metric: "parse+decode", unit: "events/s", samples: samples,
-                     note: "\(count) alert frames, \(String(format: "%.0f", mb)) MB/s, one core")
+                     note: "\(count) frames (alert, session, ONU), \(String(format: "%.0f", mb)) MB/s, one core")
     }
 
     /// The baseline the issue quotes: Foundation's JSONDecoder on the same alert payloads.
@@ -200,11 +292,28 @@ enum BenchData {
             + "\"message\":\"OLT unreachable on PON \(i % 16)\",\"details\":null}"
     }
 
+    static func sessionJSON(_ i: Int) -> String {
+        "{\"event_type\":\"session.updated\",\"tenant_id\":\"t-01\",\"timestamp\":\"2025-12-08T10:30:\(String(format: "%02d", i % 60)).123456\","
+            + "\"username\":\"user\(i)@isp.example\",\"session_id\":\"s-\(i)\",\"nas_ip_address\":\"10.0.\(i % 250).1\",\"framed_ip_address\":\"100.64.\(i % 250).\(i % 200)\","
+            + "\"subscriber_id\":\"sub-\(i)\",\"bandwidth_profile\":\"100M\",\"bytes_in\":\(i * 7919),\"bytes_out\":\(i * 131),\"session_time\":\(i % 86400),\"terminate_cause\":null}"
+    }
+
+    static func onuJSON(_ i: Int) -> String {
+        "{\"event_type\":\"onu.offline\",\"tenant_id\":\"t-01\",\"timestamp\":\"2025-12-08T10:30:\(String(format: "%02d", i % 60)).123456\","
+            + "\"onu_serial\":\"HWTC\(String(format: "%08X", i))\",\"subscriber_id\":\"sub-\(i)\",\"status\":\"offline\",\"signal_dbm\":null,"
+            + "\"previous_status\":\"online\",\"olt_id\":\"olt-\(i % 16)\",\"pon_port\":\(i % 16 + 1)}"
+    }
+
+    /// Alert, session and ONU frames in turn, as the combined stream carries them.
     static func sseAlertStream(count: Int) -> [UInt8] {
         var s = "event: connected\r\ndata: {\"channel\": \"alerts:t-01\"}\r\n\r\n"
         s.reserveCapacity(count * 330)
         for i in 0..<count {
-            s += "event: alert.raised\r\ndata: " + alertJSON(i) + "\r\n\r\n"
+            switch i % 3 {
+            case 0: s += "event: alert.raised\r\ndata: " + alertJSON(i) + "\r\n\r\n"
+            case 1: s += "event: session.updated\r\ndata: " + sessionJSON(i) + "\r\n\r\n"
+            default: s += "event: onu.offline\r\ndata: " + onuJSON(i) + "\r\n\r\n"
+            }
             if i % 1000 == 999 { s += ": ping - 2025-12-08 10:30:15.000001+00:00\r\n\r\n" }
         }
         return Array(s.utf8)

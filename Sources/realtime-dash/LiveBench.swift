@@ -1,0 +1,196 @@
+import DashboardCore
+import DemoBackend
+import Foundation
+import RealtimeClient
+import RealtimeProtocol
+
+/// The bench scenarios that run the real thing: DemoBackend on loopback, the client, and the
+/// console itself (this binary, in a pseudo-terminal).
+enum LiveBench {
+    nonisolated(unsafe) static var idleSeconds: Double = 30
+
+    // MARK: e2e
+
+    /// Firehose → loopback → transport → ConnectionManager → inbox → reduce into AppState.
+    static func e2e(quick: Bool, repetitions: Int) async throws -> [BenchResult] {
+        let count = quick ? 100_000 : 1_000_000
+        var rows: [BenchResult] = []
+        for (label, endpoint) in [("SSE", Endpoint.alerts), ("WebSocket", Endpoint.wsSessions)] {
+            var samples: [Double] = []
+            var coalesced = 0, dropped = 0
+            for _ in 0..<repetitions {
+                let r = try await e2eOnce(endpoint: endpoint, count: count)
+                samples.append(r.rate)
+                coalesced = r.coalesced
+                dropped = r.dropped
+            }
+            rows.append(.from("e2e", metric: "\(label) \(endpoint.name)", unit: "events/s", samples: samples,
+                              note: "\(count) firehose events into AppState; last run: \(coalesced) coalesced, \(dropped) dropped in the inbox"))
+        }
+        var samples: [Double] = []
+        for _ in 0..<repetitions { samples.append(try await tailCount(count: count)) }
+        rows.append(.from("e2e", metric: "tail --format count", unit: "events/s", samples: samples,
+                          note: "\(count) SSE alerts, a child process, start-up included"))
+        return rows
+    }
+
+    static func quietBackend(simulation: Bool = false) -> DemoBackend.Configuration {
+        var c = DemoBackend.Configuration()
+        c.runsSimulation = simulation
+        c.randomStorms = false
+        c.tenantCount = 1
+        return c
+    }
+
+    static func e2eOnce(endpoint: Endpoint, count: Int) async throws -> (rate: Double, coalesced: Int, dropped: Int) {
+        try await withDemoBackend(quietBackend()) { server in
+            server.backend.armFirehose(count: count, endpoint: endpoint)
+            let token = server.backend.mintToken(tenant: "t-01", lifetime: 3600)
+            var client = ClientConfiguration(catalogue: server.catalogue, tenants: ["t-01"],
+                                             tokens: TokenStore(sources: ["t-01": .environment("BENCH_TOKEN")], environment: ["BENCH_TOKEN": token]))
+            client.endpoints = [endpoint]
+            client.discoverJobs = false
+            client.discoverCampaigns = false
+            let manager = ConnectionManager(configuration: client)
+            var state = AppState(tenants: ["t-01"], now: BenchScenarios.epoch)
+            let t0 = monotonicSeconds()
+            let task = Task { await manager.run() }
+            var seen = 0, coalesced = 0, dropped = 0
+            var lastProgress = t0
+            while seen < count {
+                let batch = await withTaskGroup(of: Inbox.Batch?.self) { group in
+                    group.addTask {
+                        await manager.inbox.waitForEvents()
+                        return manager.inbox.drain()
+                    }
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(500))
+                        return nil
+                    }
+                    let first = await group.next() ?? nil
+                    group.cancelAll()
+                    return first
+                }
+                let now = monotonicSeconds()
+                guard let batch else {
+                    if now - lastProgress > 10 { break }
+                    continue
+                }
+                var events = 0
+                for e in batch.events { if case .event = e { events += 1 } }
+                seen += events + batch.coalesced + batch.dropped
+                coalesced += batch.coalesced
+                dropped += batch.dropped
+                if events > 0 { lastProgress = now }
+                _ = reduce(&state, .client(batch.events))
+            }
+            let elapsed = monotonicSeconds() - t0
+            task.cancel()
+            await task.value
+            guard seen >= count else { throw BenchError("e2e \(endpoint.name): \(seen) of \(count) events arrived") }
+            return (Double(seen) / elapsed, coalesced, dropped)
+        }
+    }
+
+    /// `realtime-dash tail --format count --count N` as a child process against the firehose.
+    static func tailCount(count: Int) async throws -> Double {
+        try await withDemoBackend(quietBackend()) { server in
+            server.backend.armFirehose(count: count, endpoint: .alerts)
+            let dir = try scratchDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let tokenFile = dir + "/token"
+            try SecretFile.write(server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: tokenFile)
+            let out = dir + "/out"
+            let t0 = monotonicSeconds()
+            let child = try Child.spawn([selfExecutable, "tail", "--api-url", server.origin, "--token-file", tokenFile,
+                                         "--endpoint", "alerts", "--format", "count", "--count", String(count)],
+                                        stdout: out)
+            let status = await child.wait(timeout: 120)
+            let elapsed = monotonicSeconds() - t0
+            let printed = (try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard status == 0, Int(printed) == count else {
+                throw BenchError("tail --format count exited \(status) and printed '\(printed)' (expected \(count))")
+            }
+            return Double(count) / elapsed
+        }
+    }
+
+    // MARK: idle
+
+    /// The console (this binary, in a pseudo-terminal) against a quiet backend: CPU % of one core.
+    static func idle(quick: Bool, repetitions: Int) async throws -> [BenchResult] {
+        let seconds = idleSeconds
+        return try await withDemoBackend(quietBackend()) { server in
+            let console = try await ConsoleUnderTest.start(server: server, cols: 120, rows: 40)
+            defer { console.stop() }
+            // Let it connect and settle, then measure a window of `seconds`.
+            try await console.waitForScreen(timeout: 20) { $0.contains("alerts") }
+            try await Task.sleep(for: .seconds(2))
+            let cpu0 = console.cpuSeconds(), t0 = monotonicSeconds(), bytes0 = console.bytesWritten
+            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            let cpu = console.cpuSeconds() - cpu0, wall = monotonicSeconds() - t0
+            let bytes = console.bytesWritten - bytes0
+            let usage = await console.quit()
+            let percent = cpu / wall * 100
+            return [.from("idle", metric: "console CPU", unit: "% core", samples: [percent],
+                          note: String(format: "%.0f s window after settling, %d bytes drawn (the clock); whole life by getrusage %.2f s CPU",
+                                       wall, bytes, usage))]
+        }
+    }
+
+    // MARK: keys
+
+    /// Key-to-frame latency: `?` written to the console's terminal until the help overlay's bytes
+    /// come back, while a flood of ONU flaps arrives at 50,000 events/s.
+    static func keys(quick: Bool, repetitions: Int) async throws -> [BenchResult] {
+        let rate = 50_000.0
+        let duration = quick ? 3.0 : 10.0
+        var c = quietBackend(simulation: true)
+        c.rate = 1
+        return try await withDemoBackend(c) { server in
+            let console = try await ConsoleUnderTest.start(server: server, cols: 120, rows: 40)
+            defer { console.stop() }
+            try await console.waitForScreen(timeout: 20) { $0.contains("ONU events") }
+            try await Task.sleep(for: .seconds(2))
+            let rss0 = console.rssMB()
+            let published0 = server.backend.publishedCount
+            server.backend.triggerStorm(tenant: "t-01", rate: rate, duration: duration)
+            let t0 = monotonicSeconds()
+            var latencies: [Double] = []
+            var rssPeak = rss0
+            while monotonicSeconds() - t0 < duration {
+                if let ms = try await console.keyToFrame("?", marker: "Keys (? or Esc closes)", timeout: 5) { latencies.append(ms) }
+                try await Task.sleep(for: .milliseconds(50))
+                console.send("?")  // close the help again
+                try await Task.sleep(for: .milliseconds(150))
+                rssPeak = max(rssPeak, console.rssMB())
+            }
+            let stormSeconds = monotonicSeconds() - t0
+            let published = server.backend.publishedCount - published0
+            try await Task.sleep(for: .seconds(1))
+            let rss1 = console.rssMB()
+            _ = await console.quit()
+            guard !latencies.isEmpty else { throw BenchError("keys: the console never answered a key") }
+            let sorted = latencies.sorted()
+            let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+            let note = String(format: "%d keys during %.0f s at %.0f events/s published; p99 %.1f ms; RSS %d MB before, %d peak, %d after",
+                              latencies.count, stormSeconds, Double(published) / stormSeconds, p99, rss0, rssPeak, rss1)
+            return [.from("keys", metric: "key to frame", unit: "ms", samples: latencies, note: note)]
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+let selfExecutable: String = {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}()
+
+func scratchDirectory() throws -> String {
+    let dir = NSTemporaryDirectory() + "realtime-dash-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    return dir
+}
