@@ -64,6 +64,8 @@ let package = Package(
                 "RealtimeProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "WSCore", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -112,7 +114,7 @@ let package = Package(
         // End to end: the built executable as a subprocess (depending on it makes `swift test` build it).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["realtime-dash", "DemoBackend", "RealtimeProtocol"]
+            dependencies: ["realtime-dash", "DemoBackend", "RealtimeProtocol", "RealtimeClient", "DashboardCore", "DashboardRender"]
         ),
         .testTarget(
             name: "DemoBackendTests",

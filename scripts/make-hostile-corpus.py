@@ -97,7 +97,9 @@ raw = {
     "invalid-json-truncated": (b'{"event_type":"alert.raised","tenant_id":"t-01","timest', "malformed"),
     "invalid-json-trailing": (b'{"event_type":"alert.raised"} {"x":1}', "malformed"),
     "invalid-json-not-object": (b'[1,2,3]', "malformed"),
-    "invalid-json-bare-control": (b'{"event_type":"alert.raised","tenant_id":"t-01","timestamp":"2025-12-08T10:30:00","alert_id":"c","alert_type":"x","severity":"info","source":"s","message":"raw\x1b[2J"}', "malformed"),
+    # Tolerated, as json.loads(strict=False) would: the value keeps the byte, the screen shows it
+    # as a visible placeholder and jsonl writes it as a space.
+    "raw-control-in-string": (b'{"event_type":"alert.raised","tenant_id":"t-01","timestamp":"2025-12-08T10:30:00","alert_id":"c","alert_type":"x","severity":"info","source":"s","message":"raw\x1b[2JHOSTILE-RAWCTL"}', "event"),
     "empty": (b'', "malformed"),
     "nul-bytes": (b'\x00\x00\x00\x00', "malformed"),
     "binary-garbage": (bytes(range(256)), "malformed"),

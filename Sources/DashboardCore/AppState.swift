@@ -17,6 +17,8 @@ public struct AppState: Sendable {
     public var sessionSortDescending = true
     public var historyLimit: Int
     public var bellOnCritical = false
+    /// TLS certificate verification is off (`--insecure-skip-tls-verify`); the header says so.
+    public var insecureTLS = false
 
     // Models
     public var onuHistory: [String: RingBuffer<Event>] = [:]

@@ -66,7 +66,11 @@ public enum Screen {
         g.fill(x: 0, y: 0, width: g.cols, height: 1, style: Style(.header, reverse: true))
         var left = " realtime-dash  tenant: \(state.tenantFilter ?? "all (\(state.tenants.count))")"
         if let f = state.frozen { left += "  FROZEN +\(f.eventsSince)" }
-        let used = g.write(left, x: 0, y: 0, style: Style(.header, bold: true, reverse: true))
+        var used = g.write(left, x: 0, y: 0, style: Style(.header, bold: true, reverse: true))
+        if state.insecureTLS {
+            // Never hidden: certificate verification is off for every connection.
+            used += g.write("  TLS NOT VERIFIED ", x: used, y: 0, maxWidth: max(0, g.cols - used), style: Style(.critical, bold: true, reverse: true))
+        }
         var right = ""
         if state.malformed > 0 { right += "malformed \(state.malformed)  " }
         if state.dropped + state.coalesced > 0 { right += "dropped \(state.dropped) coalesced \(state.coalesced)  " }

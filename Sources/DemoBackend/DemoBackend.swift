@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
+import NIOSSL
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -42,6 +44,9 @@ public final class DemoBackend: Sendable {
         public var admin = false
         /// The HS256 secret; random when nil.
         public var secret: [UInt8]? = nil
+        /// Serve https:// and wss:// with this certificate chain and key (PEM files).
+        public var tls: (certificateChain: String, privateKey: String)? = nil
+        public var scheme: String { tls == nil ? "http" : "https" }
         public var logger = Logger(label: "demo-backend", factory: { _ in SwiftLogNoOpLogHandler() })
 
         public init() {}
@@ -80,7 +85,7 @@ public final class DemoBackend: Sendable {
     public var port: Int? { boundPort.withLock { $0 } }
 
     /// `http://host:port`, once running.
-    public var origin: String? { port.map { "http://\(configuration.host):\($0)" } }
+    public var origin: String? { port.map { "\(configuration.scheme)://\(configuration.host):\($0)" } }
 
     /// Mints a token signed with this backend's secret.
     public func mintToken(tenant: String?, permissions: [String] = TokenAuthority.allPermissions, lifetime: Int64 = 900,
@@ -160,6 +165,17 @@ public final class DemoBackend: Sendable {
         world.withLock { w in w.job(id, tenant: tenant).map { ($0.status, $0.paused, $0.processed) } }
     }
 
+    /// Every ONU's status now, by serial.
+    public func onuStatuses(tenant: String) -> [String: ONUStatus] { world.withLock { $0.onuStatuses(tenant: tenant) } }
+
+    /// The sessions online now.
+    public func liveSessionIDs(tenant: String) -> Set<String> { world.withLock { $0.liveSessionIDs(tenant: tenant) } }
+
+    /// Every job of the tenant with its status.
+    public func jobStatuses(tenant: String) -> [String: JobStatus] {
+        world.withLock { Dictionary($0.jobs(tenant: tenant).map { ($0.id, $0.status) }, uniquingKeysWith: { _, b in b }) }
+    }
+
     /// Advances the simulation by hand (tests that switch the background simulation off).
     public func step(seconds: Double) {
         let now = manualOffset.withLock { offset -> UTCInstant in
@@ -177,11 +193,17 @@ public final class DemoBackend: Sendable {
         let router = Router()
         addRoutes(router)
         let autoPing = configuration.webSocketAutoPing
+        var server = HTTPServerBuilder { responder in
+            DemoChannel(responder: responder, decide: { self.upgradeDecision($0) }, autoPing: autoPing, maxFrameSize: 16 << 20)
+        }
+        if let tls = configuration.tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
+            server = try .tls(server, tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        }
         let app = Application(
             router: router,
-            server: HTTPServerBuilder { responder in
-                DemoChannel(responder: responder, decide: { self.upgradeDecision($0) }, autoPing: autoPing, maxFrameSize: 16 << 20)
-            },
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "uvicorn"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -223,7 +245,7 @@ public struct RunningDemoBackend: Sendable {
         self.backend = backend
         self.port = port
     }
-    public var origin: String { "http://\(backend.configuration.host):\(port)" }
+    public var origin: String { "\(backend.configuration.scheme)://\(backend.configuration.host):\(port)" }
     public var catalogue: EndpointCatalogue { try! EndpointCatalogue(origin: origin, basePath: backend.configuration.restBase) }
 }
 

@@ -91,6 +91,18 @@ public struct Simulation: Sendable {
         return tenants[t].campaigns
     }
 
+    /// Every ONU's current status, by serial (tests compare a client's view with it).
+    public func onuStatuses(tenant: String) -> [String: ONUStatus] {
+        guard let t = index(of: tenant) else { return [:] }
+        return Dictionary(tenants[t].onus.map { ($0.serial, $0.status) }, uniquingKeysWith: { _, b in b })
+    }
+
+    /// The ids of the sessions online now.
+    public func liveSessionIDs(tenant: String) -> Set<String> {
+        guard let t = index(of: tenant) else { return [] }
+        return Set(tenants[t].sessions.keys)
+    }
+
     public func session(_ id: String, tenant: String) -> SimSession? {
         guard let t = index(of: tenant) else { return nil }
         return tenants[t].sessions[id]

@@ -32,7 +32,11 @@ public struct ClientConfiguration: Sendable {
     /// How often token sources are re-read for changes.
     public var tokenCheckInterval: Double = 2
     public var tls: TLSConfiguration? = nil
+    /// Certificate verification is off (`--insecure-skip-tls-verify`): shown on screen, always.
+    public var insecureTLS = false
     public var inboxCapacity = 65_536
+    /// Entities (sessions, ONUs, jobs, alerts…) whose latest event may wait beyond `inboxCapacity`.
+    public var inboxEntityCapacity = 131_072
 
     public init(catalogue: EndpointCatalogue, tenants: [String], tokens: TokenStore) {
         self.catalogue = catalogue

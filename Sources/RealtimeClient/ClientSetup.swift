@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import RealtimeProtocol
 
 /// Turns the config file and the connection options into a ``ClientConfiguration``.
@@ -12,6 +13,10 @@ public enum ClientSetup {
         public var apiURL: String? = nil
         public var basePath: String? = nil
         public var tokenFile: String? = nil
+        /// PEM file of a private CA to trust for https:// and wss:// (besides the system's roots).
+        public var caFile: String? = nil
+        /// Accept any certificate. Only from an explicit, loudly labelled option.
+        public var insecureSkipTLSVerify = false
         public init() {}
     }
 
@@ -64,6 +69,31 @@ public enum ClientSetup {
         var endpoints: [Endpoint] = config.streams.combinedEvents ? [.events] : config.streams.sse.compactMap { try? Endpoint(name: $0) }
         if config.streams.wsSessions { endpoints.append(.wsSessions) }
         c.endpoints = endpoints
+        c.tls = try tlsConfiguration(caFile: options.caFile ?? config.caFile, insecure: options.insecureSkipTLSVerify)
+        c.insecureTLS = options.insecureSkipTLSVerify
         return c
+    }
+
+    /// The client TLS settings: the system trust store, plus a private CA when given; with
+    /// `insecure`, no verification at all (the console and tail say so loudly).
+    public static func tlsConfiguration(caFile: String?, insecure: Bool) throws(ConfigError) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile {
+            let path = NSString(string: caFile).expandingTildeInPath
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ConfigError("the CA file \(caFile) cannot be read")
+            }
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMFile(path)
+                guard !certificates.isEmpty else { throw ConfigError("the CA file \(caFile) holds no PEM certificate") }
+                tls.additionalTrustRoots = [.certificates(certificates)]
+            } catch let error as ConfigError {
+                throw error
+            } catch {
+                throw ConfigError("the CA file \(caFile) is not a PEM certificate: \(error)")
+            }
+        }
+        if insecure { tls.certificateVerification = .none }
+        return tls
     }
 }

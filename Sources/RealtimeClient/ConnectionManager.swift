@@ -67,7 +67,7 @@ public actor ConnectionManager {
             self.ownsHTTPClient = true
         }
         self.logger = logger
-        self.inbox = Inbox(capacity: configuration.inboxCapacity)
+        self.inbox = Inbox(capacity: configuration.inboxCapacity, entityCapacity: configuration.inboxEntityCapacity)
     }
 
     // MARK: Running

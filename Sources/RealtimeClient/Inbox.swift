@@ -39,33 +39,45 @@ public final class Inbox: Sendable {
     public let capacity: Int
     private let state = Mutex(State())
 
-    public init(capacity: Int = 65_536) {
+    /// How many entities beyond `capacity` may wait in the overflow (latest event each).
+    public let entityCapacity: Int
+
+    public init(capacity: Int = 65_536, entityCapacity: Int? = nil) {
         precondition(capacity > 0)
         self.capacity = capacity
+        self.entityCapacity = entityCapacity ?? max(capacity, 131_072)
     }
 
     /// The entity an event updates. A struct of the event's own strings: no allocation per push.
     struct EntityKey: Hashable {
-        enum Kind: UInt8 { case session, job, onu }
+        enum Kind: UInt8 { case session, job, onu, alert, ticket, subscriber, latency }
         var kind: Kind
         var tenant: String
         var id: String
     }
 
-    /// The entity an event updates, when a newer one may replace it.
+    /// The entity an event is about. When the queue is full, a newer event for the same entity
+    /// replaces the queued one: the latest event of an entity carries its whole current state
+    /// (a `session.stopped` after a `session.updated` still removes the session, a
+    /// `job.completed` after `job.progress` still finishes the job), so what the screen shows
+    /// after a burst is right even when the history in between was coalesced away.
     static func coalescingKey(_ e: ClientEvent) -> EntityKey? {
+        if case .latency(let tenant, let endpoint, _) = e { return EntityKey(kind: .latency, tenant: tenant, id: endpoint.name) }
         guard case .event(let tenant, _, let event) = e else { return nil }
         switch event.payload {
-        case .session(let s) where event.type == .sessionUpdated: return EntityKey(kind: .session, tenant: tenant, id: s.sessionID)
-        case .job(let j) where event.type == .jobProgress: return EntityKey(kind: .job, tenant: tenant, id: j.jobID)
+        case .session(let s): return EntityKey(kind: .session, tenant: tenant, id: s.sessionID)
+        case .job(let j): return EntityKey(kind: .job, tenant: tenant, id: j.jobID)
         case .onu(let o): return EntityKey(kind: .onu, tenant: tenant, id: o.onuSerial)
-        default: return nil
+        case .alert(let a): return EntityKey(kind: .alert, tenant: tenant, id: a.alertID)
+        case .ticket(let t): return EntityKey(kind: .ticket, tenant: tenant, id: t.ticketID)
+        case .subscriber(let s): return EntityKey(kind: .subscriber, tenant: tenant, id: s.subscriberID)
+        case .unknown: return nil
         }
     }
 
     static func isPrecious(_ e: ClientEvent) -> Bool {
         switch e {
-        case .status, .command, .error: true
+        case .status, .command, .error, .jobSnapshot, .campaigns: true
         default: false
         }
     }
@@ -80,8 +92,17 @@ public final class Inbox: Sendable {
                     if let i = s.keys[key] {
                         s.queue[i - s.base] = e
                         s.coalesced += 1
+                    } else if s.overflow[key] != nil {
+                        s.overflow[key] = e
+                        s.coalesced += 1
+                    } else if s.overflow.count < entityCapacity {
+                        // A new entity while full: kept aside, at most `entityCapacity` of them (the
+                        // size of a large network), so memory stays bounded however many ids a hostile
+                        // stream invents, while a real storm over every ONU loses no ONU's last state.
+                        s.overflow[key] = e
+                        s.overflowOrder.append(key)
                     } else {
-                        if s.overflow.updateValue(e, forKey: key) == nil { s.overflowOrder.append(key) } else { s.coalesced += 1 }
+                        s.dropped += 1
                     }
                 } else {
                     s.dropped += 1

@@ -189,12 +189,13 @@ final class ConsoleUnderTest: @unchecked Sendable {
         self.directory = directory
     }
 
-    static func start(server: RunningDemoBackend, cols: Int, rows: Int, extraArguments: [String] = []) async throws -> ConsoleUnderTest {
+    static func start(server: RunningDemoBackend, cols: Int, rows: Int, extraArguments: [String] = [],
+                      executable: String = selfExecutable) async throws -> ConsoleUnderTest {
         let dir = try scratchDirectory()
         let tokenFile = dir + "/token"
         try SecretFile.write(server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: tokenFile)
         let terminal = try PseudoTerminal(cols: cols, rows: rows)
-        let child = try Child.spawn([selfExecutable, "--api-url", server.origin, "--token-file", tokenFile, "--log-file", dir + "/log"] + extraArguments,
+        let child = try Child.spawn([executable, "--api-url", server.origin, "--token-file", tokenFile, "--log-file", dir + "/log"] + extraArguments,
                                     environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"],
                                     terminal: terminal.slavePath)
         return ConsoleUnderTest(terminal: terminal, child: child, directory: dir)

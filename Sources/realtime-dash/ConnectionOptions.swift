@@ -16,12 +16,21 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "File holding the access token (or set REALTIME_DASH_TOKEN). Tokens are never accepted as a value.")
     var tokenFile: String?
 
+    @Option(help: "PEM file of a private CA to trust for https:// and wss:// (the system trust store is always used too).")
+    var caFile: String?
+
+    @Flag(name: .customLong("insecure-skip-tls-verify"),
+          help: "DANGEROUS: accept any TLS certificate (no verification). Shown in red on screen and warned on stderr while in use.")
+    var insecureSkipTLSVerify = false
+
     var setupOptions: ClientSetup.Options {
         var o = ClientSetup.Options()
         o.configPath = config
         o.apiURL = apiURL
         o.basePath = basePath
         o.tokenFile = tokenFile
+        o.caFile = caFile
+        o.insecureSkipTLSVerify = insecureSkipTLSVerify
         return o
     }
 }

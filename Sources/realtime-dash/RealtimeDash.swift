@@ -83,6 +83,8 @@ struct RealtimeDash: AsyncParsableCommand {
         let managerTask = Task { await manager.run() }
         var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: wallNow())
         state.bellOnCritical = dashConfig.ui.bellOnCritical
+        state.insecureTLS = client.insecureTLS
+        if client.insecureTLS { logger.warning("TLS certificate verification is OFF (--insecure-skip-tls-verify): anyone on the path can read and change this session") }
         let theme = self.theme ?? dashConfig.ui.theme
         let fps = dashConfig.ui.fps
         let initial = state

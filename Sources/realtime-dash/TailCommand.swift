@@ -63,6 +63,9 @@ struct TailCommand: AsyncParsableCommand {
         client.watchCampaigns = chosen.compactMap { if case .campaign(let id) = $0 { id } else { nil } }
         client.discoverJobs = false
         client.discoverCampaigns = false
+        if client.insecureTLS {
+            FileHandle.standardError.write(Data("realtime-dash: WARNING: TLS certificate verification is OFF (--insecure-skip-tls-verify): anyone on the path can read and change this stream\n".utf8))
+        }
         for w in client.tokens.warnings(now: UTCInstant(secondsSinceEpoch: Date().timeIntervalSince1970)) {
             FileHandle.standardError.write(Data("realtime-dash: warning: \(w)\n".utf8))
         }
@@ -117,6 +120,8 @@ final class TailSink: @unchecked Sendable {
     let sources: [String: TokenSource]
     let streams: Int
     let writer = StdoutWriter()
+    /// jsonl to a terminal escapes what a terminal would act on; to a pipe it is byte-exact.
+    let stdoutIsTerminal = isatty(1) == 1
     private(set) var total = 0
     private var stopped: [String: String] = [:]
 
@@ -157,7 +162,7 @@ final class TailSink: @unchecked Sendable {
                 total += 1
                 switch format {
                 case .jsonl:
-                    writer.write(event.raw)
+                    writer.write(JSONLine.safe(event.raw, terminal: stdoutIsTerminal))
                     writer.write([0x0A])
                 case .text:
                     writer.write(Array((TextLine.format(tenant: tenant, event: event) + "\n").utf8))
@@ -190,6 +195,36 @@ final class TailSink: @unchecked Sendable {
             }
         }
         return nil
+    }
+}
+
+/// One event's JSON as one jsonl line.
+///
+/// An event that decoded is valid JSON, so a control byte in it can only be whitespace between
+/// tokens (a payload that arrived pretty-printed over several `data:` lines): those become spaces,
+/// which keeps one event per line and changes no value. To a terminal, C1 controls, DEL, bidi
+/// controls and invalid UTF-8 are also written as `\uXXXX` escapes (valid JSON, same value), so
+/// nothing in an event can drive the operator's terminal; to a pipe or file the bytes are exact.
+enum JSONLine {
+    static func safe(_ raw: [UInt8], terminal: Bool) -> [UInt8] {
+        var clean = true
+        for b in raw where b < 0x20 || (terminal && b >= 0x7F) { clean = false; break }
+        if clean { return raw }
+        if !terminal {
+            return raw.map { $0 < 0x20 ? 0x20 : $0 }
+        }
+        var out = ""
+        out.reserveCapacity(raw.count + 16)
+        for scalar in String(decoding: raw, as: UTF8.self).unicodeScalars {
+            switch scalar.value {
+            case 0x00..<0x20: out += " "
+            case 0x7F..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C, 0xFFFD:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return Array(out.utf8)
     }
 }
 
@@ -245,7 +280,7 @@ enum TextLine {
         var out = ""
         for scalar in s.unicodeScalars {
             switch scalar.value {
-            case 0x00..<0x20, 0x7F..<0xA0, 0x202A...0x202E, 0x2066...0x2069:
+            case 0x00..<0x20, 0x7F..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C:
                 out += "\\u{\(String(scalar.value, radix: 16))}"
             default:
                 out.unicodeScalars.append(scalar)

@@ -155,6 +155,12 @@ struct InboxTests {
         return .event(tenant: tenant, endpoint: .radiusSessions, event: e)
     }
 
+    static func stopped(_ session: String) -> ClientEvent {
+        let e = Event(type: .sessionStopped, tenantID: "t", timestamp: t0,
+                      payload: .session(SessionEvent(username: "u", sessionID: session, nasIPAddress: "n", bytesIn: 9)), raw: [])
+        return .event(tenant: "t", endpoint: .radiusSessions, event: e)
+    }
+
     static func alert(_ id: String) -> ClientEvent {
         let e = Event(type: .alertRaised, tenantID: "t", timestamp: t0,
                       payload: .alert(AlertEvent(alertID: id, alertType: "x", severity: .info, source: "s", message: "m")), raw: [])
@@ -175,7 +181,7 @@ struct InboxTests {
         #expect(b.dropped == 0 && b.coalesced == 0)
     }
 
-    @Test("when full, a newer update of the same session replaces the queued one; events without an entity are dropped and counted")
+    @Test("when full, a newer event of the same entity replaces the queued one; events without an entity are dropped and counted")
     func coalesceAndDrop() {
         let inbox = Inbox(capacity: 3)
         inbox.push(Self.updated("a", bytes: 1))
@@ -183,15 +189,25 @@ struct InboxTests {
         inbox.push(Self.alert("x"))
         inbox.push(Self.updated("a", bytes: 2))  // full: coalesces into a's slot
         inbox.push(Self.updated("a", bytes: 3))
-        inbox.push(Self.alert("y"))              // full, no key: dropped
+        inbox.push(.malformed(tenant: "t", endpoint: .alerts, reason: "bad", raw: []))  // full, no entity: dropped
         inbox.push(Self.updated("c", bytes: 1))  // full, not queued: kept in the overflow (latest per entity)
+        inbox.push(Self.stopped("b"))            // full: b's stop replaces b's update, so b still ends
         inbox.push(.status(tenant: "t", endpoint: .alerts, state: .live))  // states always go in
         let b = inbox.drain()
         #expect(b.events.count == 5)
-        #expect(b.events.compactMap(Self.bytes) == [3, 1, 1], "latest state of a wins, in a's place; c comes after")
-        #expect(b.coalesced == 2 && b.dropped == 1, "only the alert, which has no entity, is dropped")
+        #expect(b.events.compactMap(Self.bytes) == [3, 9, 1], "latest state of a wins, in a's place; then b's stop; c comes after")
+        #expect(b.events.contains { if case .event(_, _, let e) = $0 { e.type == .sessionStopped } else { false } })
+        #expect(b.coalesced == 3 && b.dropped == 1, "only the malformed frame, which has no entity, is dropped")
         #expect(b.events.contains { if case .status = $0 { true } else { false } }, "the state always goes in")
         #expect(inbox.drain().events.isEmpty)
+    }
+
+    @Test("the overflow of new entities is bounded too: past its capacity they are dropped and counted")
+    func overflowBounded() {
+        let inbox = Inbox(capacity: 4, entityCapacity: 4)
+        for i in 0..<100 { inbox.push(Self.alert("a\(i)")) }
+        let b = inbox.drain()
+        #expect(b.events.count == 8 && b.dropped == 92)
     }
 
     @Test("a storm into a small inbox stays bounded and loses no session's latest state")
