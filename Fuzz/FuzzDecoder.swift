@@ -13,7 +13,11 @@ public func fuzzDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         break
     }
     _ = ServerFrame.parse(bytes)
-    if let value = try? JSONValue.parse(bytes) { _ = value.description }
+    if let value = try? JSONValue.parse(bytes) {
+        // What parsed must print and parse back to the same value.
+        precondition((try? JSONValue.parse(value.compactText)) == value, "compact text did not round-trip")
+        _ = value.prettyText
+    }
     _ = JWTClaims.decodeUnverified(String(decoding: bytes, as: UTF8.self))
     return 0
 }

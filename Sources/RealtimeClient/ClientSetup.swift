@@ -78,6 +78,9 @@ public enum ClientSetup {
     /// `insecure`, no verification at all (the console and tail say so loudly).
     public static func tlsConfiguration(caFile: String?, insecure: Bool) throws(ConfigError) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
+        // Closing waits this long for the server's close_notify (NIOSSL's default is 5 s): a
+        // quit, a reconnect or a token change should not stall on a server that never answers.
+        tls.shutdownTimeout = .milliseconds(500)
         if let caFile {
             let path = NSString(string: caFile).expandingTildeInPath
             guard FileManager.default.isReadableFile(atPath: path) else {

@@ -29,6 +29,8 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(help: "HS256 secret file: read if it exists, else created (mode 0600). Lets 'realtime-dash token' mint tokens.")
     var secretFile: String?
     @Option(help: "Every new stream first gets this many pre-rendered events, as fast as the socket takes them.") var firehose = 0
+    @Option(help: "Serve https:// and wss:// with this PEM certificate chain (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Flag(help: "Serve the /__admin test controls.") var admin = false
     @Flag(help: "Answer resume_job with an ack (the current real backend ignores it).") var answerResume = false
 
@@ -51,6 +53,11 @@ struct DemoServerCommand: AsyncParsableCommand {
         config.rate = rate
         config.pingInterval = .milliseconds(Int64(pingInterval * 1000))
         config.admin = admin
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): config.tls = (cert, key)
+        case (nil, nil): break
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
         if let secretFile {
             if FileManager.default.fileExists(atPath: secretFile) {
                 config.secret = Array(try SecretFile.read(secretFile).utf8)
@@ -73,7 +80,7 @@ struct DemoServerCommand: AsyncParsableCommand {
         try await runUntilSignal {
             try await backend.run { port in
                 let config = backend.configuration
-                let origin = "http://\(config.host):\(port)"
+                let origin = "\(config.scheme)://\(config.host):\(port)"
                 let catalogue = try! EndpointCatalogue(origin: origin, basePath: config.restBase)
                 var lines = ["demo-server listening on \(origin)  (era \(config.era.rawValue), REST base \(config.restBase), seed \(config.seed))",
                              "tenants: \(backend.tenantIDs.joined(separator: ", "))"]
