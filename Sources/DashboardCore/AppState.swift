@@ -19,6 +19,8 @@ public struct AppState: Sendable {
     public var bellOnCritical = false
     /// TLS certificate verification is off (`--insecure-skip-tls-verify`); the header says so.
     public var insecureTLS = false
+    /// Standing warnings shown in the header until they no longer hold (token expiry, file mode).
+    public var notices: [String] = []
 
     // Models
     public var onuHistory: [String: RingBuffer<Event>] = [:]

@@ -8,6 +8,8 @@ public enum Action: Sendable {
     case key(Key)
     case tick(UTCInstant)
     case resized(cols: Int, rows: Int)
+    /// Standing warnings (a token about to expire or expired, a token file others can read).
+    case notices([String])
 }
 
 /// What the run loop should do, as values.
@@ -42,6 +44,9 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .resized(let cols, let rows):
         state.size = (cols, rows)
+        return []
+    case .notices(let notices):
+        state.notices = notices
         return []
     case .key(let key):
         return handleKey(&state, key)

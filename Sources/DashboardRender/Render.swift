@@ -71,6 +71,14 @@ public enum Screen {
             // Never hidden: certificate verification is off for every connection.
             used += g.write("  TLS NOT VERIFIED ", x: used, y: 0, maxWidth: max(0, g.cols - used), style: Style(.critical, bold: true, reverse: true))
         }
+        if let notice = state.notices.first {
+            // The first standing warning, as much as fits beside the clock (all of them in the C panel).
+            let room = g.cols - used - 16
+            if room > 12 {
+                let text = "  ! " + notice + (state.notices.count > 1 ? " (+\(state.notices.count - 1), see C)" : "") + " "
+                used += g.write(text, x: used, y: 0, maxWidth: room, style: Style(.warning, bold: true, reverse: true))
+            }
+        }
         var right = ""
         if state.malformed > 0 { right += "malformed \(state.malformed)  " }
         if state.dropped + state.coalesced > 0 { right += "dropped \(state.dropped) coalesced \(state.coalesced)  " }
@@ -297,6 +305,8 @@ public enum Screen {
             }
             lines.append("")
             lines.append("dropped \(state.dropped)  coalesced \(state.coalesced)  malformed \(state.malformed)  unknown event types \(state.unknownEvents)")
+            for n in state.notices { lines.append("! " + n) }
+            if state.insecureTLS { lines.append("! TLS certificate verification is OFF (--insecure-skip-tls-verify)") }
             popup(&g, title: "Connections (C or Esc closes, R reconnects all)", lines: lines)
         case .confirmCancel(let tenant, let endpoint, let id, let type):
             let what = endpoint.name.hasPrefix("campaign") ? "campaign" : "job"

@@ -189,11 +189,13 @@ final class ConsoleUnderTest: @unchecked Sendable {
         self.directory = directory
     }
 
+    /// Starts the console with a token for t-01 in `directory`/token (mode 0600 unless `tokenMode`).
     static func start(server: RunningDemoBackend, cols: Int, rows: Int, extraArguments: [String] = [],
-                      executable: String = selfExecutable) async throws -> ConsoleUnderTest {
+                      executable: String = selfExecutable, token: String? = nil, tokenMode: mode_t = 0o600) async throws -> ConsoleUnderTest {
         let dir = try scratchDirectory()
         let tokenFile = dir + "/token"
-        try SecretFile.write(server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: tokenFile)
+        try SecretFile.write(token ?? server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: tokenFile)
+        chmod(tokenFile, tokenMode)
         let terminal = try PseudoTerminal(cols: cols, rows: rows)
         let child = try Child.spawn([executable, "--api-url", server.origin, "--token-file", tokenFile, "--log-file", dir + "/log"] + extraArguments,
                                     environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"],
@@ -202,6 +204,8 @@ final class ConsoleUnderTest: @unchecked Sendable {
     }
 
     var bytesWritten: Int { terminal.count }
+    var tokenFile: String { directory + "/token" }
+    var logFile: String { directory + "/log" }
 
     func send(_ key: String) { terminal.write(key) }
 

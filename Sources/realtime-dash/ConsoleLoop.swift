@@ -18,9 +18,14 @@ final class ConsoleLoop: @unchecked Sendable {
     /// The bridge task waits for this before it waits on the inbox again (no spinning).
     private let drained = DrainSignal()
 
-    init(terminal: Terminal, manager: ConnectionManager, state: AppState, fps: Int) {
+    /// Re-read for expiry and file-mode warnings every `noticeInterval` seconds.
+    let tokens: TokenStore?
+    let noticeInterval = 15.0
+
+    init(terminal: Terminal, manager: ConnectionManager, state: AppState, fps: Int, tokens: TokenStore? = nil) {
         self.terminal = terminal
         self.manager = manager
+        self.tokens = tokens
         self.state = state
         self.fps = max(1, fps)
     }
@@ -56,6 +61,7 @@ final class ConsoleLoop: @unchecked Sendable {
         var dirty = true
         var lastFrame = 0.0
         var nextTick = monoNow() + 1
+        var nextNotices = 0.0
         let frameInterval = 1.0 / Double(fps)
         while true {
             if TerminalGuard.stopSignal != 0 { return TerminalGuard.stopSignal }
@@ -86,6 +92,14 @@ final class ConsoleLoop: @unchecked Sendable {
                 dirty = true
             }
             let t = monoNow()
+            if let tokens, t >= nextNotices {
+                let notices = tokens.warnings(now: wallNow())
+                if notices != state.notices {
+                    _ = reduce(&state, .notices(notices))
+                    dirty = true
+                }
+                nextNotices = t + noticeInterval
+            }
             if t >= nextTick {
                 _ = reduce(&state, .tick(wallNow()))
                 nextTick = t + 1

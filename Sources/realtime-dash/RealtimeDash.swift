@@ -88,13 +88,14 @@ struct RealtimeDash: AsyncParsableCommand {
         let theme = self.theme ?? dashConfig.ui.theme
         let fps = dashConfig.ui.fps
         let initial = state
+        let tokens = client.tokens
 
         // curses lives on one thread of its own, from set-up to teardown.
         let outcome: Result<Int32, TerminalError> = await withCheckedContinuation { continuation in
             let thread = Thread {
                 do {
                     let terminal = try Terminal(theme: theme, environment: env)
-                    let loop = ConsoleLoop(terminal: terminal, manager: manager, state: initial, fps: fps)
+                    let loop = ConsoleLoop(terminal: terminal, manager: manager, state: initial, fps: fps, tokens: tokens)
                     let signal = loop.run()
                     terminal.close()
                     continuation.resume(returning: .success(signal))
