@@ -53,7 +53,8 @@ public struct Grid: Sendable, Equatable {
         guard limit > 0 else { return 0 }
         var col = x
         let end = x + limit
-        for c in TerminalText.sanitize(text) {
+        let clean = TerminalText.sanitize(text)
+        for c in ascii ? TerminalText.ascii(clean) : clean {
             let w = TerminalText.width(c)
             if w == 0 {
                 // A stray combining mark with no base in this cell: attach it to the previous cell.

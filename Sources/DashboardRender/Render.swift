@@ -10,7 +10,15 @@ public enum Screen {
         var g = Grid(cols: cols, rows: rows)
         g.ascii = ascii
         guard cols >= minimumSize.cols, rows >= minimumSize.rows else {
-            g.write("terminal too small (\(cols)x\(rows)); need \(minimumSize.cols)x\(minimumSize.rows)", x: 0, y: 0, style: Style(.warning, bold: true))
+            // Word-wrapped over the rows there are, so even 10x5 reads as a sentence.
+            let words = "terminal too small: \(cols)x\(rows), needs \(minimumSize.cols)x\(minimumSize.rows); q quits".split(separator: " ")
+            var lines: [String] = [""]
+            for w in words {
+                if lines[lines.count - 1].isEmpty { lines[lines.count - 1] = String(w) }
+                else if lines[lines.count - 1].count + 1 + w.count <= cols { lines[lines.count - 1] += " " + w }
+                else { lines.append(String(w)) }
+            }
+            for (y, line) in lines.prefix(rows).enumerated() { g.write(line, x: 0, y: y, style: Style(.warning, bold: true)) }
             return g
         }
         header(state, &g)

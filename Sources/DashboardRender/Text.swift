@@ -20,6 +20,34 @@ public enum TerminalText {
         return String(out)
     }
 
+    /// For a terminal whose locale is not UTF-8: the symbols the screens use as ASCII look-alikes,
+    /// any other non-ASCII character as `?` (`??` for a wide one, so columns stay where they were).
+    public static func ascii(_ s: String) -> String {
+        guard !s.utf8.allSatisfy({ $0 < 0x80 }) else { return s }
+        var out = ""
+        for c in s {
+            if c.isASCII { out.append(c); continue }
+            switch c {
+            case "▼": out += "v"
+            case "▲": out += "^"
+            case "…": out += "~"
+            case "▸": out += ">"
+            case "▏", "│", "┃": out += "|"
+            case "─", "━": out += "-"
+            case "●": out += "*"
+            case "◌": out += "~"
+            case "✖": out += "x"
+            case "■": out += "#"
+            case "█", "▓", "▒": out += "#"
+            case "░": out += "."
+            case "·": out += "."
+            case "—", "–": out += "-"
+            default: out += width(c) == 2 ? "??" : (width(c) == 0 ? "" : "?")
+            }
+        }
+        return out
+    }
+
     @inline(__always)
     static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
         switch s.value {

@@ -58,10 +58,14 @@ struct TmuxSession {
     let name = "rd-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     private var tmux: [String] { ["tmux", "-L", name, "-f", "/dev/null"] }
 
-    func start() -> Bool {
-        run(tmux + ["new-session", "-d", "-s", name, "-x", "120", "-y", "40", "-e", "TERM=tmux-256color", "-e", "LANG=C.UTF-8", "-e", "LC_ALL=C.UTF-8",
+    func start(cols: Int = 120, rows: Int = 40, locale: String = "C.UTF-8") -> Bool {
+        // window-size manual: the window keeps the size asked for (and later resize-window's).
+        run(tmux + ["new-session", "-d", "-s", name, "-x", "\(cols)", "-y", "\(rows)", "-e", "TERM=tmux-256color", "-e", "LANG=\(locale)", "-e", "LC_ALL=\(locale)",
                     "bash --norc --noprofile"]).status == 0
+            && run(tmux + ["set-option", "-t", name, "window-size", "manual"]).status == 0
     }
+
+    func resize(cols: Int, rows: Int) { run(tmux + ["resize-window", "-t", name, "-x", "\(cols)", "-y", "\(rows)"]) }
 
     func keys(_ k: String...) { run(tmux + ["send-keys", "-t", name] + k) }
     func type(_ text: String) { run(tmux + ["send-keys", "-t", name, "-l", text]) }
