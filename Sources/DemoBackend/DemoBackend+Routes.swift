@@ -118,6 +118,13 @@ extension DemoBackend {
                 pinger.cancel()
                 hub.unsubscribe(sub.id)
             }
+            func write(_ text: String) async throws {
+                guard let pause = hub.drip else { return try await writer.write(ByteBuffer(string: text)) }
+                for byte in text.utf8 {
+                    try await writer.write(ByteBuffer(bytes: [byte]))
+                    try await Task.sleep(for: pause)
+                }
+            }
             try await writer.write(ByteBuffer(string: connected))
             if firehose > 0 {
                 try await Firehose.write(count: firehose, tenant: tenant, endpoint: endpoint) { try await writer.write($0) }
@@ -126,10 +133,10 @@ extension DemoBackend {
                 switch message {
                 case .event(let name, let payload):
                     if hub.isStalled { continue }
-                    try await writer.write(ByteBuffer(string: sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload)))
+                    try await write(sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload))
                 case .ping:
                     if hub.isStalled { continue }
-                    try await writer.write(ByteBuffer(string: ": ping - \(pingTimestamp())\r\n\r\n"))
+                    try await write(": ping - \(pingTimestamp())\r\n\r\n")
                 case .drop:
                     throw DroppedConnection()
                 case .shutdown:
@@ -427,6 +434,11 @@ extension DemoBackend {
             let seconds = request.uri.queryParameters["seconds"].flatMap { Double($0) }
             self.stall(seconds: seconds.flatMap { $0 > 0 ? $0 : nil })
             return json(.ok, #"{"stalled":true}"#)
+        }
+        admin.post("drip") { request, _ in
+            let ms = request.uri.queryParameters["ms"].flatMap { Double($0) } ?? 0
+            self.drip(ms > 0 ? .milliseconds(Int64(ms)) : nil)
+            return json(.ok, #"{"drip":\#(ms > 0)}"#)
         }
         admin.post("unstall") { _, _ in
             self.unstall()

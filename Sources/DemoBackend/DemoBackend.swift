@@ -124,6 +124,9 @@ public final class DemoBackend: Sendable {
     public func stall(seconds: Double? = nil) { hub.stall(seconds: seconds) }
     public func unstall() { hub.unstall() }
 
+    /// Slow-drip mode: SSE frames are written a byte at a time, `pause` apart (nil ends it).
+    public func drip(_ pause: Duration?) { hub.setDrip(pause) }
+
     /// Fails the next `count` connection attempts with `status` (200: headers, then a drop before `connected`).
     public func failNextConnections(_ count: Int, status: Int) { hub.failNext(count, status: status) }
 

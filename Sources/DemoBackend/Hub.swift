@@ -56,6 +56,8 @@ final class Hub: Sendable {
         var stopped = false
         /// Events published (each counted once, however many subscribers took it).
         var published = 0
+        /// SSE bytes go out one at a time with this pause between them (a slow link).
+        var drip: Duration? = nil
     }
 
     private let state = Mutex(State())
@@ -147,6 +149,9 @@ final class Hub: Sendable {
     }
 
     func unstall() { state.withLock { $0.stalledUntil = nil } }
+
+    func setDrip(_ d: Duration?) { state.withLock { $0.drip = d } }
+    var drip: Duration? { state.withLock { $0.drip } }
 
     var isStalled: Bool {
         state.withLock { s in

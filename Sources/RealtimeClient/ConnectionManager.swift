@@ -62,6 +62,10 @@ public actor ConnectionManager {
             // Every SSE stream holds a connection for its whole life (five per tenant), so the
             // default of 8 per host would starve the second tenant and the REST polls.
             c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64 + 8 * configuration.tenants.count * max(1, configuration.endpoints.count))
+            // A failed connect fails at once: our backoff schedule decides when to try again (and the
+            // operator sees "retry (connection refused)"), not AsyncHTTPClient's own retries hidden
+            // behind "connecting" until the 5 s connect timeout.
+            c.connectionPool.retryConnectionEstablishment = false
             c.tlsConfiguration = configuration.tls
             self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
             self.ownsHTTPClient = true
