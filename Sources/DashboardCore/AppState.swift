@@ -29,7 +29,7 @@ public struct AppState: Sendable {
     public var alertsCleared = 0
     public var tickets: [String: RingBuffer<Event>] = [:]
     public var subscribers: [String: RingBuffer<Event>] = [:]
-    public var sessions: [String: SessionRow] = [:]
+    public var sessions = SessionTable()
     public var jobs: [String: JobRow] = [:]
     public var connections: [StreamID: ConnectionInfo] = [:]
     public var unknownEvents = 0
@@ -54,7 +54,7 @@ public struct AppState: Sendable {
         public var alerts: [String: AlertRow]
         public var tickets: [String: RingBuffer<Event>]
         public var subscribers: [String: RingBuffer<Event>]
-        public var sessions: [String: SessionRow]
+        public var sessions: SessionTable
         public var jobs: [String: JobRow]
     }
 

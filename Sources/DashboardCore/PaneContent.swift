@@ -190,42 +190,72 @@ extension AppState {
         return (cols, RowSet(rows: rows.map(\.1), total: total))
     }
 
-    private func sessionRows(_ sessions: [String: SessionRow], matcher: TextFilter, limit: Int) -> ([Column], RowSet) {
+    private func sessionRows(_ table: SessionTable, matcher: TextFilter, limit: Int) -> ([Column], RowSet) {
         // Most useful first: narrow panes drop columns from the right.
         let cols = [Column("user", 14, flexible: true), Column("tenant", 6), Column("in", 7, right: true), Column("out", 7, right: true),
                     Column("rate in", 9, right: true), Column("rate out", 9, right: true), Column("time", 8, right: true),
                     Column("framed IP", 15), Column("NAS", 11), Column("profile", 7)]
-        var matching: [SessionRow] = []
-        var total = 0
-        matching.reserveCapacity(min(sessions.count, 4096))
-        for s in sessions.values where shows(s.tenant) {
-            total += 1
-            if matcher.isEmpty || matcher.matches(key: s.searchKey) {
-                matching.append(s)
-            }
-        }
         let sort = sessionSort, descending = sessionSortDescending
-        func before(_ a: SessionRow, _ b: SessionRow) -> Bool {
-            let ordered: Bool
-            switch sort {
-            case .bytesIn: ordered = a.bytesIn != b.bytesIn ? a.bytesIn < b.bytesIn : a.sessionID < b.sessionID
-            case .bytesOut: ordered = a.bytesOut != b.bytesOut ? a.bytesOut < b.bytesOut : a.sessionID < b.sessionID
-            case .rateIn: ordered = a.rateIn != b.rateIn ? a.rateIn < b.rateIn : a.sessionID < b.sessionID
-            case .duration: ordered = (a.sessionTime ?? 0) != (b.sessionTime ?? 0) ? (a.sessionTime ?? 0) < (b.sessionTime ?? 0) : a.sessionID < b.sessionID
-            case .user: ordered = a.username != b.username ? a.username < b.username : a.sessionID < b.sessionID
+        let tenant = tenantFilter
+        // Row positions only: the scan reads each row in place and copies none.
+        var matching: [Int32] = []
+        var total = 0
+        var selected: Int? = nil
+        let top: [Int32] = table.rows.withUnsafeBufferPointer { rows in
+            let useVerdicts = !matcher.isEmpty && table.verdictNeedle == matcher.needleBytes
+            table.verdicts.withUnsafeBufferPointer { verdicts in
+                matching.reserveCapacity(min(rows.count, 1 << 16))
+                for i in 0..<rows.count {
+                    if let tenant, rows[i].tenant != tenant { continue }
+                    total += 1
+                    let hit: Bool
+                    if matcher.isEmpty { hit = true }
+                    else if useVerdicts { hit = verdicts[i] != matcher.inverted }
+                    else { hit = matcher.matches(key: rows[i].searchKey) }
+                    if hit { matching.append(Int32(i)) }
+                }
             }
-            return descending ? !ordered && a.sessionID != b.sessionID : ordered
+            // Fields are read in place (rows[i].field), never as whole-row copies.
+            func before(_ x: Int32, _ y: Int32) -> Bool {
+                let a = Int(x), b = Int(y)
+                let ordered: Bool
+                var tie = false
+                switch sort {
+                case .bytesIn:
+                    let p = rows[a].bytesIn, q = rows[b].bytesIn
+                    if p != q { ordered = p < q } else { tie = true; ordered = false }
+                case .bytesOut:
+                    let p = rows[a].bytesOut, q = rows[b].bytesOut
+                    if p != q { ordered = p < q } else { tie = true; ordered = false }
+                case .rateIn:
+                    let p = rows[a].rateIn, q = rows[b].rateIn
+                    if p != q { ordered = p < q } else { tie = true; ordered = false }
+                case .duration:
+                    let p = rows[a].sessionTime ?? 0, q = rows[b].sessionTime ?? 0
+                    if p != q { ordered = p < q } else { tie = true; ordered = false }
+                case .user:
+                    if rows[a].username != rows[b].username { ordered = rows[a].username < rows[b].username } else { tie = true; ordered = false }
+                }
+                if tie {
+                    let less = rows[a].sessionID < rows[b].sessionID
+                    return descending ? !less && rows[a].sessionID != rows[b].sessionID : less
+                }
+                return descending ? !ordered : ordered
+            }
+            // Only the rows that can be on screen are ordered: the selection's rank plus a window.
+            var k = max(limit, 1)
+            if let sel = selection[.sessions], let s = table[sel], let si = matching.first(where: { rows[Int($0)].sessionID == s.sessionID && rows[Int($0)].tenant == s.tenant }) {
+                selected = Int(si)
+                let rank = matching.reduce(0) { $0 + (before($1, si) ? 1 : 0) }
+                k = max(k, rank + limit)
+            }
+            return topK(matching, k, by: before)
         }
-        // Only the rows that can be on screen are ordered: the selection's rank plus a window.
-        var k = max(limit, 1)
-        if let sel = selection[.sessions], let s = sessions[sel] {
-            let rank = matching.reduce(0) { $0 + (before($1, s) ? 1 : 0) }
-            k = max(k, rank + limit)
-        }
-        let top = topK(matching, k, by: before)
-        let rows = top.map { s in
-            Row(id: "\(s.tenant)|\(s.sessionID)", cells: [s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), s.samples < 2 ? "-" : bits(s.rateIn), s.samples < 2 ? "-" : bits(s.rateOut),
-                                                         duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-"], tone: .normal, detail: s.raw)
+        _ = selected
+        let rows = top.map { i -> Row in
+            let s = table.rows[Int(i)]
+            return Row(id: "\(s.tenant)|\(s.sessionID)", cells: [s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), s.samples < 2 ? "-" : bits(s.rateIn), s.samples < 2 ? "-" : bits(s.rateOut),
+                                                                 duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-"], tone: .normal, detail: s.raw)
         }
         return (cols, RowSet(rows: rows, total: total, matchedCount: matching.count))
     }

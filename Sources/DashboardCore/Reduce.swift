@@ -49,7 +49,10 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.notices = notices
         return []
     case .key(let key):
-        return handleKey(&state, key)
+        let effects = handleKey(&state, key)
+        // The sessions table keeps the filter's verdict per row, so a frame need not re-match 100k rows.
+        state.sessions.keepVerdicts(for: TextFilter(state.filters[.sessions] ?? "").needleBytes)
+        return effects
     }
 }
 

@@ -1,0 +1,77 @@
+/// The live sessions, keyed `tenant|session_id`: a dictionary's interface over contiguous rows.
+///
+/// A frame reads every session to filter and rank it. Kept in one array, that scan touches each
+/// row in place (no hashing, no copies, no reference counting), and the `/` filter's verdict is
+/// kept per row: recomputed for one row when its identity columns change, for all rows only when
+/// the filter text changes. Removal swaps the last row into the gap.
+public struct SessionTable: Sendable, Equatable {
+    public private(set) var rows: [SessionRow] = []
+    private var slots: [String: Int] = [:]
+    /// The lowercased filter text the verdicts were made for (nil: none kept).
+    public private(set) var verdictNeedle: [UInt8]? = nil
+    /// Per row: does its search key contain `verdictNeedle`?
+    public private(set) var verdicts: [Bool] = []
+
+    public init() {}
+
+    public var count: Int { rows.count }
+    public var isEmpty: Bool { rows.isEmpty }
+    public var values: [SessionRow] { rows }
+    public var keys: [String] { rows.map(Self.key) }
+
+    static func key(_ row: SessionRow) -> String { "\(row.tenant)|\(row.sessionID)" }
+
+    public subscript(key: String) -> SessionRow? {
+        get { slots[key].map { rows[$0] } }
+        set {
+            guard let row = newValue else {
+                removeValue(forKey: key)
+                return
+            }
+            if let i = slots[key] {
+                let keyChanged = rows[i].searchKey != row.searchKey
+                rows[i] = row
+                if keyChanged, let needle = verdictNeedle { verdicts[i] = Self.contains(row.searchKey, needle) }
+            } else {
+                slots[key] = rows.count
+                rows.append(row)
+                if let needle = verdictNeedle { verdicts.append(Self.contains(row.searchKey, needle)) }
+            }
+        }
+    }
+
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> SessionRow? {
+        guard let i = slots.removeValue(forKey: key) else { return nil }
+        let removed = rows[i]
+        let last = rows.count - 1
+        if i != last {
+            rows.swapAt(i, last)
+            slots[Self.key(rows[i])] = i
+            if verdictNeedle != nil { verdicts.swapAt(i, last) }
+        }
+        rows.removeLast()
+        if verdictNeedle != nil { verdicts.removeLast() }
+        return removed
+    }
+
+    /// Keeps a verdict per row for `needle` (lowercased UTF-8; nil or empty keeps none).
+    public mutating func keepVerdicts(for needle: [UInt8]?) {
+        let wanted = needle.flatMap { $0.isEmpty ? nil : $0 }
+        guard wanted != verdictNeedle else { return }
+        verdictNeedle = wanted
+        guard let wanted else {
+            verdicts = []
+            return
+        }
+        verdicts = rows.map { Self.contains($0.searchKey, wanted) }
+    }
+
+    static func contains(_ key: [UInt8], _ needle: [UInt8]) -> Bool {
+        key.withUnsafeBufferPointer { k in needle.withUnsafeBufferPointer { n in containsBytes(k, n) } }
+    }
+
+    public static func == (a: SessionTable, b: SessionTable) -> Bool {
+        a.count == b.count && a.rows.allSatisfy { b[key($0)] == $0 }
+    }
+}
