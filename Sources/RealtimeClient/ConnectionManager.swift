@@ -238,14 +238,18 @@ public actor ConnectionManager {
                 var parser = SSEParser()
                 var failure: StreamStateMachine.Failure? = nil
                 do {
+                    var batch: [ClientEvent] = []
                     for try await chunk in response.body {
                         let now = clock.now()
                         activity.touch(now)
+                        // A read's events go to the inbox together, under one lock.
                         chunk.withUnsafeReadableBytes { raw in
                             parser.feed(raw) { output in
-                                if failure == nil { failure = self.handleSSE(output, key: key, activity: activity, now: now) }
+                                if failure == nil { failure = self.handleSSE(output, key: key, activity: activity, now: now, into: &batch) }
                             }
                         }
+                        self.inbox.push(contentsOf: batch)
+                        batch.removeAll(keepingCapacity: true)
                         if let failure { return AttemptResult(failure: failure, liveAt: activity.live, lastEventID: parser.currentLastEventID) }
                     }
                     return AttemptResult(failure: activity.live == nil ? .closedBeforeLive : .ended, liveAt: activity.live, lastEventID: parser.currentLastEventID)
@@ -270,22 +274,26 @@ public actor ConnectionManager {
     }
 
     /// One SSE output: returns a failure when the stream must end.
-    nonisolated func handleSSE(_ output: SSEParser.Output, key: StreamKey, activity: Activity, now: Moment) -> StreamStateMachine.Failure? {
+    nonisolated func handleSSE(_ output: SSEParser.Output, key: StreamKey, activity: Activity, now: Moment,
+                               into batch: inout [ClientEvent]) -> StreamStateMachine.Failure? {
         switch output {
         case .event(let e):
             switch e.type {
             case "connected":
-                if activity.setLive(now) { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live)) }
+                if activity.setLive(now) { batch.append(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live)) }
             case "error":
                 let v = try? JSONValue.parse(e.data)
                 return .serverError(v?["detail"]?.stringValue ?? v?["error"]?.stringValue ?? e.text)
             default:
-                deliver(EventDecoder.decode(e.data), key: key)
+                switch EventDecoder.decode(e.data) {
+                case .event(let event): batch.append(.event(tenant: key.tenant, endpoint: key.endpoint, event: event))
+                case .malformed(let m): batch.append(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
+                }
             }
         case .comment, .retry:
             break
         case .error(let error):
-            emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: error.description, raw: []))
+            batch.append(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: error.description, raw: []))
         }
         return nil
     }
@@ -335,8 +343,9 @@ public actor ConnectionManager {
                             case .binary(let bytes):
                                 self.emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: "a binary WebSocket frame (\(bytes.count) bytes)", raw: Array(bytes.prefix(256))))
                             case .text(let text):
-                                if text.contains("\"event_type\"") { activity.eventArrived(now) }
-                                if await self.handleFrame(ServerFrame.parse(Array(text.utf8)), key: key, activity: activity, pings: pings, now: now) {
+                                let frame = ServerFrame.parse(Array(text.utf8))
+                                if case .event = frame { activity.eventArrived(now) }
+                                if await self.handleFrame(frame, key: key, activity: activity, pings: pings, now: now) {
                                     sawTerminalJobEvent = true
                                 }
                             }

@@ -24,8 +24,10 @@ public final class Inbox: Sendable {
 
     private struct State {
         var queue = Deque<ClientEvent?>()
-        /// Coalescing key → index in `queue` (offset by `base`).
+        /// Coalescing key → index in `queue` (offset by `base`). Built only once the queue is
+        /// full (`keyed`): below capacity a push hashes nothing.
         var keys: [EntityKey: Int] = [:]
+        var keyed = false
         var base = 0
         /// Latest update per entity that arrived while the queue was full, in first-arrival order.
         var overflow: [EntityKey: ClientEvent] = [:]
@@ -84,40 +86,59 @@ public final class Inbox: Sendable {
 
     /// Queues an event without ever waiting.
     public func push(_ e: ClientEvent) {
+        let waiter = state.withLock { s in enqueue(e, &s) }
+        waiter?.resume()
+    }
+
+    /// Queues several events under one lock (a network read's worth).
+    public func push(contentsOf events: [ClientEvent]) {
+        guard !events.isEmpty else { return }
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { s in
-            if s.finished { return nil }
-            let live = s.queue.count
-            if live >= capacity && !Self.isPrecious(e) {
-                if let key = Self.coalescingKey(e) {
-                    if let i = s.keys[key] {
-                        s.queue[i - s.base] = e
-                        s.coalesced += 1
-                    } else if s.overflow[key] != nil {
-                        s.overflow[key] = e
-                        s.coalesced += 1
-                    } else if s.overflow.count < entityCapacity {
-                        // A new entity while full: kept aside, at most `entityCapacity` of them (the
-                        // size of a large network), so memory stays bounded however many ids a hostile
-                        // stream invents, while a real storm over every ONU loses no ONU's last state.
-                        s.overflow[key] = e
-                        s.overflowOrder.append(key)
-                    } else {
-                        s.dropped += 1
-                    }
+            var w: CheckedContinuation<Void, Never>? = nil
+            for e in events { if let x = enqueue(e, &s) { w = x } }
+            return w
+        }
+        waiter?.resume()
+    }
+
+    private func enqueue(_ e: ClientEvent, _ s: inout State) -> CheckedContinuation<Void, Never>? {
+        if s.finished { return nil }
+        if s.queue.count >= capacity && !Self.isPrecious(e) {
+            if !s.keyed {
+                // First time full since the last drain: index what is queued, latest per entity.
+                for (offset, queued) in s.queue.enumerated() {
+                    if let queued, let key = Self.coalescingKey(queued) { s.keys[key] = s.base + offset }
+                }
+                s.keyed = true
+            }
+            if let key = Self.coalescingKey(e) {
+                if let i = s.keys[key] {
+                    s.queue[i - s.base] = e
+                    s.coalesced += 1
+                } else if s.overflow[key] != nil {
+                    s.overflow[key] = e
+                    s.coalesced += 1
+                } else if s.overflow.count < entityCapacity {
+                    // A new entity while full: kept aside, at most `entityCapacity` of them (the
+                    // size of a large network), so memory stays bounded however many ids a hostile
+                    // stream invents, while a real storm over every ONU loses no ONU's last state.
+                    s.overflow[key] = e
+                    s.overflowOrder.append(key)
                 } else {
                     s.dropped += 1
                 }
-                let w = s.waiting
-                s.waiting = nil
-                return w
+            } else {
+                s.dropped += 1
             }
-            if let key = Self.coalescingKey(e) { s.keys[key] = s.base + s.queue.count }
-            s.queue.append(e)
             let w = s.waiting
             s.waiting = nil
             return w
         }
-        waiter?.resume()
+        if s.keyed, let key = Self.coalescingKey(e) { s.keys[key] = s.base + s.queue.count }
+        s.queue.append(e)
+        let w = s.waiting
+        s.waiting = nil
+        return w
     }
 
     /// Everything queued, in order, with the counters since the last drain.
@@ -130,6 +151,7 @@ public final class Inbox: Sendable {
             s.base += s.queue.count
             s.queue.removeAll(keepingCapacity: true)
             s.keys.removeAll(keepingCapacity: true)
+            s.keyed = false
             let batch = Batch(events: events, coalesced: s.coalesced, dropped: s.dropped)
             s.coalesced = 0
             s.dropped = 0

@@ -136,8 +136,12 @@ public enum ServerFrame: Sendable {
 
     /// Classifies a text frame. Events go through ``EventDecoder`` untouched.
     public static func parse(_ bytes: [UInt8]) -> ServerFrame {
-        // Cheap pre-check: control frames are small and start with {"type"; events are
-        // decoded by the fast decoder without building a tree.
+        // Events (nearly every frame) go straight to the fast decoder, without building a tree;
+        // control frames are small and are read as a tree. A frame that mentions "event_type" but
+        // does not decode as an event falls through to the tree, which decides what it is.
+        if mentionsEventType(bytes), case .event(let event) = EventDecoder.decode(bytes) {
+            return .event(.event(event))
+        }
         let value: JSONValue
         do {
             value = try JSONValue.parse(bytes)
@@ -175,6 +179,27 @@ public enum ServerFrame: Sendable {
     }
 
     public static func parse(_ text: String) -> ServerFrame { parse(Array(text.utf8)) }
+
+    private static let eventTypeKey = Array("\"event_type\"".utf8)
+
+    static func mentionsEventType(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { h in
+            eventTypeKey.withUnsafeBufferPointer { n in
+                guard h.count >= n.count else { return false }
+                var i = 0
+                let last = h.count - n.count
+                while i <= last {
+                    if h[i] == 0x22 && h[i + 1] == 0x65 {  // `"e`
+                        var j = 2
+                        while j < n.count && h[i + j] == n[j] { j += 1 }
+                        if j == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
 
     private static func identifier(_ v: JSONValue?) -> String? {
         switch v {

@@ -3,6 +3,7 @@ import DemoBackend
 import Foundation
 import RealtimeClient
 import RealtimeProtocol
+import Synchronization
 
 /// The bench scenarios that run the real thing: DemoBackend on loopback, the client, and the
 /// console itself (this binary, in a pseudo-terminal).
@@ -56,32 +57,28 @@ enum LiveBench {
             let t0 = monotonicSeconds()
             let task = Task { await manager.run() }
             var seen = 0, coalesced = 0, dropped = 0
-            var lastProgress = t0
-            while seen < count {
-                let batch = await withTaskGroup(of: Inbox.Batch?.self) { group in
-                    group.addTask {
-                        await manager.inbox.waitForEvents()
-                        return manager.inbox.drain()
-                    }
-                    group.addTask {
-                        try? await Task.sleep(for: .milliseconds(500))
-                        return nil
-                    }
-                    let first = await group.next() ?? nil
-                    group.cancelAll()
-                    return first
+            // A watchdog instead of a timeout per wait: if the events stop coming, stop the manager
+            // (which finishes the inbox and ends the loop below).
+            let progress = Mutex(0)
+            let watchdog = Task {
+                var last = -1
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(10))
+                    let now = progress.withLock { $0 }
+                    if now == last { task.cancel(); return }
+                    last = now
                 }
-                let now = monotonicSeconds()
-                guard let batch else {
-                    if now - lastProgress > 10 { break }
-                    continue
-                }
+            }
+            defer { watchdog.cancel() }
+            while seen < count && !manager.inbox.isFinished {
+                await manager.inbox.waitForEvents()
+                let batch = manager.inbox.drain()
                 var events = 0
                 for e in batch.events { if case .event = e { events += 1 } }
                 seen += events + batch.coalesced + batch.dropped
                 coalesced += batch.coalesced
                 dropped += batch.dropped
-                if events > 0 { lastProgress = now }
+                progress.withLock { $0 = seen }
                 _ = reduce(&state, .client(batch.events))
             }
             let elapsed = monotonicSeconds() - t0
