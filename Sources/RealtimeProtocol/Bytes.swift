@@ -20,3 +20,69 @@ func bytesContain(_ a: UnsafeRawBufferPointer, _ byte: UInt8) -> Bool {
     guard a.count > 0, let p = a.baseAddress else { return false }
     return memchr(p, Int32(byte), a.count) != nil
 }
+
+/// A fixed set of names, found from raw bytes by one hash probe and one comparison: no String,
+/// no array retained per lookup (the table lives in memory allocated once, never freed).
+///
+/// Used for the decoder's field names and event types, which it looks up for every key of
+/// every event.
+struct NameTable: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Int16>
+    private let mask: Int
+    private let names: UnsafeMutablePointer<UInt8>
+    private let starts: UnsafeMutablePointer<Int32>
+    private let lengths: UnsafeMutablePointer<Int32>
+
+    init(_ list: [String]) {
+        var size = 64
+        while size < list.count * 4 { size *= 2 }
+        mask = size - 1
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1, count: size)
+        let bytes = list.map { Array($0.utf8) }
+        let total = bytes.reduce(0) { $0 + $1.count }
+        names = .allocate(capacity: max(1, total))
+        starts = .allocate(capacity: max(1, list.count))
+        lengths = .allocate(capacity: max(1, list.count))
+        var offset = 0
+        for (i, b) in bytes.enumerated() {
+            (names + offset).initialize(from: b, count: b.count)
+            starts[i] = Int32(offset)
+            lengths[i] = Int32(b.count)
+            offset += b.count
+            let h = b.withUnsafeBytes { Self.hash($0) }
+            var s = h & mask
+            while slots[s] >= 0 { s = (s + 1) & mask }
+            slots[s] = Int16(i)
+        }
+    }
+
+    @inline(__always)
+    static func hash(_ key: UnsafeRawBufferPointer) -> Int {
+        let n = key.count
+        guard n > 0 else { return 0 }
+        var h = n &* 0x9E37
+        h ^= Int(key[0]) &* 31
+        h ^= Int(key[n - 1]) &* 131
+        h ^= Int(key[n / 2]) &* 7
+        h ^= Int(key[n / 3]) &* 1031
+        return h ^ (h >> 7)
+    }
+
+    /// The index of `key` in the list, or nil.
+    @inline(__always)
+    func find(_ key: UnsafeRawBufferPointer) -> Int? {
+        var s = Self.hash(key) & mask
+        while true {
+            let e = Int(slots[s])
+            if e < 0 { return nil }
+            if Int(lengths[e]) == key.count {
+                let p = names + Int(starts[e])
+                var i = 0
+                while i < key.count && p[i] == key[i] { i += 1 }
+                if i == key.count { return e }
+            }
+            s = (s + 1) & mask
+        }
+    }
+}

@@ -112,22 +112,11 @@ private enum Field: UInt8, CaseIterable {
         }
     }
 
-    /// Field names bucketed by length, so a key is compared only with names of its length.
-    static let byLength: [[(bytes: [UInt8], field: Field)]] = {
-        var table = Array(repeating: [(bytes: [UInt8], field: Field)](), count: 32)
-        for f in Field.allCases {
-            let b = Array(f.name.utf8)
-            table[b.count].append((b, f))
-        }
-        return table
-    }()
+    static let table = NameTable(Field.allCases.map(\.name))
 
+    @inline(__always)
     static func lookup(_ key: UnsafeRawBufferPointer) -> Field? {
-        guard key.count < 32 else { return nil }
-        for entry in byLength[key.count] where entry.bytes.withUnsafeBytes({ bytesEqual($0, key) }) {
-            return entry.field
-        }
-        return nil
+        table.find(key).flatMap { Field(rawValue: UInt8($0)) }
     }
 }
 
@@ -198,22 +187,10 @@ private struct FieldReader {
 }
 
 extension EventType {
-    /// Known type names bucketed by length, for matching raw bytes without making a String.
-    fileprivate static let byLength: [[(bytes: [UInt8], type: EventType)]] = {
-        var table = Array(repeating: [(bytes: [UInt8], type: EventType)](), count: 32)
-        for t in EventType.known {
-            let b = Array(t.rawValue.utf8)
-            table[b.count].append((b, t))
-        }
-        return table
-    }()
+    fileprivate static let table = NameTable(EventType.known.map(\.rawValue))
 
     fileprivate static func lookup(_ name: UnsafeRawBufferPointer) -> EventType? {
-        guard name.count < 32 else { return nil }
-        for entry in byLength[name.count] where entry.bytes.withUnsafeBytes({ bytesEqual($0, name) }) {
-            return entry.type
-        }
-        return nil
+        table.find(name).map { EventType.known[$0] }
     }
 }
 
