@@ -6,7 +6,6 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import RealtimeProtocol
-import Synchronization
 
 /// A protocol-faithful stand-in for the DotMac realtime backend (PROTOCOL.md), with a seeded
 /// ISP simulation and test controls.
@@ -58,10 +57,10 @@ public final class DemoBackend: Sendable {
     public let configuration: Configuration
     public let authority: TokenAuthority
     let hub = Hub()
-    let world: Mutex<Simulation>
-    private let boundPort = Mutex<Int?>(nil)
+    let world: Locked<Simulation>
+    private let boundPort = Locked<Int?>(nil)
     /// Time added by manual ``step(seconds:)`` calls, so a stepped simulation moves forward.
-    private let manualOffset = Mutex<Int64>(0)
+    private let manualOffset = Locked<Int64>(0)
 
     /// The simulation's now: the wall clock plus manual steps.
     func simNow() -> UTCInstant {
@@ -75,7 +74,7 @@ public final class DemoBackend: Sendable {
         options.rate = configuration.rate
         options.randomStorms = configuration.randomStorms
         let tenants = (1...max(1, configuration.tenantCount)).map { "t-" + pad($0, 2) }
-        world = Mutex(Simulation(seed: configuration.seed, tenantIDs: tenants, options: options, now: wallClock()))
+        world = Locked(Simulation(seed: configuration.seed, tenantIDs: tenants, options: options, now: wallClock()))
     }
 
     /// The tenants the simulation runs (`t-01`, `t-02`, …).

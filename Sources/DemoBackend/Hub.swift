@@ -1,5 +1,4 @@
 import RealtimeProtocol
-import Synchronization
 
 /// What a connection handler receives from the hub.
 enum HubMessage: Sendable {
@@ -60,7 +59,7 @@ final class Hub: Sendable {
         var drip: Duration? = nil
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Per-connection buffer: a consumer this far behind loses the newest events, as a Redis
     /// subscriber past its output buffer would.
     let bufferLimit: Int

@@ -4,7 +4,6 @@ import NIOCore
 import NIOHTTP1
 import RealtimeProtocol
 import ServiceLifecycle
-import Synchronization
 
 /// Runs every stream of every tenant and reports one ordered flow of ``ClientEvent``s
 /// through a bounded ``Inbox``.
@@ -466,9 +465,9 @@ func firstResult<T: Sendable>(of group: inout TaskGroup<T?>, otherwise fallback:
 
 /// When a stream last showed life, and when it went live. Shared by a stream's reader and watchdog.
 final class Activity: Sendable {
-    private let state: Mutex<(last: Double, live: Moment?, lastEvent: Double)>
+    private let state: Locked<(last: Double, live: Moment?, lastEvent: Double)>
 
-    init(now: Moment) { state = Mutex((now.monotonic, nil, now.monotonic)) }
+    init(now: Moment) { state = Locked((now.monotonic, nil, now.monotonic)) }
 
     func touch(_ now: Moment) { state.withLock { $0.last = now.monotonic } }
 
@@ -491,7 +490,7 @@ final class Activity: Sendable {
 
 /// The application ping in flight on one socket, and how many went unanswered.
 final class PingTracker: Sendable {
-    private let state = Mutex<(sentAt: Double?, missed: Int)>((nil, 0))
+    private let state = Locked<(sentAt: Double?, missed: Int)>((nil, 0))
 
     /// Before sending the next ping: counts the previous one as missed if unanswered.
     func tick() -> Int {

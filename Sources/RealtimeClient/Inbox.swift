@@ -1,6 +1,5 @@
 import DequeModule
 import RealtimeProtocol
-import Synchronization
 
 /// The bounded channel between the ConnectionManager and its consumer.
 ///
@@ -39,7 +38,7 @@ public final class Inbox: Sendable {
     }
 
     public let capacity: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// How many entities beyond `capacity` may wait in the overflow (latest event each).
     public let entityCapacity: Int

@@ -1,6 +1,5 @@
 import Foundation
 import RealtimeProtocol
-import Synchronization
 
 /// Where a tenant's token comes from. Never a command-line value.
 public enum TokenSource: Sendable, Equatable, CustomStringConvertible {
@@ -32,7 +31,7 @@ public final class TokenStore: Sendable {
     }
 
     public let sources: [String: TokenSource]
-    private let cache = Mutex<[String: Entry]>([:])
+    private let cache = Locked<[String: Entry]>([:])
     private let environment: [String: String]
 
     public init(sources: [String: TokenSource], environment: [String: String] = ProcessInfo.processInfo.environment) {

@@ -1,4 +1,4 @@
-import Synchronization
+import RealtimeProtocol
 
 /// Wakes one stream's loop early (manual reconnect, a changed token). The latest wake wins;
 /// a wake posted while nobody waits is kept for the next wait.
@@ -10,7 +10,7 @@ final class WakeSignal: Sendable {
         var waiter: CheckedContinuation<Wake?, Never>? = nil
         var closed = false
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func post(_ wake: Wake) {
         let waiter = state.withLock { s -> CheckedContinuation<Wake?, Never>? in

@@ -1,6 +1,6 @@
+import RealtimeProtocol
 import NIOCore
 import NIOWebSocket
-import Synchronization
 
 /// An open WebSocket, inside ``WebSocketClient/connect(_:headers:maxFrameSize:tls:connectTimeout:_:)``.
 ///
@@ -24,7 +24,7 @@ public final class WebSocketSession: Sendable {
         var code: UInt16? = nil
         var reason: String? = nil
     }
-    private let state = Mutex(CloseState())
+    private let state = Locked(CloseState())
 
     init(outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>) {
         self.outbound = outbound

@@ -3,7 +3,6 @@ import DemoBackend
 import Foundation
 import RealtimeClient
 import RealtimeProtocol
-import Synchronization
 
 /// The bench scenarios that run the real thing: DemoBackend on loopback, the client, and the
 /// console itself (this binary, in a pseudo-terminal).
@@ -59,7 +58,7 @@ enum LiveBench {
             var seen = 0, coalesced = 0, dropped = 0
             // A watchdog instead of a timeout per wait: if the events stop coming, stop the manager
             // (which finishes the inbox and ends the loop below).
-            let progress = Mutex(0)
+            let progress = Locked(0)
             let watchdog = Task {
                 var last = -1
                 while !Task.isCancelled {

@@ -5,7 +5,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import RealtimeProtocol
-import Synchronization
 import Testing
 import RealtimeClient
 
@@ -169,8 +168,8 @@ final class WSClient: Sendable {
 
 /// A locked value that escaping closures can share.
 final class Box<T: Sendable>: Sendable {
-    private let value: Mutex<T>
-    init(_ v: T) { value = Mutex(v) }
+    private let value: Locked<T>
+    init(_ v: T) { value = Locked(v) }
     func get() -> T { value.withLock { $0 } }
     func set(_ v: T) { value.withLock { $0 = v } }
 }
