@@ -137,7 +137,8 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
         }
         let bytesIn = max(0, s.bytesIn ?? 0), bytesOut = max(0, s.bytesOut ?? 0)
         var rateIn = 0.0, rateOut = 0.0, samples = 1
-        if let old = state.sessions[key] {
+        let previous = state.sessions[key]  // one lookup for the rate and the search key
+        if let old = previous {
             samples = old.samples + 1
             let dt = Double(event.timestamp.microseconds - old.updatedAt.microseconds) / 1e6
             if dt > 0 {
@@ -153,7 +154,7 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
                                          profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
                                          samples: samples, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
         // The filter's key changes only when the session's identity columns do (rarely): reuse it.
-        if let old = state.sessions[key], old.username == s.username, old.framedIP == s.framedIPAddress, old.nas == s.nasIPAddress,
+        if let old = previous, old.username == s.username, old.framedIP == s.framedIPAddress, old.nas == s.nasIPAddress,
            old.profile == s.bandwidthProfile {
             row.searchKey = old.searchKey
         } else {
