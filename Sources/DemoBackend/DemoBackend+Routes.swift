@@ -134,6 +134,11 @@ extension DemoBackend {
                 case .event(let name, let payload):
                     if hub.isStalled { continue }
                     try await write(sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload))
+                case .events(let list):
+                    if hub.isStalled { continue }
+                    var text = ""
+                    for (name, payload) in list { text += sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload) }
+                    try await write(text)
                 case .ping:
                     if hub.isStalled { continue }
                     try await write(": ping - \(pingTimestamp())\r\n\r\n")
@@ -225,15 +230,23 @@ extension DemoBackend {
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
+                    /// Sends one event; true when it ended the job (and so the socket).
+                    func send(_ name: String, _ payload: String) async throws -> Bool {
+                        try await outbound.write(.text(payload))
+                        if case .job = kind, ["job.completed", "job.failed", "job.cancelled"].contains(name) {
+                            try await outbound.close(.normalClosure, reason: "Job finished")
+                            return true
+                        }
+                        return false
+                    }
                     for await message in sub.stream {
                         switch message {
                         case .event(let name, let payload):
                             if hub.isStalled { continue }
-                            try await outbound.write(.text(payload))
-                            if case .job = kind, ["job.completed", "job.failed", "job.cancelled"].contains(name) {
-                                try await outbound.close(.normalClosure, reason: "Job finished")
-                                return
-                            }
+                            if try await send(name, payload) { return }
+                        case .events(let list):
+                            if hub.isStalled { continue }
+                            for (name, payload) in list where try await send(name, payload) { return }
                         case .reply(let text):
                             if hub.isStalled { continue }
                             try await outbound.write(.text(text))

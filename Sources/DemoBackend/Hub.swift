@@ -4,6 +4,8 @@ import RealtimeProtocol
 enum HubMessage: Sendable {
     /// An event: SSE name and JSON payload.
     case event(name: String, json: String)
+    /// Several events of one simulation step, in order (written to the socket together).
+    case events([(name: String, json: String)])
     /// A keep-alive tick (SSE ping comment).
     case ping
     /// A text frame to send as is (WebSocket replies: pong, acks, errors).
@@ -109,10 +111,13 @@ final class Hub: Sendable {
         guard !ps.isEmpty else { return }
         state.withLock { s in
             s.published += ps.count
-            for p in ps {
-                for sub in s.subscribers.values where sub.tenant == p.tenant && sub.filter.accepts(p.topic) {
-                    sub.continuation.yield(.event(name: p.eventName, json: p.json))
-                }
+            // One message per subscriber per step: a storm step of thousands of events is one
+            // buffer entry and one socket write, as a server batching its writes would do.
+            for sub in s.subscribers.values {
+                var mine: [(name: String, json: String)] = []
+                for p in ps where sub.tenant == p.tenant && sub.filter.accepts(p.topic) { mine.append((p.eventName, p.json)) }
+                if mine.count == 1 { sub.continuation.yield(.event(name: mine[0].name, json: mine[0].json)) }
+                else if !mine.isEmpty { sub.continuation.yield(.events(mine)) }
             }
         }
     }

@@ -71,8 +71,11 @@ final class ConsoleLoop: @unchecked Sendable {
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, Int32(max(0, min(1000, timeout * 1000)).rounded(.up)))
             if TerminalGuard.stopSignal != 0 { return TerminalGuard.stopSignal }
-            // Keys (also reads the resize that curses reports after SIGWINCH).
+            // Keys (also reads the resize that curses reports after SIGWINCH). An answer to a key
+            // is drawn at once; only event-driven redraws wait for the frame interval.
+            var answerKey = false
             for input in terminal.read() {
+                answerKey = true
                 switch input {
                 case .resize(let cols, let rows):
                     _ = reduce(&state, .resized(cols: cols, rows: rows))
@@ -105,7 +108,7 @@ final class ConsoleLoop: @unchecked Sendable {
                 nextTick = t + 1
                 dirty = true
             }
-            if dirty && t - lastFrame >= frameInterval {
+            if dirty && (answerKey || t - lastFrame >= frameInterval) {
                 let s = terminal.size
                 terminal.draw(Screen.render(state, cols: s.cols, rows: s.rows, ascii: terminal.ascii))
                 lastFrame = t
