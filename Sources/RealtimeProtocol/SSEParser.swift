@@ -133,6 +133,8 @@ public struct SSEParser: Sendable {
 
         var i = start
         while i < count {
+            i = Self.nextLineBreak(chunk, from: i)
+            guard i < count else { break }
             let b = chunk[i]
             if b == 0x0A || b == 0x0D {
                 if line.isEmpty {
@@ -159,6 +161,26 @@ public struct SSEParser: Sendable {
         if start < count {
             appendToLine(UnsafeRawBufferPointer(rebasing: chunk[start..<count]), emit)
         }
+    }
+
+    /// The index of the next CR or LF at or after `i`, or `chunk.count`: sixteen bytes at a time.
+    @inline(__always)
+    static func nextLineBreak(_ chunk: UnsafeRawBufferPointer, from i0: Int) -> Int {
+        let count = chunk.count
+        guard let base = chunk.baseAddress else { return count }
+        var i = i0
+        let lf = SIMD16<UInt8>(repeating: 0x0A), cr = SIMD16<UInt8>(repeating: 0x0D)
+        while i + 16 <= count {
+            let v = (base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+            if any((v .== lf) .| (v .== cr)) { break }
+            i += 16
+        }
+        while i < count {
+            let b = base.load(fromByteOffset: i, as: UInt8.self)
+            if b == 0x0A || b == 0x0D { return i }
+            i += 1
+        }
+        return count
     }
 
     /// Ends the stream: an incomplete event (no blank line yet) is discarded, per the spec.
