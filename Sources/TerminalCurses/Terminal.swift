@@ -209,14 +209,21 @@ enum Palette {
 /// woken to close curses; on a crash signal the saved terminal modes are restored directly
 /// (async-signal-safe) and the alternate screen is left before the signal takes its course.
 public enum TerminalGuard {
-    nonisolated(unsafe) static var saved = termios()
+    /// The modes to restore. Heap storage with room to spare, not a Swift global `termios`: Swift
+    /// sizes a global to the struct's size without tail padding, and `tcgetattr` writes the C
+    /// `sizeof` — AddressSanitizer caught it writing 3 bytes past the global into its neighbours.
+    nonisolated(unsafe) static let saved: UnsafeMutablePointer<termios> = {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(MemoryLayout<termios>.stride, 128), alignment: 16)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(MemoryLayout<termios>.stride, 128))
+        return raw.bindMemory(to: termios.self, capacity: 1)
+    }()
     nonisolated(unsafe) static var haveSaved = false
     /// The run loop's wake-up pipe; the stop signals write one byte to it.
     nonisolated(unsafe) public static var wakeFD: Int32 = -1
     nonisolated(unsafe) public static var stopSignal: Int32 = 0
 
     static func saveTermios() {
-        if tcgetattr(0, &saved) == 0 { haveSaved = true }
+        if tcgetattr(0, saved) == 0 { haveSaved = true }
     }
 
     static func install() {
@@ -246,6 +253,6 @@ public enum TerminalGuard {
     static func emergencyRestore() {
         let reset: StaticString = "\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
         _ = write(1, reset.utf8Start, reset.utf8CodeUnitCount)
-        if haveSaved { _ = tcsetattr(0, TCSANOW, &saved) }
+        if haveSaved { _ = tcsetattr(0, TCSANOW, saved) }
     }
 }
