@@ -8,7 +8,7 @@ final class Child: @unchecked Sendable {
 
     private init(pid: pid_t) { self.pid = pid }
 
-    /// Starts `arguments`; standard input from `stdinPath` (default /dev/null), output to files
+    /// Starts `arguments` (an absolute path first); standard input from /dev/null, output to files
     /// or to a terminal when `terminal` names a pty's slave (then it also becomes the child's
     /// controlling terminal, in a session of its own).
     static func spawn(_ arguments: [String], environment: [String: String] = [:], stdout: String = "/dev/null",
@@ -23,7 +23,11 @@ final class Child: @unchecked Sendable {
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            if stderr == stdout {
+                posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            } else {
+                posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            }
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -50,6 +54,25 @@ final class Child: @unchecked Sendable {
     }
 
     private var reaped: (status: Int32, cpu: Double)?
+
+    /// Waits on this thread for the exit (SIGKILL after `timeout` seconds); nil when it was killed.
+    func waitBlocking(timeout: Double) -> Int32? {
+        let deadline = monotonicSeconds() + timeout
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, WNOHANG, &usage) == 0 {
+            if monotonicSeconds() > deadline {
+                kill(pid, SIGKILL)
+                wait4(pid, &status, 0, &usage)
+                reaped = (128 + SIGKILL, 0)
+                return nil
+            }
+            usleep(2_000)
+        }
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        reaped = (code, 0)
+        return code
+    }
 
     /// Waits for the exit (SIGKILL after `timeout` seconds); the exit status, or 128+signal.
     func wait(timeout: Double) async -> Int32 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import realtime_dash
 
 /// Runs a short command to completion (tmux control commands return at once), killing it after
 /// `timeout` seconds.
@@ -8,47 +9,21 @@ import Testing
 /// which inherits the client's descriptors and keeps them for its whole life. Reading a pipe to
 /// its end would wait for the server to exit, and corelibs Foundation notices a child's exit
 /// through a socket the server inherits too, so `waitUntilExit` never returned (a hang seen in
-/// CI). Here the output goes to a file and the exit is reaped with `waitpid`.
+/// CI). ``Child`` writes the output to a file, reaps with `waitpid`, and starts the child with no
+/// signal blocked (a tmux server started with SIGCHLD blocked outlives kill-server).
 @discardableResult
 func run(_ args: [String], timeout: Double = 10) -> (status: Int32, output: String) {
     let path = NSTemporaryDirectory() + "rd-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
     defer { unlink(path) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-    defer { for a in argv { free(a) } }
-    // The test runner's threads block most signals, and a spawned child inherits that mask: a
-    // tmux server started with SIGCHLD and SIGTERM blocked never notices its pane exit and
-    // outlives kill-server. The child starts with no signal blocked and default dispositions.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t(), all = sigset_t()
-    sigemptyset(&none)
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, args[0], &actions, &attributes, argv, environ)
-    guard rc == 0 else { return (-1, "cannot start \(args[0]): \(String(cString: strerror(rc)))") }
-    var status: Int32 = 0
-    let deadline = Date().addingTimeInterval(timeout)
-    while waitpid(pid, &status, WNOHANG) == 0 {
-        if Date() >= deadline {
-            kill(pid, SIGKILL)
-            waitpid(pid, &status, 0)
+    do {
+        let child = try Child.spawn(["/usr/bin/env"] + args, stdout: path, stderr: path)
+        guard let status = child.waitBlocking(timeout: timeout) else {
             return (-1, "\(args.joined(separator: " ")) did not finish in \(timeout) s")
         }
-        usleep(5_000)
+        return (status, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+    } catch {
+        return (-1, "\(error)")
     }
-    let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
-    let data = FileManager.default.contents(atPath: path) ?? Data()
-    return (exitStatus, String(decoding: data, as: UTF8.self))
 }
 
 /// The console in a real terminal: tmux at 120x40, driven with send-keys, read with capture-pane.
