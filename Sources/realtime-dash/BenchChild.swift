@@ -55,23 +55,35 @@ final class Child: @unchecked Sendable {
 
     private var reaped: (status: Int32, cpu: Double)?
 
+    /// Reaps the child if it has exited (or, with `kill`, kills it first): its exit status (or
+    /// 128 + signal) and the CPU seconds getrusage gives for its life; nil while it runs.
+    private func reap(kill killIt: Bool = false) -> (status: Int32, cpu: Double)? {
+        if let reaped { return reaped }
+        var status: Int32 = 0
+        var usage = rusage()
+        if killIt {
+            kill(pid, SIGKILL)
+            wait4(pid, &status, 0, &usage)
+        } else if wait4(pid, &status, WNOHANG, &usage) == 0 {
+            return nil
+        }
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        reaped = (code, cpu)
+        return (code, cpu)
+    }
+
     /// Waits on this thread for the exit (SIGKILL after `timeout` seconds); nil when it was killed.
     func waitBlocking(timeout: Double) -> Int32? {
         let deadline = monotonicSeconds() + timeout
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, WNOHANG, &usage) == 0 {
+        while true {
+            if let r = reap() { return r.status }
             if monotonicSeconds() > deadline {
-                kill(pid, SIGKILL)
-                wait4(pid, &status, 0, &usage)
-                reaped = (128 + SIGKILL, 0)
+                _ = reap(kill: true)
                 return nil
             }
             usleep(2_000)
         }
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        reaped = (code, 0)
-        return code
     }
 
     /// Waits for the exit (SIGKILL after `timeout` seconds); the exit status, or 128+signal.
@@ -81,22 +93,12 @@ final class Child: @unchecked Sendable {
 
     /// The exit status and the CPU seconds (user + system) getrusage reports for the child's life.
     func waitWithUsage(timeout: Double) async -> (status: Int32, cpu: Double) {
-        if let reaped { return reaped }
         let deadline = monotonicSeconds() + timeout
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, WNOHANG, &usage) == 0 {
-            if monotonicSeconds() > deadline {
-                kill(pid, SIGKILL)
-                wait4(pid, &status, 0, &usage)
-                break
-            }
+        while true {
+            if let r = reap() { return r }
+            if monotonicSeconds() > deadline { return reap(kill: true)! }
             try? await Task.sleep(for: .milliseconds(5))
         }
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        reaped = (code, cpu)
-        return (code, cpu)
     }
 
     var isRunning: Bool { reaped == nil && kill(pid, 0) == 0 }
