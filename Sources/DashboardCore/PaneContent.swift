@@ -200,9 +200,10 @@ extension AppState {
         // Row positions only: the scan reads each row in place and copies none.
         var matching: [Int32] = []
         var total = 0
-        var selected: Int? = nil
+        var selectedSlot: Int32? = nil
         let top: [Int32] = table.rows.withUnsafeBufferPointer { rows in
             let useVerdicts = !matcher.isEmpty && table.verdictNeedle == matcher.needleBytes
+            let selected = selection[.sessions].flatMap { table.slot(forKey: $0) }
             table.verdicts.withUnsafeBufferPointer { verdicts in
                 matching.reserveCapacity(min(rows.count, 1 << 16))
                 for i in 0..<rows.count {
@@ -212,7 +213,10 @@ extension AppState {
                     if matcher.isEmpty { hit = true }
                     else if useVerdicts { hit = verdicts[i] != matcher.inverted }
                     else { hit = matcher.matches(key: rows[i].searchKey) }
-                    if hit { matching.append(Int32(i)) }
+                    if hit {
+                        matching.append(Int32(i))
+                        if i == selected { selectedSlot = Int32(i) }
+                    }
                 }
             }
             // Fields are read in place (rows[i].field), never as whole-row copies.
@@ -244,14 +248,12 @@ extension AppState {
             }
             // Only the rows that can be on screen are ordered: the selection's rank plus a window.
             var k = max(limit, 1)
-            if let sel = selection[.sessions], let s = table[sel], let si = matching.first(where: { rows[Int($0)].sessionID == s.sessionID && rows[Int($0)].tenant == s.tenant }) {
-                selected = Int(si)
+            if let si = selectedSlot {
                 let rank = matching.reduce(0) { $0 + (before($1, si) ? 1 : 0) }
                 k = max(k, rank + limit)
             }
             return topK(matching, k, by: before)
         }
-        _ = selected
         let rows = top.map { i -> Row in
             let s = table.rows[Int(i)]
             return Row(id: "\(s.tenant)|\(s.sessionID)", cells: [s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), s.samples < 2 ? "-" : bits(s.rateIn), s.samples < 2 ? "-" : bits(s.rateOut),

@@ -19,6 +19,9 @@ public struct SessionTable: Sendable, Equatable {
     public var values: [SessionRow] { rows }
     public var keys: [String] { rows.map(Self.key) }
 
+    /// The row's position in `rows`, for a key.
+    public func slot(forKey key: String) -> Int? { slots[key] }
+
     static func key(_ row: SessionRow) -> String { "\(row.tenant)|\(row.sessionID)" }
 
     public subscript(key: String) -> SessionRow? {
