@@ -285,9 +285,7 @@ struct TextFilter {
     /// Matches a precomputed lowercased key byte by byte: no bridging, no allocation.
     func matches(key: [UInt8]) -> Bool {
         guard !needleBytes.isEmpty else { return true }
-        let hit = key.withUnsafeBufferPointer { k in
-            needleBytes.withUnsafeBufferPointer { n in containsBytes(k, n) }
-        }
+        let hit = containsBytes(key, needleBytes)
         return hit != inverted
     }
     func matches(_ cells: [String]) -> Bool {
@@ -377,18 +375,3 @@ public func progressBar(_ percent: Double?, width: Int) -> String {
     return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]" + String(format: "%3.0f%%", c)
 }
 
-/// Whether `needle` occurs in `haystack` (memchr for the first byte, then memcmp).
-func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
-    let n = needle.count, h = haystack.count
-    guard n > 0 else { return true }
-    guard h >= n, let hb = haystack.baseAddress, let nb = needle.baseAddress else { return false }
-    var i = 0
-    let first = Int32(nb[0])
-    while i <= h - n {
-        guard let p = memchr(hb + i, first, h - n - i + 1) else { return false }
-        let at = UnsafePointer<UInt8>(p.assumingMemoryBound(to: UInt8.self)) - hb
-        if memcmp(hb + at, nb, n) == 0 { return true }
-        i = at + 1
-    }
-    return false
-}

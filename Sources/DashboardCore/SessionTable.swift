@@ -1,3 +1,5 @@
+import RealtimeProtocol
+
 /// The live sessions, keyed `tenant|session_id`: a dictionary's interface over contiguous rows.
 ///
 /// A frame reads every session to filter and rank it. Kept in one array, that scan touches each
@@ -71,7 +73,7 @@ public struct SessionTable: Sendable, Equatable {
     }
 
     static func contains(_ key: [UInt8], _ needle: [UInt8]) -> Bool {
-        key.withUnsafeBufferPointer { k in needle.withUnsafeBufferPointer { n in containsBytes(k, n) } }
+        containsBytes(key, needle)
     }
 
     public static func == (a: SessionTable, b: SessionTable) -> Bool {

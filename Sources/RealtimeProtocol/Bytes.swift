@@ -86,3 +86,24 @@ struct NameTable: @unchecked Sendable {
         }
     }
 }
+
+/// Whether `needle` occurs in `haystack` (memchr for its first byte, then memcmp): the `/`
+/// filter's match and the WebSocket frame classifier's key search.
+public func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = needle.count, h = haystack.count
+    guard n > 0 else { return true }
+    guard h >= n, let hb = haystack.baseAddress, let nb = needle.baseAddress else { return false }
+    var i = 0
+    let first = Int32(nb[0])
+    while i <= h - n {
+        guard let p = memchr(hb + i, first, h - n - i + 1) else { return false }
+        let at = UnsafePointer<UInt8>(p.assumingMemoryBound(to: UInt8.self)) - hb
+        if memcmp(hb + at, nb, n) == 0 { return true }
+        i = at + 1
+    }
+    return false
+}
+
+public func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    haystack.withUnsafeBufferPointer { h in needle.withUnsafeBufferPointer { n in containsBytes(h, n) } }
+}

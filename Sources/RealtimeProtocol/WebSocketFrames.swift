@@ -182,24 +182,7 @@ public enum ServerFrame: Sendable {
 
     private static let eventTypeKey = Array("\"event_type\"".utf8)
 
-    static func mentionsEventType(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { h in
-            eventTypeKey.withUnsafeBufferPointer { n in
-                guard h.count >= n.count else { return false }
-                var i = 0
-                let last = h.count - n.count
-                while i <= last {
-                    if h[i] == 0x22 && h[i + 1] == 0x65 {  // `"e`
-                        var j = 2
-                        while j < n.count && h[i + j] == n[j] { j += 1 }
-                        if j == n.count { return true }
-                    }
-                    i += 1
-                }
-                return false
-            }
-        }
-    }
+    static func mentionsEventType(_ bytes: [UInt8]) -> Bool { containsBytes(bytes, eventTypeKey) }
 
     private static func identifier(_ v: JSONValue?) -> String? {
         switch v {
