@@ -28,14 +28,21 @@ let package = Package(
         // The only C in the package: ncursesw with the wide-character API switched on.
         .systemLibrary(name: "CNcurses", path: "CNcurses"),
 
-        // The wire contract: events, SSE parsing, WebSocket frames, endpoints. Pure Swift.
+        // The wire contract: events, SSE parsing, WebSocket frames, endpoints. Pure Swift, no config.
         .target(name: "RealtimeProtocol"),
+
+        // Settings: the config file (DashConfig), XDG paths, and the log file handler.
+        .target(
+            name: "DashSettings",
+            dependencies: ["RealtimeProtocol", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // The network: SSE and WebSocket transports, REST, the ConnectionManager.
         .target(
             name: "RealtimeClient",
             dependencies: [
                 "RealtimeProtocol",
+                "DashSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -54,8 +61,20 @@ let package = Package(
         // AppState → an off-screen grid of styled cells. No curses.
         .target(name: "DashboardRender", dependencies: ["DashboardCore", "RealtimeProtocol"]),
 
+        // The console's run loop behind a TerminalDevice: poll, drain, reduce, draw, effects.
+        .target(
+            name: "ConsoleRuntime",
+            dependencies: ["DashboardCore", "DashboardRender", "RealtimeClient", "RealtimeProtocol"]
+        ),
+
         // The only importer of CNcurses: terminal set-up, diff blit, keys, colours.
-        .target(name: "TerminalCurses", dependencies: ["CNcurses", "DashboardCore", "DashboardRender"]),
+        .target(
+            name: "TerminalCurses",
+            dependencies: ["CNcurses", "DashboardCore", "DashboardRender", "ConsoleRuntime"]
+        ),
+
+        // `tail`'s sinks: jsonl, text and count output, and when tail is done.
+        .target(name: "TailOutput", dependencies: ["RealtimeClient", "RealtimeProtocol"]),
 
         // A protocol-faithful stand-in for the DotMac backend, with a seeded ISP simulation.
         .target(
@@ -77,25 +96,43 @@ let package = Package(
             ]
         ),
 
+        // Child processes, pseudo-terminals, the console under test, quiet backends, bounded waits:
+        // the one copy the test targets and the benchmarks share.
+        .target(
+            name: "DashTestSupport",
+            dependencies: ["DemoBackend", "RealtimeProtocol", "RealtimeClient"]
+        ),
+
+        // `realtime-dash bench`'s scenarios.
+        .target(
+            name: "DashBench",
+            dependencies: [
+                "DashTestSupport", "DashboardCore", "DashboardRender", "DemoBackend", "RealtimeClient",
+                "RealtimeProtocol",
+            ]
+        ),
+
         .executableTarget(
             name: "realtime-dash",
             dependencies: [
                 "RealtimeProtocol",
+                "DashSettings",
                 "RealtimeClient",
                 "DemoBackend",
                 "DashboardCore",
                 "DashboardRender",
+                "ConsoleRuntime",
                 "TerminalCurses",
+                "TailOutput",
+                "DashBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
-        .testTarget(
-            name: "RealtimeProtocolTests",
-            dependencies: ["RealtimeProtocol"]
-        ),
+        .testTarget(name: "RealtimeProtocolTests", dependencies: ["RealtimeProtocol"]),
+        .testTarget(name: "DashSettingsTests", dependencies: ["DashSettings", "RealtimeProtocol"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "RealtimeProtocol"]),
         .testTarget(
             name: "DashboardRenderTests",
@@ -103,18 +140,35 @@ let package = Package(
             exclude: ["Snapshots"]
         ),
         .testTarget(
+            name: "ConsoleRuntimeTests",
+            dependencies: [
+                "ConsoleRuntime", "DashboardCore", "DashboardRender", "RealtimeClient", "RealtimeProtocol",
+                "DemoBackend", "DashTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "TailOutputTests",
+            dependencies: ["TailOutput", "RealtimeClient", "RealtimeProtocol"]
+        ),
+        .testTarget(
             name: "RealtimeClientTests",
             dependencies: [
                 "RealtimeClient",
                 "RealtimeProtocol",
+                "DashSettings",
                 "DemoBackend",
+                "DashTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        // End to end: the built executable as a subprocess (depending on it makes `swift test` build it).
+        // End to end: the built executable as a subprocess (depending on it makes `swift test` build
+        // it; nothing imports it).
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["realtime-dash", "DemoBackend", "RealtimeProtocol", "RealtimeClient", "DashboardCore", "DashboardRender"]
+            dependencies: [
+                "realtime-dash", "DashTestSupport", "DemoBackend", "RealtimeProtocol", "RealtimeClient",
+                "DashboardCore", "DashboardRender", "DashSettings",
+            ]
         ),
         .testTarget(
             name: "DemoBackendTests",
@@ -122,6 +176,7 @@ let package = Package(
                 "DemoBackend",
                 "RealtimeProtocol",
                 "RealtimeClient",
+                "DashTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -265,8 +265,7 @@ extension AppState {
     private func commandText(_ j: JobRow) -> String {
         guard let c = j.lastCommand, let o = j.lastOutcome else { return "" }
         // The verb is enough in the jobs pane: "pause acknowledged", "cancel confirmed via REST".
-        let verb = c.type.replacingOccurrences(of: "_job", with: "").replacingOccurrences(of: "_campaign", with: "")
-        return "\(verb) \(o)"
+        return "\(c.verb) \(o)"
     }
 }
 

@@ -317,7 +317,7 @@ public enum Screen {
             if state.insecureTLS { lines.append("! TLS certificate verification is OFF (--insecure-skip-tls-verify)") }
             popup(&g, title: "Connections (C or Esc closes, R reconnects all)", lines: lines)
         case .confirmCancel(let tenant, let endpoint, let id, let type):
-            let what = endpoint.name.hasPrefix("campaign") ? "campaign" : "job"
+            let what = if case .campaign = endpoint { "campaign" } else { "job" }
             popup(&g, title: "Confirm", lines: ["Cancel \(what) \(id)", "type \(type), tenant \(tenant)?", "", "y: cancel it    n / Esc: keep it"])
         }
     }

@@ -76,7 +76,7 @@ extension DemoBackend {
     }
 
     func claims(_ token: String?) -> JWTClaims? {
-        guard let token, case .success(let c) = authority.verify(token, now: Int64(wallClock().secondsSinceEpoch)) else { return nil }
+        guard let token, case .success(let c) = authority.verify(token, now: Int64(UTCInstant.now().secondsSinceEpoch)) else { return nil }
         return c
     }
 
@@ -357,7 +357,7 @@ extension DemoBackend {
         func t(_ i: UTCInstant?) -> String { i.map { JSONValue.quoted($0.iso8601) } ?? "null" }
         let duration: String = {
             guard let s = j.startedAt else { return "null" }
-            let end = j.completedAt ?? wallClock()
+            let end = j.completedAt ?? UTCInstant.now()
             return String(format: "%.1f", Double(end.microseconds - s.microseconds) / 1e6)
         }()
         var s = "{\"id\":\(JSONValue.quoted(j.id)),\"job_type\":\(JSONValue.quoted(j.type)),\"status\":\(JSONValue.quoted(j.status.rawValue)),"
@@ -518,6 +518,6 @@ func sseFrame(name: String, json: String) -> String {
 
 /// `2025-12-08 10:30:15.000001+00:00`, as Python prints an aware UTC datetime.
 func pingTimestamp() -> String {
-    let iso = wallClock().iso8601
+    let iso = UTCInstant.now().iso8601
     return iso.replacingOccurrences(of: "T", with: " ") + "+00:00"
 }

@@ -64,7 +64,7 @@ public final class DemoBackend: Sendable {
 
     /// The simulation's now: the wall clock plus manual steps.
     func simNow() -> UTCInstant {
-        UTCInstant(microseconds: wallClock().microseconds + manualOffset.withLock { $0 })
+        UTCInstant(microseconds: UTCInstant.now().microseconds + manualOffset.withLock { $0 })
     }
 
     public init(_ configuration: Configuration) {
@@ -74,7 +74,7 @@ public final class DemoBackend: Sendable {
         options.rate = configuration.rate
         options.randomStorms = configuration.randomStorms
         let tenants = (1...max(1, configuration.tenantCount)).map { "t-" + pad($0, 2) }
-        world = Locked(Simulation(seed: configuration.seed, tenantIDs: tenants, options: options, now: wallClock()))
+        world = Locked(Simulation(seed: configuration.seed, tenantIDs: tenants, options: options, now: UTCInstant.now()))
     }
 
     /// The tenants the simulation runs (`t-01`, `t-02`, …).
@@ -89,7 +89,7 @@ public final class DemoBackend: Sendable {
     /// Mints a token signed with this backend's secret.
     public func mintToken(tenant: String?, permissions: [String] = TokenAuthority.allPermissions, lifetime: Int64 = 900,
                           subject: String = "demo-operator") -> String {
-        authority.mint(tenant: tenant, subject: subject, permissions: permissions, lifetime: lifetime, now: Int64(wallClock().secondsSinceEpoch))
+        authority.mint(tenant: tenant, subject: subject, permissions: permissions, lifetime: lifetime, now: Int64(UTCInstant.now().secondsSinceEpoch))
     }
 
     // MARK: Test controls (also served under /__admin with `admin`)
@@ -182,7 +182,7 @@ public final class DemoBackend: Sendable {
     public func step(seconds: Double) {
         let now = manualOffset.withLock { offset -> UTCInstant in
             offset += Int64(seconds * 1e6)
-            return UTCInstant(microseconds: wallClock().microseconds + offset)
+            return UTCInstant(microseconds: UTCInstant.now().microseconds + offset)
         }
         let ps = world.withLock { $0.step(dt: seconds, now: now) }
         hub.publish(ps)
@@ -285,11 +285,4 @@ public func withDemoBackend<T: Sendable>(
 public struct DemoBackendError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ d: String) { description = d }
-}
-
-/// Now, from the system clock, as the backend's naive UTC timestamps use.
-func wallClock() -> UTCInstant {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return UTCInstant(microseconds: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
 }

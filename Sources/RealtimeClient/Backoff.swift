@@ -1,3 +1,4 @@
+import DashSettings
 import RealtimeProtocol
 
 /// The reconnect schedule: exponential backoff with a cap and jitter.

@@ -1,3 +1,4 @@
+import DashSettings
 import NIOSSL
 import RealtimeProtocol
 

@@ -1,3 +1,4 @@
+import DashSettings
 import Foundation
 import NIOSSL
 import RealtimeProtocol
@@ -24,8 +25,7 @@ public enum ClientSetup {
 
     /// The default config path: `$XDG_CONFIG_HOME/realtime-dash/config.json` (or `~/.config/…`).
     public static func defaultConfigPath(environment: [String: String]) -> String {
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
-        return base + "/realtime-dash/config.json"
+        XDGPaths(environment: environment).configFile
     }
 
     /// Loads the config: an explicit path must exist; the default path is used only if present.

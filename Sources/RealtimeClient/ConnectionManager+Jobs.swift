@@ -149,7 +149,7 @@ extension ConnectionManager {
                 emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: .cancelJob, outcome: .failed("REST cancel: \(detail)")))
             }
         } catch {
-            emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: .cancelJob, outcome: .failed("REST cancel: \(describe(error))")))
+            emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: .cancelJob, outcome: .failed("REST cancel: \(TransportError.classify(error))")))
         }
     }
 }

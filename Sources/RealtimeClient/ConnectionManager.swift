@@ -216,7 +216,7 @@ public actor ConnectionManager {
             // No read timeout: liveness is ours (the stale watchdog).
             response = try await http.execute(request, deadline: .distantFuture, logger: logger)
         } catch {
-            return AttemptResult(failure: .network(describe(error)))
+            return AttemptResult(failure: .transport(TransportError.classify(error)))
         }
         let t1 = clock.now()
         emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (t1.monotonic - t0.monotonic) * 1000))
@@ -253,7 +253,7 @@ public actor ConnectionManager {
                     }
                     return AttemptResult(failure: activity.live == nil ? .closedBeforeLive : .ended, liveAt: activity.live, lastEventID: parser.currentLastEventID)
                 } catch {
-                    return AttemptResult(failure: activity.live == nil ? .closedBeforeLive : .network(self.describe(error)),
+                    return AttemptResult(failure: activity.live == nil ? .closedBeforeLive : .transport(TransportError.classify(error)),
                                          liveAt: activity.live, lastEventID: parser.currentLastEventID)
                 }
             }
@@ -304,14 +304,6 @@ public actor ConnectionManager {
         case .malformed(let m):
             emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
         }
-    }
-
-    nonisolated func describe(_ error: any Error) -> String {
-        let text = "\(error)"
-        if text.contains("connectTimeout") { return "connection timed out" }
-        if text.contains("connection refused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") { return "connection refused" }
-        if text.contains("remoteConnectionClosed") || text.contains("unexpected time") || text.contains("EOF") { return "the server closed the connection" }
-        return text.count > 160 ? String(text.prefix(160)) + "…" : text
     }
 
     // MARK: WebSocket
@@ -388,7 +380,7 @@ public actor ConnectionManager {
         } catch let refused as WebSocketClient.UpgradeRefused {
             return AttemptResult(failure: .http(status: refused.status, retryAfter: nil))
         } catch {
-            return AttemptResult(failure: .network(describe(error)))
+            return AttemptResult(failure: .transport(TransportError.classify(error)))
         }
     }
 

@@ -19,6 +19,12 @@ public final class Inbox: Sendable {
         public var coalesced: Int
         /// Events dropped since the last drain.
         public var dropped: Int
+
+        public init(events: [ClientEvent], coalesced: Int = 0, dropped: Int = 0) {
+            self.events = events
+            self.coalesced = coalesced
+            self.dropped = dropped
+        }
     }
 
     private struct State {

@@ -23,7 +23,8 @@ public struct StreamStateMachine: Sendable {
     public enum Failure: Sendable, Equatable, CustomStringConvertible {
         /// A non-200 answer (SSE) or a refused upgrade (WebSocket). `retryAfter` in seconds.
         case http(status: Int, retryAfter: Double?)
-        case network(String)
+        /// The connection could not be made or broke (refused, timed out, DNS, TLS, reset).
+        case transport(TransportError)
         /// 200, then the connection closed before `connected` (a backend failure at start).
         case closedBeforeLive
         /// The backend's `event: error` (then it ends the response).
@@ -43,7 +44,7 @@ public struct StreamStateMachine: Sendable {
         public var description: String {
             switch self {
             case .http(let s, _): "HTTP \(s)"
-            case .network(let m): m
+            case .transport(let e): e.description
             case .closedBeforeLive: "closed before the connected frame"
             case .serverError(let m): "server error: \(m)"
             case .stale: "no data (stale)"
@@ -120,13 +121,13 @@ public struct StreamStateMachine: Sendable {
         case .noToken:
             return authFailure(status: 0, at: now)
         case .http(204, _):
-            state = .stopped(reason: "the server answered 204 No Content")
+            state = .stopped(reason: .noContent)
             return .waitForManual
         case .webSocketClosed(1008, let reason):
-            state = .stopped(reason: (reason.isEmpty ? "policy violation" : reason) + " (1008)")
+            state = .stopped(reason: .policyViolation(reason: reason))
             return .waitForManual
         case .jobFinished:
-            state = .stopped(reason: "job finished")
+            state = .stopped(reason: .jobFinished)
             return .waitForManual
         default:
             failures += 1

@@ -1,3 +1,4 @@
+import DashSettings
 import Foundation
 import RealtimeProtocol
 

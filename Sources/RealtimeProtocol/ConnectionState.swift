@@ -1,6 +1,33 @@
 /// The life of one stream (tenant × endpoint), as the status bar shows it.
 ///
 /// Times are wall-clock instants (`retryAt`), so a UI can count down against its own clock.
+/// Why a stream ended for good (``ConnectionState/stopped(reason:)``): not retried on its own.
+public enum StopReason: Sendable, Hashable, CustomStringConvertible {
+    /// The server answered 204 No Content: the endpoint is switched off there.
+    case noContent
+    /// WebSocket close 1008 with the server's reason (e.g. "Job not found or access denied").
+    case policyViolation(reason: String)
+    /// The job reached a terminal state and the server closed its socket.
+    case jobFinished
+
+    /// The stream ended the way the protocol ends it when all is well (a finished job, an
+    /// endpoint that is off), not because something is wrong.
+    public var isNormal: Bool {
+        switch self {
+        case .noContent, .jobFinished: true
+        case .policyViolation: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .noContent: "the server answered 204 No Content"
+        case .policyViolation(let reason): (reason.isEmpty ? "policy violation" : reason) + " (1008)"
+        case .jobFinished: "job finished"
+        }
+    }
+}
+
 public enum ConnectionState: Sendable, Equatable, CustomStringConvertible {
     /// Opening (attempt 1 is the first try).
     case connecting(attempt: Int)
@@ -15,7 +42,7 @@ public enum ConnectionState: Sendable, Equatable, CustomStringConvertible {
     /// `max_attempts` reached: manual retry only.
     case gaveUp(reason: String)
     /// Ended for good by the server (204, close 1008, a finished job), with its reason.
-    case stopped(reason: String)
+    case stopped(reason: StopReason)
 
     /// One word for narrow status bars.
     public var word: String {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A point in time as whole microseconds since 1970-01-01T00:00:00 UTC.
 ///
 /// The backend sends ISO-8601 UTC, usually without a zone (`2025-12-08T10:30:00.123456`),
@@ -17,6 +23,13 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     public var secondsSinceEpoch: Double { Double(microseconds) / 1_000_000 }
+
+    /// Now, from the system's real-time clock: the one wall clock every target reads.
+    public static func now() -> UTCInstant {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UTCInstant(microseconds: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
+    }
 
     public static func < (a: UTCInstant, b: UTCInstant) -> Bool { a.microseconds < b.microseconds }
 

@@ -20,6 +20,17 @@ public enum ClientCommand: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The verb an operator reads: "cancel", "pause", "resume", "ping", "query".
+    public var verb: String {
+        switch self {
+        case .ping: "ping"
+        case .cancelJob, .cancelCampaign: "cancel"
+        case .pauseJob, .pauseCampaign: "pause"
+        case .resumeJob, .resumeCampaign: "resume"
+        case .querySession: "query"
+        }
+    }
+
     /// The exact JSON text of the frame, e.g. `{"type":"cancel_job"}`.
     public var json: String {
         switch self {

@@ -1,15 +1,10 @@
 import CNcurses
+import ConsoleRuntime
 import DashboardCore
 import DashboardRender
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// What the terminal reported.
-public enum TerminalInput: Sendable, Equatable {
-    case key(Key)
-    case resize(cols: Int, rows: Int)
-}
 
 /// Why the console cannot start on this terminal, with what to do instead.
 public struct TerminalError: Error, CustomStringConvertible, Sendable {
@@ -24,7 +19,7 @@ public struct TerminalError: Error, CustomStringConvertible, Sendable {
 /// The one owner of curses: set-up and teardown, the diff blit, key decoding, colours.
 ///
 /// Not thread-safe (curses is not): create, use and close it on one thread.
-public final class Terminal {
+public final class Terminal: TerminalDevice {
     private var screen: OpaquePointer?
     private var previous: Grid? = nil
     public let ascii: Bool
@@ -160,6 +155,10 @@ public final class Terminal {
     }
 
     public func bell() { beep() }
+
+    public var inputDescriptor: Int32 { 0 }
+    public var stopSignal: Int32 { TerminalGuard.stopSignal }
+    public func setWakeDescriptor(_ fd: Int32) { TerminalGuard.wakeFD = fd }
 
     /// Restores the terminal (normal screen, cursor, modes). Safe to call twice.
     public func close() {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DashBench
 import Foundation
 import RealtimeProtocol
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import ConsoleRuntime
+import DashSettings
 import DashboardCore
 import DemoBackend
 import Foundation
@@ -47,7 +49,7 @@ struct RealtimeDash: AsyncParsableCommand {
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
-        var dashConfig: DashConfig
+        let dashConfig: DashConfig
         do {
             dashConfig = demo && connection.config == nil ? DashConfig() : try ClientSetup.loadConfig(connection.setupOptions, environment: env)
         } catch {
@@ -77,11 +79,11 @@ struct RealtimeDash: AsyncParsableCommand {
             }
         }
         client.watchJobs += job
-        for w in client.tokens.warnings(now: wallNow()) { logger.warning("\(w)") }
+        for w in client.tokens.warnings(now: UTCInstant.now()) { logger.warning("\(w)") }
 
         let manager = ConnectionManager(configuration: client, logger: logger)
         let managerTask = Task { await manager.run() }
-        var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: wallNow())
+        var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: UTCInstant.now())
         state.bellOnCritical = dashConfig.ui.bellOnCritical
         state.insecureTLS = client.insecureTLS
         if client.insecureTLS { logger.warning("TLS certificate verification is OFF (--insecure-skip-tls-verify): anyone on the path can read and change this session") }
@@ -95,7 +97,8 @@ struct RealtimeDash: AsyncParsableCommand {
             let thread = Thread {
                 do {
                     let terminal = try Terminal(theme: theme, environment: env)
-                    let loop = ConsoleLoop(terminal: terminal, manager: manager, state: initial, fps: fps, tokens: tokens)
+                    let loop = ConsoleLoop(
+                        terminal: terminal, inbox: manager.inbox, effects: manager, state: initial, fps: fps, tokens: tokens)
                     let signal = loop.run()
                     terminal.close()
                     continuation.resume(returning: .success(signal))

@@ -1,3 +1,4 @@
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeProtocol
@@ -9,7 +10,7 @@ struct SSEEndpointTests {
 
     @Test("exact bytes: CRLF, the connected frame first, ping comments, then the event frame")
     func exactBytes() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let token = server.backend.mintToken(tenant: "t-01")
             let url = server.catalogue.url(for: .alerts)
             // Read until both the event and a ping (every 100 ms in tests, 15 s in production) arrived.
@@ -41,7 +42,7 @@ struct SSEEndpointTests {
 
     @Test("auth matrix: header, cookie and X-API-Key work; ?token=, expired, wrong secret and none are 401")
     func authMatrix() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let url = server.catalogue.url(for: .alerts)
             let good = b.mintToken(tenant: "t-01")
@@ -73,7 +74,7 @@ struct SSEEndpointTests {
 
     @Test("legacy era: /api/v1, no token streams tenant platform, and there is no /events")
     func legacyEra() async throws {
-        try await withDemoBackend(testConfiguration { $0.era = .legacy }) { server in
+        try await withDemoBackend(quietBackend { $0.era = .legacy }) { server in
             #expect(server.catalogue.restBase == "/api/v1")
             let (r, events) = try await readSSE(server.catalogue.url(for: .tickets), token: nil, events: 0)
             #expect(r.status == 200)
@@ -86,7 +87,7 @@ struct SSEEndpointTests {
 
     @Test("tenant isolation: each connection sees only its own tenant's events")
     func tenantIsolation() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let url = server.catalogue.url(for: .alerts)
             async let one = readSSE(url, token: b.mintToken(tenant: "t-01"), events: 2)
@@ -108,7 +109,7 @@ struct SSEEndpointTests {
 
     @Test("an endpoint carries only its family; the combined stream carries all five, re-serialised with source")
     func familiesAndCombined() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let token = b.mintToken(tenant: "t-01")
             async let tickets = readSSE(server.catalogue.url(for: .tickets), token: token, events: 1)
@@ -138,7 +139,7 @@ struct SSEEndpointTests {
 
     @Test("a payload with line breaks is split over several data lines")
     func multiLineData() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             async let read = readSSE(server.catalogue.url(for: .alerts), token: b.mintToken(tenant: "t-01"), events: 1)
             try await waitUntil("the stream") { b.openConnections == 1 }
@@ -154,7 +155,7 @@ struct SSEEndpointTests {
 struct RESTTests {
     @Test("jobs list, detail, REST cancel and 404s have the backend's shapes")
     func jobs() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let token = b.mintToken(tenant: "t-01")
             let ids = (0..<3).compactMap { _ in b.createJob(tenant: "t-01", type: "bulk_provision", items: 100) }
@@ -200,7 +201,7 @@ struct RESTTests {
 
     @Test("campaigns and runtime-config")
     func campaignsAndRuntimeConfig() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let token = server.backend.mintToken(tenant: "t-02")
             let r = try await http(server.catalogue.restURL("/billing/dunning/campaigns?active_only=true"), headers: bearer(token))
             guard case .array(let items) = try JSONValue.parse(r.body) else { Issue.record("not an array"); return }

@@ -1,3 +1,4 @@
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeClient
@@ -99,7 +100,7 @@ struct SimulationTests {
 struct TestControlTests {
     @Test("drop ends every stream abruptly; clients see an error, not a clean end")
     func drop() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             async let read = http(server.catalogue.url(for: .alerts), headers: bearer(b.mintToken(tenant: "t-01")))
             try await waitUntil("the stream") { b.openConnections == 1 }
@@ -114,7 +115,7 @@ struct TestControlTests {
 
     @Test("stall stops all writing while sockets stay open; unstall resumes")
     func stall() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             _ = try await http(server.origin + "/__admin/stall", method: .POST)
             let stalled = try? await http(server.catalogue.url(for: .alerts), headers: bearer(b.mintToken(tenant: "t-01")), timeout: 1) { bytes in
@@ -132,7 +133,7 @@ struct TestControlTests {
 
     @Test("fail the next N connections with a status: SSE, the 200-then-drop case, and WebSocket upgrades")
     func failNext() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let token = b.mintToken(tenant: "t-01")
             _ = try await http(server.origin + "/__admin/fail?count=2&status=503", method: .POST)
@@ -156,7 +157,7 @@ struct TestControlTests {
 
     @Test("close WebSockets with a chosen code")
     func wsClose() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let ws = try await WSClient.connect(server.catalogue.url(for: .wsSessions), headers: bearer(server.backend.mintToken(tenant: "t-01")))
             _ = try await ws.next()
             _ = try await http(server.origin + "/__admin/ws-close?code=4001&reason=test", method: .POST)
@@ -166,7 +167,7 @@ struct TestControlTests {
 
     @Test("publish over HTTP, firehose, job creation, token minting and stats")
     func adminEndpoints() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let tokenJSON = try JSONValue.parse(try await http(server.origin + "/__admin/token?tenant=t-02&permissions=jobs.read&lifetime=60", method: .POST).body)
             let token = try #require(tokenJSON["token"]?.stringValue)
@@ -198,7 +199,7 @@ struct TestControlTests {
 
     @Test("without --admin the controls do not exist")
     func adminOff() async throws {
-        try await withDemoBackend(testConfiguration { $0.admin = false }) { server in
+        try await withDemoBackend(quietBackend { $0.admin = false }) { server in
             let r = try await http(server.origin + "/__admin/drop", method: .POST)
             #expect(r.status == 404)
         }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DashTestSupport
 import DemoBackend
 import Foundation
 import NIOCore
@@ -7,36 +8,6 @@ import NIOPosix
 import RealtimeProtocol
 import Testing
 import RealtimeClient
-
-/// A quiet backend for tests: no background simulation, fast pings, test controls on.
-func testConfiguration(_ adjust: (inout DemoBackend.Configuration) -> Void = { _ in }) -> DemoBackend.Configuration {
-    var c = DemoBackend.Configuration()
-    c.runsSimulation = false
-    c.randomStorms = false
-    c.pingInterval = .milliseconds(100)
-    c.admin = true
-    adjust(&c)
-    return c
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out: \(what)" }
-}
-
-/// Runs `body`, failing with ``TimedOut`` after `seconds` (a guard against hangs, not a wait).
-func withTimeout<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw TimedOut(what: what) }
-        return value
-    }
-}
 
 struct HTTPResult: Sendable {
     var status: Int
@@ -172,11 +143,4 @@ final class Box<T: Sendable>: Sendable {
     init(_ v: T) { value = Locked(v) }
     func get() -> T { value.withLock { $0 } }
     func set(_ v: T) { value.withLock { $0 = v } }
-}
-
-/// Waits until `condition` holds, checking every 5 ms (bounded by `timeout`).
-func waitUntil(_ what: String, timeout: Double = 5, _ condition: @escaping @Sendable () -> Bool) async throws {
-    try await withTimeout(timeout, what) {
-        while !condition() { try await Task.sleep(for: .milliseconds(5)) }
-    }
 }

@@ -1,3 +1,4 @@
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeClient
@@ -10,7 +11,7 @@ struct WebSocketEndpointTests {
 
     @Test("auth matrix: header, cookie and ?token= work; expired, wrong secret and missing permission are HTTP 403")
     func authMatrix() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let url = Self.wsURL(server, .wsSessions)
             let good = b.mintToken(tenant: "t-01", permissions: ["sessions.read"])
@@ -31,7 +32,7 @@ struct WebSocketEndpointTests {
 
     @Test("ping answers pong; unknown types are ignored; a non-object frame closes with 1000")
     func pingUnknownAndGarbage() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let token = server.backend.mintToken(tenant: "t-01")
             for garbage in ["not json", "[1,2]", "\"text\"", "42"] {
                 let ws = try await WSClient.connect(Self.wsURL(server, .wsSessions), headers: bearer(token))
@@ -47,7 +48,7 @@ struct WebSocketEndpointTests {
 
     @Test("sessions socket: bare session events and query_session")
     func sessionsSocket() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let ws = try await WSClient.connect(Self.wsURL(server, .wsSessions), headers: bearer(b.mintToken(tenant: "t-02")))
             _ = try await ws.next()
@@ -69,7 +70,7 @@ struct WebSocketEndpointTests {
 
     @Test("job socket: pause ack, resume silence (or ack when switched on), cancel ack, job.cancelled, then close 1000")
     func jobCommands() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let id = try #require(b.createJob(tenant: "t-01", items: 200))
             b.step(seconds: 5)
@@ -106,7 +107,7 @@ struct WebSocketEndpointTests {
 
     @Test("command permission errors name the command")
     func permissionErrors() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let id = try #require(b.createJob(tenant: "t-01"))
             let ws = try await WSClient.connect(Self.wsURL(server, .job(id)), headers: bearer(b.mintToken(tenant: "t-01", permissions: ["jobs.read"])))
@@ -121,7 +122,7 @@ struct WebSocketEndpointTests {
 
     @Test("rate limit: 30 commands per user per minute, then an error with retry_after")
     func rateLimit() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let id = try #require(b.createJob(tenant: "t-01"))
             let token = b.mintToken(tenant: "t-01", subject: "busy-operator")
@@ -147,7 +148,7 @@ struct WebSocketEndpointTests {
 
     @Test("1008 after accept: unknown or foreign job, non-UUID or unknown campaign")
     func policyViolations() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let foreignJob = try #require(b.createJob(tenant: "t-02"))
             let token = b.mintToken(tenant: "t-01")
@@ -161,7 +162,7 @@ struct WebSocketEndpointTests {
 
     @Test("campaign socket: pause, resume and cancel acks; permission errors")
     func campaignCommands() async throws {
-        try await withDemoBackend(testConfiguration()) { server in
+        try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let id = try #require(b.campaignIDs(tenant: "t-01").first)
             let ws = try await WSClient.connect(Self.wsURL(server, .campaign(id)), headers: bearer(b.mintToken(tenant: "t-01")))

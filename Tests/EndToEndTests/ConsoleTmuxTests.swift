@@ -1,6 +1,6 @@
+import DashTestSupport
 import Foundation
 import Testing
-@testable import realtime_dash
 
 /// Runs a short command to completion (tmux control commands return at once), killing it after
 /// `timeout` seconds.

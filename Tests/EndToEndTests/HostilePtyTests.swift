@@ -1,8 +1,8 @@
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeProtocol
 import Testing
-@testable import realtime_dash
 
 /// The hostile corpus (Tests/Fixtures/hostile), fixture name → payload, in a stable order.
 func hostileFixtures() -> [(name: String, bytes: [UInt8], outcome: String)] {

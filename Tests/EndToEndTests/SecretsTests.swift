@@ -1,8 +1,8 @@
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeProtocol
 import Testing
-@testable import realtime_dash
 
 /// Tokens are secrets: never in the log (at trace level), on screen, or on a command line.
 @Suite("Secrets", .serialized)

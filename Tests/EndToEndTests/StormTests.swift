@@ -1,5 +1,6 @@
 import DashboardCore
 import DashboardRender
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeClient
@@ -33,7 +34,7 @@ struct StormTests {
             let task = Task { await manager.run() }
             defer { task.cancel() }
 
-            var state = AppState(tenants: ["t-01"], historyLimit: 100, now: wallClockNow())
+            var state = AppState(tenants: ["t-01"], historyLimit: 100, now: UTCInstant.now())
             var largestBatch = 0
             var onuEvents = 0
             var transitions: [String] = []
@@ -118,9 +119,5 @@ struct StormTests {
         if !wrongJobs.isEmpty { problems.append("jobs differ: \(wrongJobs.map { "\($0.id) \($0.status) vs \(jobs[$0.id]!)" })") }
         if state.jobs.isEmpty { problems.append("no jobs known yet") }
         return problems.joined(separator: "; ")
-    }
-
-    func wallClockNow() -> UTCInstant {
-        UTCInstant(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
     }
 }

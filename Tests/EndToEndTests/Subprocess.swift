@@ -1,14 +1,6 @@
+import DashTestSupport
+import DashTestSupport
 import Foundation
-
-/// The built `realtime-dash` binary, next to the test bundle.
-let realtimeDashBinary: String = {
-    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for candidate in [dir, dir.deletingLastPathComponent()] {
-        let path = candidate.appendingPathComponent("realtime-dash").path
-        if FileManager.default.isExecutableFile(atPath: path) { return path }
-    }
-    return dir.appendingPathComponent("realtime-dash").path
-}()
 
 struct ProcessResult: Sendable {
     var status: Int32

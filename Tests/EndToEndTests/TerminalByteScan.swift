@@ -1,3 +1,4 @@
+import DashTestSupport
 import Foundation
 
 /// Everything a program wrote to its terminal, taken apart: escape sequences by kind, and any

@@ -1,3 +1,4 @@
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeClient
@@ -27,7 +28,7 @@ struct CommandTests {
                 b.step(seconds: 0.1)  // the backend carries out the cancel: job.cancelled
                 try await eventually("cancel confirmed by job.cancelled") { got.outcomes(.cancelJob).last == .confirmed }
                 try await eventually("the job socket ends with the job") {
-                    if case .stopped("job finished")? = got.states("t-01", .job(id)).last { return true }
+                    if case .stopped(.jobFinished)? = got.states("t-01", .job(id)).last { return true }
                     return false
                 }
             }

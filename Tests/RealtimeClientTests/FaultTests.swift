@@ -1,3 +1,4 @@
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeClient

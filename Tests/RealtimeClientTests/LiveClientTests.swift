@@ -1,3 +1,4 @@
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeClient
@@ -138,7 +139,7 @@ struct LiveClientTests {
                 try await eventually("403 and 1008") {
                     if case .authFailed(403, _)? = got.states("t-01", .wsSessions).last,
                        case .stopped(let reason)? = got.states("t-01", .job("no-such-job")).last {
-                        return reason == "Job not found or access denied (1008)"
+                        return reason == .policyViolation(reason: "Job not found or access denied")
                     }
                     return false
                 }

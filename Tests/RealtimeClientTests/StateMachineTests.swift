@@ -1,3 +1,5 @@
+import DashSettings
+import DashTestSupport
 import Testing
 @testable import RealtimeClient
 import RealtimeProtocol
@@ -46,7 +48,7 @@ struct StreamStateMachineTests {
         var delays: [Double] = []
         var now = 0.0
         for _ in 0..<8 {
-            guard case .retry(let d) = m.failed(.network("connection refused"), at: at(now), jitter: 0) else { Issue.record("no retry"); return }
+            guard case .retry(let d) = m.failed(.transport(.refused), at: at(now), jitter: 0) else { Issue.record("no retry"); return }
             delays.append(d)
             now += d
             #expect(m.retryNow() == .connect)
@@ -67,7 +69,7 @@ struct StreamStateMachineTests {
     func resetAfterHealthy() {
         var m = StreamStateMachine()
         _ = m.start()
-        for i in 0..<4 { _ = m.failed(.network("x"), at: at(Double(i)), jitter: 0); _ = m.retryNow() }
+        for i in 0..<4 { _ = m.failed(.transport(.timedOut), at: at(Double(i)), jitter: 0); _ = m.retryNow() }
         m.becameLive(at: at(100))
         #expect(m.failed(.stale, at: at(130), jitter: 0) == .retry(after: 16), "30 s live is not healthy enough")
         _ = m.retryNow()
@@ -92,7 +94,7 @@ struct StreamStateMachineTests {
     func tokenChanged() {
         var m = StreamStateMachine()
         _ = m.start()
-        _ = m.failed(.network("x"), at: at(0), jitter: 0)
+        _ = m.failed(.transport(.timedOut), at: at(0), jitter: 0)
         #expect(m.tokenChanged() == nil)
         _ = m.retryNow()
         _ = m.failed(.http(status: 401, retryAfter: nil), at: at(1), jitter: 0)
@@ -109,15 +111,15 @@ struct StreamStateMachineTests {
         var m = StreamStateMachine()
         _ = m.start()
         #expect(m.failed(.http(status: 204, retryAfter: nil), at: at(0), jitter: 0) == .waitForManual)
-        #expect(m.state == .stopped(reason: "the server answered 204 No Content"))
+        #expect(m.state == .stopped(reason: .noContent))
         var w = StreamStateMachine()
         _ = w.start()
         #expect(w.failed(.webSocketClosed(code: 1008, reason: "Job not found or access denied"), at: at(0), jitter: 0) == .waitForManual)
-        #expect(w.state == .stopped(reason: "Job not found or access denied (1008)"))
+        #expect(w.state == .stopped(reason: .policyViolation(reason: "Job not found or access denied")))
         var j = StreamStateMachine()
         _ = j.start()
         #expect(j.failed(.jobFinished, at: at(0), jitter: 0) == .waitForManual)
-        #expect(j.state == .stopped(reason: "job finished"))
+        #expect(j.state == .stopped(reason: .jobFinished))
     }
 
     @Test("429 and 503 honour Retry-After when it is longer than the backoff", arguments: [429, 503])

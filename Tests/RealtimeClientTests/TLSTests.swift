@@ -1,3 +1,5 @@
+import DashSettings
+import DashTestSupport
 import DemoBackend
 import Foundation
 import RealtimeClient
@@ -12,7 +14,7 @@ struct TestPKI {
     var key: String { directory + "/server.key" }
 
     static func make() throws -> TestPKI {
-        let dir = temporaryDirectory()
+        let dir = try scratchDirectory()
         let script = """
         set -e
         cd '\(dir)'
@@ -101,7 +103,7 @@ struct TLSTests {
     @Test("a CA file that is missing or not PEM is refused with a clear message")
     func badCAFile() throws {
         #expect(throws: ConfigError.self) { try ClientSetup.tlsConfiguration(caFile: "/nonexistent/ca.pem", insecure: false) }
-        let path = temporaryDirectory() + "/not-a-cert.pem"
+        let path = try scratchDirectory() + "/not-a-cert.pem"
         try "hello".write(toFile: path, atomically: true, encoding: .utf8)
         do {
             _ = try ClientSetup.tlsConfiguration(caFile: path, insecure: false)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import RealtimeProtocol
+@testable import DashSettings
+import RealtimeProtocol
 
 @Suite("DashConfig")
 struct DashConfigTests {

@@ -1,3 +1,4 @@
+import DashTestSupport
 import DashboardCore
 import DemoBackend
 import Foundation
@@ -6,8 +7,9 @@ import RealtimeProtocol
 
 /// The bench scenarios that run the real thing: DemoBackend on loopback, the client, and the
 /// console itself (this binary, in a pseudo-terminal).
-enum LiveBench {
-    nonisolated(unsafe) static var idleSeconds: Double = 30
+public enum LiveBench {
+    /// How long the idle scenario measures (`--idle-seconds`).
+    nonisolated(unsafe) public static var idleSeconds: Double = 30
 
     // MARK: e2e
 
@@ -117,7 +119,7 @@ enum LiveBench {
     static func idle(quick: Bool, repetitions: Int) async throws -> [BenchResult] {
         let seconds = idleSeconds
         return try await withDemoBackend(quietBackend()) { server in
-            let console = try await ConsoleUnderTest.start(server: server, cols: 120, rows: 40)
+            let console = try await ConsoleUnderTest.start(server: server, cols: 120, rows: 40, executable: selfExecutable)
             defer { console.stop() }
             // Let it connect and settle, then measure a window of `seconds`.
             try await console.waitForScreen(timeout: 20) { $0.contains("alerts") }
@@ -144,7 +146,7 @@ enum LiveBench {
         var c = quietBackend(simulation: true)
         c.rate = 1
         return try await withDemoBackend(c) { server in
-            let console = try await ConsoleUnderTest.start(server: server, cols: 120, rows: 40)
+            let console = try await ConsoleUnderTest.start(server: server, cols: 120, rows: 40, executable: selfExecutable)
             defer { console.stop() }
             try await console.waitForScreen(timeout: 20) { $0.contains("ONU events") }
             try await Task.sleep(for: .seconds(2))
@@ -176,17 +178,4 @@ enum LiveBench {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
-let selfExecutable: String = {
-    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-}()
-
-func scratchDirectory() throws -> String {
-    let dir = NSTemporaryDirectory() + "realtime-dash-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    return dir
-}
+typealias BenchError = HarnessError

@@ -2,39 +2,13 @@ import DemoBackend
 import Foundation
 import RealtimeClient
 import RealtimeProtocol
-import Testing
-
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out: \(what)" }
-}
-
-/// A quiet backend for client tests: stepped by hand, fast pings.
-func quietBackend(_ adjust: (inout DemoBackend.Configuration) -> Void = { _ in }) -> DemoBackend.Configuration {
-    var c = DemoBackend.Configuration()
-    c.runsSimulation = false
-    c.randomStorms = false
-    c.pingInterval = .milliseconds(100)
-    c.admin = true
-    adjust(&c)
-    return c
-}
-
-/// A fresh directory for token files.
-func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "realtime-dash-tests-" + UUID().uuidString
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func writeToken(_ token: String, to path: String) throws {
-    try SecretFile.write(token + "\n", to: path)
-}
 
 /// A client configuration for `server` with fast schedules, one token file per tenant.
-func clientConfiguration(_ server: RunningDemoBackend, tenants: [String: String], endpoints: [Endpoint],
-                         _ adjust: (inout ClientConfiguration) -> Void = { _ in }) throws -> ClientConfiguration {
-    let dir = temporaryDirectory()
+public func clientConfiguration(
+    _ server: RunningDemoBackend, tenants: [String: String], endpoints: [Endpoint],
+    _ adjust: (inout ClientConfiguration) -> Void = { _ in }
+) throws -> ClientConfiguration {
+    let dir = try scratchDirectory()
     var sources: [String: TokenSource] = [:]
     for (tenant, token) in tenants {
         let path = dir + "/\(tenant).token"
@@ -57,13 +31,14 @@ func clientConfiguration(_ server: RunningDemoBackend, tenants: [String: String]
 }
 
 /// Everything a running manager reported so far, gathered by a consumer task.
-final class Collected: @unchecked Sendable {
+public final class Collected: @unchecked Sendable {
+    public init() {}
     private let lock = NSLock()
     private var events: [ClientEvent] = []
-    private(set) var coalesced = 0
-    private(set) var dropped = 0
+    public private(set) var coalesced = 0
+    public private(set) var dropped = 0
 
-    func add(_ batch: Inbox.Batch) {
+    public func add(_ batch: Inbox.Batch) {
         lock.lock()
         events += batch.events
         coalesced += batch.coalesced
@@ -71,30 +46,32 @@ final class Collected: @unchecked Sendable {
         lock.unlock()
     }
 
-    var all: [ClientEvent] {
+    public var all: [ClientEvent] {
         lock.lock()
         defer { lock.unlock() }
         return events
     }
 
-    func states(_ tenant: String, _ endpoint: Endpoint) -> [ConnectionState] {
+    public func states(_ tenant: String, _ endpoint: Endpoint) -> [ConnectionState] {
         all.compactMap { if case .status(let t, let e, let s) = $0, t == tenant, e == endpoint { s } else { nil } }
     }
 
-    func events(_ endpoint: Endpoint) -> [(String, Event)] {
+    public func events(_ endpoint: Endpoint) -> [(String, Event)] {
         all.compactMap { if case .event(let t, let e, let ev) = $0, e == endpoint { (t, ev) } else { nil } }
     }
 
-    func outcomes(_ command: ClientCommand) -> [CommandOutcome] {
+    public func outcomes(_ command: ClientCommand) -> [CommandOutcome] {
         all.compactMap { if case .command(_, _, let c, let o) = $0, c == command { o } else { nil } }
     }
 
-    func isLive(_ tenant: String, _ endpoint: Endpoint) -> Bool { states(tenant, endpoint).last == .live }
+    public func isLive(_ tenant: String, _ endpoint: Endpoint) -> Bool { states(tenant, endpoint).last == .live }
 }
 
 /// Runs a ConnectionManager while `body` runs, collecting what it reports.
-func withManager<T: Sendable>(_ configuration: ClientConfiguration, drain: Bool = true,
-                              _ body: @Sendable (ConnectionManager, Collected) async throws -> T) async throws -> T {
+public func withManager<T: Sendable>(
+    _ configuration: ClientConfiguration, drain: Bool = true,
+    _ body: @Sendable (ConnectionManager, Collected) async throws -> T
+) async throws -> T {
     let manager = ConnectionManager(configuration: configuration)
     let collected = Collected()
     return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -116,14 +93,4 @@ func withManager<T: Sendable>(_ configuration: ClientConfiguration, drain: Bool 
         while let _ = try await group.next() {}
         return result
     }
-}
-
-/// Waits until `condition` holds, checking every 10 ms, for at most `timeout` seconds.
-func eventually(_ what: String, timeout: Double = 10, _ condition: @escaping @Sendable () async -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw TimedOut(what: what)
 }

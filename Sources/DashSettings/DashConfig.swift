@@ -1,4 +1,5 @@
 import Foundation
+import RealtimeProtocol
 
 /// The console's configuration file (`config.example.json` shows every option with its default).
 ///

@@ -1,11 +1,12 @@
 import DashboardCore
 import DashboardRender
 import DemoBackend
+import DashTestSupport
 import Foundation
 import RealtimeProtocol
 
 /// One measured figure: the median of the repetitions, with min and max.
-struct BenchResult {
+public struct BenchResult: Sendable {
     var scenario: String
     var metric: String
     var unit: String
@@ -19,12 +20,12 @@ struct BenchResult {
         return BenchResult(scenario: scenario, metric: metric, unit: unit, median: s[s.count / 2], min: s.first!, max: s.last!, note: note)
     }
 
-    var json: String {
+    public var json: String {
         "{\"scenario\":\(JSONValue.quoted(scenario)),\"metric\":\(JSONValue.quoted(metric)),\"unit\":\(JSONValue.quoted(unit)),"
             + "\"median\":\(median),\"min\":\(min),\"max\":\(max),\"note\":\(JSONValue.quoted(note))}"
     }
 
-    static func table(_ rows: [BenchResult]) -> String {
+    public static func table(_ rows: [BenchResult]) -> String {
         func fmt(_ v: Double) -> String {
             v >= 1000 ? String(format: "%.0f", v) : String(format: "%.2f", v)
         }
@@ -44,9 +45,9 @@ struct BenchResult {
     }
 }
 
-struct BenchScenario: Sendable {
-    var name: String
-    var run: @Sendable (_ quick: Bool, _ repetitions: Int) async throws -> [BenchResult]
+public struct BenchScenario: Sendable {
+    public var name: String
+    public var run: @Sendable (_ quick: Bool, _ repetitions: Int) async throws -> [BenchResult]
 
     init(name: String, run: @escaping @Sendable (_ quick: Bool, _ repetitions: Int) async throws -> [BenchResult]) {
         self.name = name
@@ -59,16 +60,9 @@ struct BenchScenario: Sendable {
     }
 }
 
-/// Monotonic seconds.
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-enum BenchScenarios {
+public enum BenchScenarios {
     /// In this order: `memory` first, so its RSS is not inflated by what the others allocated.
-    static let all: [BenchScenario] = [
+    public static let all: [BenchScenario] = [
         BenchScenario(name: "memory", one: memory),
         BenchScenario(name: "parse", one: parse),
         BenchScenario(name: "decode-foundation", one: decodeFoundation),

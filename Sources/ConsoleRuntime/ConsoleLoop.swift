@@ -1,0 +1,148 @@
+import DashboardCore
+import DashboardRender
+import RealtimeClient
+import RealtimeProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The console's run loop (ARCHITECTURE.md "Data flow"): one thread owns the terminal. It sleeps
+/// in `poll` on the terminal's input and a wake-up pipe, drains keys and the inbox, reduces, and
+/// draws only when something changed, at most `fps` frames per second, plus a 1 s tick for the
+/// clock and ages (``FramePacer``). Network code never touches the terminal and never blocks
+/// this thread.
+public final class ConsoleLoop: @unchecked Sendable {
+    let terminal: any TerminalDevice
+    let inbox: Inbox
+    let effects: any ConsoleEffects
+    public private(set) var state: AppState
+    let fps: Int
+    private var wake: [Int32] = [-1, -1]
+    /// The bridge task waits for this before it waits on the inbox again (no spinning).
+    private let drained = DrainSignal()
+
+    /// Re-read for expiry and file-mode warnings every `noticeInterval` seconds.
+    let tokens: TokenStore?
+    let noticeInterval = 15.0
+    let monotonic: @Sendable () -> Double
+    let wallClock: @Sendable () -> UTCInstant
+
+    /// - Parameters:
+    ///   - inbox: what the network reports (the ConnectionManager's inbox).
+    ///   - effects: who carries out the reducer's effects (the ConnectionManager).
+    ///   - monotonic: monotonic seconds, for pacing.
+    ///   - wallClock: the time the reducer is told (clocks, ages).
+    public init(
+        terminal: any TerminalDevice, inbox: Inbox, effects: any ConsoleEffects, state: AppState, fps: Int,
+        tokens: TokenStore? = nil, monotonic: @escaping @Sendable () -> Double = monotonicSeconds,
+        wallClock: @escaping @Sendable () -> UTCInstant = UTCInstant.now
+    ) {
+        self.terminal = terminal
+        self.inbox = inbox
+        self.effects = effects
+        self.tokens = tokens
+        self.state = state
+        self.fps = max(1, fps)
+        self.monotonic = monotonic
+        self.wallClock = wallClock
+    }
+
+    /// Runs until `q` or a stop signal; returns the signal number (0 for `q`).
+    public func run() -> Int32 {
+        guard pipe(&wake) == 0 else { return 0 }
+        _ = fcntl(wake[0], F_SETFL, fcntl(wake[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(wake[1], F_SETFL, fcntl(wake[1], F_GETFL) | O_NONBLOCK)
+        terminal.setWakeDescriptor(wake[1])
+        defer {
+            terminal.setWakeDescriptor(-1)
+            close(wake[0])
+            close(wake[1])
+        }
+        let inbox = self.inbox
+        let wakeWrite = wake[1]
+        let drained = self.drained
+        let bridge = Task.detached {
+            while !Task.isCancelled {
+                await inbox.waitForEvents()
+                if Task.isCancelled { return }
+                var b: UInt8 = 0x65
+                _ = write(wakeWrite, &b, 1)
+                await drained.wait()
+            }
+        }
+        defer {
+            bridge.cancel()
+            drained.signal()
+        }
+
+        let size = terminal.size
+        _ = reduce(&state, .resized(cols: size.cols, rows: size.rows))
+        _ = reduce(&state, .tick(wallClock()))
+        var pacer = FramePacer(fps: fps, now: monotonic())
+        var nextNotices = 0.0
+        while true {
+            if terminal.stopSignal != 0 { return terminal.stopSignal }
+            var fds = [
+                pollfd(fd: terminal.inputDescriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0),
+            ]
+            _ = poll(&fds, 2, pacer.pollTimeout(at: monotonic()))
+            if terminal.stopSignal != 0 { return terminal.stopSignal }
+            // Keys (also the resize that curses reports after SIGWINCH). An answer to a key is
+            // drawn at once; only event-driven redraws wait for the frame interval.
+            var answerKey = false
+            for input in terminal.read() {
+                answerKey = true
+                switch input {
+                case .resize(let cols, let rows):
+                    _ = reduce(&state, .resized(cols: cols, rows: rows))
+                    terminal.invalidate()
+                case .key(let key):
+                    if perform(reduce(&state, .key(key))) { return 0 }
+                }
+                pacer.markDirty()
+            }
+            if fds[1].revents & Int16(POLLIN) != 0 {
+                var buf = [UInt8](repeating: 0, count: 256)
+                while read(wake[0], &buf, buf.count) > 0 {}
+                let batch = inbox.drain()
+                drained.signal()
+                if !batch.events.isEmpty { _ = perform(reduce(&state, .client(batch.events))) }
+                if batch.dropped + batch.coalesced > 0 {
+                    _ = reduce(&state, .inbox(dropped: batch.dropped, coalesced: batch.coalesced))
+                }
+                pacer.markDirty()
+            }
+            let t = monotonic()
+            if let tokens, t >= nextNotices {
+                let notices = tokens.warnings(now: wallClock())
+                if notices != state.notices {
+                    _ = reduce(&state, .notices(notices))
+                    pacer.markDirty()
+                }
+                nextNotices = t + noticeInterval
+            }
+            if pacer.tickDue(at: t) { _ = reduce(&state, .tick(wallClock())) }
+            if pacer.drawNow(at: t, answeringKey: answerKey) {
+                let s = terminal.size
+                terminal.draw(Screen.render(state, cols: s.cols, rows: s.rows, ascii: terminal.ascii))
+            }
+        }
+    }
+
+    /// Carries out effects; true means quit.
+    private func perform(_ effects: [Effect]) -> Bool {
+        let target = self.effects
+        for effect in effects {
+            switch effect {
+            case .quit: return true
+            case .bell: terminal.bell()
+            case .reconnectAll: Task { await target.reconnectAll() }
+            case .send(let tenant, let endpoint, let command):
+                Task { await target.send(command, tenant: tenant, endpoint: endpoint) }
+            }
+        }
+        return false
+    }
+}

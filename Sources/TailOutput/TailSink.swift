@@ -1,0 +1,151 @@
+import Foundation
+import RealtimeClient
+import RealtimeProtocol
+
+/// Where tail's events go: formats them, counts them, and decides when tail is done.
+/// Used by one consumer task at a time.
+public final class TailSink: @unchecked Sendable {
+    /// Why tail stopped: the exit status follows from it (0, 2 or 1).
+    public enum Outcome: Sendable, Equatable {
+        /// `--count` reached, `--duration` over, or every stream ended normally.
+        case finished
+        /// A token was missing or rejected: one line says which.
+        case authFailed(String)
+        /// Every stream stopped and at least one of them abnormally.
+        case failed(String)
+    }
+
+    let format: TailFormat
+    let limit: Int?
+    let sources: [String: TokenSource]
+    let streams: Int
+    /// Standard output (events), buffered.
+    public let writer: OutputBuffer
+    /// Standard error (connection states, malformed frames, command outcomes): one line per call.
+    let diagnostics: @Sendable (String) -> Void
+    /// jsonl to a terminal escapes what a terminal would act on; to a pipe it is byte-exact.
+    let stdoutIsTerminal: Bool
+    /// Events written so far.
+    public private(set) var total = 0
+    private var stopped: [String: StopReason] = [:]
+
+    /// - Parameters:
+    ///   - limit: stop after this many events (`--count`).
+    ///   - sources: where each tenant's token came from, for the authentication-failure line.
+    ///   - streams: how many streams were opened: when that many have stopped, tail is done.
+    ///   - writer: where events go (standard output by default).
+    ///   - stdoutIsTerminal: whether jsonl must escape what a terminal would act on.
+    ///   - diagnostics: where status lines go (standard error by default).
+    public init(
+        format: TailFormat, limit: Int?, sources: [String: TokenSource], streams: Int,
+        writer: OutputBuffer = OutputBuffer(), stdoutIsTerminal: Bool = isatty(1) == 1,
+        diagnostics: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) {
+        self.format = format
+        self.limit = limit
+        self.sources = sources
+        self.streams = streams
+        self.writer = writer
+        self.stdoutIsTerminal = stdoutIsTerminal
+        self.diagnostics = diagnostics
+    }
+
+    /// Runs `manager` and writes what it reports until tail is done: the count is reached, a
+    /// token fails, every stream stopped, or `duration` passed. Then whatever was still queued is
+    /// written (up to the count), output is flushed, and with `--format count` the total printed.
+    /// - Returns: why tail stopped.
+    public func run(_ manager: ConnectionManager, duration: Duration? = nil) async -> Outcome {
+        let outcome = await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                await manager.run()
+                return nil
+            }
+            group.addTask { await self.consume(manager.inbox) }
+            if let duration {
+                group.addTask {
+                    try? await Task.sleep(for: duration)
+                    return .finished
+                }
+            }
+            var result = Outcome.finished
+            while let next = await group.next() {
+                if let next {
+                    result = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return result
+        }
+        _ = write(manager.inbox.drain())
+        if format == .count { writer.write(Array("\(total)\n".utf8)) }
+        writer.flush()
+        return outcome
+    }
+
+    /// Reads the inbox until the count is reached, auth fails, or every stream has stopped;
+    /// output is flushed at least every 100 ms.
+    public func consume(_ inbox: Inbox) async -> Outcome {
+        while !Task.isCancelled {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await inbox.waitForEvents() }
+                group.addTask { try? await Task.sleep(for: .milliseconds(100)) }
+                await group.next()
+                group.cancelAll()
+            }
+            let outcome = write(inbox.drain())
+            writer.flush()
+            if let outcome { return outcome }
+            if inbox.isFinished { return .finished }
+        }
+        return .finished
+    }
+
+    /// Writes one batch; returns an outcome when tail should stop.
+    public func write(_ batch: Inbox.Batch) -> Outcome? {
+        if batch.dropped > 0 || batch.coalesced > 0 {
+            diagnostics("realtime-dash: output fell behind: \(batch.dropped) events dropped, \(batch.coalesced) coalesced")
+        }
+        for e in batch.events {
+            switch e {
+            case .event(let tenant, _, let event):
+                if let limit, total >= limit { return .finished }
+                total += 1
+                switch format {
+                case .jsonl:
+                    writer.write(JSONLine.safe(event.raw, terminal: stdoutIsTerminal))
+                    writer.write([0x0A])
+                case .text:
+                    writer.write(Array((TextLine.format(tenant: tenant, event: event) + "\n").utf8))
+                case .count:
+                    break
+                }
+                if let limit, total >= limit { return .finished }
+            case .status(let tenant, let endpoint, let s):
+                diagnostics("[\(tenant) \(endpoint)] \(s)")
+                switch s {
+                case .authFailed(let status, _):
+                    let source = sources[tenant].map { "the \($0)" } ?? "the token"
+                    let what = status == 0 ? "no token could be read from \(source)" : "\(source) was rejected (HTTP \(status)): it is wrong or has expired"
+                    return .authFailed("authentication failed for tenant \(tenant) on \(endpoint): \(what)")
+                case .stopped(let reason):
+                    stopped["\(tenant) \(endpoint)"] = reason
+                    if stopped.count >= streams {
+                        let abnormal = stopped.values.filter { !$0.isNormal }.map(\.description)
+                        return abnormal.isEmpty ? .finished : .failed("every stream stopped: \(abnormal.sorted().joined(separator: "; "))")
+                    }
+                default:
+                    stopped["\(tenant) \(endpoint)"] = nil
+                }
+            case .malformed(let tenant, let endpoint, let reason, _):
+                diagnostics("[\(tenant) \(endpoint)] malformed frame: \(TextLine.sanitize(reason))")
+            case .command(let tenant, let endpoint, let command, let outcome):
+                diagnostics("[\(tenant) \(endpoint)] \(command): \(outcome)")
+            case .latency, .error, .jobSnapshot, .campaigns:
+                break
+            }
+        }
+        return nil
+    }
+}
+

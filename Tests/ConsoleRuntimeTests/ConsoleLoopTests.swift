@@ -1,0 +1,142 @@
+import ConsoleRuntime
+import DashTestSupport
+import DashboardCore
+import DashboardRender
+import Foundation
+import RealtimeClient
+import RealtimeProtocol
+import Testing
+
+/// A terminal for tests: keys queued behind a real pipe (so the loop's `poll` wakes for them),
+/// every drawn grid kept.
+final class FakeTerminal: TerminalDevice, @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [TerminalInput] = []
+    private var grids: [Grid] = []
+    private var pipeFDs: [Int32] = [-1, -1]
+    private var signal: Int32 = 0
+    private(set) var bells = 0
+    let size: (cols: Int, rows: Int)
+    let ascii = false
+
+    init(cols: Int, rows: Int) {
+        size = (cols, rows)
+        _ = pipe(&pipeFDs)
+        _ = fcntl(pipeFDs[0], F_SETFL, O_NONBLOCK)
+    }
+
+    deinit {
+        close(pipeFDs[0])
+        close(pipeFDs[1])
+    }
+
+    var inputDescriptor: Int32 { pipeFDs[0] }
+
+    func press(_ input: TerminalInput) {
+        lock.withLock { pending.append(input) }
+        var b: UInt8 = 1
+        _ = write(pipeFDs[1], &b, 1)
+    }
+
+    func read() -> [TerminalInput] {
+        var buf = [UInt8](repeating: 0, count: 64)
+        while Foundation.read(pipeFDs[0], &buf, buf.count) > 0 {}
+        return lock.withLock {
+            defer { pending.removeAll() }
+            return pending
+        }
+    }
+
+    func draw(_ grid: Grid) -> Int {
+        lock.withLock { grids.append(grid) }
+        return grid.cols * grid.rows
+    }
+
+    func invalidate() {}
+    func bell() { lock.withLock { bells += 1 } }
+    var stopSignal: Int32 { lock.withLock { signal } }
+    func setWakeDescriptor(_ fd: Int32) {}
+    func raise(_ s: Int32) { lock.withLock { signal = s } }
+
+    var frames: Int { lock.withLock { grids.count } }
+    var lastScreen: String {
+        lock.withLock {
+            guard let g = grids.last else { return "" }
+            return (0..<g.rows).map { y in (0..<g.cols).map { g[$0, y].text }.joined() }.joined(separator: "\n")
+        }
+    }
+}
+
+/// Records what the loop asked of the network.
+final class RecordedEffects: ConsoleEffects, @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls: [String] = []
+    func reconnectAll() async { lock.withLock { calls.append("reconnectAll") } }
+    func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) async {
+        lock.withLock { calls.append("send \(command) \(tenant) \(endpoint)") }
+    }
+    var all: [String] { lock.withLock { calls } }
+}
+
+/// Runs the loop on a thread of its own, as the console does; the result when it returns.
+final class RunningLoop: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Int32?
+    init(_ loop: ConsoleLoop) {
+        let thread = Thread { [self] in
+            let r = loop.run()
+            lock.withLock { result = r }
+        }
+        thread.start()
+    }
+    var exit: Int32? { lock.withLock { result } }
+}
+
+@Suite("ConsoleLoop, driven through a fake terminal")
+struct ConsoleLoopTests {
+    func start(_ terminal: FakeTerminal, inbox: Inbox, effects: RecordedEffects) -> RunningLoop {
+        let state = AppState(tenants: ["t-01"], now: UTCInstant.now())
+        return RunningLoop(ConsoleLoop(terminal: terminal, inbox: inbox, effects: effects, state: state, fps: 30))
+    }
+
+    @Test("draws a first frame, shows what the inbox delivers, and quits on q", .timeLimit(.minutes(1)))
+    func eventsAndQuit() async throws {
+        let terminal = FakeTerminal(cols: 120, rows: 40)
+        let inbox = Inbox()
+        let effects = RecordedEffects()
+        let running = start(terminal, inbox: inbox, effects: effects)
+        try await eventually("a first frame", timeout: 10) { terminal.frames > 0 }
+        #expect(terminal.lastScreen.contains("Alerts"))
+
+        let json = EventEncoder.json(
+            type: .alertRaised, tenantID: "t-01", timestamp: UTCInstant.now(),
+            payload: .alert(
+                AlertEvent(
+                    alertID: "a-1", alertType: "bgp_down", severity: .critical, source: "edge-1",
+                    message: "BGP-FROM-INBOX")))
+        guard case .event(let e) = EventDecoder.decode(json) else {
+            Issue.record("the test alert must decode")
+            return
+        }
+        inbox.push(.event(tenant: "t-01", endpoint: .alerts, event: e))
+        try await eventually("the alert drawn", timeout: 10) { terminal.lastScreen.contains("BGP-FROM-INBOX") }
+
+        terminal.press(.key(.char("q")))
+        try await eventually("the loop returned", timeout: 10) { running.exit != nil }
+        #expect(running.exit == 0)
+    }
+
+    @Test("R asks the network to reconnect; a stop signal ends the loop with its number", .timeLimit(.minutes(1)))
+    func effectsAndSignal() async throws {
+        let terminal = FakeTerminal(cols: 80, rows: 24)
+        let effects = RecordedEffects()
+        let running = start(terminal, inbox: Inbox(), effects: effects)
+        try await eventually("a first frame", timeout: 10) { terminal.frames > 0 }
+        terminal.press(.key(.char("R")))
+        try await eventually("reconnectAll called", timeout: 10) { effects.all == ["reconnectAll"] }
+        terminal.raise(SIGTERM)
+        terminal.press(.resize(cols: 80, rows: 24))  // wakes the poll, as the real handler's byte does
+        try await eventually("the loop returned", timeout: 10) { running.exit != nil }
+        #expect(running.exit == SIGTERM)
+    }
+}
