@@ -37,14 +37,18 @@ public final class ConsoleUnderTest: @unchecked Sendable {
 
     public func send(_ key: String) { terminal.write(key) }
 
-    public func waitForScreen(timeout: Double, _ condition: (String) -> Bool) async throws {
+    /// Waits until `condition` holds for everything the console wrote so far.
+    /// - Throws: ``HarnessError`` naming `what` after `timeout` seconds, or when the console exited.
+    public func waitForScreen(
+        timeout: Double, _ what: String = "what was expected", _ condition: (String) -> Bool
+    ) async throws {
         let deadline = monotonicSeconds() + timeout
         while monotonicSeconds() < deadline {
             if condition(String(decoding: terminal.bytes, as: UTF8.self)) { return }
             guard child.isRunning else { throw HarnessError("the console exited early; log in \(directory)/log") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw HarnessError("the console did not show what was expected within \(timeout) s")
+        throw HarnessError("the console did not show \(what) within \(timeout) s")
     }
 
     /// Writes `key` and waits for `marker` to come back from the console; milliseconds, or nil on timeout.

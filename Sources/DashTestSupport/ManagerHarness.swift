@@ -20,8 +20,11 @@ public func clientConfiguration(
     c.discoverJobs = false
     c.discoverCampaigns = false
     c.backoff = Backoff(initialDelay: 0.05, multiplier: 2, maxDelay: 0.2, jitter: 0, resetAfter: 60)
-    c.staleAfter = 2
-    c.pingInterval = 0.2
+    // Generous for a machine running the whole suite in parallel; tests of staleness set their own.
+    c.staleAfter = 10
+    // Two unanswered pings mean a dead socket: at 0.2 s that misfires on a machine running the whole
+    // suite in parallel, and reconnects lose commands in flight.
+    c.pingInterval = 1
     c.authRetry = 60
     c.tokenCheckInterval = 0.1
     c.commandTimeout = 3
@@ -68,29 +71,35 @@ public final class Collected: @unchecked Sendable {
 }
 
 /// Runs a ConnectionManager while `body` runs, collecting what it reports.
+///
+/// Afterwards the manager is cancelled and must finish within `shutdownWithin` seconds (its
+/// streams closed, its HTTP client shut down); if it does not, this throws ``TimedOut`` instead
+/// of hanging the test.
 public func withManager<T: Sendable>(
-    _ configuration: ClientConfiguration, drain: Bool = true,
-    _ body: @Sendable (ConnectionManager, Collected) async throws -> T
+    _ configuration: ClientConfiguration, clock: any StreamClock = SystemStreamClock(), drain: Bool = true,
+    shutdownWithin: Double = 20, _ body: @Sendable (ConnectionManager, Collected) async throws -> T
 ) async throws -> T {
-    let manager = ConnectionManager(configuration: configuration)
+    let manager = ConnectionManager(configuration: configuration, clock: clock)
     let collected = Collected()
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask {
-            await manager.run()
-            return nil
+    let run = Task { await manager.run() }
+    let consumer = Task {
+        guard drain else { return }
+        while !Task.isCancelled {
+            await manager.inbox.waitForEvents()
+            collected.add(manager.inbox.drain())
         }
-        if drain {
-            group.addTask {
-                while !Task.isCancelled {
-                    await manager.inbox.waitForEvents()
-                    collected.add(manager.inbox.drain())
-                }
-                return nil
-            }
-        }
-        let result = try await body(manager, collected)
-        group.cancelAll()
-        while let _ = try await group.next() {}
-        return result
     }
+    let result: Result<T, any Error>
+    do {
+        result = .success(try await body(manager, collected))
+    } catch {
+        result = .failure(error)
+    }
+    run.cancel()
+    consumer.cancel()
+    let ended = await DemoBackend.finished(Task { await run.value }, within: shutdownWithin)
+    if !ended, case .success = result {
+        throw TimedOut(what: "the ConnectionManager to finish within \(Int(shutdownWithin)) s of cancellation")
+    }
+    return try result.get()
 }

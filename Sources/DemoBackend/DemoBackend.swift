@@ -254,31 +254,64 @@ public struct RunningDemoBackend: Sendable {
 /// Runs a demo backend for the duration of `body`, then stops it.
 public func withDemoBackend<T: Sendable>(
     _ configuration: DemoBackend.Configuration = .init(),
+    shutdownWithin seconds: Double = 20,
     _ body: @Sendable (RunningDemoBackend) async throws -> T
 ) async throws -> T {
     let backend = DemoBackend(configuration)
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask {
-            try await backend.run(onReady: { port in
-                portContinuation.yield(port)
-                portContinuation.finish()
-            })
+    let task = Task {
+        try await backend.run(onReady: { port in
+            portContinuation.yield(port)
             portContinuation.finish()
-            return nil
+        })
+        portContinuation.finish()
+    }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else {
+        // The server ended before it bound: surface its error.
+        try await task.value
+        throw DemoBackendError("the demo backend stopped before it was listening")
+    }
+    let result: T
+    do {
+        result = try await body(RunningDemoBackend(backend: backend, port: port))
+    } catch {
+        task.cancel()
+        _ = await DemoBackend.finished(task, within: seconds)
+        throw error
+    }
+    task.cancel()
+    guard await DemoBackend.finished(task, within: seconds) else {
+        throw DemoBackendError(
+            "the demo backend on port \(port) did not shut down within \(Int(seconds)) s "
+                + "(\(backend.openConnections) streams still open)")
+    }
+    return result
+}
+
+extension DemoBackend {
+    /// Waits at most `seconds` for `task` to end: whether it did. A task that does not end is
+    /// left behind (and named in the caller's failure) instead of hanging the caller: awaiting
+    /// an unstructured task's result is not cancellable.
+    public static func finished(_ task: Task<Void, any Error>, within seconds: Double) async -> Bool {
+        let once = Locked<CheckedContinuation<Bool, Never>?>(nil)
+        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            once.withLock { $0 = c }
+            func resume(_ value: Bool) {
+                once.withLock { slot in
+                    slot?.resume(returning: value)
+                    slot = nil
+                }
+            }
+            Task {
+                _ = await task.result
+                resume(true)
+            }
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                resume(false)
+            }
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            // The server ended before it bound: surface its error.
-            while let _ = try await group.next() {}
-            throw DemoBackendError("the demo backend stopped before it was listening")
-        }
-        let result = try await body(RunningDemoBackend(backend: backend, port: port))
-        group.cancelAll()
-        do {
-            while let _ = try await group.next() {}
-        } catch is CancellationError {}
-        return result
     }
 }
 

@@ -180,7 +180,7 @@ struct TestControlTests {
             #expect(events.dropFirst().allSatisfy { EventDecoder.decode($0.data).event?.type == .alertRaised })
             _ = try await http(server.origin + "/__admin/firehose?count=0", method: .POST)
             // The server notices the firehose reader has gone at its next write (a ping).
-            try await waitUntil("the firehose connection to close") { b.openConnections == 0 }
+            try await waitUntil("the firehose connection to close", timeout: 20) { b.openConnections == 0 }
 
             async let read = readSSE(server.catalogue.url(for: .onuStatus), token: token, events: 1)
             try await waitUntil("the stream") { b.openConnections == 1 }

@@ -28,18 +28,18 @@ struct SecretsTests {
             let console = try await ConsoleUnderTest.start(server: server, cols: 200, rows: 50, extraArguments: ["--config", config],
                                                            executable: realtimeDashBinary, token: first, tokenMode: 0o644)
             defer { console.stop() }
-            try await console.waitForScreen(timeout: 30) { $0.contains("readable by others") || $0.contains("expires in") }
+            try await console.waitForScreen(timeout: 60, "a token warning") { $0.contains("readable by others") || $0.contains("expires in") }
             let cmdline = (try? String(contentsOfFile: "/proc/\(console.child.pid)/cmdline", encoding: .utf8)) ?? ""
             #expect(!cmdline.isEmpty && !cmdline.contains(signature(first)), "no token on the command line")
             console.send("C")
-            try await console.waitForScreen(timeout: 10) { $0.contains("expires in") && $0.contains("chmod 600") }
+            try await console.waitForScreen(timeout: 30, "both warnings in the C panel") { $0.contains("expires in") && $0.contains("chmod 600") }
             console.send("C")
 
             // An expired token: every stream fails with 401 and says so.
             let expired = b.mintToken(tenant: "t-01", lifetime: -60)
             try SecretFile.write(expired, to: console.tokenFile)
             b.dropAllConnections()
-            try await console.waitForScreen(timeout: 20) { $0.contains("auth") }
+            try await console.waitForScreen(timeout: 60, "auth failures after the token expired") { $0.contains("auth") }
             // A fresh one: picked up from the file, live again.
             let fresh = b.mintToken(tenant: "t-01", lifetime: 3600)
             try SecretFile.write(fresh, to: console.tokenFile)

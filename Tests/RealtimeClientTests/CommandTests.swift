@@ -14,15 +14,24 @@ struct CommandTests {
             let id = try #require(b.createJob(tenant: "t-01", items: 100))
             let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
                 $0.watchJobs = [id]
-                $0.commandTimeout = 1.5  // resume_job is never answered: the test waits this long for "no answer"
+                $0.commandTimeout = 1.5
+                // The manual clock drives pings and the stale limit too: keep them out of the way.
+                $0.pingInterval = 1e6
+                $0.staleAfter = 1e6
             }
-            try await withManager(config) { manager, got in
+            // Time moves only when the test advances it: no answer can be late by accident.
+            let clock = ManualStreamClock()
+            try await withManager(config, clock: clock) { manager, got in
                 try await eventually("job socket live") { got.isLive("t-01", .job(id)) }
                 await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
                 try await eventually("pause acknowledged") { got.outcomes(.pauseJob).contains(.acknowledged) }
                 #expect(b.jobStatus(id, tenant: "t-01")?.paused == true)
                 await manager.send(.resumeJob, tenant: "t-01", endpoint: .job(id))
-                try await eventually("resume: no answer, never a fake success") { got.outcomes(.resumeJob) == [.sent, .noAnswer] }
+                // resume_job is never answered: once the command time-out has passed, "no answer".
+                try await eventually("resume: no answer, never a fake success") {
+                    clock.advance(by: 0.5)
+                    return got.outcomes(.resumeJob) == [.sent, .noAnswer]
+                }
                 await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
                 try await eventually("cancel acknowledged") { got.outcomes(.cancelJob).contains(.acknowledged) }
                 b.step(seconds: 0.1)  // the backend carries out the cancel: job.cancelled
@@ -40,12 +49,20 @@ struct CommandTests {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let id = try #require(b.createJob(tenant: "t-01", items: 100))
-            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) { $0.watchJobs = [id] }
-            try await withManager(config) { manager, got in
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
+                $0.watchJobs = [id]
+                $0.pingInterval = 1e6
+                $0.staleAfter = 1e6
+            }
+            let clock = ManualStreamClock()
+            try await withManager(config, clock: clock) { manager, got in
                 try await eventually("live") { got.isLive("t-01", .job(id)) }
                 // No simulation step: the ack comes, job.cancelled does not.
                 await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("cancel acknowledged") { got.outcomes(.cancelJob).contains(.acknowledged) }
+                // Then cancel_confirm_s passes without job.cancelled.
                 try await eventually("REST fallback") {
+                    clock.advance(by: 0.5)
                     let o = got.outcomes(.cancelJob)
                     return o.contains(.acknowledged) && o.last == .confirmedViaREST
                 }

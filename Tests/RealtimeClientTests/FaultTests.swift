@@ -16,14 +16,15 @@ struct FaultTests {
     @Test("backend down at start: refused, backing off on schedule, then live once it comes up")
     func downAtStart() async throws {
         let secret = Array("down-secret".utf8)
-        // Learn a free port, then free it again: nothing listens there when the client starts.
-        let (probe, port, probeTask) = try await startBackend(quietBackend { $0.secret = secret })
+        // A port held but not listening: refused, and no test running in parallel can take it.
+        let reservation = try PortReservation()
+        defer { reservation.release() }
+        let port = reservation.port
+        let probe = DemoBackend(quietBackend { $0.secret = secret })
         let token = probe.mintToken(tenant: "t-01", lifetime: 3600)
         let config = try clientConfiguration(RunningDemoBackend(backend: probe, port: port), tenants: ["t-01": token], endpoints: [.alerts]) {
             $0.backoff = Backoff(initialDelay: 0.05, multiplier: 2, maxDelay: 0.4, jitter: 0, resetAfter: 60)
         }
-        probeTask.cancel()
-        _ = await probeTask.result
         try await withManager(config) { _, got in
             let t0 = Date()
             try await eventually("backing off: connection refused") {
@@ -34,7 +35,7 @@ struct FaultTests {
             let elapsed = Date().timeIntervalSince(t0)
             let made = attempts(got, .alerts)
             let allowed = 4 + Int(elapsed / 0.4) + 1
-            #expect(made >= 3 && made <= allowed, "\(made) attempts in \(elapsed) s; the schedule allows \(allowed)")
+            #expect(made >= 2 && made <= allowed, "\(made) attempts in \(elapsed) s; the schedule allows \(allowed)")
             print("fault matrix: refused at start: \(made) attempts in \(String(format: "%.1f", elapsed)) s (schedule allows \(allowed))")
             let (_, _, task) = try await startBackend(quietBackend { $0.secret = secret; $0.port = port })
             defer { task.cancel() }

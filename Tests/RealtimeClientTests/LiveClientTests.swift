@@ -26,16 +26,38 @@ enum Sample {
 }
 
 /// Starts a backend and returns it with its port and the task running it (cancel to stop).
-func startBackend(_ configuration: DemoBackend.Configuration) async throws -> (DemoBackend, Int, Task<Void, any Error>) {
-    let backend = DemoBackend(configuration)
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let task = Task {
-        try await backend.run(onReady: { continuation.yield($0); continuation.finish() })
-        continuation.finish()
+func startBackend(
+    _ configuration: DemoBackend.Configuration, retryingBind: Bool = false
+) async throws -> (DemoBackend, Int, Task<Void, any Error>) {
+    // The port of a server that just stopped can stay busy for a moment after its run() returned
+    // (its sockets close on the event loop): retry the bind, bounded.
+    let deadline = monotonicSeconds() + 10
+    while true {
+        do {
+            return try await startBackendOnce(configuration)
+        } catch let error as TimedOut where retryingBind && monotonicSeconds() < deadline && "\(error)".contains("errno: 98") {
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
-    var it = ports.makeAsyncIterator()
-    guard let port = await it.next() else { throw TimedOut(what: "backend start") }
-    return (backend, port, task)
+}
+
+func startBackendOnce(_ configuration: DemoBackend.Configuration) async throws -> (DemoBackend, Int, Task<Void, any Error>) {
+    let backend = DemoBackend(configuration)
+    let failed = Locked<String?>(nil)
+    let task = Task {
+        do {
+            try await backend.run()
+        } catch {
+            failed.withLock { $0 = "\(error)" }
+            throw error
+        }
+    }
+    // Bounded: a backend that neither listens nor fails fails the test with what it said.
+    try await eventually("the backend listening on port \(configuration.port)", timeout: 15) {
+        backend.port != nil || failed.withLock { $0 } != nil
+    }
+    if let error = failed.withLock({ $0 }) { throw TimedOut(what: "backend start: \(error)") }
+    return (backend, backend.port!, task)
 }
 
 @Suite("ConnectionManager live")
@@ -68,19 +90,22 @@ struct LiveClientTests {
     @Test("server restart mid-stream: backing off, then live again on its own")
     func restart() async throws {
         let secret = Array("restart-secret".utf8)
-        let (first, port, task) = try await startBackend(quietBackend { $0.secret = secret })
+        // The port stays reserved while the server is down, so no test running in parallel takes it.
+        let reservation = try PortReservation()
+        defer { reservation.release() }
+        let (first, port, task) = try await startBackend(quietBackend { $0.secret = secret; $0.port = reservation.port })
         let token = first.mintToken(tenant: "t-01", lifetime: 3600)
         let config = try clientConfiguration(RunningDemoBackend(backend: first, port: port), tenants: ["t-01": token], endpoints: [.alerts])
         try await withManager(config) { _, got in
             try await eventually("live") { got.isLive("t-01", .alerts) }
             task.cancel()
-            _ = await task.result
+            #expect(await DemoBackend.finished(task, within: 20), "the first backend shut down")
             try await eventually("backing off after the server went away") {
                 if case .backingOff? = got.states("t-01", .alerts).last { return true }
                 return false
             }
             // The same port and secret: the old token still verifies.
-            let (second, _, task2) = try await startBackend(quietBackend { $0.secret = secret; $0.port = port })
+            let (second, _, task2) = try await startBackend(quietBackend { $0.secret = secret; $0.port = port }, retryingBind: true)
             defer { task2.cancel() }
             try await eventually("live again") { got.isLive("t-01", .alerts) }
             second.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "after-restart"))
