@@ -1,7 +1,7 @@
 # The two Quick-start commands. Each installs what the machine lacks, then builds and runs.
 SWIFT ?= swift
 
-.PHONY: demo test test-tsan deps build release clean
+.PHONY: demo test test-tsan lint format deps build release clean
 
 demo: deps
 	$(SWIFT) run realtime-dash --demo
@@ -23,6 +23,13 @@ TSAN_SUITES ?= RealtimeProtocolTests|RealtimeClientTests|DashboardCoreTests|Demo
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS=halt_on_error=1 timeout --kill-after=20 $(TEST_TIMEOUT) $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip-build --no-parallel --filter '$(TSAN_SUITES)'
+
+# Style: .swift-format (4-space indent, lines up to 130). CI fails on any lint warning.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
 
 deps:
 	@bash scripts/ensure-deps

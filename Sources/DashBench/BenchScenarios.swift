@@ -17,7 +17,8 @@ public struct BenchResult: Sendable {
 
     static func from(_ scenario: String, metric: String, unit: String, samples: [Double], note: String) -> BenchResult {
         let s = samples.sorted()
-        return BenchResult(scenario: scenario, metric: metric, unit: unit, median: s[s.count / 2], min: s.first!, max: s.last!, note: note)
+        return BenchResult(
+            scenario: scenario, metric: metric, unit: unit, median: s[s.count / 2], min: s.first!, max: s.last!, note: note)
     }
 
     public var json: String {
@@ -36,9 +37,12 @@ public struct BenchResult: Sendable {
         var widths = Array(repeating: 0, count: header.count)
         for row in cells { for (i, c) in row.enumerated() { widths[i] = Swift.max(widths[i], c.count) } }
         for (n, row) in cells.enumerated() {
-            lines.append(row.enumerated().map { i, c in
-                (i >= 2 && i <= 4) ? String(repeating: " ", count: widths[i] - c.count) + c : c + String(repeating: " ", count: widths[i] - c.count)
-            }.joined(separator: "  "))
+            lines.append(
+                row.enumerated().map { i, c in
+                    (i >= 2 && i <= 4)
+                        ? String(repeating: " ", count: widths[i] - c.count) + c
+                        : c + String(repeating: " ", count: widths[i] - c.count)
+                }.joined(separator: "  "))
             if n == 0 { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
         }
         return lines.joined(separator: "\n")
@@ -77,10 +81,14 @@ public enum BenchScenarios {
 
     static func sessionEvent(_ i: Int, _ round: Int) -> ClientEvent {
         let t = UTCInstant(microseconds: epoch.microseconds + Int64(round) * 10_000_000)
-        let e = Event(type: .sessionUpdated, tenantID: "t-01", timestamp: t,
-                      payload: .session(SessionEvent(username: "user\(i)@isp", sessionID: "s-\(i)", nasIPAddress: "10.0.0.1", framedIPAddress: "100.64.0.1",
-                                                     bandwidthProfile: "100M", bytesIn: Int64(i * 1000 + round * 997), bytesOut: Int64(i * 100 + round), sessionTime: Int64(round * 10))),
-                      raw: [])
+        let e = Event(
+            type: .sessionUpdated, tenantID: "t-01", timestamp: t,
+            payload: .session(
+                SessionEvent(
+                    username: "user\(i)@isp", sessionID: "s-\(i)", nasIPAddress: "10.0.0.1", framedIPAddress: "100.64.0.1",
+                    bandwidthProfile: "100M", bytesIn: Int64(i * 1000 + round * 997), bytesOut: Int64(i * 100 + round),
+                    sessionTime: Int64(round * 10))),
+            raw: [])
         return .event(tenant: "t-01", endpoint: .radiusSessions, event: e)
     }
 
@@ -103,15 +111,20 @@ public enum BenchScenarios {
             samples.append(Double(updates) / (monotonicSeconds() - t0))
             precondition(state.sessions.count == sessions)
         }
-        return .from("ingest", metric: "session.updated", unit: "events/s", samples: samples,
-                     note: "\(updates) updates over \(sessions) live sessions, batches of 1000, peak RSS \(rssMB()) MB")
+        return .from(
+            "ingest", metric: "session.updated", unit: "events/s", samples: samples,
+            note: "\(updates) updates over \(sessions) live sessions, batches of 1000, peak RSS \(rssMB()) MB")
     }
 
     static func onuEvent(_ i: Int, offline: Bool) -> ClientEvent {
-        let e = Event(type: offline ? .onuOffline : .onuOnline, tenantID: "t-01", timestamp: UTCInstant(microseconds: epoch.microseconds + Int64(i)),
-                      payload: .onu(ONUEvent(onuSerial: "HWTC\(hex8(i))", subscriberID: "sub-\(i)", status: offline ? .offline : .online,
-                                             previousStatus: offline ? .online : .offline, oltID: "olt-\(i % 64)", ponPort: i % 16 + 1)),
-                      raw: [])
+        let e = Event(
+            type: offline ? .onuOffline : .onuOnline, tenantID: "t-01",
+            timestamp: UTCInstant(microseconds: epoch.microseconds + Int64(i)),
+            payload: .onu(
+                ONUEvent(
+                    onuSerial: "HWTC\(hex8(i))", subscriberID: "sub-\(i)", status: offline ? .offline : .online,
+                    previousStatus: offline ? .online : .offline, oltID: "olt-\(i % 64)", ponPort: i % 16 + 1)),
+            raw: [])
         return .event(tenant: "t-01", endpoint: .onuStatus, event: e)
     }
 
@@ -137,8 +150,9 @@ public enum BenchScenarios {
             samples.append(Double(onus) / (monotonicSeconds() - t0))
             precondition(state.onuLatest.count == onus)
         }
-        return .from("ingest", metric: "onu.offline storm", unit: "events/s", samples: samples,
-                     note: "\(onus) distinct ONUs offline, batches of 1000, peak RSS \(rssMB()) MB")
+        return .from(
+            "ingest", metric: "onu.offline storm", unit: "events/s", samples: samples,
+            note: "\(onus) distinct ONUs offline, batches of 1000, peak RSS \(rssMB()) MB")
     }
 
     /// Resident memory with 100,000 live sessions and every history full, after a 200x60 frame.
@@ -153,18 +167,40 @@ public enum BenchScenarios {
             var events: [ClientEvent] = []
             for i in 0..<fill {
                 let ts = UTCInstant(microseconds: epoch.microseconds + Int64(i) * 1000)
-                let onu = Event(type: .onuOffline, tenantID: tenant, timestamp: ts,
-                                payload: .onu(ONUEvent(onuSerial: "HWTC\(hex8(i))", subscriberID: "sub-\(i)", status: .offline, previousStatus: .online, oltID: "olt-1", ponPort: 1)),
-                                raw: Array(#"{"event_type":"onu.offline","tenant_id":"t-01","timestamp":"2025-12-08T10:30:00","onu_serial":"HWTC00000001","status":"offline"}"#.utf8))
-                let ticket = Event(type: .ticketCreated, tenantID: tenant, timestamp: ts,
-                                   payload: .ticket(TicketEvent(ticketID: "tk-\(i)", ticketNumber: "TCK-2025-\(i)", title: "No connectivity since the storm, subscriber \(i)",
-                                                                category: "technical", priority: "high", status: "open")), raw: [])
-                let sub = Event(type: .subscriberSuspended, tenantID: tenant, timestamp: ts,
-                                payload: .subscriber(SubscriberEvent(subscriberID: "sub-\(i)", accountNumber: "ACC-\(i)", fullName: "Subscriber Number \(i)", status: "suspended", plan: "Home 100M")), raw: [])
-                let alert = Event(type: .alertRaised, tenantID: tenant, timestamp: ts,
-                                  payload: .alert(AlertEvent(alertID: "al-\(i)", alertType: "device_offline", severity: .warning, source: "olt-1", message: "Alert number \(i) on the OLT", details: nil)), raw: [])
-                events += [.event(tenant: tenant, endpoint: .onuStatus, event: onu), .event(tenant: tenant, endpoint: .tickets, event: ticket),
-                           .event(tenant: tenant, endpoint: .subscribers, event: sub), .event(tenant: tenant, endpoint: .alerts, event: alert)]
+                let onu = Event(
+                    type: .onuOffline, tenantID: tenant, timestamp: ts,
+                    payload: .onu(
+                        ONUEvent(
+                            onuSerial: "HWTC\(hex8(i))", subscriberID: "sub-\(i)", status: .offline, previousStatus: .online,
+                            oltID: "olt-1", ponPort: 1)),
+                    raw: Array(
+                        #"{"event_type":"onu.offline","tenant_id":"t-01","timestamp":"2025-12-08T10:30:00","onu_serial":"HWTC00000001","status":"offline"}"#
+                            .utf8))
+                let ticket = Event(
+                    type: .ticketCreated, tenantID: tenant, timestamp: ts,
+                    payload: .ticket(
+                        TicketEvent(
+                            ticketID: "tk-\(i)", ticketNumber: "TCK-2025-\(i)",
+                            title: "No connectivity since the storm, subscriber \(i)",
+                            category: "technical", priority: "high", status: "open")), raw: [])
+                let sub = Event(
+                    type: .subscriberSuspended, tenantID: tenant, timestamp: ts,
+                    payload: .subscriber(
+                        SubscriberEvent(
+                            subscriberID: "sub-\(i)", accountNumber: "ACC-\(i)", fullName: "Subscriber Number \(i)",
+                            status: "suspended", plan: "Home 100M")), raw: [])
+                let alert = Event(
+                    type: .alertRaised, tenantID: tenant, timestamp: ts,
+                    payload: .alert(
+                        AlertEvent(
+                            alertID: "al-\(i)", alertType: "device_offline", severity: .warning, source: "olt-1",
+                            message: "Alert number \(i) on the OLT", details: nil)), raw: [])
+                events += [
+                    .event(tenant: tenant, endpoint: .onuStatus, event: onu),
+                    .event(tenant: tenant, endpoint: .tickets, event: ticket),
+                    .event(tenant: tenant, endpoint: .subscribers, event: sub),
+                    .event(tenant: tenant, endpoint: .alerts, event: alert),
+                ]
             }
             _ = reduce(&state, .client(events))
         }
@@ -172,8 +208,11 @@ public enum BenchScenarios {
         let grid = Screen.render(state, cols: 200, rows: 60)
         precondition(grid.rows == 60 && state.sessions.count == sessions)
         let after = currentRSSMB()
-        return .from("memory", metric: "RSS", unit: "MB", samples: [Double(after)],
-                     note: "\(sessions) sessions, every history full (\(fill) per tenant and pane), 2 tenants; \(after - before) MB of it the state")
+        return .from(
+            "memory", metric: "RSS", unit: "MB", samples: [Double(after)],
+            note:
+                "\(sessions) sessions, every history full (\(fill) per tenant and pane), 2 tenants; \(after - before) MB of it the state"
+        )
     }
 
     /// Resident set size now (not the peak), from /proc/self/statm.
@@ -192,7 +231,9 @@ public enum BenchScenarios {
         _ = reduce(&state, .client((0..<sessions).map { sessionEvent($0, 1) }))
         _ = reduce(&state, .key(.char("5")))
         // The filter typed as an operator types it: / user1 Enter.
-        for key: Key in [.char("/"), .char("u"), .char("s"), .char("e"), .char("r"), .char("1"), .enter] { _ = reduce(&state, .key(key)) }
+        for key: Key in [.char("/"), .char("u"), .char("s"), .char("e"), .char("r"), .char("1"), .enter] {
+            _ = reduce(&state, .key(key))
+        }
         precondition(state.filters[.sessions] == "user1")
         var still: [Double] = []
         for _ in 0..<max(20, repetitions * 10) {
@@ -214,10 +255,14 @@ public enum BenchScenarios {
             let sorted = t.sorted()
             return String(format: "%.2f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))])
         }
-        return [.from("render", metric: "frame 200x60", unit: "ms", samples: still,
-                      note: "\(sessions) sessions, sorted by bytes, filter on; p99 \(p99(still)) ms"),
-                .from("render", metric: "frame 200x60, live", unit: "ms", samples: live,
-                      note: "the same, each frame after 1,000 session updates; p99 \(p99(live)) ms")]
+        return [
+            .from(
+                "render", metric: "frame 200x60", unit: "ms", samples: still,
+                note: "\(sessions) sessions, sorted by bytes, filter on; p99 \(p99(still)) ms"),
+            .from(
+                "render", metric: "frame 200x60, live", unit: "ms", samples: live,
+                note: "the same, each frame after 1,000 session updates; p99 \(p99(live)) ms"),
+        ]
     }
 
     static func rssMB() -> Int {
@@ -254,13 +299,15 @@ public enum BenchScenarios {
                 }
             }
             let dt = monotonicSeconds() - t0
-            precondition(decoded == count && malformed == 0, "bench parse: decoded \(decoded) of \(count), \(malformed) malformed")
+            precondition(
+                decoded == count && malformed == 0, "bench parse: decoded \(decoded) of \(count), \(malformed) malformed")
             samples.append(Double(count) / dt)
             mbps.append(Double(stream.count) / dt / 1e6)
         }
         let mb = mbps.sorted()[mbps.count / 2]
-        return .from("parse", metric: "parse+decode", unit: "events/s", samples: samples,
-                     note: "\(count) frames (alert, session, ONU), \(String(format: "%.0f", mb)) MB/s, one core")
+        return .from(
+            "parse", metric: "parse+decode", unit: "events/s", samples: samples,
+            note: "\(count) frames (alert, session, ONU), \(String(format: "%.0f", mb)) MB/s, one core")
     }
 
     /// The baseline the issue quotes: Foundation's JSONDecoder on the same alert payloads.
@@ -288,8 +335,9 @@ public enum BenchScenarios {
             precondition(ok == count)
             samples.append(Double(count) / dt)
         }
-        return .from("decode-foundation", metric: "JSONDecoder", unit: "events/s", samples: samples,
-                     note: "\(count) alert payloads, decode only (baseline)")
+        return .from(
+            "decode-foundation", metric: "JSONDecoder", unit: "events/s", samples: samples,
+            note: "\(count) alert payloads, decode only (baseline)")
     }
 }
 
@@ -297,7 +345,8 @@ public enum BenchScenarios {
 enum BenchData {
     static func alertJSON(_ i: Int) -> String {
         let sev = ["info", "warning", "error", "critical"][i % 4]
-        return "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t-01\",\"timestamp\":\"2025-12-08T10:30:\(String(format: "%02d", i % 60)).123456\","
+        return
+            "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t-01\",\"timestamp\":\"2025-12-08T10:30:\(String(format: "%02d", i % 60)).123456\","
             + "\"alert_id\":\"a-\(i)\",\"alert_type\":\"device_offline\",\"severity\":\"\(sev)\",\"source\":\"olt-\(i % 16)\","
             + "\"message\":\"OLT unreachable on PON \(i % 16)\",\"details\":null}"
     }
@@ -329,4 +378,3 @@ enum BenchData {
         return Array(s.utf8)
     }
 }
-

@@ -26,13 +26,19 @@ public enum LiveBench {
                 coalesced = r.coalesced
                 dropped = r.dropped
             }
-            rows.append(.from("e2e", metric: "\(label) \(endpoint.name)", unit: "events/s", samples: samples,
-                              note: "\(count) firehose events into AppState; last run: \(coalesced) coalesced, \(dropped) dropped in the inbox"))
+            rows.append(
+                .from(
+                    "e2e", metric: "\(label) \(endpoint.name)", unit: "events/s", samples: samples,
+                    note:
+                        "\(count) firehose events into AppState; last run: \(coalesced) coalesced, \(dropped) dropped in the inbox"
+                ))
         }
         var samples: [Double] = []
         for _ in 0..<repetitions { samples.append(try await tailCount(count: count)) }
-        rows.append(.from("e2e", metric: "tail --format count", unit: "events/s", samples: samples,
-                          note: "\(count) SSE alerts, a child process, start-up included"))
+        rows.append(
+            .from(
+                "e2e", metric: "tail --format count", unit: "events/s", samples: samples,
+                note: "\(count) SSE alerts, a child process, start-up included"))
         return rows
     }
 
@@ -48,8 +54,9 @@ public enum LiveBench {
         try await withDemoBackend(quietBackend()) { server in
             server.backend.armFirehose(count: count, endpoint: endpoint)
             let token = server.backend.mintToken(tenant: "t-01", lifetime: 3600)
-            var client = ClientConfiguration(catalogue: server.catalogue, tenants: ["t-01"],
-                                             tokens: TokenStore(sources: ["t-01": .environment("BENCH_TOKEN")], environment: ["BENCH_TOKEN": token]))
+            var client = ClientConfiguration(
+                catalogue: server.catalogue, tenants: ["t-01"],
+                tokens: TokenStore(sources: ["t-01": .environment("BENCH_TOKEN")], environment: ["BENCH_TOKEN": token]))
             client.endpoints = [endpoint]
             client.discoverJobs = false
             client.discoverCampaigns = false
@@ -100,12 +107,16 @@ public enum LiveBench {
             try SecretFile.write(server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: tokenFile)
             let out = dir + "/out"
             let t0 = monotonicSeconds()
-            let child = try Child.spawn([selfExecutable, "tail", "--api-url", server.origin, "--token-file", tokenFile,
-                                         "--endpoint", "alerts", "--format", "count", "--count", String(count)],
-                                        stdout: out)
+            let child = try Child.spawn(
+                [
+                    selfExecutable, "tail", "--api-url", server.origin, "--token-file", tokenFile,
+                    "--endpoint", "alerts", "--format", "count", "--count", String(count),
+                ],
+                stdout: out)
             let status = await child.wait(timeout: 120)
             let elapsed = monotonicSeconds() - t0
-            let printed = (try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let printed =
+                (try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             guard status == 0, Int(printed) == count else {
                 throw BenchError("tail --format count exited \(status) and printed '\(printed)' (expected \(count))")
             }
@@ -130,9 +141,13 @@ public enum LiveBench {
             let bytes = console.bytesWritten - bytes0
             let usage = await console.quit()
             let percent = cpu / wall * 100
-            return [.from("idle", metric: "console CPU", unit: "% core", samples: [percent],
-                          note: String(format: "%.0f s window after settling, %d bytes drawn (the clock); whole life by getrusage %.2f s CPU",
-                                       wall, bytes, usage))]
+            return [
+                .from(
+                    "idle", metric: "console CPU", unit: "% core", samples: [percent],
+                    note: String(
+                        format: "%.0f s window after settling, %d bytes drawn (the clock); whole life by getrusage %.2f s CPU",
+                        wall, bytes, usage))
+            ]
         }
     }
 
@@ -157,7 +172,9 @@ public enum LiveBench {
             var latencies: [Double] = []
             var rssPeak = rss0
             while monotonicSeconds() - t0 < duration {
-                if let ms = try await console.keyToFrame("?", marker: "Keys (? or Esc closes)", timeout: 5) { latencies.append(ms) }
+                if let ms = try await console.keyToFrame("?", marker: "Keys (? or Esc closes)", timeout: 5) {
+                    latencies.append(ms)
+                }
                 try await Task.sleep(for: .milliseconds(50))
                 console.send("?")  // close the help again
                 try await Task.sleep(for: .milliseconds(150))
@@ -171,8 +188,9 @@ public enum LiveBench {
             guard !latencies.isEmpty else { throw BenchError("keys: the console never answered a key") }
             let sorted = latencies.sorted()
             let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
-            let note = String(format: "%d keys during %.0f s at %.0f events/s published; p99 %.1f ms; RSS %d MB before, %d peak, %d after",
-                              latencies.count, stormSeconds, Double(published) / stormSeconds, p99, rss0, rssPeak, rss1)
+            let note = String(
+                format: "%d keys during %.0f s at %.0f events/s published; p99 %.1f ms; RSS %d MB before, %d peak, %d after",
+                latencies.count, stormSeconds, Double(published) / stormSeconds, p99, rss0, rssPeak, rss1)
             return [.from("keys", metric: "key to frame", unit: "ms", samples: latencies, note: note)]
         }
     }

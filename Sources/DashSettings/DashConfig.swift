@@ -143,7 +143,9 @@ extension DashConfig {
             throw ConfigError("\(source): \(path(context.codingPath + [key])) is required")
         } catch let DecodingError.dataCorrupted(context) {
             let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw ConfigError("\(source): not valid JSON\(context.codingPath.isEmpty ? "" : " at " + path(context.codingPath)): \(underlying ?? context.debugDescription)")
+            throw ConfigError(
+                "\(source): not valid JSON\(context.codingPath.isEmpty ? "" : " at " + path(context.codingPath)): \(underlying ?? context.debugDescription)"
+            )
         } catch {
             throw ConfigError("\(source): \(error)")
         }
@@ -153,7 +155,9 @@ extension DashConfig {
     public static func load(path: String) throws(ConfigError) -> DashConfig {
         let expanded = expandTilde(path)
         guard let data = FileManager.default.contents(atPath: expanded) else {
-            throw ConfigError("cannot read the config file \(expanded): it does not exist or is not readable (copy config.example.json there to start)")
+            throw ConfigError(
+                "cannot read the config file \(expanded): it does not exist or is not readable (copy config.example.json there to start)"
+            )
         }
         return try decode(data, source: expanded)
     }
@@ -186,13 +190,23 @@ extension DashConfig {
         try positive(reconnect.initialDelaySeconds, "reconnect.initial_delay_s")
         try positive(reconnect.maxDelaySeconds, "reconnect.max_delay_s")
         guard reconnect.maxDelaySeconds >= reconnect.initialDelaySeconds else {
-            throw ConfigError("reconnect.max_delay_s (\(reconnect.maxDelaySeconds)) is below reconnect.initial_delay_s (\(reconnect.initialDelaySeconds))")
+            throw ConfigError(
+                "reconnect.max_delay_s (\(reconnect.maxDelaySeconds)) is below reconnect.initial_delay_s (\(reconnect.initialDelaySeconds))"
+            )
         }
-        guard reconnect.multiplier >= 1, reconnect.multiplier <= 10 else { throw ConfigError("reconnect.multiplier must be between 1 and 10") }
-        guard reconnect.jitter >= 0, reconnect.jitter < 1 else { throw ConfigError("reconnect.jitter must be at least 0 and below 1 (0.2 = ±20 %)") }
+        guard reconnect.multiplier >= 1, reconnect.multiplier <= 10 else {
+            throw ConfigError("reconnect.multiplier must be between 1 and 10")
+        }
+        guard reconnect.jitter >= 0, reconnect.jitter < 1 else {
+            throw ConfigError("reconnect.jitter must be at least 0 and below 1 (0.2 = ±20 %)")
+        }
         try positive(reconnect.resetAfterSeconds, "reconnect.reset_after_s")
-        if let m = reconnect.maxAttempts, m < 1 { throw ConfigError("reconnect.max_attempts must be at least 1, or null for unlimited") }
-        guard reconnect.authRetrySeconds >= 0, reconnect.authRetrySeconds.isFinite else { throw ConfigError("reconnect.auth_retry_s must be 0 (never) or more") }
+        if let m = reconnect.maxAttempts, m < 1 {
+            throw ConfigError("reconnect.max_attempts must be at least 1, or null for unlimited")
+        }
+        guard reconnect.authRetrySeconds >= 0, reconnect.authRetrySeconds.isFinite else {
+            throw ConfigError("reconnect.auth_retry_s must be 0 (never) or more")
+        }
         try positive(heartbeat.staleAfterSeconds, "heartbeat.stale_after_s")
         try positive(heartbeat.wsPingIntervalSeconds, "heartbeat.ws_ping_interval_s")
         guard heartbeat.wsMissedPongs >= 1 else { throw ConfigError("heartbeat.ws_missed_pongs must be at least 1") }
@@ -200,9 +214,13 @@ extension DashConfig {
         try positive(jobs.commandTimeoutSeconds, "jobs.command_timeout_s")
         try positive(jobs.cancelConfirmSeconds, "jobs.cancel_confirm_s")
         guard jobs.lingerSeconds >= 0 else { throw ConfigError("jobs.linger_s must be 0 or more") }
-        guard (1...1_000_000).contains(history.limit) else { throw ConfigError("history.limit must be between 1 and 1000000, not \(history.limit)") }
+        guard (1...1_000_000).contains(history.limit) else {
+            throw ConfigError("history.limit must be between 1 and 1000000, not \(history.limit)")
+        }
         guard (1...240).contains(ui.fps) else { throw ConfigError("ui.fps must be between 1 and 240, not \(ui.fps)") }
-        guard ["auto", "color", "mono"].contains(ui.theme) else { throw ConfigError("ui.theme must be auto, color or mono, not '\(ui.theme)'") }
+        guard ["auto", "color", "mono"].contains(ui.theme) else {
+            throw ConfigError("ui.theme must be auto, color or mono, not '\(ui.theme)'")
+        }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(log.level) else {
             throw ConfigError("log.level '\(log.level)' is not one of trace, debug, info, notice, warning, error, critical")
         }
@@ -287,7 +305,9 @@ extension DashConfig: Decodable {
         apiURL = try c.decodeIfPresent(String.self, forKey: .apiURL) ?? apiURL
         basePath = try c.decodeIfPresent(String.self, forKey: .basePath) ?? basePath
         if let s = try c.decodeIfPresent(String.self, forKey: .authScheme) {
-            guard let scheme = AuthScheme(rawValue: s) else { throw ConfigError("auth_scheme must be bearer or cookie, not '\(s)'") }
+            guard let scheme = AuthScheme(rawValue: s) else {
+                throw ConfigError("auth_scheme must be bearer or cookie, not '\(s)'")
+            }
             authScheme = scheme
         }
         caFile = try c.decodeIfPresent(String.self, forKey: .caFile)

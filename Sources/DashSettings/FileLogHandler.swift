@@ -43,7 +43,9 @@ public struct FileLogHandler: LogHandler {
     public static func sink(path: String) -> Sink? {
         let url = URL(fileURLWithPath: path)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) }
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         guard let h = FileHandle(forWritingAtPath: path) else { return nil }
         h.seekToEndOfFile()
         return Sink(handle: h)

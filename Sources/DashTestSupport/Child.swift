@@ -11,8 +11,10 @@ public final class Child: @unchecked Sendable {
     /// Starts `arguments` (an absolute path first); standard input from /dev/null, output to files
     /// or to a terminal when `terminal` names a pty's slave (then it also becomes the child's
     /// controlling terminal, in a session of its own).
-    public static func spawn(_ arguments: [String], environment: [String: String] = [:], stdout: String = "/dev/null",
-                      stderr: String? = nil, terminal: String? = nil) throws -> Child {
+    public static func spawn(
+        _ arguments: [String], environment: [String: String] = [:], stdout: String = "/dev/null",
+        stderr: String? = nil, terminal: String? = nil
+    ) throws -> Child {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -68,7 +70,8 @@ public final class Child: @unchecked Sendable {
             return nil
         }
         let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        let cpu =
+            Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         reaped = (code, cpu)
         return (code, cpu)
     }
@@ -109,7 +112,10 @@ public final class Child: @unchecked Sendable {
         var ns = 0.0
         for t in tasks {
             if let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/schedstat", encoding: .utf8),
-               let first = text.split(separator: " ").first, let v = Double(first) { ns += v }
+                let first = text.split(separator: " ").first, let v = Double(first)
+            {
+                ns += v
+            }
         }
         return ns / 1e9
     }

@@ -65,7 +65,8 @@ public struct AppState: Sendable {
     }
 
     var snapshot: Snapshot {
-        Snapshot(onuHistory: onuHistory, alerts: alerts, tickets: tickets, subscribers: subscribers, sessions: sessions, jobs: jobs)
+        Snapshot(
+            onuHistory: onuHistory, alerts: alerts, tickets: tickets, subscribers: subscribers, sessions: sessions, jobs: jobs)
     }
 
     /// What panes draw from: the frozen snapshot, or the live state.

@@ -25,35 +25,39 @@ public struct Binding: Sendable {
 
 /// The default keymap. The help overlay is generated from this same table.
 public enum Keymap {
-    public static let bindings: [Binding] = [
-        Binding(keys: [.tab], label: "Tab", help: "next pane", command: .focusNext),
-        Binding(keys: [.backTab], label: "Shift-Tab", help: "previous pane", command: .focusPrevious),
-    ] + Pane.allCases.map { p in
-        Binding(keys: [.char(Character(String(p.rawValue + 1)))], label: "\(p.rawValue + 1)", help: "focus \(p.title)", command: .focus(p))
-    } + [
-        Binding(keys: [.up, .char("k")], label: "↑ k", help: "select previous row", command: .moveUp),
-        Binding(keys: [.down, .char("j")], label: "↓ j", help: "select next row", command: .moveDown),
-        Binding(keys: [.pageUp], label: "PgUp", help: "page up", command: .pageUp),
-        Binding(keys: [.pageDown], label: "PgDn", help: "page down", command: .pageDown),
-        Binding(keys: [.home, .char("g")], label: "Home g", help: "first row", command: .first),
-        Binding(keys: [.end, .char("G")], label: "End G", help: "last row", command: .last),
-        Binding(keys: [.char("z")], label: "z", help: "zoom the focused pane", command: .zoom),
-        Binding(keys: [.enter], label: "Enter", help: "detail of the selected row (JSON)", command: .detail),
-        Binding(keys: [.escape], label: "Esc", help: "close a dialog or overlay", command: .close),
-        Binding(keys: [.char("/")], label: "/", help: "filter the pane (! inverts)", command: .startFilter),
-        Binding(keys: [.char("t")], label: "t", help: "tenant filter: all, then each tenant", command: .cycleTenant),
-        Binding(keys: [.char(" ")], label: "space", help: "freeze the view (ingest continues)", command: .freeze),
-        Binding(keys: [.char("s")], label: "s", help: "sessions: next sort column", command: .nextSortColumn),
-        Binding(keys: [.char("S")], label: "S", help: "sessions: reverse the sort", command: .flipSortDirection),
-        Binding(keys: [.char("c")], label: "c", help: "jobs: cancel (asks y/n)", command: .cancel),
-        Binding(keys: [.char("p")], label: "p", help: "jobs: pause", command: .pause),
-        Binding(keys: [.char("r")], label: "r", help: "jobs: resume", command: .resume),
-        Binding(keys: [.char("R")], label: "R", help: "reconnect all (re-reads token files)", command: .reconnectAll),
-        Binding(keys: [.char("C")], label: "C", help: "connections panel", command: .connections),
-        Binding(keys: [.char("x")], label: "x", help: "clear the focused pane's history", command: .clearPane),
-        Binding(keys: [.char("?")], label: "?", help: "this help", command: .help),
-        Binding(keys: [.char("q")], label: "q", help: "quit", command: .quit),
-    ]
+    public static let bindings: [Binding] =
+        [
+            Binding(keys: [.tab], label: "Tab", help: "next pane", command: .focusNext),
+            Binding(keys: [.backTab], label: "Shift-Tab", help: "previous pane", command: .focusPrevious),
+        ]
+        + Pane.allCases.map { p in
+            Binding(
+                keys: [.char(Character(String(p.rawValue + 1)))], label: "\(p.rawValue + 1)", help: "focus \(p.title)",
+                command: .focus(p))
+        } + [
+            Binding(keys: [.up, .char("k")], label: "↑ k", help: "select previous row", command: .moveUp),
+            Binding(keys: [.down, .char("j")], label: "↓ j", help: "select next row", command: .moveDown),
+            Binding(keys: [.pageUp], label: "PgUp", help: "page up", command: .pageUp),
+            Binding(keys: [.pageDown], label: "PgDn", help: "page down", command: .pageDown),
+            Binding(keys: [.home, .char("g")], label: "Home g", help: "first row", command: .first),
+            Binding(keys: [.end, .char("G")], label: "End G", help: "last row", command: .last),
+            Binding(keys: [.char("z")], label: "z", help: "zoom the focused pane", command: .zoom),
+            Binding(keys: [.enter], label: "Enter", help: "detail of the selected row (JSON)", command: .detail),
+            Binding(keys: [.escape], label: "Esc", help: "close a dialog or overlay", command: .close),
+            Binding(keys: [.char("/")], label: "/", help: "filter the pane (! inverts)", command: .startFilter),
+            Binding(keys: [.char("t")], label: "t", help: "tenant filter: all, then each tenant", command: .cycleTenant),
+            Binding(keys: [.char(" ")], label: "space", help: "freeze the view (ingest continues)", command: .freeze),
+            Binding(keys: [.char("s")], label: "s", help: "sessions: next sort column", command: .nextSortColumn),
+            Binding(keys: [.char("S")], label: "S", help: "sessions: reverse the sort", command: .flipSortDirection),
+            Binding(keys: [.char("c")], label: "c", help: "jobs: cancel (asks y/n)", command: .cancel),
+            Binding(keys: [.char("p")], label: "p", help: "jobs: pause", command: .pause),
+            Binding(keys: [.char("r")], label: "r", help: "jobs: resume", command: .resume),
+            Binding(keys: [.char("R")], label: "R", help: "reconnect all (re-reads token files)", command: .reconnectAll),
+            Binding(keys: [.char("C")], label: "C", help: "connections panel", command: .connections),
+            Binding(keys: [.char("x")], label: "x", help: "clear the focused pane's history", command: .clearPane),
+            Binding(keys: [.char("?")], label: "?", help: "this help", command: .help),
+            Binding(keys: [.char("q")], label: "q", help: "quit", command: .quit),
+        ]
 
     static let table: [Key: KeyCommand] = {
         var t: [Key: KeyCommand] = [:]

@@ -24,7 +24,9 @@ public struct StreamID: Hashable, Sendable, Comparable {
         self.tenant = tenant
         self.endpoint = endpoint
     }
-    public static func < (a: StreamID, b: StreamID) -> Bool { a.endpoint != b.endpoint ? a.endpoint < b.endpoint : a.tenant < b.tenant }
+    public static func < (a: StreamID, b: StreamID) -> Bool {
+        a.endpoint != b.endpoint ? a.endpoint < b.endpoint : a.tenant < b.tenant
+    }
 }
 
 /// What the console knows about one stream.
@@ -100,8 +102,10 @@ public struct JobRow: Sendable, Equatable {
     public var raw: [UInt8] = []
 
     /// Takes what an event or a REST snapshot says; a missing number keeps the one known.
-    mutating func merge(type: String, status: JobStatus, progress: Double?, total: Int64?, processed: Int64?, succeeded: Int64?,
-                        failed: Int64?, currentItem: String?, error: String?) {
+    mutating func merge(
+        type: String, status: JobStatus, progress: Double?, total: Int64?, processed: Int64?, succeeded: Int64?,
+        failed: Int64?, currentItem: String?, error: String?
+    ) {
         self.type = type
         self.status = status
         self.progress = progress ?? self.progress

@@ -65,13 +65,18 @@ extension AppState {
         let window = Array(all.rows.dropFirst(offset).prefix(max(0, limit)))
         var title = pane.title
         if pane == .alerts {
-            let counts = Dictionary(grouping: view.alerts.values.filter { shows($0.tenant) }, by: { $0.severity.rank }).mapValues(\.count)
-            title += " " + [(4, "crit"), (3, "err"), (2, "warn"), (0, "info")].map { "\($0.1) \(counts[$0.0, default: 0])" }.joined(separator: " ")
+            let counts = Dictionary(grouping: view.alerts.values.filter { shows($0.tenant) }, by: { $0.severity.rank }).mapValues(
+                \.count)
+            title +=
+                " "
+                + [(4, "crit"), (3, "err"), (2, "warn"), (0, "info")].map { "\($0.1) \(counts[$0.0, default: 0])" }.joined(
+                    separator: " ")
         }
         if pane == .sessions { title += " (\(sessionSortDescending ? "▼" : "▲") \(sessionSort.title))" }
         if !filter.isEmpty { title += " /\(filter) \(matched)/\(total)" }
-        return PaneContent(pane: pane, title: title, columns: columns, rows: window, selectedIndex: selectedIndex,
-                           matched: all.matchedCount ?? matched, total: total, offset: offset)
+        return PaneContent(
+            pane: pane, title: title, columns: columns, rows: window, selectedIndex: selectedIndex,
+            matched: all.matchedCount ?? matched, total: total, offset: offset)
     }
 
     struct RowSet {
@@ -91,52 +96,73 @@ extension AppState {
         switch pane {
         case .onu:
             // Most useful first: narrow panes drop columns from the right.
-            let cols = [Column("time", 8), Column("ONU", 12), Column("status", 9), Column("tenant", 6), Column("dBm", 6, right: true), Column("OLT/PON", 9),
-                        Column("event", 15, flexible: true)]
+            let cols = [
+                Column("time", 8), Column("ONU", 12), Column("status", 9), Column("tenant", 6), Column("dBm", 6, right: true),
+                Column("OLT/PON", 9),
+                Column("event", 15, flexible: true),
+            ]
             var total = 0
             var rows: [Row] = []
             for (tenant, ring) in view.onuHistory where shows(tenant) {
                 for e in ring.newestFirst {
                     total += 1
                     guard case .onu(let o) = e.payload else { continue }
-                    let cells = [e.timestamp.timeOfDay, o.onuSerial, o.status.rawValue, tenant, o.signalDBm.map { format1($0) } ?? "-",
-                                 [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/"), e.type.rawValue]
+                    let cells = [
+                        e.timestamp.timeOfDay, o.onuSerial, o.status.rawValue, tenant, o.signalDBm.map { format1($0) } ?? "-",
+                        [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/"), e.type.rawValue,
+                    ]
                     guard matcher.matches(cells) else { continue }
-                    let tone: Tone = o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
-                    rows.append(Row(id: "\(tenant)|\(o.onuSerial)|\(e.timestamp.microseconds)|\(rows.count)", cells: cells, tone: tone, detail: e.raw))
+                    let tone: Tone =
+                        o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
+                    rows.append(
+                        Row(
+                            id: "\(tenant)|\(o.onuSerial)|\(e.timestamp.microseconds)|\(rows.count)", cells: cells, tone: tone,
+                            detail: e.raw))
                 }
             }
             rows.sort { $0.cells[0] > $1.cells[0] }
             return (cols, RowSet(rows: rows, total: total))
         case .alerts:
-            let cols = [Column("sev", 8), Column("time", 8), Column("message", 14, flexible: true), Column("source", 8), Column("tenant", 6), Column("type", 14)]
+            let cols = [
+                Column("sev", 8), Column("time", 8), Column("message", 14, flexible: true), Column("source", 8),
+                Column("tenant", 6), Column("type", 14),
+            ]
             var total = 0
             var rows: [(AlertRow, Row)] = []
             for a in view.alerts.values where shows(a.tenant) {
                 total += 1
                 let cells = [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.message, a.source, a.tenant, a.type]
                 guard matcher.matches(cells) else { continue }
-                let tone: Tone = switch a.severity {
-                case .critical: .critical
-                case .error: .error
-                case .warning: .warning
-                default: .info
-                }
+                let tone: Tone =
+                    switch a.severity {
+                    case .critical: .critical
+                    case .error: .error
+                    case .warning: .warning
+                    default: .info
+                    }
                 rows.append((a, Row(id: "\(a.tenant)|\(a.id)", cells: cells, tone: tone, detail: a.raw)))
             }
             rows.sort { ($0.0.severity.rank, $0.0.raisedAt) > ($1.0.severity.rank, $1.0.raisedAt) }
             return (cols, RowSet(rows: rows.map(\.1), total: total))
         case .tickets:
-            let cols = [Column("time", 8), Column("number", 14), Column("title", 10, flexible: true), Column("prio", 6), Column("status", 11),
-                        Column("assignee", 13), Column("tenant", 6), Column("event", 16)]
+            let cols = [
+                Column("time", 8), Column("number", 14), Column("title", 10, flexible: true), Column("prio", 6),
+                Column("status", 11),
+                Column("assignee", 13), Column("tenant", 6), Column("event", 16),
+            ]
             return history(view.tickets, cols, matcher) { e in
                 guard case .ticket(let t) = e.payload else { return nil }
-                let tone: Tone = ["urgent", "critical", "high"].contains(t.priority.lowercased()) ? .warning : e.type == .ticketResolved ? .dim : .normal
+                let tone: Tone =
+                    ["urgent", "critical", "high"].contains(t.priority.lowercased())
+                    ? .warning : e.type == .ticketResolved ? .dim : .normal
                 return ([t.ticketNumber, t.title, t.priority, t.status, t.assignedTo ?? "-"], tone)
             }
         case .subscribers:
-            let cols = [Column("time", 8), Column("name", 16, flexible: true), Column("status", 10), Column("account", 11), Column("plan", 10),
-                        Column("tenant", 6), Column("event", 21)]
+            let cols = [
+                Column("time", 8), Column("name", 16, flexible: true), Column("status", 10), Column("account", 11),
+                Column("plan", 10),
+                Column("tenant", 6), Column("event", 21),
+            ]
             return history(view.subscribers, cols, matcher) { e in
                 guard case .subscriber(let s) = e.payload else { return nil }
                 let tone: Tone = e.type == .subscriberTerminated ? .error : e.type == .subscriberSuspended ? .warning : .normal
@@ -145,36 +171,49 @@ extension AppState {
         case .sessions:
             return sessionRows(view.sessions, matcher: matcher, limit: limit)
         case .jobs:
-            let cols = [Column("type", 12), Column("status", 9), Column("progress", 14), Column("last command", 14, flexible: true),
-                        Column("done/total", 9, right: true), Column("ok/fail", 8, right: true), Column("tenant", 6), Column("current item", 14)]
+            let cols = [
+                Column("type", 12), Column("status", 9), Column("progress", 14), Column("last command", 14, flexible: true),
+                Column("done/total", 9, right: true), Column("ok/fail", 8, right: true), Column("tenant", 6),
+                Column("current item", 14),
+            ]
             var total = 0
             var rows: [Row] = []
-            for j in view.jobs.values.sorted(by: { ($0.isCampaign ? 1 : 0, $0.tenant, $0.id) < ($1.isCampaign ? 1 : 0, $1.tenant, $1.id) }) where shows(j.tenant) {
+            for j in view.jobs.values.sorted(by: {
+                ($0.isCampaign ? 1 : 0, $0.tenant, $0.id) < ($1.isCampaign ? 1 : 0, $1.tenant, $1.id)
+            }) where shows(j.tenant) {
                 total += 1
                 let cells: [String]
                 if j.isCampaign {
-                    cells = ["campaign", j.status == .running ? "active" : "inactive", j.title ?? j.id, commandText(j), "", "", j.tenant, ""]
+                    cells = [
+                        "campaign", j.status == .running ? "active" : "inactive", j.title ?? j.id, commandText(j), "", "",
+                        j.tenant, "",
+                    ]
                 } else {
                     let done = "\(j.processed.map(String.init) ?? "-")/\(j.total.map(String.init) ?? "-")"
                     let okfail = "\(j.succeeded.map(String.init) ?? "-")/\(j.failed.map(String.init) ?? "-")"
-                    cells = [j.type, j.status.rawValue, progressBar(j.progress, width: 8), commandText(j), done, okfail, j.tenant,
-                             j.errorMessage ?? j.currentItem ?? ""]
+                    cells = [
+                        j.type, j.status.rawValue, progressBar(j.progress, width: 8), commandText(j), done, okfail, j.tenant,
+                        j.errorMessage ?? j.currentItem ?? "",
+                    ]
                 }
                 guard matcher.matches(cells + [j.id]) else { continue }
-                let tone: Tone = switch j.status {
-                case .failed: .error
-                case .cancelled: .warning
-                case .completed: .good
-                default: .normal
-                }
+                let tone: Tone =
+                    switch j.status {
+                    case .failed: .error
+                    case .cancelled: .warning
+                    case .completed: .good
+                    default: .normal
+                    }
                 rows.append(Row(id: "\(j.tenant)|\(j.id)", cells: cells, tone: tone, detail: j.raw))
             }
             return (cols, RowSet(rows: rows, total: total))
         }
     }
 
-    private func history(_ rings: [String: RingBuffer<Event>], _ cols: [Column], _ matcher: TextFilter,
-                         _ make: (Event) -> ([String], Tone)?) -> ([Column], RowSet) {
+    private func history(
+        _ rings: [String: RingBuffer<Event>], _ cols: [Column], _ matcher: TextFilter,
+        _ make: (Event) -> ([String], Tone)?
+    ) -> ([Column], RowSet) {
         var total = 0
         var rows: [(Int64, Row)] = []
         for (tenant, ring) in rings where shows(tenant) {
@@ -183,7 +222,11 @@ extension AppState {
                 guard let (cells, tone) = make(e) else { continue }
                 let all = [e.timestamp.timeOfDay] + cells + [tenant, e.type.rawValue]
                 guard matcher.matches(all) else { continue }
-                rows.append((e.timestamp.microseconds, Row(id: "\(tenant)|\(e.timestamp.microseconds)|\(i)", cells: all, tone: tone, detail: e.raw)))
+                rows.append(
+                    (
+                        e.timestamp.microseconds,
+                        Row(id: "\(tenant)|\(e.timestamp.microseconds)|\(i)", cells: all, tone: tone, detail: e.raw)
+                    ))
             }
         }
         rows.sort { $0.0 > $1.0 }
@@ -192,9 +235,11 @@ extension AppState {
 
     private func sessionRows(_ table: SessionTable, matcher: TextFilter, limit: Int) -> ([Column], RowSet) {
         // Most useful first: narrow panes drop columns from the right.
-        let cols = [Column("user", 14, flexible: true), Column("tenant", 6), Column("in", 7, right: true), Column("out", 7, right: true),
-                    Column("rate in", 9, right: true), Column("rate out", 9, right: true), Column("time", 8, right: true),
-                    Column("framed IP", 15), Column("NAS", 11), Column("profile", 7)]
+        let cols = [
+            Column("user", 14, flexible: true), Column("tenant", 6), Column("in", 7, right: true), Column("out", 7, right: true),
+            Column("rate in", 9, right: true), Column("rate out", 9, right: true), Column("time", 8, right: true),
+            Column("framed IP", 15), Column("NAS", 11), Column("profile", 7),
+        ]
         let sort = sessionSort, descending = sessionSortDescending
         let tenant = tenantFilter
         // Row positions only: the scan reads each row in place and copies none.
@@ -210,9 +255,13 @@ extension AppState {
                     if let tenant, rows[i].tenant != tenant { continue }
                     total += 1
                     let hit: Bool
-                    if matcher.isEmpty { hit = true }
-                    else if useVerdicts { hit = verdicts[i] != matcher.inverted }
-                    else { hit = matcher.matches(key: rows[i].searchKey) }
+                    if matcher.isEmpty {
+                        hit = true
+                    } else if useVerdicts {
+                        hit = verdicts[i] != matcher.inverted
+                    } else {
+                        hit = matcher.matches(key: rows[i].searchKey)
+                    }
                     if hit {
                         matching.append(Int32(i))
                         if i == selected { selectedSlot = Int32(i) }
@@ -238,7 +287,11 @@ extension AppState {
                     let p = rows[a].sessionTime ?? 0, q = rows[b].sessionTime ?? 0
                     if p != q { ordered = p < q } else { tie = true; ordered = false }
                 case .user:
-                    if rows[a].username != rows[b].username { ordered = rows[a].username < rows[b].username } else { tie = true; ordered = false }
+                    if rows[a].username != rows[b].username {
+                        ordered = rows[a].username < rows[b].username
+                    } else {
+                        tie = true; ordered = false
+                    }
                 }
                 if tie {
                     let less = rows[a].sessionID < rows[b].sessionID
@@ -256,8 +309,13 @@ extension AppState {
         }
         let rows = top.map { i -> Row in
             let s = table.rows[Int(i)]
-            return Row(id: "\(s.tenant)|\(s.sessionID)", cells: [s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), s.samples < 2 ? "-" : bits(s.rateIn), s.samples < 2 ? "-" : bits(s.rateOut),
-                                                                 duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-"], tone: .normal, detail: s.raw)
+            return Row(
+                id: "\(s.tenant)|\(s.sessionID)",
+                cells: [
+                    s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), s.samples < 2 ? "-" : bits(s.rateIn),
+                    s.samples < 2 ? "-" : bits(s.rateOut),
+                    duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-",
+                ], tone: .normal, detail: s.raw)
         }
         return (cols, RowSet(rows: rows, total: total, matchedCount: matching.count))
     }
@@ -371,6 +429,6 @@ public func progressBar(_ percent: Double?, width: Int) -> String {
     guard let p = percent, p.isFinite else { return String(repeating: " ", count: width + 2) + "  -" }
     let c = min(100, max(0, p))
     let filled = Int((c / 100 * Double(width)).rounded())
-    return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]" + String(format: "%3.0f%%", c)
+    return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]"
+        + String(format: "%3.0f%%", c)
 }
-

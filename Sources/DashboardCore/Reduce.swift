@@ -91,8 +91,10 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
             let key = "\(tenant)|\(j.id)"
             var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.id, type: j.jobType, status: j.status)
             row.title = j.title
-            row.merge(type: j.jobType, status: j.status, progress: j.progressPercent, total: j.itemsTotal, processed: j.itemsProcessed,
-                      succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem ?? row.currentItem, error: j.errorMessage)
+            row.merge(
+                type: j.jobType, status: j.status, progress: j.progressPercent, total: j.itemsTotal, processed: j.itemsProcessed,
+                succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem ?? row.currentItem,
+                error: j.errorMessage)
             state.jobs[key] = row
         }
     case .campaigns(let tenant, let campaigns):
@@ -112,16 +114,20 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
     switch event.payload {
     case .onu(let o):
         state.onuHistory[tenant, default: RingBuffer(capacity: limit)].append(event)
-        state.onuLatest["\(tenant)|\(o.onuSerial)"] = ONUState(status: o.status, signalDBm: o.signalDBm, oltID: o.oltID, ponPort: o.ponPort, at: event.timestamp)
+        state.onuLatest["\(tenant)|\(o.onuSerial)"] = ONUState(
+            status: o.status, signalDBm: o.signalDBm, oltID: o.oltID, ponPort: o.ponPort, at: event.timestamp)
     case .alert(let a):
         let key = "\(tenant)|\(a.alertID)"
         if event.type == .alertCleared {
             if state.alerts.removeValue(forKey: key) != nil { state.alertsCleared += 1 }
         } else {
-            state.alerts[key] = AlertRow(tenant: tenant, id: a.alertID, type: a.alertType, severity: a.severity, source: a.source,
-                                         message: a.message, raisedAt: event.timestamp, raw: event.raw)
+            state.alerts[key] = AlertRow(
+                tenant: tenant, id: a.alertID, type: a.alertType, severity: a.severity, source: a.source,
+                message: a.message, raisedAt: event.timestamp, raw: event.raw)
             if a.severity == .critical {
-                state.flash = ("CRITICAL \(tenant) \(a.source): \(a.message)", UTCInstant(microseconds: state.now.microseconds + 8_000_000))
+                state.flash = (
+                    "CRITICAL \(tenant) \(a.source): \(a.message)", UTCInstant(microseconds: state.now.microseconds + 8_000_000)
+                )
                 if state.bellOnCritical { return [.bell] }
             }
         }
@@ -150,23 +156,27 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
                 rateOut = old.rateOut
             }
         }
-        var row = SessionRow(tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
-                                         profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
-                                         samples: samples, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
+        var row = SessionRow(
+            tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
+            profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
+            samples: samples, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
         // The filter's key changes only when the session's identity columns do (rarely): reuse it.
         if let old = previous, old.username == s.username, old.framedIP == s.framedIPAddress, old.nas == s.nasIPAddress,
-           old.profile == s.bandwidthProfile {
+            old.profile == s.bandwidthProfile
+        {
             row.searchKey = old.searchKey
         } else {
-            row.searchKey = Array([s.username, tenant, s.framedIPAddress ?? "", s.nasIPAddress, s.bandwidthProfile ?? "", s.sessionID]
-                .joined(separator: "\u{1}").lowercased().utf8)
+            row.searchKey = Array(
+                [s.username, tenant, s.framedIPAddress ?? "", s.nasIPAddress, s.bandwidthProfile ?? "", s.sessionID]
+                    .joined(separator: "\u{1}").lowercased().utf8)
         }
         state.sessions[key] = row
     case .job(let j):
         let key = "\(tenant)|\(j.jobID)"
         var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.jobID, type: j.jobType, status: j.status)
-        row.merge(type: j.jobType, status: j.status, progress: j.progressPercent, total: j.itemsTotal, processed: j.itemsProcessed,
-                  succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem, error: j.errorMessage)
+        row.merge(
+            type: j.jobType, status: j.status, progress: j.progressPercent, total: j.itemsTotal, processed: j.itemsProcessed,
+            succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem, error: j.errorMessage)
         row.raw = event.raw
         state.jobs[key] = row
     case .unknown:
@@ -262,7 +272,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         let endpoint: Endpoint = sel.isCampaign ? .campaign(sel.id) : .job(sel.id)
         switch command {
         case .cancel:
-            state.overlay = .confirmCancel(tenant: sel.tenant, endpoint: endpoint, id: sel.id, type: sel.isCampaign ? "campaign" : sel.type)
+            state.overlay = .confirmCancel(
+                tenant: sel.tenant, endpoint: endpoint, id: sel.id, type: sel.isCampaign ? "campaign" : sel.type)
             return []
         case .pause:
             return [.send(tenant: sel.tenant, endpoint: endpoint, command: sel.isCampaign ? .pauseCampaign : .pauseJob)]

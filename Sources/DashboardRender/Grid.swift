@@ -82,14 +82,15 @@ public struct Grid: Sendable, Equatable {
     public mutating func box(x: Int, y: Int, width: Int, height: Int, title: String, focused: Bool) {
         guard width >= 2, height >= 2 else { return }
         let b = Style(focused ? .borderFocused : .border, bold: focused)
-        let (h, v, tl, tr, bl, br) = ascii ? ("-", "|", "+", "+", "+", "+") : (focused ? ("━", "┃", "┏", "┓", "┗", "┛") : ("─", "│", "┌", "┐", "└", "┘"))
+        let (h, v, tl, tr, bl, br) =
+            ascii ? ("-", "|", "+", "+", "+", "+") : (focused ? ("━", "┃", "┏", "┓", "┗", "┛") : ("─", "│", "┌", "┐", "└", "┘"))
         write(tl + String(repeating: h, count: width - 2) + tr, x: x, y: y, style: b)
         for yy in (y + 1)..<(y + height - 1) {
             write(v, x: x, y: yy, style: b)
             write(v, x: x + width - 1, y: yy, style: b)
         }
         write(bl + String(repeating: h, count: width - 2) + br, x: x, y: y + height - 1, style: b)
- if width > 6 && !title.isEmpty {
+        if width > 6 && !title.isEmpty {
             write(" \(title) ", x: x + 2, y: y, maxWidth: width - 4, style: Style(focused ? .titleFocused : .title, bold: true))
         }
     }

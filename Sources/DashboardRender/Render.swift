@@ -11,12 +11,17 @@ public enum Screen {
         g.ascii = ascii
         guard cols >= minimumSize.cols, rows >= minimumSize.rows else {
             // Word-wrapped over the rows there are, so even 10x5 reads as a sentence.
-            let words = "terminal too small: \(cols)x\(rows), needs \(minimumSize.cols)x\(minimumSize.rows); q quits".split(separator: " ")
+            let words = "terminal too small: \(cols)x\(rows), needs \(minimumSize.cols)x\(minimumSize.rows); q quits".split(
+                separator: " ")
             var lines: [String] = [""]
             for w in words {
-                if lines[lines.count - 1].isEmpty { lines[lines.count - 1] = String(w) }
-                else if lines[lines.count - 1].count + 1 + w.count <= cols { lines[lines.count - 1] += " " + w }
-                else { lines.append(String(w)) }
+                if lines[lines.count - 1].isEmpty {
+                    lines[lines.count - 1] = String(w)
+                } else if lines[lines.count - 1].count + 1 + w.count <= cols {
+                    lines[lines.count - 1] += " " + w
+                } else {
+                    lines.append(String(w))
+                }
             }
             for (y, line) in lines.prefix(rows).enumerated() { g.write(line, x: 0, y: y, style: Style(.warning, bold: true)) }
             return g
@@ -56,10 +61,13 @@ public enum Screen {
             // Sessions and jobs get the wide bottom row.
             let top = h * 11 / 20
             let third = cols / 3
-            return [(.alerts, Rect(x: 0, y: 0, w: third, h: top)), (.onu, Rect(x: third, y: 0, w: third, h: top)),
-                    (.tickets, Rect(x: 2 * third, y: 0, w: cols - 2 * third, h: top / 2)),
-                    (.subscribers, Rect(x: 2 * third, y: top / 2, w: cols - 2 * third, h: top - top / 2)),
-                    (.sessions, Rect(x: 0, y: top, w: cols * 3 / 5, h: h - top)), (.jobs, Rect(x: cols * 3 / 5, y: top, w: cols - cols * 3 / 5, h: h - top))]
+            return [
+                (.alerts, Rect(x: 0, y: 0, w: third, h: top)), (.onu, Rect(x: third, y: 0, w: third, h: top)),
+                (.tickets, Rect(x: 2 * third, y: 0, w: cols - 2 * third, h: top / 2)),
+                (.subscribers, Rect(x: 2 * third, y: top / 2, w: cols - 2 * third, h: top - top / 2)),
+                (.sessions, Rect(x: 0, y: top, w: cols * 3 / 5, h: h - top)),
+                (.jobs, Rect(x: cols * 3 / 5, y: top, w: cols - cols * 3 / 5, h: h - top)),
+            ]
         }
         if cols >= 80 && rows >= 24 { return grid([.alerts, .onu, .sessions, .jobs, .tickets, .subscribers], columns: 2) }
         if cols >= 60 && rows >= 16 {
@@ -77,7 +85,9 @@ public enum Screen {
         var used = g.write(left, x: 0, y: 0, style: Style(.header, bold: true, reverse: true))
         if state.insecureTLS {
             // Never hidden: certificate verification is off for every connection.
-            used += g.write("  TLS NOT VERIFIED ", x: used, y: 0, maxWidth: max(0, g.cols - used), style: Style(.critical, bold: true, reverse: true))
+            used += g.write(
+                "  TLS NOT VERIFIED ", x: used, y: 0, maxWidth: max(0, g.cols - used),
+                style: Style(.critical, bold: true, reverse: true))
         }
         if let notice = state.notices.first {
             // The first standing warning, as much as fits beside the clock (all of them in the C panel).
@@ -113,7 +123,9 @@ public enum Screen {
             cx += widths[i] + 1
         }
         if content.rows.isEmpty {
-            g.write(content.total == 0 ? "waiting for events…" : "no row matches the filter", x: x + 2, y: y + 2, maxWidth: inner - 2, style: Style(.dim))
+            g.write(
+                content.total == 0 ? "waiting for events…" : "no row matches the filter", x: x + 2, y: y + 2, maxWidth: inner - 2,
+                style: Style(.dim))
         }
         for (r, row) in content.rows.enumerated() where r < visible {
             let yy = y + 2 + r
@@ -150,7 +162,9 @@ public enum Screen {
             }
             i -= 1
         }
-        if total > available, let first = widths.indices.first { widths[first] = max(1, widths[first] - (total - available)); total = available }
+        if total > available, let first = widths.indices.first {
+            widths[first] = max(1, widths[first] - (total - available)); total = available
+        }
         let flexible = columns.indices.filter { columns[$0].flexible && widths[$0] > 0 }
         if !flexible.isEmpty, total < available {
             let extra = available - total
@@ -179,12 +193,16 @@ public enum Screen {
 
     static func messageLine(_ state: AppState, _ g: inout Grid, y: Int) {
         if let editing = state.editingFilter {
-            g.write("filter \(state.focus.title): \(editing)▏  (Enter keeps, Esc drops, ! inverts)", x: 1, y: y, style: Style(.info, bold: true))
+            g.write(
+                "filter \(state.focus.title): \(editing)▏  (Enter keeps, Esc drops, ! inverts)", x: 1, y: y,
+                style: Style(.info, bold: true))
         } else if let flash = state.flash {
             g.fill(x: 0, y: y, width: g.cols, height: 1, style: Style(.flash, reverse: true))
             g.write(" ! " + flash.text, x: 0, y: y, style: Style(.flash, bold: true, reverse: true))
         } else {
-            g.write(" ? help  Tab/1-6 panes  / filter  t tenant  space freeze  Enter detail  C connections  q quit", x: 0, y: y, style: Style(.dim))
+            g.write(
+                " ? help  Tab/1-6 panes  / filter  t tenant  space freeze  Enter detail  C connections  q quit", x: 0, y: y,
+                style: Style(.dim))
         }
     }
 
@@ -260,11 +278,15 @@ public enum Screen {
         if let t = state.tenantFilter { right.append(("tenant \(t)", Style(.info, bold: true))) }
         right.append((state.now.timeOfDay, Style(.dim)))
         let jobsText = jobSockets.total > 0 ? "jobs \(jobSockets.live)/\(jobSockets.total)" : ""
-        func width(_ items: [(String, Role, Bool)]) -> Int { items.reduce(0) { $0 + TerminalText.width($1.0) + 2 } + (jobsText.isEmpty ? 0 : jobsText.count + 2) }
+        func width(_ items: [(String, Role, Bool)]) -> Int {
+            items.reduce(0) { $0 + TerminalText.width($1.0) + 2 } + (jobsText.isEmpty ? 0 : jobsText.count + 2)
+        }
         var chosen = entries(short: false, latency: true)
         while true {
             let room = g.cols - right.reduce(0, { $0 + TerminalText.width($1.0) + 1 })
-            for (short, latency) in [(true, true), (true, false)] where width(chosen) > room { chosen = entries(short: short, latency: latency) }
+            for (short, latency) in [(true, true), (true, false)] where width(chosen) > room {
+                chosen = entries(short: short, latency: latency)
+            }
             if width(chosen) <= room || right.count <= 1 { break }
             right.removeLast()
             chosen = entries(short: false, latency: true)
@@ -297,28 +319,38 @@ public enum Screen {
             lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped"))
             popup(&g, title: "Keys (? or Esc closes)", lines: lines.map { $0.0.isEmpty ? $0.1 : pad($0.0, 10) + " " + $0.1 })
         case .detail(let title, let text):
-            popup(&g, title: title + " (Esc closes)", lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+            popup(
+                &g, title: title + " (Esc closes)",
+                lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
         case .connections:
-            var lines = [pad("tenant", 7) + pad("endpoint", 17) + pad("state", 24) + pad("latency", 9) + pad("ev/s", 6) + pad("events", 8)
-                         + pad("last", 7) + pad("retries", 8) + pad("bad", 5) + "last error"]
+            var lines = [
+                pad("tenant", 7) + pad("endpoint", 17) + pad("state", 24) + pad("latency", 9) + pad("ev/s", 6) + pad("events", 8)
+                    + pad("last", 7) + pad("retries", 8) + pad("bad", 5) + "last error"
+            ]
             for id in state.connections.keys.sorted() where state.shows(id.tenant) {
                 let c = state.connections[id]!
                 let (symbol, word, _) = badge(c.state, ascii: g.ascii, now: state.now)
                 let age = c.lastEventAt.map { "\(max(0, (state.now.microseconds - $0.microseconds) / 1_000_000))s" } ?? "-"
-                lines.append(pad(id.tenant, 7) + pad(id.endpoint.name, 17) + pad("\(symbol) \(word.isEmpty ? "live" : word)", 24)
-                             + pad(c.latencyMs.map { "\(Int($0.rounded()))ms" } ?? "-", 9) + pad("\(c.eventsPerSecond)", 6) + pad("\(c.events)", 8)
-                             + pad(age, 7) + pad("\(c.retries)", 8) + pad("\(c.malformed)", 5) + (c.lastError ?? ""))
+                lines.append(
+                    pad(id.tenant, 7) + pad(id.endpoint.name, 17) + pad("\(symbol) \(word.isEmpty ? "live" : word)", 24)
+                        + pad(c.latencyMs.map { "\(Int($0.rounded()))ms" } ?? "-", 9) + pad("\(c.eventsPerSecond)", 6)
+                        + pad("\(c.events)", 8)
+                        + pad(age, 7) + pad("\(c.retries)", 8) + pad("\(c.malformed)", 5) + (c.lastError ?? ""))
                 if case .stopped(let reason) = c.state { lines.append("       \(reason)") }
                 if case .gaveUp(let reason) = c.state { lines.append("       \(reason)") }
             }
             lines.append("")
-            lines.append("dropped \(state.dropped)  coalesced \(state.coalesced)  malformed \(state.malformed)  unknown event types \(state.unknownEvents)")
+            lines.append(
+                "dropped \(state.dropped)  coalesced \(state.coalesced)  malformed \(state.malformed)  unknown event types \(state.unknownEvents)"
+            )
             for n in state.notices { lines.append("! " + n) }
             if state.insecureTLS { lines.append("! TLS certificate verification is OFF (--insecure-skip-tls-verify)") }
             popup(&g, title: "Connections (C or Esc closes, R reconnects all)", lines: lines)
         case .confirmCancel(let tenant, let endpoint, let id, let type):
             let what = if case .campaign = endpoint { "campaign" } else { "job" }
-            popup(&g, title: "Confirm", lines: ["Cancel \(what) \(id)", "type \(type), tenant \(tenant)?", "", "y: cancel it    n / Esc: keep it"])
+            popup(
+                &g, title: "Confirm",
+                lines: ["Cancel \(what) \(id)", "type \(type), tenant \(tenant)?", "", "y: cancel it    n / Esc: keep it"])
         }
     }
 
@@ -329,7 +361,9 @@ public enum Screen {
         g.fill(x: x, y: y, width: w, height: h, style: Style(.overlay))
         g.box(x: x, y: y, width: w, height: h, title: title, focused: true)
         for (i, line) in lines.prefix(h - 2).enumerated() {
-            g.write(TerminalText.truncate(TerminalText.sanitize(line), to: w - 4), x: x + 2, y: y + 1 + i, maxWidth: w - 4, style: Style(.overlay))
+            g.write(
+                TerminalText.truncate(TerminalText.sanitize(line), to: w - 4), x: x + 2, y: y + 1 + i, maxWidth: w - 4,
+                style: Style(.overlay))
         }
     }
 

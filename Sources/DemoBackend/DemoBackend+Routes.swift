@@ -46,12 +46,18 @@ extension DemoBackend {
 
         let base = configuration.restBase
         router.get(RouterPath(base + "/jobs")) { request, _ in self.listJobs(request) }
-        router.get(RouterPath(base + "/jobs/:id")) { request, context in self.getJob(request, id: context.parameters.get("id") ?? "") }
-        router.post(RouterPath(base + "/jobs/:id/cancel")) { request, context in self.cancelJob(request, id: context.parameters.get("id") ?? "") }
+        router.get(RouterPath(base + "/jobs/:id")) { request, context in
+            self.getJob(request, id: context.parameters.get("id") ?? "")
+        }
+        router.post(RouterPath(base + "/jobs/:id/cancel")) { request, context in
+            self.cancelJob(request, id: context.parameters.get("id") ?? "")
+        }
         router.get(RouterPath(base + "/billing/dunning/campaigns")) { request, _ in self.listCampaigns(request) }
         router.get(RouterPath(base + "/runtime-config")) { _, _ in
-            json(.ok, "{\"realtime\":{\"enabled\":true,\"sse_url\":\(JSONValue.quoted(rt + "/events")),\"ws_url\":\(JSONValue.quoted(rt + "/ws"))},"
-                + "\"api\":{\"rest_url\":\(JSONValue.quoted(base))}}")
+            json(
+                .ok,
+                "{\"realtime\":{\"enabled\":true,\"sse_url\":\(JSONValue.quoted(rt + "/events")),\"ws_url\":\(JSONValue.quoted(rt + "/ws"))},"
+                    + "\"api\":{\"rest_url\":\(JSONValue.quoted(base))}}")
         }
         if configuration.admin { addAdminRoutes(router) }
     }
@@ -76,7 +82,9 @@ extension DemoBackend {
     }
 
     func claims(_ token: String?) -> JWTClaims? {
-        guard let token, case .success(let c) = authority.verify(token, now: Int64(UTCInstant.now().secondsSinceEpoch)) else { return nil }
+        guard let token, case .success(let c) = authority.verify(token, now: Int64(UTCInstant.now().secondsSinceEpoch)) else {
+            return nil
+        }
         return c
     }
 
@@ -101,7 +109,8 @@ extension DemoBackend {
             let channels = Endpoint.defaultSSE.map { JSONValue.quoted("\($0.channelPrefix):\(tenant)") }.joined(separator: ", ")
             connected = "event: connected\r\ndata: {\"channels\": [\(channels)]}\r\n\r\n"
         } else {
-            connected = "event: connected\r\ndata: {\"channel\": \(JSONValue.quoted("\(endpoint.channelPrefix):\(tenant)"))}\r\n\r\n"
+            connected =
+                "event: connected\r\ndata: {\"channel\": \(JSONValue.quoted("\(endpoint.channelPrefix):\(tenant)"))}\r\n\r\n"
         }
         let firehose = hub.firehoseCount(for: endpoint)
         let hub = self.hub
@@ -133,11 +142,15 @@ extension DemoBackend {
                 switch message {
                 case .event(let name, let payload):
                     if hub.isStalled { continue }
-                    try await write(sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload))
+                    try await write(
+                        sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload))
                 case .events(let list):
                     if hub.isStalled { continue }
                     var text = ""
-                    for (name, payload) in list { text += sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload) }
+                    for (name, payload) in list {
+                        text += sseFrame(
+                            name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload)
+                    }
                     try await write(text)
                 case .ping:
                     if hub.isStalled { continue }
@@ -152,15 +165,20 @@ extension DemoBackend {
             }
             try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
-                                               HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
+                HTTPField.Name("X-Accel-Buffering")!: "no",
+            ], body: body)
     }
 
     func injectedFailure(_ status: Int) -> Response {
         if status == 200 {
             // Headers, then the connection drops before `connected`.
-            return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8"],
-                            body: ResponseBody { _ in throw DroppedConnection() })
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8"],
+                body: ResponseBody { _ in throw DroppedConnection() })
         }
         var r = json(HTTPResponse.Status(code: status), #"{"detail":"Injected failure"}"#)
         if status == 429 || status == 503 { r.headers[.retryAfter] = "2" }
@@ -195,7 +213,10 @@ extension DemoBackend {
         }
     }
 
-    func serveSocket(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, request: Request, kind: SocketKind, claims c: JWTClaims) async {
+    func serveSocket(
+        _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, request: Request, kind: SocketKind,
+        claims c: JWTClaims
+    ) async {
         let tenant = c.tenantID ?? "platform"
         let channel: String
         let filter: SubscriberFilter
@@ -221,12 +242,15 @@ extension DemoBackend {
         let sub = hub.subscribe(tenant: tenant, filter: filter, isWebSocket: true)
         defer { hub.unsubscribe(sub.id) }
         let hub = self.hub
-        let subscribed = "{\"type\":\"subscribed\",\"channel\":\(JSONValue.quoted(channel)),\"tenant_id\":\(JSONValue.quoted(tenant))}"
+        let subscribed =
+            "{\"type\":\"subscribed\",\"channel\":\(JSONValue.quoted(channel)),\"tenant_id\":\(JSONValue.quoted(tenant))}"
         do {
             try await outbound.write(.text(subscribed))
             let firehose = hub.firehoseCount(for: kind.endpoint)
             if firehose > 0 {
-                try await Firehose.writeFrames(count: firehose, tenant: tenant, endpoint: kind.endpoint) { try await outbound.write(.text($0)) }
+                try await Firehose.writeFrames(count: firehose, tenant: tenant, endpoint: kind.endpoint) {
+                    try await outbound.write(.text($0))
+                }
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -314,17 +338,25 @@ extension DemoBackend {
             guard let s = world.withLock({ $0.session(id, tenant: tenant) }) else {
                 return [ServerError(message: "Session not found").json]
             }
-            return ["{\"type\":\"session_info\",\"session_id\":\(JSONValue.quoted(s.id)),\"username\":\(JSONValue.quoted(s.username)),"
-                + "\"nas_ip_address\":\(JSONValue.quoted(s.nas)),\"framed_ip_address\":\(JSONValue.quoted(s.framedIP)),"
-                + "\"bytes_in\":\(s.bytesIn),\"bytes_out\":\(s.bytesOut),\"start_time\":\(JSONValue.quoted(s.startedAt.iso8601))}"]
+            return [
+                "{\"type\":\"session_info\",\"session_id\":\(JSONValue.quoted(s.id)),\"username\":\(JSONValue.quoted(s.username)),"
+                    + "\"nas_ip_address\":\(JSONValue.quoted(s.nas)),\"framed_ip_address\":\(JSONValue.quoted(s.framedIP)),"
+                    + "\"bytes_in\":\(s.bytesIn),\"bytes_out\":\(s.bytesOut),\"start_time\":\(JSONValue.quoted(s.startedAt.iso8601))}"
+            ]
         case (.job(let id), .cancelJob), (.job(let id), .pauseJob), (.job(let id), .resumeJob):
             if command == .resumeJob && !hub.resumeAnswered { return [] }  // the current backend ignores it
             let verb = command == .cancelJob ? "cancel" : command == .pauseJob ? "pause" : "resume"
             let needed = command == .cancelJob ? "jobs.cancel" : "jobs.pause"
             guard hub.allowCommand(user: c.subject) else {
-                return [ServerError(message: "Rate limit exceeded: 30/30 commands per minute", error: "rate_limit_exceeded", retryAfter: 60).json]
+                return [
+                    ServerError(
+                        message: "Rate limit exceeded: 30/30 commands per minute", error: "rate_limit_exceeded", retryAfter: 60
+                    ).json
+                ]
             }
-            guard c.permissions.contains(needed) else { return [ServerError(message: "Insufficient permissions to \(verb) job").json] }
+            guard c.permissions.contains(needed) else {
+                return [ServerError(message: "Insufficient permissions to \(verb) job").json]
+            }
             let now = simNow()
             world.withLock { w in
                 switch command {
@@ -337,9 +369,15 @@ extension DemoBackend {
         case (.campaign(let id), .pauseCampaign), (.campaign(let id), .resumeCampaign), (.campaign(let id), .cancelCampaign):
             let verb = command == .pauseCampaign ? "pause" : command == .resumeCampaign ? "resume" : "cancel"
             guard hub.allowCommand(user: c.subject) else {
-                return [ServerError(message: "Rate limit exceeded: 30/30 commands per minute", error: "rate_limit_exceeded", retryAfter: 60).json]
+                return [
+                    ServerError(
+                        message: "Rate limit exceeded: 30/30 commands per minute", error: "rate_limit_exceeded", retryAfter: 60
+                    ).json
+                ]
             }
-            guard c.permissions.contains("campaigns.\(verb)") else { return [ServerError(message: "Insufficient permissions to \(verb) campaign").json] }
+            guard c.permissions.contains("campaigns.\(verb)") else {
+                return [ServerError(message: "Insufficient permissions to \(verb) campaign").json]
+            }
             world.withLock { $0.campaignCommand(id, tenant: tenant, command) }
             return [CommandAck(kind: command.expectedAck!, campaignID: id, tenantID: tenant).json]
         default:
@@ -360,13 +398,15 @@ extension DemoBackend {
             let end = j.completedAt ?? UTCInstant.now()
             return String(format: "%.1f", Double(end.microseconds - s.microseconds) / 1e6)
         }()
-        var s = "{\"id\":\(JSONValue.quoted(j.id)),\"job_type\":\(JSONValue.quoted(j.type)),\"status\":\(JSONValue.quoted(j.status.rawValue)),"
+        var s =
+            "{\"id\":\(JSONValue.quoted(j.id)),\"job_type\":\(JSONValue.quoted(j.type)),\"status\":\(JSONValue.quoted(j.status.rawValue)),"
             + "\"title\":\(JSONValue.quoted(j.title)),\"progress_percent\":\(j.progressPercent),\"items_total\":\(j.itemsTotal),"
             + "\"items_processed\":\(j.processed),\"items_succeeded\":\(j.succeeded),\"items_failed\":\(j.failed),"
             + "\"created_by\":\(JSONValue.quoted(j.createdBy)),\"created_at\":\(t(j.createdAt)),\"started_at\":\(t(j.startedAt)),"
             + "\"completed_at\":\(t(j.completedAt)),\"duration_seconds\":\(duration)"
         if detail {
-            s += ",\"tenant_id\":\(JSONValue.quoted(j.tenant)),\"current_item\":\(j.currentItem.map(JSONValue.quoted) ?? "null"),"
+            s +=
+                ",\"tenant_id\":\(JSONValue.quoted(j.tenant)),\"current_item\":\(j.currentItem.map(JSONValue.quoted) ?? "null"),"
                 + "\"error_message\":\(j.errorMessage.map(JSONValue.quoted) ?? "null"),\"cancelled_by\":\(j.cancelledBy.map(JSONValue.quoted) ?? "null")"
         }
         return s + "}"
@@ -383,27 +423,38 @@ extension DemoBackend {
             .filter { (status == nil || $0.status.rawValue == status) && (type == nil || $0.type == type) }
             .sorted { $0.createdAt > $1.createdAt }
         let slice = all.dropFirst((page - 1) * pageSize).prefix(pageSize)
-        let body = "{\"jobs\":[" + slice.map { jobJSON($0, detail: false) }.joined(separator: ",") + "],\"total\":\(all.count),"
+        let body =
+            "{\"jobs\":[" + slice.map { jobJSON($0, detail: false) }.joined(separator: ",") + "],\"total\":\(all.count),"
             + "\"page\":\(page),\"page_size\":\(pageSize),\"has_more\":\(page * pageSize < all.count)}"
         return json(.ok, body)
     }
 
     func getJob(_ request: Request, id: String) -> Response {
         guard let c = restClaims(request) else { return json(.unauthorized, #"{"detail":"Not authenticated"}"#) }
-        guard let j = world.withLock({ $0.job(id, tenant: c.tenantID ?? "platform") }) else { return json(.notFound, #"{"detail":"Job not found"}"#) }
+        guard let j = world.withLock({ $0.job(id, tenant: c.tenantID ?? "platform") }) else {
+            return json(.notFound, #"{"detail":"Job not found"}"#)
+        }
         return json(.ok, jobJSON(j, detail: true))
     }
 
     func cancelJob(_ request: Request, id: String) -> Response {
         guard let c = restClaims(request) else { return json(.unauthorized, #"{"detail":"Not authenticated"}"#) }
-        guard c.permissions.contains("jobs.cancel") else { return json(.forbidden, #"{"detail":"Insufficient permissions to cancel job"}"#) }
+        guard c.permissions.contains("jobs.cancel") else {
+            return json(.forbidden, #"{"detail":"Insufficient permissions to cancel job"}"#)
+        }
         let now = simNow()
-        guard let (job, publication) = world.withLock({ $0.cancelNow(job: id, tenant: c.tenantID ?? "platform", by: c.subject, now: now) }) else {
+        guard
+            let (job, publication) = world.withLock({
+                $0.cancelNow(job: id, tenant: c.tenantID ?? "platform", by: c.subject, now: now)
+            })
+        else {
             return json(.notFound, #"{"detail":"Job not found or already finished"}"#)
         }
         hub.publish(publication)
-        return json(.ok, "{\"id\":\(JSONValue.quoted(job.id)),\"status\":\"cancelled\",\"cancelled_at\":\(JSONValue.quoted(now.iso8601)),"
-            + "\"cancelled_by\":\(JSONValue.quoted(c.subject)),\"message\":\"Job cancelled successfully\"}")
+        return json(
+            .ok,
+            "{\"id\":\(JSONValue.quoted(job.id)),\"status\":\"cancelled\",\"cancelled_at\":\(JSONValue.quoted(now.iso8601)),"
+                + "\"cancelled_by\":\(JSONValue.quoted(c.subject)),\"message\":\"Job cancelled successfully\"}")
     }
 
     func listCampaigns(_ request: Request) -> Response {
@@ -425,7 +476,8 @@ extension DemoBackend {
         admin.post("publish") { request, context in
             let q = request.uri.queryParameters
             guard let tenant = q["tenant"].map(String.init), let name = q["endpoint"].map(String.init),
-                  let endpoint = try? Endpoint(name: name) else {
+                let endpoint = try? Endpoint(name: name)
+            else {
                 return json(.badRequest, #"{"detail":"tenant and endpoint are required"}"#)
             }
             let body = try await request.body.collect(upTo: 64 << 20)
@@ -436,7 +488,9 @@ extension DemoBackend {
             let q = request.uri.queryParameters
             let tenant = q["tenant"].map(String.init) ?? self.tenantIDs[0]
             let scope = q["scope"].flatMap { StormScope(rawValue: String($0)) } ?? .pon
-            let ok = self.triggerStorm(tenant: tenant, scope: scope, rate: q["rate"].flatMap { Double($0) }, duration: q["duration"].flatMap { Double($0) })
+            let ok = self.triggerStorm(
+                tenant: tenant, scope: scope, rate: q["rate"].flatMap { Double($0) },
+                duration: q["duration"].flatMap { Double($0) })
             return ok ? json(.ok, #"{"storm":true}"#) : json(.notFound, #"{"detail":"unknown tenant"}"#)
         }
         admin.post("drop") { _, _ in
@@ -474,13 +528,15 @@ extension DemoBackend {
         }
         admin.post("firehose") { request, _ in
             let q = request.uri.queryParameters
-            self.armFirehose(count: q["count"].flatMap { Int($0) } ?? 0, endpoint: q["endpoint"].flatMap { try? Endpoint(name: String($0)) })
+            self.armFirehose(
+                count: q["count"].flatMap { Int($0) } ?? 0, endpoint: q["endpoint"].flatMap { try? Endpoint(name: String($0)) })
             return json(.ok, #"{"armed":true}"#)
         }
         admin.post("job") { request, _ in
             let q = request.uri.queryParameters
             let tenant = q["tenant"].map(String.init) ?? self.tenantIDs[0]
-            guard let id = self.createJob(tenant: tenant, type: q["type"].map(String.init), items: q["items"].flatMap { Int($0) }) else {
+            guard let id = self.createJob(tenant: tenant, type: q["type"].map(String.init), items: q["items"].flatMap { Int($0) })
+            else {
                 return json(.notFound, #"{"detail":"unknown tenant"}"#)
             }
             return json(.ok, "{\"id\":\(JSONValue.quoted(id))}")
@@ -488,19 +544,22 @@ extension DemoBackend {
         admin.post("token") { request, _ in
             let q = request.uri.queryParameters
             let permissions = q["permissions"].map { $0.split(separator: ",").map(String.init) } ?? TokenAuthority.allPermissions
-            let token = self.mintToken(tenant: q["tenant"].map(String.init) ?? self.tenantIDs[0], permissions: permissions,
-                                       lifetime: q["lifetime"].flatMap { Int64($0) } ?? 900)
+            let token = self.mintToken(
+                tenant: q["tenant"].map(String.init) ?? self.tenantIDs[0], permissions: permissions,
+                lifetime: q["lifetime"].flatMap { Int64($0) } ?? 900)
             return json(.ok, "{\"token\":\(JSONValue.quoted(token))}")
         }
         admin.get("stats") { _, _ in
-            let attempts = self.connectionAttempts.sorted { $0.key < $1.key }.map { "\(JSONValue.quoted($0.key)):\($0.value)" }.joined(separator: ",")
+            let attempts = self.connectionAttempts.sorted { $0.key < $1.key }.map { "\(JSONValue.quoted($0.key)):\($0.value)" }
+                .joined(separator: ",")
             return json(.ok, "{\"open_connections\":\(self.openConnections),\"attempts\":{\(attempts)}}")
         }
     }
 }
 
 func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-    Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    Response(
+        status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
 }
 
 /// One SSE frame with CRLF line ends; a payload with line breaks becomes several `data:` lines.

@@ -87,9 +87,13 @@ public final class DemoBackend: Sendable {
     public var origin: String? { port.map { "\(configuration.scheme)://\(configuration.host):\($0)" } }
 
     /// Mints a token signed with this backend's secret.
-    public func mintToken(tenant: String?, permissions: [String] = TokenAuthority.allPermissions, lifetime: Int64 = 900,
-                          subject: String = "demo-operator") -> String {
-        authority.mint(tenant: tenant, subject: subject, permissions: permissions, lifetime: lifetime, now: Int64(UTCInstant.now().secondsSinceEpoch))
+    public func mintToken(
+        tenant: String?, permissions: [String] = TokenAuthority.allPermissions, lifetime: Int64 = 900,
+        subject: String = "demo-operator"
+    ) -> String {
+        authority.mint(
+            tenant: tenant, subject: subject, permissions: permissions, lifetime: lifetime,
+            now: Int64(UTCInstant.now().secondsSinceEpoch))
     }
 
     // MARK: Test controls (also served under /__admin with `admin`)
@@ -130,7 +134,9 @@ public final class DemoBackend: Sendable {
     public func failNextConnections(_ count: Int, status: Int) { hub.failNext(count, status: status) }
 
     /// Closes every WebSocket with `code`.
-    public func closeWebSockets(code: UInt16, reason: String = "") { hub.broadcast(.close(code: code, reason: reason), webSocketsOnly: true) }
+    public func closeWebSockets(code: UInt16, reason: String = "") {
+        hub.broadcast(.close(code: code, reason: reason), webSocketsOnly: true)
+    }
 
     /// `false` (default, like the current backend): `resume_job` gets no answer and changes nothing.
     public func setResumeAnswered(_ on: Bool) { hub.setResumeAnswered(on) }
@@ -201,7 +207,8 @@ public final class DemoBackend: Sendable {
         if let tls = configuration.tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
-            server = try .tls(server, tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            server = try .tls(
+                server, tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         }
         let app = Application(
             router: router,

@@ -67,7 +67,9 @@ struct DemoChannel: ServerChildChannel, HTTPChannelHandler {
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
-                        guard case .upgrade(let handler)? = decision.value else { throw ChannelError.inappropriateOperationForState }
+                        guard case .upgrade(let handler)? = decision.value else {
+                            throw ChannelError.inappropriateOperationForState
+                        }
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         return UpgradeResult.websocket(asyncChannel, handler, logger)
@@ -78,7 +80,8 @@ struct DemoChannel: ServerChildChannel, HTTPChannelHandler {
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         if case .refuse(let status, let body)? = decision.value {
@@ -103,15 +106,18 @@ struct DemoChannel: ServerChildChannel, HTTPChannelHandler {
                 await handleHTTP(asyncChannel: http1, logger: logger)
             case .refused(let http1, let status, let body):
                 try await http1.executeThenClose { _, outbound in
-                    let head = HTTPResponse(status: .init(code: status), headerFields: [
-                        .connection: "close", .contentType: "application/json", .contentLength: String(body.utf8.count),
-                    ])
+                    let head = HTTPResponse(
+                        status: .init(code: status),
+                        headerFields: [
+                            .connection: "close", .contentType: "application/json", .contentLength: String(body.utf8.count),
+                        ])
                     try await outbound.write(contentsOf: [.head(head), .body(ByteBuffer(string: body)), .end(nil)])
                 }
             case .websocket(let asyncChannel, let handler, let logger):
                 _ = try await WebSocketHandler.handle(
                     type: .server,
-                    configuration: .init(extensions: [], autoPing: .enabled(timePeriod: autoPing), validateUTF8: false, maxFrameSize: maxFrameSize),
+                    configuration: .init(
+                        extensions: [], autoPing: .enabled(timePeriod: autoPing), validateUTF8: false, maxFrameSize: maxFrameSize),
                     asyncChannel: asyncChannel,
                     context: SocketContext(logger: logger),
                     handler: handler)

@@ -15,21 +15,30 @@ enum Firehose {
             switch family {
             case .session:
                 type = .sessionUpdated
-                payload = .session(SessionEvent(username: "user\(i)@\(tenant).isp", sessionID: "fh-\(i)", nasIPAddress: "10.0.0.1",
-                                                framedIPAddress: "100.64.\(i / 250).\(i % 250)", subscriberID: "sub-\(i)", bandwidthProfile: "100M",
-                                                bytesIn: Int64(i) * 1_000_003, bytesOut: Int64(i) * 250_001, sessionTime: Int64(i), terminateCause: nil))
+                payload = .session(
+                    SessionEvent(
+                        username: "user\(i)@\(tenant).isp", sessionID: "fh-\(i)", nasIPAddress: "10.0.0.1",
+                        framedIPAddress: "100.64.\(i / 250).\(i % 250)", subscriberID: "sub-\(i)", bandwidthProfile: "100M",
+                        bytesIn: Int64(i) * 1_000_003, bytesOut: Int64(i) * 250_001, sessionTime: Int64(i), terminateCause: nil))
             case .onu:
                 type = .onuOffline
-                payload = .onu(ONUEvent(onuSerial: "HWTCF\(hex(UInt64(i), 7))", subscriberID: "sub-\(i)", status: .offline, previousStatus: .online,
-                                        oltID: "olt-01", ponPort: i % 16 + 1))
+                payload = .onu(
+                    ONUEvent(
+                        onuSerial: "HWTCF\(hex(UInt64(i), 7))", subscriberID: "sub-\(i)", status: .offline,
+                        previousStatus: .online,
+                        oltID: "olt-01", ponPort: i % 16 + 1))
             case .job:
                 type = .jobProgress
-                payload = .job(JobEvent(jobID: "fh-job", jobType: "bulk_provision", status: .running, progressPercent: Double(i % 100),
-                                        itemsTotal: 1000, itemsProcessed: Int64(i), itemsSucceeded: Int64(i), itemsFailed: 0))
+                payload = .job(
+                    JobEvent(
+                        jobID: "fh-job", jobType: "bulk_provision", status: .running, progressPercent: Double(i % 100),
+                        itemsTotal: 1000, itemsProcessed: Int64(i), itemsSucceeded: Int64(i), itemsFailed: 0))
             default:
                 type = .alertRaised
-                payload = .alert(AlertEvent(alertID: "fh-\(i)", alertType: "device_offline", severity: [.info, .warning, .error, .critical][i % 4],
-                                            source: "olt-\(pad(i % 16, 2))", message: "Firehose alert \(i)", details: nil))
+                payload = .alert(
+                    AlertEvent(
+                        alertID: "fh-\(i)", alertType: "device_offline", severity: [.info, .warning, .error, .critical][i % 4],
+                        source: "olt-\(pad(i % 16, 2))", message: "Firehose alert \(i)", details: nil))
             }
             return (type.rawValue, EventEncoder.json(type: type, tenantID: tenant, timestamp: ts, payload: payload))
         }

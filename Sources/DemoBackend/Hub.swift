@@ -72,7 +72,9 @@ final class Hub: Sendable {
 
     // MARK: Subscriptions
 
-    func subscribe(tenant: String, filter: SubscriberFilter, isWebSocket: Bool)
+    func subscribe(
+        tenant: String, filter: SubscriberFilter, isWebSocket: Bool
+    )
         -> (id: UInt64, stream: AsyncStream<HubMessage>, continuation: AsyncStream<HubMessage>.Continuation)
     {
         let (stream, continuation) = AsyncStream.makeStream(of: HubMessage.self, bufferingPolicy: .bufferingOldest(bufferLimit))
@@ -82,7 +84,8 @@ final class Hub: Sendable {
             if s.stopped {
                 continuation.yield(.shutdown)
             } else {
-                s.subscribers[id] = Subscriber(tenant: tenant, filter: filter, isWebSocket: isWebSocket, continuation: continuation)
+                s.subscribers[id] = Subscriber(
+                    tenant: tenant, filter: filter, isWebSocket: isWebSocket, continuation: continuation)
             }
             return id
         }
@@ -116,8 +119,11 @@ final class Hub: Sendable {
             for sub in s.subscribers.values {
                 var mine: [(name: String, json: String)] = []
                 for p in ps where sub.tenant == p.tenant && sub.filter.accepts(p.topic) { mine.append((p.eventName, p.json)) }
-                if mine.count == 1 { sub.continuation.yield(.event(name: mine[0].name, json: mine[0].json)) }
-                else if !mine.isEmpty { sub.continuation.yield(.events(mine)) }
+                if mine.count == 1 {
+                    sub.continuation.yield(.event(name: mine[0].name, json: mine[0].json))
+                } else if !mine.isEmpty {
+                    sub.continuation.yield(.events(mine))
+                }
             }
         }
     }

@@ -7,14 +7,15 @@ import RealtimeProtocol
 func pythonStyle(_ payload: String, eventName: String, tenant: String) -> String {
     guard case .object(var members)? = try? JSONValue.parse(payload) else { return payload }
     if !members.contains(where: { $0.key == "source" }) {
-        let prefix: String = switch EventType(rawValue: eventName).family {
-        case .onu: Endpoint.onuStatus.channelPrefix
-        case .alert: Endpoint.alerts.channelPrefix
-        case .ticket: Endpoint.tickets.channelPrefix
-        case .subscriber: Endpoint.subscribers.channelPrefix
-        case .session: Endpoint.radiusSessions.channelPrefix
-        default: "events"
-        }
+        let prefix: String =
+            switch EventType(rawValue: eventName).family {
+            case .onu: Endpoint.onuStatus.channelPrefix
+            case .alert: Endpoint.alerts.channelPrefix
+            case .ticket: Endpoint.tickets.channelPrefix
+            case .subscriber: Endpoint.subscribers.channelPrefix
+            case .session: Endpoint.radiusSessions.channelPrefix
+            default: "events"
+            }
         members.append(.init("source", .string("\(prefix):\(tenant)")))
     }
     var out = ""

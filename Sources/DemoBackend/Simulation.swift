@@ -113,7 +113,8 @@ public struct Simulation: Sendable {
     @discardableResult
     public mutating func requestCancel(job id: String, tenant: String, by user: String, now: UTCInstant) -> Bool {
         guard let t = index(of: tenant), let j = tenants[t].jobs.firstIndex(where: { $0.id == id }),
-              !tenants[t].jobs[j].status.isTerminal else { return false }
+            !tenants[t].jobs[j].status.isTerminal
+        else { return false }
         tenants[t].jobs[j].cancelRequestedBy = user
         return true
     }
@@ -121,7 +122,8 @@ public struct Simulation: Sendable {
     /// Cancels a job at once (the REST cancel); returns the job, or nil when unknown or finished.
     public mutating func cancelNow(job id: String, tenant: String, by user: String, now: UTCInstant) -> (SimJob, Publication)? {
         guard let t = index(of: tenant), let j = tenants[t].jobs.firstIndex(where: { $0.id == id }),
-              !tenants[t].jobs[j].status.isTerminal else { return nil }
+            !tenants[t].jobs[j].status.isTerminal
+        else { return nil }
         tenants[t].jobs[j].cancelRequestedBy = user
         let p = tenants[t].finishCancel(j, now: now)
         return (tenants[t].jobs[j], p)
@@ -151,7 +153,9 @@ public struct Simulation: Sendable {
 
     /// Starts an outage storm. `rate`/`duration` instead flood ONU flaps at that many events per
     /// second for that long (the performance storm).
-    public mutating func startStorm(tenant: String, scope: StormScope, rate: Double? = nil, duration: Double? = nil, now: UTCInstant) -> Bool {
+    public mutating func startStorm(
+        tenant: String, scope: StormScope, rate: Double? = nil, duration: Double? = nil, now: UTCInstant
+    ) -> Bool {
         guard let t = index(of: tenant) else { return false }
         if let rate, let duration {
             tenants[t].floods.append(Flood(rate: rate, remaining: duration))
@@ -300,10 +304,14 @@ public struct TenantSim: Sendable {
     var counter = 0
     var nextStormCheck: Double = 0
 
-    static let firstNames = ["Ada", "Kwame", "Amara", "Chidi", "Zainab", "Tunde", "Ngozi", "Femi", "Halima", "Sade", "Emeka", "Yusuf",
-                             "Aisha", "Bola", "Ifeoma", "Kofi", "Lola", "Musa", "Nneka", "Obi", "Rita", "Segun", "Temi", "Uche"]
-    static let lastNames = ["Obi", "Mensah", "Okafor", "Adeyemi", "Bello", "Eze", "Ibrahim", "Nwosu", "Owusu", "Balogun", "Danjuma",
-                            "Okeke", "Abiodun", "Lawal", "Chukwu", "Afolabi"]
+    static let firstNames = [
+        "Ada", "Kwame", "Amara", "Chidi", "Zainab", "Tunde", "Ngozi", "Femi", "Halima", "Sade", "Emeka", "Yusuf",
+        "Aisha", "Bola", "Ifeoma", "Kofi", "Lola", "Musa", "Nneka", "Obi", "Rita", "Segun", "Temi", "Uche",
+    ]
+    static let lastNames = [
+        "Obi", "Mensah", "Okafor", "Adeyemi", "Bello", "Eze", "Ibrahim", "Nwosu", "Owusu", "Balogun", "Danjuma",
+        "Okeke", "Abiodun", "Lawal", "Chukwu", "Afolabi",
+    ]
     static let plans = ["Home 50M", "Home 100M", "Home 300M", "Business 1G"]
     static let profiles = ["50M", "100M", "300M", "1G"]
     static let jobTypes = ["bulk_provision", "firmware_upgrade", "bulk_suspend", "data_import", "service_migration"]
@@ -319,13 +327,18 @@ public struct TenantSim: Sendable {
             for pon in 0..<options.ponPortsPerOLT {
                 for _ in 0..<options.onusPerPON {
                     let serial = "HWTC" + hex(UInt64(index) << 24 | UInt64(n) << 4 | UInt64(rng.int(0...15)), 8)
-                    onus.append(SimONU(serial: serial, olt: olt, pon: pon, status: .online, signal: rng.double(-24.5 ... -17.0), subscriber: n))
+                    onus.append(
+                        SimONU(
+                            serial: serial, olt: olt, pon: pon, status: .online, signal: rng.double(-24.5 ... -17.0),
+                            subscriber: n))
                     let first = rng.pick(Self.firstNames), last = rng.pick(Self.lastNames)
                     let planIndex = rng.int(0...3)
-                    subscribers.append(SimSubscriber(
-                        id: "sub-\(index + 1)-\(pad(n, 5))", account: "ACC-\(index + 1)\(pad(n, 6))", name: "\(first) \(last)",
-                        username: "\(first.lowercased()).\(last.lowercased())\(n)@\(id).isp", plan: Self.plans[planIndex],
-                        status: "active", onu: n, session: nil))
+                    subscribers.append(
+                        SimSubscriber(
+                            id: "sub-\(index + 1)-\(pad(n, 5))", account: "ACC-\(index + 1)\(pad(n, 6))",
+                            name: "\(first) \(last)",
+                            username: "\(first.lowercased()).\(last.lowercased())\(n)@\(id).isp", plan: Self.plans[planIndex],
+                            status: "active", onu: n, session: nil))
                     n += 1
                 }
             }
@@ -338,10 +351,14 @@ public struct TenantSim: Sendable {
             sessions[id]!.bytesIn = Int64(sessions[id]!.rateIn * age)
             sessions[id]!.bytesOut = Int64(sessions[id]!.rateOut * age)
         }
-        let campaignNames = [("Overdue 30 days - SMS reminder", 2), ("Overdue 60 days - suspension notice", 1), ("Final notice - collections", 3)]
+        let campaignNames = [
+            ("Overdue 30 days - SMS reminder", 2), ("Overdue 60 days - suspension notice", 1), ("Final notice - collections", 3),
+        ]
         for (name, priority) in campaignNames {
-            campaigns.append(SimCampaign(id: rng.uuid(), tenant: id, name: name, description: "Dunning campaign: \(name.lowercased())",
-                                         isActive: true, priority: priority, totalExecutions: rng.int(10...900), createdAt: now))
+            campaigns.append(
+                SimCampaign(
+                    id: rng.uuid(), tenant: id, name: name, description: "Dunning campaign: \(name.lowercased())",
+                    isActive: true, priority: priority, totalExecutions: rng.int(10...900), createdAt: now))
         }
         nextStormCheck = 0
     }
@@ -378,7 +395,9 @@ public struct TenantSim: Sendable {
             nextStormCheck -= dt
             if nextStormCheck <= 0 {
                 nextStormCheck = 10
-                if rng.chance(10.0 / 240.0 * min(r, 4)) && outages.isEmpty { startOutage(scope: rng.chance(0.2) ? .olt : .pon, now: now, rng: &rng) }
+                if rng.chance(10.0 / 240.0 * min(r, 4)) && outages.isEmpty {
+                    startOutage(scope: rng.chance(0.2) ? .olt : .pon, now: now, rng: &rng)
+                }
             }
         }
         advanceOutages(dt: dt, now: now, rng: &rng, out: &out)
@@ -394,7 +413,8 @@ public struct TenantSim: Sendable {
         let olt = onus[subscribers[s].onu].olt
         let session = SimSession(
             id: id, subscriber: s, username: subscribers[s].username, nas: "10.\(index + 1).\(olt).1",
-            framedIP: "100.\(64 + index).\(s / 250).\(s % 250 + 2)", profile: Self.profiles[profileIndex], startedAt: now, lastUpdate: now,
+            framedIP: "100.\(64 + index).\(s / 250).\(s % 250 + 2)", profile: Self.profiles[profileIndex], startedAt: now,
+            lastUpdate: now,
             bytesIn: 0, bytesOut: 0, rateIn: rng.double(2e4...6e6), rateOut: rng.double(5e3...1e6))
         sessions[id] = session
         activeIndex[id] = activeSessions.count
@@ -408,9 +428,11 @@ public struct TenantSim: Sendable {
             username: s.username, sessionID: s.id, nasIPAddress: s.nas, framedIPAddress: s.framedIP,
             subscriberID: subscribers[s.subscriber].id, bandwidthProfile: s.profile,
             bytesIn: counters ? s.bytesIn : nil, bytesOut: counters ? s.bytesOut : nil,
-            sessionTime: counters ? max(0, (now.microseconds - s.startedAt.microseconds) / 1_000_000) : nil, terminateCause: cause)
-        return Publication(tenant: id, topic: .family(.session), eventName: type.rawValue,
-                           json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .session(payload)))
+            sessionTime: counters ? max(0, (now.microseconds - s.startedAt.microseconds) / 1_000_000) : nil, terminateCause: cause
+        )
+        return Publication(
+            tenant: id, topic: .family(.session), eventName: type.rawValue,
+            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .session(payload)))
     }
 
     mutating func updateRandomSession(now: UTCInstant, rng: inout SeededRandom, out: inout [Publication]) {
@@ -428,7 +450,8 @@ public struct TenantSim: Sendable {
     mutating func startRandomSession(now: UTCInstant, rng: inout SeededRandom, out: inout [Publication]) {
         for _ in 0..<8 {
             let s = rng.int(0...(subscribers.count - 1))
-            guard subscribers[s].session == nil, subscribers[s].status == "active", onus[subscribers[s].onu].status != .offline else { continue }
+            guard subscribers[s].session == nil, subscribers[s].status == "active", onus[subscribers[s].onu].status != .offline
+            else { continue }
             let sid = openSession(subscriber: s, at: now, rng: &rng)
             out.append(sessionEvent(sessions[sid]!, .sessionStarted, now: now, counters: false))
             return
@@ -455,22 +478,25 @@ public struct TenantSim: Sendable {
 
     func onuEvent(_ n: Int, _ type: EventType, previous: ONUStatus?, now: UTCInstant) -> Publication {
         let o = onus[n]
-        let payload = ONUEvent(onuSerial: o.serial, subscriberID: subscribers[o.subscriber].id, status: o.status,
-                               signalDBm: o.status == .offline ? nil : (o.signal * 100).rounded() / 100, previousStatus: previous,
-                               oltID: "olt-\(pad(o.olt + 1, 2))", ponPort: o.pon + 1)
-        return Publication(tenant: id, topic: .family(.onu), eventName: type.rawValue,
-                           json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .onu(payload)))
+        let payload = ONUEvent(
+            onuSerial: o.serial, subscriberID: subscribers[o.subscriber].id, status: o.status,
+            signalDBm: o.status == .offline ? nil : (o.signal * 100).rounded() / 100, previousStatus: previous,
+            oltID: "olt-\(pad(o.olt + 1, 2))", ponPort: o.pon + 1)
+        return Publication(
+            tenant: id, topic: .family(.onu), eventName: type.rawValue,
+            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .onu(payload)))
     }
 
     mutating func setONU(_ n: Int, _ status: ONUStatus, now: UTCInstant, out: inout [Publication]) {
         let previous = onus[n].status
         onus[n].status = status
-        let type: EventType = switch status {
-        case .online: .onuOnline
-        case .offline: .onuOffline
-        case .degraded: .onuSignalDegraded
-        default: .onuOnline
-        }
+        let type: EventType =
+            switch status {
+            case .online: .onuOnline
+            case .offline: .onuOffline
+            case .degraded: .onuSignalDegraded
+            default: .onuOnline
+            }
         out.append(onuEvent(n, type, previous: previous, now: now))
     }
 
@@ -484,7 +510,9 @@ public struct TenantSim: Sendable {
                 setONU(n, .degraded, now: now, out: &out)
             } else {
                 setONU(n, .offline, now: now, out: &out)
-                if let sid = subscribers[onus[n].subscriber].session { stopSession(sid, cause: "Lost-Carrier", now: now, out: &out) }
+                if let sid = subscribers[onus[n].subscriber].session {
+                    stopSession(sid, cause: "Lost-Carrier", now: now, out: &out)
+                }
             }
         case .degraded, .offline, .rebooting, .other:
             onus[n].signal = rng.double(-24.5 ... -17.0)
@@ -496,31 +524,42 @@ public struct TenantSim: Sendable {
 
     mutating func raise(_ a: SimAlert, now: UTCInstant, out: inout [Publication]) {
         alerts.append(a)
-        let payload = AlertEvent(alertID: a.id, alertType: a.type, severity: a.severity, source: a.source, message: a.message, details: a.details)
-        out.append(Publication(tenant: id, topic: .family(.alert), eventName: EventType.alertRaised.rawValue,
-                               json: EventEncoder.json(type: .alertRaised, tenantID: id, timestamp: now, payload: .alert(payload))))
+        let payload = AlertEvent(
+            alertID: a.id, alertType: a.type, severity: a.severity, source: a.source, message: a.message, details: a.details)
+        out.append(
+            Publication(
+                tenant: id, topic: .family(.alert), eventName: EventType.alertRaised.rawValue,
+                json: EventEncoder.json(type: .alertRaised, tenantID: id, timestamp: now, payload: .alert(payload))))
     }
 
     mutating func clear(_ i: Int, now: UTCInstant, out: inout [Publication]) {
         let a = alerts.remove(at: i)
-        let payload = AlertEvent(alertID: a.id, alertType: a.type, severity: .info, source: a.source, message: "Cleared: \(a.message)", details: nil)
-        out.append(Publication(tenant: id, topic: .family(.alert), eventName: EventType.alertCleared.rawValue,
-                               json: EventEncoder.json(type: .alertCleared, tenantID: id, timestamp: now, payload: .alert(payload))))
+        let payload = AlertEvent(
+            alertID: a.id, alertType: a.type, severity: .info, source: a.source, message: "Cleared: \(a.message)", details: nil)
+        out.append(
+            Publication(
+                tenant: id, topic: .family(.alert), eventName: EventType.alertCleared.rawValue,
+                json: EventEncoder.json(type: .alertCleared, tenantID: id, timestamp: now, payload: .alert(payload))))
     }
 
     mutating func raiseRandomAlert(now: UTCInstant, rng: inout SeededRandom, out: inout [Publication]) {
         let kinds: [(String, AlertSeverity, String)] = [
-            ("high_cpu", .warning, "CPU above 90% for 5 minutes"), ("link_flap", .warning, "Uplink flapped 6 times in 10 minutes"),
-            ("optical_power_low", .error, "Rx optical power below -27 dBm"), ("temperature_high", .error, "Chassis temperature 71°C"),
-            ("bgp_session_down", .critical, "BGP session to transit-2 down"), ("config_drift", .info, "Running config differs from golden"),
+            ("high_cpu", .warning, "CPU above 90% for 5 minutes"),
+            ("link_flap", .warning, "Uplink flapped 6 times in 10 minutes"),
+            ("optical_power_low", .error, "Rx optical power below -27 dBm"),
+            ("temperature_high", .error, "Chassis temperature 71°C"),
+            ("bgp_session_down", .critical, "BGP session to transit-2 down"),
+            ("config_drift", .info, "Running config differs from golden"),
         ]
         let (type, severity, message) = rng.pick(kinds)
         counter += 1
         let olt = rng.int(1...options.oltsPerTenant)
-        raise(SimAlert(id: "al-\(index + 1)-\(pad(counter, 6))", type: type, severity: severity, source: "olt-\(pad(olt, 2))",
-                       message: message, clearAt: UTCInstant(microseconds: now.microseconds + Int64(rng.double(20...90) * 1e6)),
-                       details: .object([.init("olt_id", .string("olt-\(pad(olt, 2))")), .init("threshold", .number("90"))])),
-              now: now, out: &out)
+        raise(
+            SimAlert(
+                id: "al-\(index + 1)-\(pad(counter, 6))", type: type, severity: severity, source: "olt-\(pad(olt, 2))",
+                message: message, clearAt: UTCInstant(microseconds: now.microseconds + Int64(rng.double(20...90) * 1e6)),
+                details: .object([.init("olt_id", .string("olt-\(pad(olt, 2))")), .init("threshold", .number("90"))])),
+            now: now, out: &out)
     }
 
     mutating func clearDueAlerts(now: UTCInstant, out: inout [Publication]) {
@@ -533,22 +572,27 @@ public struct TenantSim: Sendable {
     // MARK: Tickets
 
     func ticketEvent(_ t: SimTicket, _ type: EventType, now: UTCInstant) -> Publication {
-        let payload = TicketEvent(ticketID: t.id, ticketNumber: t.number, title: t.title, category: t.category, priority: t.priority,
-                                  status: t.status, assignedTo: t.assignedTo, subscriberID: t.subscriber)
-        return Publication(tenant: id, topic: .family(.ticket), eventName: type.rawValue,
-                           json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .ticket(payload)))
+        let payload = TicketEvent(
+            ticketID: t.id, ticketNumber: t.number, title: t.title, category: t.category, priority: t.priority,
+            status: t.status, assignedTo: t.assignedTo, subscriberID: t.subscriber)
+        return Publication(
+            tenant: id, topic: .family(.ticket), eventName: type.rawValue,
+            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .ticket(payload)))
     }
 
     mutating func createTicket(now: UTCInstant, rng: inout SeededRandom, out: inout [Publication]) {
-        let kinds = [("No internet since this morning", "connectivity", "high"), ("Slow speeds in the evening", "performance", "medium"),
-                     ("Router keeps rebooting", "equipment", "medium"), ("Billing question about last invoice", "billing", "low"),
-                     ("Fibre cable damaged by road works", "infrastructure", "urgent")]
+        let kinds = [
+            ("No internet since this morning", "connectivity", "high"), ("Slow speeds in the evening", "performance", "medium"),
+            ("Router keeps rebooting", "equipment", "medium"), ("Billing question about last invoice", "billing", "low"),
+            ("Fibre cable damaged by road works", "infrastructure", "urgent"),
+        ]
         let (title, category, priority) = rng.pick(kinds)
         counter += 1
         let sub = subscribers[rng.int(0...(subscribers.count - 1))]
-        let t = SimTicket(id: "tk-\(index + 1)-\(pad(counter, 6))", number: "TCK-2025-\(pad(counter, 5))", title: title, category: category,
-                          priority: priority, status: "open", assignedTo: nil, subscriber: sub.id,
-                          nextAt: UTCInstant(microseconds: now.microseconds + Int64(rng.double(5...30) * 1e6)))
+        let t = SimTicket(
+            id: "tk-\(index + 1)-\(pad(counter, 6))", number: "TCK-2025-\(pad(counter, 5))", title: title, category: category,
+            priority: priority, status: "open", assignedTo: nil, subscriber: sub.id,
+            nextAt: UTCInstant(microseconds: now.microseconds + Int64(rng.double(5...30) * 1e6)))
         tickets.append(t)
         out.append(ticketEvent(t, .ticketCreated, now: now))
     }
@@ -609,10 +653,12 @@ public struct TenantSim: Sendable {
     }
 
     func subscriberEvent(_ s: SimSubscriber, _ type: EventType, now: UTCInstant) -> Publication {
-        let payload = SubscriberEvent(subscriberID: s.id, accountNumber: s.account, fullName: s.name, status: s.status, plan: s.plan,
-                                      onuSerial: onus[s.onu].serial)
-        return Publication(tenant: id, topic: .family(.subscriber), eventName: type.rawValue,
-                           json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .subscriber(payload)))
+        let payload = SubscriberEvent(
+            subscriberID: s.id, accountNumber: s.account, fullName: s.name, status: s.status, plan: s.plan,
+            onuSerial: onus[s.onu].serial)
+        return Publication(
+            tenant: id, topic: .family(.subscriber), eventName: type.rawValue,
+            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .subscriber(payload)))
     }
 
     // MARK: Jobs
@@ -620,10 +666,14 @@ public struct TenantSim: Sendable {
     mutating func createJob(type: String?, items: Int?, now: UTCInstant, rng: inout SeededRandom) -> SimJob {
         let t = type ?? rng.pick(Self.jobTypes)
         let total = items ?? rng.int(40...400)
-        let titles = ["bulk_provision": "Provision new ONUs", "firmware_upgrade": "ONU firmware V5R021 rollout",
-                      "bulk_suspend": "Suspend overdue accounts", "data_import": "Import subscriber CSV", "service_migration": "Migrate plans to 2026 catalogue"]
-        var job = SimJob(id: rng.uuid(), tenant: id, type: t, title: titles[t] ?? t, status: .pending, itemsTotal: total, createdAt: now,
-                         startAfter: UTCInstant(microseconds: now.microseconds + Int64(rng.double(1...4) * 1e6)))
+        let titles = [
+            "bulk_provision": "Provision new ONUs", "firmware_upgrade": "ONU firmware V5R021 rollout",
+            "bulk_suspend": "Suspend overdue accounts", "data_import": "Import subscriber CSV",
+            "service_migration": "Migrate plans to 2026 catalogue",
+        ]
+        var job = SimJob(
+            id: rng.uuid(), tenant: id, type: t, title: titles[t] ?? t, status: .pending, itemsTotal: total, createdAt: now,
+            startAfter: UTCInstant(microseconds: now.microseconds + Int64(rng.double(1...4) * 1e6)))
         if rng.chance(0.1) { job.failAt = rng.int(1...max(1, total - 1)) }
         jobs.append(job)
         // Keep the job list bounded: forget the oldest finished ones.
@@ -632,11 +682,13 @@ public struct TenantSim: Sendable {
     }
 
     func jobEvent(_ j: SimJob, _ type: EventType, now: UTCInstant) -> Publication {
-        let payload = JobEvent(jobID: j.id, jobType: j.type, status: j.status, progressPercent: j.progressPercent,
-                               itemsTotal: Int64(j.itemsTotal), itemsProcessed: Int64(j.processed), itemsSucceeded: Int64(j.succeeded),
-                               itemsFailed: Int64(j.failed), currentItem: j.currentItem, errorMessage: j.errorMessage)
-        return Publication(tenant: id, topic: .job(j.id), eventName: type.rawValue,
-                           json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .job(payload)))
+        let payload = JobEvent(
+            jobID: j.id, jobType: j.type, status: j.status, progressPercent: j.progressPercent,
+            itemsTotal: Int64(j.itemsTotal), itemsProcessed: Int64(j.processed), itemsSucceeded: Int64(j.succeeded),
+            itemsFailed: Int64(j.failed), currentItem: j.currentItem, errorMessage: j.errorMessage)
+        return Publication(
+            tenant: id, topic: .job(j.id), eventName: type.rawValue,
+            json: EventEncoder.json(type: type, tenantID: id, timestamp: now, payload: .job(payload)))
     }
 
     mutating func finishCancel(_ j: Int, now: UTCInstant) -> Publication {
@@ -671,7 +723,8 @@ public struct TenantSim: Sendable {
                 jobs[j].currentItem = onus[rng.int(0...(onus.count - 1))].serial
                 if let failAt = jobs[j].failAt, jobs[j].processed >= failAt {
                     jobs[j].status = .failed
-                    jobs[j].errorMessage = "OLT olt-\(pad(rng.int(1...options.oltsPerTenant), 2)) stopped answering (SNMP timeout)"
+                    jobs[j].errorMessage =
+                        "OLT olt-\(pad(rng.int(1...options.oltsPerTenant), 2)) stopped answering (SNMP timeout)"
                     jobs[j].completedAt = now
                     break
                 }
@@ -694,17 +747,25 @@ public struct TenantSim: Sendable {
     mutating func startOutage(scope: StormScope, now: UTCInstant, rng: inout SeededRandom) {
         let olt = rng.int(0...(options.oltsPerTenant - 1))
         let pon = rng.int(0...(options.ponPortsPerOLT - 1))
-        let affected = onus.indices.filter { onus[$0].olt == olt && (scope == .olt || onus[$0].pon == pon) && onus[$0].status != .offline }
+        let affected = onus.indices.filter {
+            onus[$0].olt == olt && (scope == .olt || onus[$0].pon == pon) && onus[$0].status != .offline
+        }
         counter += 1
         let alertID = "al-\(index + 1)-\(pad(counter, 6))"
         let source = "olt-\(pad(olt + 1, 2))"
-        let message = scope == .olt ? "OLT \(source) unreachable: power failure suspected" : "PON \(source)/\(pon + 1) loss of signal"
-        let storm = Outage(onus: affected, downRate: Double(affected.count) / rng.double(2...4),
-                           recoverAt: UTCInstant(microseconds: now.microseconds + Int64(rng.double(20...60) * 1e6)), alertIDs: [alertID])
-        pendingAlerts.append(SimAlert(id: alertID, type: scope == .olt ? "device_offline" : "pon_los", severity: .critical, source: source,
-                                      message: message, clearAt: UTCInstant(microseconds: Int64.max),
-                                      details: .object([.init("olt_id", .string(source)), .init("pon_port", scope == .pon ? .number(String(pon + 1)) : .null),
-                                                        .init("affected_onus", .number(String(affected.count)))])))
+        let message =
+            scope == .olt ? "OLT \(source) unreachable: power failure suspected" : "PON \(source)/\(pon + 1) loss of signal"
+        let storm = Outage(
+            onus: affected, downRate: Double(affected.count) / rng.double(2...4),
+            recoverAt: UTCInstant(microseconds: now.microseconds + Int64(rng.double(20...60) * 1e6)), alertIDs: [alertID])
+        pendingAlerts.append(
+            SimAlert(
+                id: alertID, type: scope == .olt ? "device_offline" : "pon_los", severity: .critical, source: source,
+                message: message, clearAt: UTCInstant(microseconds: Int64.max),
+                details: .object([
+                    .init("olt_id", .string(source)), .init("pon_port", scope == .pon ? .number(String(pon + 1)) : .null),
+                    .init("affected_onus", .number(String(affected.count))),
+                ])))
         outages.append(storm)
     }
 
@@ -721,7 +782,9 @@ public struct TenantSim: Sendable {
                     let o = outages[k].onus[outages[k].nextDown]
                     outages[k].nextDown += 1
                     setONU(o, .offline, now: now, out: &out)
-                    if let sid = subscribers[onus[o].subscriber].session { stopSession(sid, cause: "Lost-Carrier", now: now, out: &out) }
+                    if let sid = subscribers[onus[o].subscriber].session {
+                        stopSession(sid, cause: "Lost-Carrier", now: now, out: &out)
+                    }
                 }
                 if outages[k].recoverAt <= now && outages[k].nextDown >= outages[k].onus.count {
                     outages[k].recovering = true

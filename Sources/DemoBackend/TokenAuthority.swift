@@ -34,10 +34,14 @@ public struct TokenAuthority: Sendable {
     }
 
     /// Mints an access token for `tenant` valid for `lifetime` seconds from `now`.
-    public func mint(tenant: String?, subject: String = "demo-operator", permissions: [String] = TokenAuthority.allPermissions,
-                     lifetime: Int64 = 900, now: Int64) -> String {
-        mint(JWTClaims(subject: subject, tenantID: tenant, email: "\(subject)@example.net", permissions: permissions,
-                       type: "access", expiresAt: now + lifetime, issuedAt: now))
+    public func mint(
+        tenant: String?, subject: String = "demo-operator", permissions: [String] = TokenAuthority.allPermissions,
+        lifetime: Int64 = 900, now: Int64
+    ) -> String {
+        mint(
+            JWTClaims(
+                subject: subject, tenantID: tenant, email: "\(subject)@example.net", permissions: permissions,
+                type: "access", expiresAt: now + lifetime, issuedAt: now))
     }
 
     public enum Failure: Error, Sendable, Equatable {
@@ -48,9 +52,9 @@ public struct TokenAuthority: Sendable {
     public func verify(_ token: String, now: Int64) -> Result<JWTClaims, Failure> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
-              let headerBytes = Base64URL.decode(String(parts[0])),
-              let header = try? JSONValue.parse(headerBytes),
-              let signature = Base64URL.decode(String(parts[2]))
+            let headerBytes = Base64URL.decode(String(parts[0])),
+            let header = try? JSONValue.parse(headerBytes),
+            let signature = Base64URL.decode(String(parts[2]))
         else { return .failure(.malformed) }
         guard header["alg"]?.stringValue == "HS256" else { return .failure(.unsupportedAlgorithm) }
         let signingInput = Array((parts[0] + "." + parts[1]).utf8)

@@ -31,8 +31,10 @@ public struct Backoff: Sendable, Equatable {
     public var resetAfter: Double
     public var maxAttempts: Int?
 
-    public init(initialDelay: Double = 1, multiplier: Double = 2, maxDelay: Double = 30, jitter: Double = 0.2,
-                resetAfter: Double = 60, maxAttempts: Int? = nil) {
+    public init(
+        initialDelay: Double = 1, multiplier: Double = 2, maxDelay: Double = 30, jitter: Double = 0.2,
+        resetAfter: Double = 60, maxAttempts: Int? = nil
+    ) {
         self.initialDelay = initialDelay
         self.multiplier = multiplier
         self.maxDelay = maxDelay
@@ -42,8 +44,9 @@ public struct Backoff: Sendable, Equatable {
     }
 
     public init(_ c: DashConfig.Reconnect) {
-        self.init(initialDelay: c.initialDelaySeconds, multiplier: c.multiplier, maxDelay: c.maxDelaySeconds, jitter: c.jitter,
-                  resetAfter: c.resetAfterSeconds, maxAttempts: c.maxAttempts)
+        self.init(
+            initialDelay: c.initialDelaySeconds, multiplier: c.multiplier, maxDelay: c.maxDelaySeconds, jitter: c.jitter,
+            resetAfter: c.resetAfterSeconds, maxAttempts: c.maxAttempts)
     }
 
     /// The base delay (no jitter) before retry `attempt`, in seconds.

@@ -36,10 +36,13 @@ public enum ClientSetup {
         return DashConfig()
     }
 
-    public static func resolve(_ options: Options, config: DashConfig, environment: [String: String]) throws(ConfigError) -> ClientConfiguration {
+    public static func resolve(
+        _ options: Options, config: DashConfig, environment: [String: String]
+    ) throws(ConfigError) -> ClientConfiguration {
         let catalogue: EndpointCatalogue
         do {
-            catalogue = try EndpointCatalogue(origin: options.apiURL ?? config.apiURL, basePath: options.basePath ?? config.basePath)
+            catalogue = try EndpointCatalogue(
+                origin: options.apiURL ?? config.apiURL, basePath: options.basePath ?? config.basePath)
         } catch {
             throw ConfigError(error.description)
         }
@@ -62,11 +65,15 @@ public enum ClientSetup {
                 sources[t.id] = t.tokenFile.map { .file($0) } ?? .environment(t.tokenEnv!)
             }
         } else {
-            throw ConfigError("no token: pass --token-file FILE, set \(tokenVariable), or list tenants with a token_file or token_env in \(options.configPath ?? defaultConfigPath(environment: environment))")
+            throw ConfigError(
+                "no token: pass --token-file FILE, set \(tokenVariable), or list tenants with a token_file or token_env in \(options.configPath ?? defaultConfigPath(environment: environment))"
+            )
         }
-        var c = ClientConfiguration(catalogue: catalogue, tenants: tenants, tokens: TokenStore(sources: sources, environment: environment))
+        var c = ClientConfiguration(
+            catalogue: catalogue, tenants: tenants, tokens: TokenStore(sources: sources, environment: environment))
         c.apply(config)
-        var endpoints: [Endpoint] = config.streams.combinedEvents ? [.events] : config.streams.sse.compactMap { try? Endpoint(name: $0) }
+        var endpoints: [Endpoint] =
+            config.streams.combinedEvents ? [.events] : config.streams.sse.compactMap { try? Endpoint(name: $0) }
         if config.streams.wsSessions { endpoints.append(.wsSessions) }
         c.endpoints = endpoints
         c.tls = try tlsConfiguration(caFile: options.caFile ?? config.caFile, insecure: options.insecureSkipTLSVerify)

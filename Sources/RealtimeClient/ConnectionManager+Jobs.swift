@@ -30,7 +30,9 @@ extension ConnectionManager {
             if configuration.discoverJobs {
                 var jobs: [JobSummary] = []
                 for status in ["running", "pending"] {
-                    if let v = try? await getJSON("/jobs?job_status=\(status)&page=1&page_size=100", tenant: tenant), case .array(let items)? = v["jobs"] {
+                    if let v = try? await getJSON("/jobs?job_status=\(status)&page=1&page_size=100", tenant: tenant),
+                        case .array(let items)? = v["jobs"]
+                    {
                         jobs += items.compactMap(JobSummary.init(json:))
                     }
                 }
@@ -38,7 +40,9 @@ extension ConnectionManager {
                 for job in jobs where !job.status.isTerminal { await watch(tenant: tenant, endpoint: .job(job.id)) }
             }
             if configuration.discoverCampaigns,
-               let v = try? await getJSON("/billing/dunning/campaigns?active_only=true", tenant: tenant), case .array(let items) = v {
+                let v = try? await getJSON("/billing/dunning/campaigns?active_only=true", tenant: tenant),
+                case .array(let items) = v
+            {
                 let campaigns = items.compactMap(CampaignSummary.init(json:))
                 emit(.campaigns(tenant: tenant, campaigns: campaigns))
                 for c in campaigns where isUUID(c.id) { await watch(tenant: tenant, endpoint: .campaign(c.id)) }
@@ -49,7 +53,8 @@ extension ConnectionManager {
 
     /// While a job's socket is not delivering, its state comes from `GET /jobs/{id}`.
     nonisolated func pollJob(tenant: String, id: String) async {
-        guard let v = try? await getJSON("/jobs/\(percentEncodePathSegment(id))", tenant: tenant), let job = JobSummary(json: v) else { return }
+        guard let v = try? await getJSON("/jobs/\(percentEncodePathSegment(id))", tenant: tenant), let job = JobSummary(json: v)
+        else { return }
         emit(.jobSnapshot(tenant: tenant, jobs: [job]))
     }
 
@@ -82,7 +87,9 @@ extension ConnectionManager {
                 emit(.command(tenant: tenant, endpoint: endpoint, command: command, outcome: .sent))
                 Task { await self.cancelViaREST(key, id: id) }
             } else {
-                emit(.command(tenant: tenant, endpoint: endpoint, command: command, outcome: .failed("the socket is not connected")))
+                emit(
+                    .command(
+                        tenant: tenant, endpoint: endpoint, command: command, outcome: .failed("the socket is not connected")))
             }
             return
         }
@@ -129,7 +136,8 @@ extension ConnectionManager {
     /// included; never a resume_job, which the backend ignores).
     func rejected(_ key: StreamKey, error: ServerError, now: Moment) {
         guard let p = takePending(key, where: { !$0.acknowledged && $0.command != .resumeJob }) else { return }
-        let outcome: CommandOutcome = error.isRateLimit ? .rateLimited(until: now.adding(Double(error.retryAfter ?? 60))) : .rejected(error.message)
+        let outcome: CommandOutcome =
+            error.isRateLimit ? .rateLimited(until: now.adding(Double(error.retryAfter ?? 60))) : .rejected(error.message)
         emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: outcome))
     }
 
@@ -146,10 +154,16 @@ extension ConnectionManager {
                 emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: .cancelJob, outcome: .confirmedViaREST))
             } else {
                 let detail = (try? JSONValue.parse(body))?["detail"]?.stringValue ?? "HTTP \(status)"
-                emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: .cancelJob, outcome: .failed("REST cancel: \(detail)")))
+                emit(
+                    .command(
+                        tenant: key.tenant, endpoint: key.endpoint, command: .cancelJob,
+                        outcome: .failed("REST cancel: \(detail)")))
             }
         } catch {
-            emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: .cancelJob, outcome: .failed("REST cancel: \(TransportError.classify(error))")))
+            emit(
+                .command(
+                    tenant: key.tenant, endpoint: key.endpoint, command: .cancelJob,
+                    outcome: .failed("REST cancel: \(TransportError.classify(error))")))
         }
     }
 }

@@ -45,8 +45,12 @@ public actor ConnectionManager {
     }
     var generation = 0
 
-    public init(configuration: ClientConfiguration, clock: any StreamClock = SystemStreamClock(), jitter: any JitterSource = RandomJitter(),
-                httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "realtime-dash.client", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    public init(
+        configuration: ClientConfiguration, clock: any StreamClock = SystemStreamClock(),
+        jitter: any JitterSource = RandomJitter(),
+        httpClient: HTTPClient? = nil,
+        logger: Logger = Logger(label: "realtime-dash.client", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         self.configuration = configuration
         self.clock = clock
         self.jitter = jitter
@@ -60,7 +64,10 @@ public actor ConnectionManager {
             c.timeout = .init(connect: .seconds(5), read: nil)
             // Every SSE stream holds a connection for its whole life (five per tenant), so the
             // default of 8 per host would starve the second tenant and the REST polls.
-            c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64 + 8 * configuration.tenants.count * max(1, configuration.endpoints.count))
+            c.connectionPool = .init(
+                idleTimeout: .seconds(60),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: 64 + 8 * configuration.tenants.count
+                    * max(1, configuration.endpoints.count))
             // A failed connect fails at once: our backoff schedule decides when to try again (and the
             // operator sees "retry (connection refused)"), not AsyncHTTPClient's own retries hidden
             // behind "connecting" until the 5 s connect timeout.
@@ -161,7 +168,12 @@ public actor ConnectionManager {
                 action = machine.failed(result.failure, at: clock.now(), jitter: jitter.draw())
                 emit(.error(tenant: key.tenant, endpoint: key.endpoint, message: result.failure.description))
                 emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: machine.state))
-                logger.info("stream ended", metadata: ["tenant": "\(key.tenant)", "endpoint": "\(key.endpoint)", "why": "\(result.failure)", "next": "\(machine.state)"])
+                logger.info(
+                    "stream ended",
+                    metadata: [
+                        "tenant": "\(key.tenant)", "endpoint": "\(key.endpoint)", "why": "\(result.failure)",
+                        "next": "\(machine.state)",
+                    ])
                 if case .job = key.endpoint, case .stopped = machine.state {
                     await finished(key)
                     return
@@ -244,17 +256,24 @@ public actor ConnectionManager {
                         // A read's events go to the inbox together, under one lock.
                         chunk.withUnsafeReadableBytes { raw in
                             parser.feed(raw) { output in
-                                if failure == nil { failure = self.handleSSE(output, key: key, activity: activity, now: now, into: &batch) }
+                                if failure == nil {
+                                    failure = self.handleSSE(output, key: key, activity: activity, now: now, into: &batch)
+                                }
                             }
                         }
                         self.inbox.push(contentsOf: batch)
                         batch.removeAll(keepingCapacity: true)
-                        if let failure { return AttemptResult(failure: failure, liveAt: activity.live, lastEventID: parser.currentLastEventID) }
+                        if let failure {
+                            return AttemptResult(failure: failure, liveAt: activity.live, lastEventID: parser.currentLastEventID)
+                        }
                     }
-                    return AttemptResult(failure: activity.live == nil ? .closedBeforeLive : .ended, liveAt: activity.live, lastEventID: parser.currentLastEventID)
+                    return AttemptResult(
+                        failure: activity.live == nil ? .closedBeforeLive : .ended, liveAt: activity.live,
+                        lastEventID: parser.currentLastEventID)
                 } catch {
-                    return AttemptResult(failure: activity.live == nil ? .closedBeforeLive : .transport(TransportError.classify(error)),
-                                         liveAt: activity.live, lastEventID: parser.currentLastEventID)
+                    return AttemptResult(
+                        failure: activity.live == nil ? .closedBeforeLive : .transport(TransportError.classify(error)),
+                        liveAt: activity.live, lastEventID: parser.currentLastEventID)
                 }
             }
             group.addTask {
@@ -273,8 +292,10 @@ public actor ConnectionManager {
     }
 
     /// One SSE output: returns a failure when the stream must end.
-    nonisolated func handleSSE(_ output: SSEParser.Output, key: StreamKey, activity: Activity, now: Moment,
-                               into batch: inout [ClientEvent]) -> StreamStateMachine.Failure? {
+    nonisolated func handleSSE(
+        _ output: SSEParser.Output, key: StreamKey, activity: Activity, now: Moment,
+        into batch: inout [ClientEvent]
+    ) -> StreamStateMachine.Failure? {
         switch output {
         case .event(let e):
             switch e.type {
@@ -286,7 +307,8 @@ public actor ConnectionManager {
             default:
                 switch EventDecoder.decode(e.data) {
                 case .event(let event): batch.append(.event(tenant: key.tenant, endpoint: key.endpoint, event: event))
-                case .malformed(let m): batch.append(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
+                case .malformed(let m):
+                    batch.append(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
                 }
             }
         case .comment, .retry:
@@ -317,11 +339,15 @@ public actor ConnectionManager {
         let t0 = clock.now()
         defer { commandContinuation.finish() }
         do {
-            return try await WebSocketClient.connect(configuration.catalogue.url(for: key.endpoint), headers: authHeaders(token),
-                                                     tls: configuration.tls) { session in
+            return try await WebSocketClient.connect(
+                configuration.catalogue.url(for: key.endpoint), headers: authHeaders(token),
+                tls: configuration.tls
+            ) { session in
                 await self.socketOpened(key, commandContinuation)
                 defer { Task { await self.socketClosed(key) } }
-                self.emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (clock.now().monotonic - t0.monotonic) * 1000))
+                self.emit(
+                    .latency(
+                        tenant: key.tenant, endpoint: key.endpoint, milliseconds: (clock.now().monotonic - t0.monotonic) * 1000))
                 return await withTaskGroup(of: AttemptResult?.self) { group in
                     group.addTask {
                         var sawTerminalJobEvent = false
@@ -332,7 +358,10 @@ public actor ConnectionManager {
                             case .pong:
                                 continue
                             case .binary(let bytes):
-                                self.emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: "a binary WebSocket frame (\(bytes.count) bytes)", raw: Array(bytes.prefix(256))))
+                                self.emit(
+                                    .malformed(
+                                        tenant: key.tenant, endpoint: key.endpoint,
+                                        reason: "a binary WebSocket frame (\(bytes.count) bytes)", raw: Array(bytes.prefix(256))))
                             case .text(let text):
                                 let frame = ServerFrame.parse(Array(text.utf8))
                                 if case .event = frame { activity.eventArrived(now) }
@@ -342,15 +371,20 @@ public actor ConnectionManager {
                             }
                         }
                         let code = session.closeCode
-                        if code == 1000, sawTerminalJobEvent { return AttemptResult(failure: .jobFinished, liveAt: activity.live) }
-                        return AttemptResult(failure: .webSocketClosed(code: code, reason: session.closeReason ?? ""), liveAt: activity.live)
+                        if code == 1000, sawTerminalJobEvent {
+                            return AttemptResult(failure: .jobFinished, liveAt: activity.live)
+                        }
+                        return AttemptResult(
+                            failure: .webSocketClosed(code: code, reason: session.closeReason ?? ""), liveAt: activity.live)
                     }
                     group.addTask {
                         while !Task.isCancelled {
                             try? await clock.sleep(seconds: configuration.pingInterval)
                             if Task.isCancelled { return nil }
                             let missed = pings.tick()
-                            if missed >= configuration.missedPongs { return AttemptResult(failure: .missedPongs(missed), liveAt: activity.live) }
+                            if missed >= configuration.missedPongs {
+                                return AttemptResult(failure: .missedPongs(missed), liveAt: activity.live)
+                            }
                             pings.sent(at: clock.now().monotonic)
                             try? await session.send(ClientCommand.ping.json)
                         }
@@ -374,7 +408,8 @@ public actor ConnectionManager {
                             return nil
                         }
                     }
-                    return await firstResult(of: &group, otherwise: AttemptResult(failure: .webSocketClosed(code: nil, reason: "")))
+                    return await firstResult(
+                        of: &group, otherwise: AttemptResult(failure: .webSocketClosed(code: nil, reason: "")))
                 }
             }
         } catch let refused as WebSocketClient.UpgradeRefused {
@@ -385,12 +420,16 @@ public actor ConnectionManager {
     }
 
     /// One server frame; returns true for a terminal job event.
-    nonisolated func handleFrame(_ frame: ServerFrame, key: StreamKey, activity: Activity, pings: PingTracker, now: Moment) async -> Bool {
+    nonisolated func handleFrame(
+        _ frame: ServerFrame, key: StreamKey, activity: Activity, pings: PingTracker, now: Moment
+    ) async -> Bool {
         switch frame {
         case .subscribed:
             if activity.setLive(now) { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live)) }
         case .pong:
-            if let sent = pings.answered() { emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (now.monotonic - sent) * 1000)) }
+            if let sent = pings.answered() {
+                emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (now.monotonic - sent) * 1000))
+            }
         case .ack(let ack):
             await answered(key, kind: ack.kind)
         case .error(let error):
@@ -422,7 +461,9 @@ public actor ConnectionManager {
     }
 
     func markTimedOut(_ key: StreamKey, generation: Int) -> PendingCommand? {
-        guard let i = pending[key]?.firstIndex(where: { $0.generation == generation && !$0.acknowledged && !$0.timedOut }) else { return nil }
+        guard let i = pending[key]?.firstIndex(where: { $0.generation == generation && !$0.acknowledged && !$0.timedOut }) else {
+            return nil
+        }
         pending[key]![i].timedOut = true
         return pending[key]![i]
     }

@@ -16,8 +16,9 @@ public struct SystemStreamClock: StreamClock {
         var mono = timespec(), wall = timespec()
         clock_gettime(CLOCK_MONOTONIC, &mono)
         clock_gettime(CLOCK_REALTIME, &wall)
-        return Moment(monotonic: Double(mono.tv_sec) + Double(mono.tv_nsec) / 1e9,
-                      wall: UTCInstant(microseconds: Int64(wall.tv_sec) * 1_000_000 + Int64(wall.tv_nsec) / 1000))
+        return Moment(
+            monotonic: Double(mono.tv_sec) + Double(mono.tv_nsec) / 1e9,
+            wall: UTCInstant(microseconds: Int64(wall.tv_sec) * 1_000_000 + Int64(wall.tv_nsec) / 1000))
     }
 
     public func sleep(seconds: Double) async throws {

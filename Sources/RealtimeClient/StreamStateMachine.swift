@@ -49,7 +49,8 @@ public struct StreamStateMachine: Sendable {
             case .serverError(let m): "server error: \(m)"
             case .stale: "no data (stale)"
             case .ended: "stream ended"
-            case .webSocketClosed(let code, let reason): "closed \(code.map(String.init) ?? "without a close frame")" + (reason.isEmpty ? "" : " (\(reason))")
+            case .webSocketClosed(let code, let reason):
+                "closed \(code.map(String.init) ?? "without a close frame")" + (reason.isEmpty ? "" : " (\(reason))")
             case .missedPongs(let n): "\(n) pings unanswered"
             case .jobFinished: "job finished"
             case .noToken(let m): m

@@ -67,8 +67,11 @@ public final class TokenStore: Sendable {
         var out: [String] = []
         for (tenant, source) in sources.sorted(by: { $0.key < $1.key }) {
             if case .file(let path) = source, let attrs = try? FileManager.default.attributesOfItem(atPath: expandTilde(path)),
-               let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                out.append("the token file \(path) for tenant \(tenant) is readable by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
+                let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0
+            {
+                out.append(
+                    "the token file \(path) for tenant \(tenant) is readable by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
+                )
             }
             guard let token = try? token(for: tenant), let claims = JWTClaims.decodeUnverified(token) else { continue }
             let left = claims.expiresAt - Int64(now.secondsSinceEpoch)

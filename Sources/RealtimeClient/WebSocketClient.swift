@@ -51,21 +51,29 @@ public enum WebSocketClient {
         let group = MultiThreadedEventLoopGroup.singleton
         let sslContext = try target.secure ? NIOSSLContext(configuration: tls ?? .makeClientConfiguration()) : nil
         let result: UpgradeResult = try await ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000))
+            .connectTimeout(
+                .nanoseconds(
+                    Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds
+                        / 1_000_000_000)
+            )
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
-                        let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: target.isIPAddress ? nil : target.host)
+                        let handler = try NIOSSLClientHandler(
+                            context: sslContext, serverHostname: target.isIPAddress ? nil : target.host)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                     let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
                         maxFrameSize: maxFrameSize,
                         upgradePipelineHandler: { channel, _ in
                             channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHandler(NIOWebSocketFrameAggregator(
-                                    minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16, maxAccumulatedFrameSize: maxFrameSize))
-                                let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
+                                try channel.pipeline.syncOperations.addHandler(
+                                    NIOWebSocketFrameAggregator(
+                                        minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
+                                        maxAccumulatedFrameSize: maxFrameSize))
+                                let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
+                                    wrappingChannelSynchronously: channel)
                                 return UpgradeResult.websocket(asyncChannel)
                             }
                         })

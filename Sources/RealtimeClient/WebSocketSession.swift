@@ -78,7 +78,8 @@ public final class WebSocketSession: Sendable {
                 case .binary:
                     continuation.yield(.binary(Array(frame.unmaskedData.readableBytesView)))
                 case .ping:
-                    try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData))
+                    try await outbound.write(
+                        WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData))
                 case .pong:
                     continuation.yield(.pong(Array(frame.unmaskedData.readableBytesView)))
                 case .connectionClose:

@@ -65,7 +65,8 @@ public enum ConnectionState: Sendable, Equatable, CustomStringConvertible {
         case .live: "live"
         case .stale: "stale (no data), reconnecting"
         case .backingOff(let a, let at, let reason): "retry #\(a) at \(at.timeOfDay) UTC (\(reason))"
-        case .authFailed(let status, let at): "auth failed (HTTP \(status))" + (at.map { ", re-check at \($0.timeOfDay) UTC" } ?? ", manual retry only")
+        case .authFailed(let status, let at):
+            "auth failed (HTTP \(status))" + (at.map { ", re-check at \($0.timeOfDay) UTC" } ?? ", manual retry only")
         case .gaveUp(let reason): "gave up (\(reason)); press R to retry"
         case .stopped(let reason): "stopped: \(reason)"
         }
@@ -130,9 +131,11 @@ public struct JobSummary: Sendable, Equatable {
     public var currentItem: String?
     public var errorMessage: String?
 
-    public init(id: String, jobType: String, status: JobStatus, title: String, progressPercent: Double? = nil, itemsTotal: Int64? = nil,
-                itemsProcessed: Int64? = nil, itemsSucceeded: Int64? = nil, itemsFailed: Int64? = nil, currentItem: String? = nil,
-                errorMessage: String? = nil) {
+    public init(
+        id: String, jobType: String, status: JobStatus, title: String, progressPercent: Double? = nil, itemsTotal: Int64? = nil,
+        itemsProcessed: Int64? = nil, itemsSucceeded: Int64? = nil, itemsFailed: Int64? = nil, currentItem: String? = nil,
+        errorMessage: String? = nil
+    ) {
         self.id = id
         self.jobType = jobType
         self.status = status
@@ -150,11 +153,14 @@ public struct JobSummary: Sendable, Equatable {
     public init?(json v: JSONValue) {
         func int(_ k: String) -> Int64? { v[k]?.intValue.map(Int64.init) }
         guard let id = v["id"]?.stringValue ?? v["id"].flatMap({ if case .number(let n) = $0 { n } else { nil } }),
-              let type = v["job_type"]?.stringValue, let status = v["status"]?.stringValue else { return nil }
-        self.init(id: id, jobType: type, status: JobStatus(rawValue: status), title: v["title"]?.stringValue ?? type,
-                  progressPercent: v["progress_percent"]?.doubleValue, itemsTotal: int("items_total"), itemsProcessed: int("items_processed"),
-                  itemsSucceeded: int("items_succeeded"), itemsFailed: int("items_failed"), currentItem: v["current_item"]?.stringValue,
-                  errorMessage: v["error_message"]?.stringValue)
+            let type = v["job_type"]?.stringValue, let status = v["status"]?.stringValue
+        else { return nil }
+        self.init(
+            id: id, jobType: type, status: JobStatus(rawValue: status), title: v["title"]?.stringValue ?? type,
+            progressPercent: v["progress_percent"]?.doubleValue, itemsTotal: int("items_total"),
+            itemsProcessed: int("items_processed"),
+            itemsSucceeded: int("items_succeeded"), itemsFailed: int("items_failed"), currentItem: v["current_item"]?.stringValue,
+            errorMessage: v["error_message"]?.stringValue)
     }
 }
 
@@ -173,6 +179,8 @@ public struct CampaignSummary: Sendable, Equatable {
 
     public init?(json v: JSONValue) {
         guard let id = v["id"]?.stringValue else { return nil }
-        self.init(id: id, name: v["name"]?.stringValue ?? id, isActive: v["is_active"] == .bool(true), priority: v["priority"]?.intValue)
+        self.init(
+            id: id, name: v["name"]?.stringValue ?? id, isActive: v["is_active"] == .bool(true), priority: v["priority"]?.intValue
+        )
     }
 }

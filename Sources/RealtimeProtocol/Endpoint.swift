@@ -100,7 +100,9 @@ public enum Endpoint: Sendable, Hashable, Comparable, CustomStringConvertible {
                 guard isUUID(id) else { throw EndpointError("'\(name)': a campaign id must be a UUID") }
                 self = .campaign(id)
             } else {
-                throw EndpointError("unknown endpoint '\(name)'; choose from onu-status, alerts, tickets, subscribers, radius-sessions, events, ws-sessions, job:<id>, campaign:<uuid>")
+                throw EndpointError(
+                    "unknown endpoint '\(name)'; choose from onu-status, alerts, tickets, subscribers, radius-sessions, events, ws-sessions, job:<id>, campaign:<uuid>"
+                )
             }
         }
     }
@@ -185,7 +187,8 @@ public struct EndpointCatalogue: Sendable, Hashable {
         }
         let rest = o.hasPrefix("https://") ? o.dropFirst(8) : o.dropFirst(7)
         guard !rest.isEmpty, !rest.contains("/"), !rest.contains("?"), !rest.contains("#") else {
-            throw EndpointError("the API URL '\(origin)' must be an origin like https://noc.example.net:8443 (put the path in --base-path)")
+            throw EndpointError(
+                "the API URL '\(origin)' must be an origin like https://noc.example.net:8443 (put the path in --base-path)")
         }
         var b = basePath.trimmingSlashes()
         if !b.isEmpty { b = "/" + b }

@@ -177,8 +177,10 @@ public struct ONUEvent: Sendable, Equatable {
     public var oltID: String?
     public var ponPort: Int?
 
-    public init(onuSerial: String, subscriberID: String? = nil, status: ONUStatus, signalDBm: Double? = nil,
-                previousStatus: ONUStatus? = nil, oltID: String? = nil, ponPort: Int? = nil) {
+    public init(
+        onuSerial: String, subscriberID: String? = nil, status: ONUStatus, signalDBm: Double? = nil,
+        previousStatus: ONUStatus? = nil, oltID: String? = nil, ponPort: Int? = nil
+    ) {
         self.onuSerial = onuSerial
         self.subscriberID = subscriberID
         self.status = status
@@ -202,9 +204,11 @@ public struct SessionEvent: Sendable, Equatable {
     public var sessionTime: Int64?
     public var terminateCause: String?
 
-    public init(username: String, sessionID: String, nasIPAddress: String, framedIPAddress: String? = nil,
-                subscriberID: String? = nil, bandwidthProfile: String? = nil, bytesIn: Int64? = nil,
-                bytesOut: Int64? = nil, sessionTime: Int64? = nil, terminateCause: String? = nil) {
+    public init(
+        username: String, sessionID: String, nasIPAddress: String, framedIPAddress: String? = nil,
+        subscriberID: String? = nil, bandwidthProfile: String? = nil, bytesIn: Int64? = nil,
+        bytesOut: Int64? = nil, sessionTime: Int64? = nil, terminateCause: String? = nil
+    ) {
         self.username = username
         self.sessionID = sessionID
         self.nasIPAddress = nasIPAddress
@@ -230,9 +234,11 @@ public struct JobEvent: Sendable, Equatable {
     public var currentItem: String?
     public var errorMessage: String?
 
-    public init(jobID: String, jobType: String, status: JobStatus, progressPercent: Double? = nil,
-                itemsTotal: Int64? = nil, itemsProcessed: Int64? = nil, itemsSucceeded: Int64? = nil,
-                itemsFailed: Int64? = nil, currentItem: String? = nil, errorMessage: String? = nil) {
+    public init(
+        jobID: String, jobType: String, status: JobStatus, progressPercent: Double? = nil,
+        itemsTotal: Int64? = nil, itemsProcessed: Int64? = nil, itemsSucceeded: Int64? = nil,
+        itemsFailed: Int64? = nil, currentItem: String? = nil, errorMessage: String? = nil
+    ) {
         self.jobID = jobID
         self.jobType = jobType
         self.status = status
@@ -258,8 +264,10 @@ public struct TicketEvent: Sendable, Equatable {
     public var assignedTo: String?
     public var subscriberID: String?
 
-    public init(ticketID: String, ticketNumber: String, title: String, category: String, priority: String,
-                status: String, assignedTo: String? = nil, subscriberID: String? = nil) {
+    public init(
+        ticketID: String, ticketNumber: String, title: String, category: String, priority: String,
+        status: String, assignedTo: String? = nil, subscriberID: String? = nil
+    ) {
         self.ticketID = ticketID
         self.ticketNumber = ticketNumber
         self.title = title
@@ -279,8 +287,10 @@ public struct AlertEvent: Sendable, Equatable {
     public var message: String
     public var details: JSONValue?
 
-    public init(alertID: String, alertType: String, severity: AlertSeverity, source: String, message: String,
-                details: JSONValue? = nil) {
+    public init(
+        alertID: String, alertType: String, severity: AlertSeverity, source: String, message: String,
+        details: JSONValue? = nil
+    ) {
         self.alertID = alertID
         self.alertType = alertType
         self.severity = severity
@@ -299,8 +309,10 @@ public struct SubscriberEvent: Sendable, Equatable {
     public var plan: String?
     public var onuSerial: String?
 
-    public init(subscriberID: String, accountNumber: String, fullName: String, status: String,
-                plan: String? = nil, onuSerial: String? = nil) {
+    public init(
+        subscriberID: String, accountNumber: String, fullName: String, status: String,
+        plan: String? = nil, onuSerial: String? = nil
+    ) {
         self.subscriberID = subscriberID
         self.accountNumber = accountNumber
         self.fullName = fullName

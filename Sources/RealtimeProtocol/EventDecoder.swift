@@ -104,7 +104,8 @@ private enum Field: UInt8, CaseIterable {
     var kind: Kind {
         switch self {
         case .timestamp: .timestamp
-        case .subscriberID, .oltID, .sessionID, .jobID, .ticketID, .ticketNumber, .assignedTo, .alertID, .accountNumber: .identifier
+        case .subscriberID, .oltID, .sessionID, .jobID, .ticketID, .ticketNumber, .assignedTo, .alertID, .accountNumber:
+            .identifier
         case .signalDBm, .progressPercent: .number
         case .ponPort, .bytesIn, .bytesOut, .sessionTime, .itemsTotal, .itemsProcessed, .itemsSucceeded, .itemsFailed: .integer
         case .details: .json
@@ -259,64 +260,70 @@ private func decodeEvent(_ buf: UnsafeRawBufferPointer, raw: [UInt8]) throws(Dec
     let payload: EventPayload
     switch type.family {
     case .onu:
-        payload = .onu(ONUEvent(
-            onuSerial: try bag_.required(.onuSerial),
-            subscriberID: bag_.string(.subscriberID),
-            status: ONUStatus(rawValue: try bag_.required(.status)),
-            signalDBm: bag_.double(.signalDBm),
-            previousStatus: bag_.string(.previousStatus).map(ONUStatus.init(rawValue:)),
-            oltID: bag_.string(.oltID),
-            ponPort: bag_.integer(.ponPort).map { Int($0) }))
+        payload = .onu(
+            ONUEvent(
+                onuSerial: try bag_.required(.onuSerial),
+                subscriberID: bag_.string(.subscriberID),
+                status: ONUStatus(rawValue: try bag_.required(.status)),
+                signalDBm: bag_.double(.signalDBm),
+                previousStatus: bag_.string(.previousStatus).map(ONUStatus.init(rawValue:)),
+                oltID: bag_.string(.oltID),
+                ponPort: bag_.integer(.ponPort).map { Int($0) }))
     case .session:
-        payload = .session(SessionEvent(
-            username: try bag_.required(.username),
-            sessionID: try bag_.required(.sessionID),
-            nasIPAddress: try bag_.required(.nasIPAddress),
-            framedIPAddress: bag_.string(.framedIPAddress),
-            subscriberID: bag_.string(.subscriberID),
-            bandwidthProfile: bag_.string(.bandwidthProfile),
-            bytesIn: bag_.integer(.bytesIn),
-            bytesOut: bag_.integer(.bytesOut),
-            sessionTime: bag_.integer(.sessionTime),
-            terminateCause: bag_.string(.terminateCause)))
+        payload = .session(
+            SessionEvent(
+                username: try bag_.required(.username),
+                sessionID: try bag_.required(.sessionID),
+                nasIPAddress: try bag_.required(.nasIPAddress),
+                framedIPAddress: bag_.string(.framedIPAddress),
+                subscriberID: bag_.string(.subscriberID),
+                bandwidthProfile: bag_.string(.bandwidthProfile),
+                bytesIn: bag_.integer(.bytesIn),
+                bytesOut: bag_.integer(.bytesOut),
+                sessionTime: bag_.integer(.sessionTime),
+                terminateCause: bag_.string(.terminateCause)))
     case .job:
-        payload = .job(JobEvent(
-            jobID: try bag_.required(.jobID),
-            jobType: try bag_.required(.jobType),
-            status: JobStatus(rawValue: try bag_.required(.status)),
-            progressPercent: bag_.double(.progressPercent),
-            itemsTotal: bag_.integer(.itemsTotal),
-            itemsProcessed: bag_.integer(.itemsProcessed),
-            itemsSucceeded: bag_.integer(.itemsSucceeded),
-            itemsFailed: bag_.integer(.itemsFailed),
-            currentItem: bag_.string(.currentItem),
-            errorMessage: bag_.string(.errorMessage)))
+        payload = .job(
+            JobEvent(
+                jobID: try bag_.required(.jobID),
+                jobType: try bag_.required(.jobType),
+                status: JobStatus(rawValue: try bag_.required(.status)),
+                progressPercent: bag_.double(.progressPercent),
+                itemsTotal: bag_.integer(.itemsTotal),
+                itemsProcessed: bag_.integer(.itemsProcessed),
+                itemsSucceeded: bag_.integer(.itemsSucceeded),
+                itemsFailed: bag_.integer(.itemsFailed),
+                currentItem: bag_.string(.currentItem),
+                errorMessage: bag_.string(.errorMessage)))
     case .ticket:
-        payload = .ticket(TicketEvent(
-            ticketID: try bag_.required(.ticketID),
-            ticketNumber: try bag_.required(.ticketNumber),
-            title: try bag_.required(.title),
-            category: try bag_.required(.category),
-            priority: try bag_.required(.priority),
-            status: try bag_.required(.status),
-            assignedTo: bag_.string(.assignedTo),
-            subscriberID: bag_.string(.subscriberID)))
+        payload = .ticket(
+            TicketEvent(
+                ticketID: try bag_.required(.ticketID),
+                ticketNumber: try bag_.required(.ticketNumber),
+                title: try bag_.required(.title),
+                category: try bag_.required(.category),
+                priority: try bag_.required(.priority),
+                status: try bag_.required(.status),
+                assignedTo: bag_.string(.assignedTo),
+                subscriberID: bag_.string(.subscriberID)))
     case .alert:
-        payload = .alert(AlertEvent(
-            alertID: try bag_.required(.alertID),
-            alertType: try bag_.required(.alertType),
-            severity: AlertSeverity(rawValue: try bag_.required(.severity)),
-            source: try bag_.required(.source),
-            message: try bag_.required(.message),
-            details: bag_.json(.details)))
+        payload = .alert(
+            AlertEvent(
+                alertID: try bag_.required(.alertID),
+                alertType: try bag_.required(.alertType),
+                severity: AlertSeverity(rawValue: try bag_.required(.severity)),
+                source: try bag_.required(.source),
+                message: try bag_.required(.message),
+                details: bag_.json(.details)))
     case .subscriber:
-        payload = .subscriber(SubscriberEvent(
-            subscriberID: try bag_.required(.subscriberID),
-            accountNumber: try bag_.required(.accountNumber),
-            fullName: try bag_.required(.fullName),
-            status: try bag_.required(.status),
-            plan: bag_.string(.plan),
-            onuSerial: bag_.string(.onuSerial)))
+        payload = .subscriber(
+            SubscriberEvent(
+                subscriberID: try bag_.required(.subscriberID),
+                accountNumber: try bag_.required(.accountNumber),
+                fullName: try bag_.required(.fullName),
+                status: try bag_.required(.status),
+                plan: bag_.string(.plan),
+                onuSerial: bag_.string(.onuSerial)))
     case nil:
         // Unknown type: keep the whole object for display. It parsed once already.
         var again = JSONScanner(buf)
@@ -349,7 +356,9 @@ private func read(_ field: Field, from scanner: inout JSONScanner, into bag: ino
         } else if isNumberStart {
             let token = try scanner.readNumber()
             guard token.isInteger, scanner.int64(token) != nil else {
-                throw DecodeFailure(reason: "field '\(field.name)': expected a string or an integer identifier, found \(scanner.numberText(token))")
+                throw DecodeFailure(
+                    reason:
+                        "field '\(field.name)': expected a string or an integer identifier, found \(scanner.numberText(token))")
             }
         } else {
             throw wrongType("a string")

@@ -198,7 +198,8 @@ struct JSONScanner {
                 if (0xD800...0xDBFF).contains(scalar) {
                     // A high surrogate: valid only when a low one follows.
                     if i + 6 <= buf.count, buf[i] == 0x5C, buf[i + 1] == 0x75,
-                       let low = try? hex4(at: i + 2), (0xDC00...0xDFFF).contains(low) {
+                        let low = try? hex4(at: i + 2), (0xDC00...0xDFFF).contains(low)
+                    {
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         i += 6
                     } else {

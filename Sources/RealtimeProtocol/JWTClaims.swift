@@ -13,8 +13,10 @@ public struct JWTClaims: Sendable, Equatable {
     public var expiresAt: Int64
     public var issuedAt: Int64?
 
-    public init(subject: String, tenantID: String?, email: String? = nil, permissions: [String], type: String = "access",
-                expiresAt: Int64, issuedAt: Int64? = nil) {
+    public init(
+        subject: String, tenantID: String?, email: String? = nil, permissions: [String], type: String = "access",
+        expiresAt: Int64, issuedAt: Int64? = nil
+    ) {
         self.subject = subject
         self.tenantID = tenantID
         self.email = email
@@ -38,7 +40,7 @@ public struct JWTClaims: Sendable, Equatable {
     /// Parses the claims JSON; `nil` when required claims are missing or mistyped.
     public init?(json value: JSONValue) {
         guard let sub = value["sub"]?.stringValue ?? value["sub"].flatMap({ if case .number(let n) = $0 { n } else { nil } }),
-              let exp = value["exp"].flatMap({ if case .number(let n) = $0 { Double(n) } else { nil } }), exp.isFinite
+            let exp = value["exp"].flatMap({ if case .number(let n) = $0 { Double(n) } else { nil } }), exp.isFinite
         else { return nil }
         subject = sub
         tenantID = value["tenant_id"]?.stringValue
@@ -57,7 +59,8 @@ public struct JWTClaims: Sendable, Equatable {
     public static func decodeUnverified(_ token: String) -> JWTClaims? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
-              let value = try? JSONValue.parse(payload) else { return nil }
+            let value = try? JSONValue.parse(payload)
+        else { return nil }
         return JWTClaims(json: value)
     }
 }

@@ -121,7 +121,9 @@ public struct SSEParser: Sendable {
                 // Not a BOM after all: the bytes matched so far are ordinary content.
                 let matched = bomState
                 bomState = 3
-                if matched > 0 { Self.bom.withUnsafeBytes { appendToLine(UnsafeRawBufferPointer(rebasing: $0[0..<matched]), emit) } }
+                if matched > 0 {
+                    Self.bom.withUnsafeBytes { appendToLine(UnsafeRawBufferPointer(rebasing: $0[0..<matched]), emit) }
+                }
             }
         }
         if bomState < 3 { return }

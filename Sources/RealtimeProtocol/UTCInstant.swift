@@ -68,7 +68,8 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
         i += 1
         guard let hour = digits(2), take(0x3A), let minute = digits(2), take(0x3A), let second = digits(2) else { return nil }
         guard (1...12).contains(month), day >= 1, day <= daysInMonth(year, month),
-              hour <= 23, minute <= 59, second <= 60 else { return nil }
+            hour <= 23, minute <= 59, second <= 60
+        else { return nil }
         var micros = 0
         if take(0x2E) {
             var n = 0

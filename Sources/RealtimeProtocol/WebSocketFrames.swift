@@ -169,14 +169,18 @@ public enum ServerFrame: Sendable {
             case "pong":
                 return .pong
             case "cancel_requested", "pause_requested", "resume_requested":
-                return .ack(CommandAck(kind: AckKind(rawValue: type)!,
-                                       jobID: identifier(value["job_id"]),
-                                       campaignID: identifier(value["campaign_id"]),
-                                       tenantID: value["tenant_id"]?.stringValue))
+                return .ack(
+                    CommandAck(
+                        kind: AckKind(rawValue: type)!,
+                        jobID: identifier(value["job_id"]),
+                        campaignID: identifier(value["campaign_id"]),
+                        tenantID: value["tenant_id"]?.stringValue))
             case "error":
-                return .error(ServerError(message: value["message"]?.stringValue ?? "error",
-                                          error: value["error"]?.stringValue,
-                                          retryAfter: value["retry_after"]?.intValue))
+                return .error(
+                    ServerError(
+                        message: value["message"]?.stringValue ?? "error",
+                        error: value["error"]?.stringValue,
+                        retryAfter: value["retry_after"]?.intValue))
             case "session_info":
                 return .sessionInfo(value)
             default:

@@ -29,4 +29,3 @@ public enum JSONLine {
         return Array(out.utf8)
     }
 }
-

@@ -126,13 +126,17 @@ public final class TailSink: @unchecked Sendable {
                 switch s {
                 case .authFailed(let status, _):
                     let source = sources[tenant].map { "the \($0)" } ?? "the token"
-                    let what = status == 0 ? "no token could be read from \(source)" : "\(source) was rejected (HTTP \(status)): it is wrong or has expired"
+                    let what =
+                        status == 0
+                        ? "no token could be read from \(source)"
+                        : "\(source) was rejected (HTTP \(status)): it is wrong or has expired"
                     return .authFailed("authentication failed for tenant \(tenant) on \(endpoint): \(what)")
                 case .stopped(let reason):
                     stopped["\(tenant) \(endpoint)"] = reason
                     if stopped.count >= streams {
                         let abnormal = stopped.values.filter { !$0.isNormal }.map(\.description)
-                        return abnormal.isEmpty ? .finished : .failed("every stream stopped: \(abnormal.sorted().joined(separator: "; "))")
+                        return abnormal.isEmpty
+                            ? .finished : .failed("every stream stopped: \(abnormal.sorted().joined(separator: "; "))")
                     }
                 default:
                     stopped["\(tenant) \(endpoint)"] = nil
@@ -148,4 +152,3 @@ public final class TailSink: @unchecked Sendable {
         return nil
     }
 }
-

@@ -8,9 +8,13 @@ public enum TextLine {
         let detail: String
         switch event.payload {
         case .onu(let o):
-            detail = "\(o.onuSerial) \(o.status)" + (o.signalDBm.map { String(format: " %.1f dBm", $0) } ?? "") + (o.oltID.map { " \($0)" } ?? "") + (o.ponPort.map { "/\($0)" } ?? "")
+            detail =
+                "\(o.onuSerial) \(o.status)" + (o.signalDBm.map { String(format: " %.1f dBm", $0) } ?? "")
+                + (o.oltID.map { " \($0)" } ?? "") + (o.ponPort.map { "/\($0)" } ?? "")
         case .session(let s):
-            detail = "\(s.username) \(s.sessionID) \(s.framedIPAddress ?? "-") in=\(s.bytesIn.map(String.init) ?? "-") out=\(s.bytesOut.map(String.init) ?? "-")" + (s.terminateCause.map { " cause=\($0)" } ?? "")
+            detail =
+                "\(s.username) \(s.sessionID) \(s.framedIPAddress ?? "-") in=\(s.bytesIn.map(String.init) ?? "-") out=\(s.bytesOut.map(String.init) ?? "-")"
+                + (s.terminateCause.map { " cause=\($0)" } ?? "")
         case .job(let j):
             detail = "\(j.jobID) \(j.jobType) \(j.status)" + (j.progressPercent.map { String(format: " %.1f%%", $0) } ?? "")
         case .ticket(let k):

@@ -32,17 +32,26 @@ public final class Terminal: TerminalDevice {
     ///   missing or `dumb`, or curses does not know the terminal.
     public init(theme: String = "auto", environment: [String: String]) throws {
         guard isatty(0) == 1, isatty(1) == 1 else {
-            throw TerminalError(description: "standard input and output must be a terminal for the console; for scripts and pipes use 'realtime-dash tail'", exitCode: 64)
+            throw TerminalError(
+                description:
+                    "standard input and output must be a terminal for the console; for scripts and pipes use 'realtime-dash tail'",
+                exitCode: 64)
         }
         guard let term = environment["TERM"], !term.isEmpty, term != "dumb" else {
-            throw TerminalError(description: "TERM is \(environment["TERM"].map { "'\($0)'" } ?? "not set"): the console needs a capable terminal (e.g. TERM=xterm-256color); for a plain stream use 'realtime-dash tail --format text'", exitCode: 64)
+            throw TerminalError(
+                description:
+                    "TERM is \(environment["TERM"].map { "'\($0)'" } ?? "not set"): the console needs a capable terminal (e.g. TERM=xterm-256color); for a plain stream use 'realtime-dash tail --format text'",
+                exitCode: 64)
         }
         setlocale(LC_ALL, "")
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         ascii = codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8"
         TerminalGuard.saveTermios()
         guard let s = newterm(nil, cn_stdout(), cn_stdin()) else {
-            throw TerminalError(description: "curses does not know the terminal type '\(term)'; try TERM=xterm-256color, or use 'realtime-dash tail'", exitCode: 64)
+            throw TerminalError(
+                description:
+                    "curses does not know the terminal type '\(term)'; try TERM=xterm-256color, or use 'realtime-dash tail'",
+                exitCode: 64)
         }
         screen = s
         set_term(s)

@@ -19,8 +19,10 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "PEM file of a private CA to trust for https:// and wss:// (the system trust store is always used too).")
     var caFile: String?
 
-    @Flag(name: .customLong("insecure-skip-tls-verify"),
-          help: "DANGEROUS: accept any TLS certificate (no verification). Shown in red on screen and warned on stderr while in use.")
+    @Flag(
+        name: .customLong("insecure-skip-tls-verify"),
+        help: "DANGEROUS: accept any TLS certificate (no verification). Shown in red on screen and warned on stderr while in use."
+    )
     var insecureSkipTLSVerify = false
 
     var setupOptions: ClientSetup.Options {

@@ -35,7 +35,9 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Flag(help: "Answer resume_job with an ack (the current real backend ignores it).") var answerResume = false
 
     func validate() throws {
-        guard DemoBackend.Configuration.Era(rawValue: era) != nil else { throw ValidationError("--era must be current or legacy, not '\(era)'") }
+        guard DemoBackend.Configuration.Era(rawValue: era) != nil else {
+            throw ValidationError("--era must be current or legacy, not '\(era)'")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (1...50).contains(tenants) else { throw ValidationError("--tenants must be between 1 and 50") }
         guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be 0 or more") }
@@ -82,21 +84,31 @@ struct DemoServerCommand: AsyncParsableCommand {
                 let config = backend.configuration
                 let origin = "\(config.scheme)://\(config.host):\(port)"
                 let catalogue = try! EndpointCatalogue(origin: origin, basePath: config.restBase)
-                var lines = ["demo-server listening on \(origin)  (era \(config.era.rawValue), REST base \(config.restBase), seed \(config.seed))",
-                             "tenants: \(backend.tenantIDs.joined(separator: ", "))"]
+                var lines = [
+                    "demo-server listening on \(origin)  (era \(config.era.rawValue), REST base \(config.restBase), seed \(config.seed))",
+                    "tenants: \(backend.tenantIDs.joined(separator: ", "))",
+                ]
                 if let tokenOut {
                     do {
-                        try SecretFile.write(backend.mintToken(tenant: backend.tenantIDs[0], lifetime: tokenLifetime) + "\n", to: tokenOut)
+                        try SecretFile.write(
+                            backend.mintToken(tenant: backend.tenantIDs[0], lifetime: tokenLifetime) + "\n", to: tokenOut)
                         lines.append("token for \(backend.tenantIDs[0]) (every permission) written to \(tokenOut) (mode 0600)")
-                        lines.append("try:  curl -sN -H \"Authorization: Bearer $(cat \(tokenOut))\" \(catalogue.url(for: .alerts))")
-                        lines.append("      realtime-dash tail --api-url \(origin) --base-path \(config.restBase) --token-file \(tokenOut)")
+                        lines.append(
+                            "try:  curl -sN -H \"Authorization: Bearer $(cat \(tokenOut))\" \(catalogue.url(for: .alerts))")
+                        lines.append(
+                            "      realtime-dash tail --api-url \(origin) --base-path \(config.restBase) --token-file \(tokenOut)"
+                        )
                     } catch {
                         lines.append("could not write the token: \(error)")
                     }
                 } else {
                     lines.append("no token written: pass --token-out FILE (or mint one with 'realtime-dash token')")
                 }
-                if config.admin { lines.append("test controls: POST \(origin)/__admin/{publish,storm,drop,stall,unstall,fail,ws-close,resume-mode,firehose,job,token}") }
+                if config.admin {
+                    lines.append(
+                        "test controls: POST \(origin)/__admin/{publish,storm,drop,stall,unstall,fail,ws-close,resume-mode,firehose,job,token}"
+                    )
+                }
                 lines.append("Ctrl-C stops it.")
                 FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             }
@@ -122,8 +134,11 @@ struct TokenCommand: ParsableCommand {
     func run() throws {
         let secret = try SecretFile.read(secretFile)
         let authority = TokenAuthority(secret: Array(secret.utf8))
-        let perms = permissions.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? TokenAuthority.allPermissions
-        let token = authority.mint(tenant: tenant, subject: subject, permissions: perms, lifetime: lifetime, now: Int64(Date().timeIntervalSince1970))
+        let perms =
+            permissions.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? TokenAuthority.allPermissions
+        let token = authority.mint(
+            tenant: tenant, subject: subject, permissions: perms, lifetime: lifetime, now: Int64(Date().timeIntervalSince1970))
         if let out {
             try SecretFile.write(token + "\n", to: out)
         } else {

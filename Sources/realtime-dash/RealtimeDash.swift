@@ -51,7 +51,9 @@ struct RealtimeDash: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let dashConfig: DashConfig
         do {
-            dashConfig = demo && connection.config == nil ? DashConfig() : try ClientSetup.loadConfig(connection.setupOptions, environment: env)
+            dashConfig =
+                demo && connection.config == nil
+                ? DashConfig() : try ClientSetup.loadConfig(connection.setupOptions, environment: env)
         } catch {
             throw ValidationError(error.description)
         }
@@ -86,7 +88,11 @@ struct RealtimeDash: AsyncParsableCommand {
         var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: UTCInstant.now())
         state.bellOnCritical = dashConfig.ui.bellOnCritical
         state.insecureTLS = client.insecureTLS
-        if client.insecureTLS { logger.warning("TLS certificate verification is OFF (--insecure-skip-tls-verify): anyone on the path can read and change this session") }
+        if client.insecureTLS {
+            logger.warning(
+                "TLS certificate verification is OFF (--insecure-skip-tls-verify): anyone on the path can read and change this session"
+            )
+        }
         let theme = self.theme ?? dashConfig.ui.theme
         let fps = dashConfig.ui.fps
         let initial = state
@@ -131,13 +137,16 @@ struct RealtimeDash: AsyncParsableCommand {
         let backend = DemoBackend(c)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
-            try await backend.run(onReady: { portContinuation.yield($0); portContinuation.finish() })
+            try await backend.run(onReady: {
+                portContinuation.yield($0); portContinuation.finish()
+            })
             portContinuation.finish()
         }
         var it = ports.makeAsyncIterator()
         guard let port = await it.next() else { throw ValidationError("the demo backend could not start") }
         let dir = NSTemporaryDirectory() + "realtime-dash-demo-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var sources: [String: TokenSource] = [:]
         for tenant in backend.tenantIDs {
             let path = dir + "/\(tenant).token"

@@ -18,7 +18,11 @@ struct TailCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .long, help: "Endpoint to open (repeatable): onu-status, alerts, tickets, subscribers, radius-sessions, events, ws-sessions, job:<id>, campaign:<uuid>. Default: the five SSE streams.")
+    @Option(
+        name: .long,
+        help:
+            "Endpoint to open (repeatable): onu-status, alerts, tickets, subscribers, radius-sessions, events, ws-sessions, job:<id>, campaign:<uuid>. Default: the five SSE streams."
+    )
     var endpoint: [String] = []
 
     @Option(help: "Only this tenant (when the config lists several).")
@@ -52,7 +56,8 @@ struct TailCommand: AsyncParsableCommand {
         }
         if let tenant {
             guard client.tenants.contains(tenant) else {
-                throw ValidationError("tenant '\(tenant)' is not configured; configured: \(client.tenants.joined(separator: ", "))")
+                throw ValidationError(
+                    "tenant '\(tenant)' is not configured; configured: \(client.tenants.joined(separator: ", "))")
             }
             client.tenants = [tenant]
         }
@@ -63,14 +68,18 @@ struct TailCommand: AsyncParsableCommand {
         client.discoverJobs = false
         client.discoverCampaigns = false
         if client.insecureTLS {
-            FileHandle.standardError.write(Data("realtime-dash: WARNING: TLS certificate verification is OFF (--insecure-skip-tls-verify): anyone on the path can read and change this stream\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "realtime-dash: WARNING: TLS certificate verification is OFF (--insecure-skip-tls-verify): anyone on the path can read and change this stream\n"
+                        .utf8))
         }
         for w in client.tokens.warnings(now: UTCInstant.now()) {
             FileHandle.standardError.write(Data("realtime-dash: warning: \(w)\n".utf8))
         }
 
         let manager = ConnectionManager(configuration: client)
-        let sink = TailSink(format: format, limit: count, sources: client.tokens.sources, streams: client.tenants.count * chosen.count)
+        let sink = TailSink(
+            format: format, limit: count, sources: client.tokens.sources, streams: client.tenants.count * chosen.count)
         let outcome = await sink.run(manager, duration: duration.map { .milliseconds(Int64($0 * 1000)) })
         switch outcome {
         case .finished: return

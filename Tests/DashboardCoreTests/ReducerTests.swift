@@ -6,30 +6,47 @@ let t0 = UTCInstant(iso8601: "2025-12-08T10:30:00")!
 func at(_ s: Double) -> UTCInstant { UTCInstant(microseconds: t0.microseconds + Int64(s * 1e6)) }
 
 func ev(_ type: EventType, _ tenant: String = "t-01", at time: UTCInstant = t0, _ payload: EventPayload) -> ClientEvent {
-    let e = Event(type: type, tenantID: tenant, timestamp: time, payload: payload,
-                  raw: Array(EventEncoder.json(type: type, tenantID: tenant, timestamp: time, payload: payload).utf8))
-    let endpoint: Endpoint = switch type.family {
-    case .onu: .onuStatus
-    case .alert: .alerts
-    case .ticket: .tickets
-    case .subscriber: .subscribers
-    case .session: .radiusSessions
-    case .job: .job("j-1")
-    case nil: .events
-    }
+    let e = Event(
+        type: type, tenantID: tenant, timestamp: time, payload: payload,
+        raw: Array(EventEncoder.json(type: type, tenantID: tenant, timestamp: time, payload: payload).utf8))
+    let endpoint: Endpoint =
+        switch type.family {
+        case .onu: .onuStatus
+        case .alert: .alerts
+        case .ticket: .tickets
+        case .subscriber: .subscribers
+        case .session: .radiusSessions
+        case .job: .job("j-1")
+        case nil: .events
+        }
     return .event(tenant: tenant, endpoint: endpoint, event: e)
 }
 
-func alert(_ id: String, _ sev: AlertSeverity, tenant: String = "t-01", cleared: Bool = false, at time: UTCInstant = t0) -> ClientEvent {
-    ev(cleared ? .alertCleared : .alertRaised, tenant, at: time, .alert(AlertEvent(alertID: id, alertType: "x", severity: sev, source: "olt-01", message: "m \(id)")))
+func alert(
+    _ id: String, _ sev: AlertSeverity, tenant: String = "t-01", cleared: Bool = false, at time: UTCInstant = t0
+) -> ClientEvent {
+    ev(
+        cleared ? .alertCleared : .alertRaised, tenant, at: time,
+        .alert(AlertEvent(alertID: id, alertType: "x", severity: sev, source: "olt-01", message: "m \(id)")))
 }
 
-func session(_ id: String, _ type: EventType = .sessionUpdated, bytes: Int64?, tenant: String = "t-01", at time: UTCInstant = t0) -> ClientEvent {
-    ev(type, tenant, at: time, .session(SessionEvent(username: "user-\(id)", sessionID: id, nasIPAddress: "10.0.0.1", bytesIn: bytes, bytesOut: bytes.map { $0 / 2 })))
+func session(
+    _ id: String, _ type: EventType = .sessionUpdated, bytes: Int64?, tenant: String = "t-01", at time: UTCInstant = t0
+) -> ClientEvent {
+    ev(
+        type, tenant, at: time,
+        .session(
+            SessionEvent(
+                username: "user-\(id)", sessionID: id, nasIPAddress: "10.0.0.1", bytesIn: bytes, bytesOut: bytes.map { $0 / 2 })))
 }
 
 func job(_ id: String, _ status: JobStatus, progress: Double?, tenant: String = "t-01") -> ClientEvent {
-    ev(.jobProgress, tenant, .job(JobEvent(jobID: id, jobType: "bulk_provision", status: status, progressPercent: progress, itemsTotal: 100, itemsProcessed: 10)))
+    ev(
+        .jobProgress, tenant,
+        .job(
+            JobEvent(
+                jobID: id, jobType: "bulk_provision", status: status, progressPercent: progress, itemsTotal: 100,
+                itemsProcessed: 10)))
 }
 
 func state(_ tenants: [String] = ["t-01", "t-02"]) -> AppState {
@@ -44,7 +61,13 @@ struct EventReductionTests {
     func onu() {
         var s = state()
         for i in 0..<5 {
-            _ = reduce(&s, .client([ev(.onuOffline, at: at(Double(i)), .onu(ONUEvent(onuSerial: "S\(i % 2)", status: i % 2 == 0 ? .offline : .online, signalDBm: -20)))]))
+            _ = reduce(
+                &s,
+                .client([
+                    ev(
+                        .onuOffline, at: at(Double(i)),
+                        .onu(ONUEvent(onuSerial: "S\(i % 2)", status: i % 2 == 0 ? .offline : .online, signalDBm: -20)))
+                ]))
         }
         #expect(s.onuHistory["t-01"]?.count == 3, "history limit 3")
         #expect(s.onuLatest["t-01|S0"]?.status == .offline && s.onuLatest["t-01|S1"]?.status == .online)
@@ -56,7 +79,12 @@ struct EventReductionTests {
     @Test("alerts: raised adds, cleared removes; most severe first; counts in the title; a critical one flashes")
     func alerts() {
         var s = state()
-        _ = reduce(&s, .client([alert("a", .warning), alert("b", .critical, at: at(1)), alert("c", .info, at: at(2)), alert("d", .critical, tenant: "t-02", at: at(3))]))
+        _ = reduce(
+            &s,
+            .client([
+                alert("a", .warning), alert("b", .critical, at: at(1)), alert("c", .info, at: at(2)),
+                alert("d", .critical, tenant: "t-02", at: at(3)),
+            ]))
         #expect(s.alerts.count == 4)
         #expect(s.flash?.text == "CRITICAL t-02 olt-01: m d")
         let content = s.content(for: .alerts, limit: 10)
@@ -74,8 +102,24 @@ struct EventReductionTests {
     func histories() {
         var s = state()
         for i in 0..<4 {
-            _ = reduce(&s, .client([ev(.ticketCreated, at: at(Double(i)), .ticket(TicketEvent(ticketID: "k\(i)", ticketNumber: "T-\(i)", title: "t", category: "c", priority: "high", status: "open")))]))
-            _ = reduce(&s, .client([ev(.subscriberSuspended, at: at(Double(i)), .subscriber(SubscriberEvent(subscriberID: "s\(i)", accountNumber: "A\(i)", fullName: "F", status: "suspended")))]))
+            _ = reduce(
+                &s,
+                .client([
+                    ev(
+                        .ticketCreated, at: at(Double(i)),
+                        .ticket(
+                            TicketEvent(
+                                ticketID: "k\(i)", ticketNumber: "T-\(i)", title: "t", category: "c", priority: "high",
+                                status: "open")))
+                ]))
+            _ = reduce(
+                &s,
+                .client([
+                    ev(
+                        .subscriberSuspended, at: at(Double(i)),
+                        .subscriber(
+                            SubscriberEvent(subscriberID: "s\(i)", accountNumber: "A\(i)", fullName: "F", status: "suspended")))
+                ]))
         }
         #expect(s.content(for: .tickets, limit: 10).rows.map { $0.cells[1] } == ["T-3", "T-2", "T-1"])
         #expect(s.content(for: .subscribers, limit: 10).rows.first?.tone == .warning)
@@ -108,8 +152,14 @@ struct EventReductionTests {
         _ = reduce(&s, .client([.command(tenant: "t-01", endpoint: .job("j-1"), command: .pauseJob, outcome: .acknowledged)]))
         #expect(s.jobs["t-01|j-1"]?.lastOutcome == .acknowledged)
         #expect(s.content(for: .jobs, limit: 5).rows.first?.cells[3] == "pause acknowledged")
-        _ = reduce(&s, .client([.jobSnapshot(tenant: "t-02", jobs: [JobSummary(id: "j-9", jobType: "data_import", status: .pending, title: "Import")])]))
-        _ = reduce(&s, .client([.campaigns(tenant: "t-02", campaigns: [CampaignSummary(id: "c-1", name: "Dunning", isActive: true)])]))
+        _ = reduce(
+            &s,
+            .client([
+                .jobSnapshot(
+                    tenant: "t-02", jobs: [JobSummary(id: "j-9", jobType: "data_import", status: .pending, title: "Import")])
+            ]))
+        _ = reduce(
+            &s, .client([.campaigns(tenant: "t-02", campaigns: [CampaignSummary(id: "c-1", name: "Dunning", isActive: true)])]))
         #expect(s.jobs.count == 3 && s.jobs["t-02|c-1"]?.isCampaign == true)
     }
 
@@ -117,11 +167,22 @@ struct EventReductionTests {
     func connections() {
         var s = state()
         let id = StreamID("t-01", .alerts)
-        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .live), .latency(tenant: "t-01", endpoint: .alerts, milliseconds: 12)]))
-        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .backingOff(attempt: 1, retryAt: at(2), reason: "x")),
-                                .error(tenant: "t-01", endpoint: .alerts, message: "connection refused"),
-                                .malformed(tenant: "t-01", endpoint: .alerts, reason: "bad", raw: [])]))
-        #expect(s.connections[id]?.retries == 1 && s.connections[id]?.latencyMs == 12 && s.connections[id]?.lastError == "connection refused")
+        _ = reduce(
+            &s,
+            .client([
+                .status(tenant: "t-01", endpoint: .alerts, state: .live),
+                .latency(tenant: "t-01", endpoint: .alerts, milliseconds: 12),
+            ]))
+        _ = reduce(
+            &s,
+            .client([
+                .status(tenant: "t-01", endpoint: .alerts, state: .backingOff(attempt: 1, retryAt: at(2), reason: "x")),
+                .error(tenant: "t-01", endpoint: .alerts, message: "connection refused"),
+                .malformed(tenant: "t-01", endpoint: .alerts, reason: "bad", raw: []),
+            ]))
+        #expect(
+            s.connections[id]?.retries == 1 && s.connections[id]?.latencyMs == 12
+                && s.connections[id]?.lastError == "connection refused")
         #expect(s.malformed == 1 && s.connections[id]?.malformed == 1)
         _ = reduce(&s, .inbox(dropped: 3, coalesced: 4))
         #expect(s.dropped == 3 && s.coalesced == 4)
@@ -278,7 +339,8 @@ struct KeyTests {
         _ = keyed(&s, .char("c"))
         #expect(keyed(&s, .char("n")) == [] && s.overlay == .none)
         // Campaigns get campaign commands.
-        _ = reduce(&s, .client([.campaigns(tenant: "t-01", campaigns: [CampaignSummary(id: "c-1", name: "Dunning", isActive: true)])]))
+        _ = reduce(
+            &s, .client([.campaigns(tenant: "t-01", campaigns: [CampaignSummary(id: "c-1", name: "Dunning", isActive: true)])]))
         s.selection[.jobs] = "t-01|c-1"
         #expect(keyed(&s, .char("p")) == [.send(tenant: "t-01", endpoint: .campaign("c-1"), command: .pauseCampaign)])
         _ = keyed(&s, .char("c"))

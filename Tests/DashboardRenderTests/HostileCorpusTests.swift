@@ -39,11 +39,15 @@ struct HostileCorpusTests {
     func corpus() {
         #expect(HostileCorpus.expected.count >= 45)
         for name in HostileCorpus.expected.keys {
-            #expect(FileManager.default.fileExists(atPath: HostileCorpus.directory.appendingPathComponent(name + ".json").path), "\(name).json")
+            #expect(
+                FileManager.default.fileExists(atPath: HostileCorpus.directory.appendingPathComponent(name + ".json").path),
+                "\(name).json")
         }
     }
 
-    @Test("every payload decodes to its expected outcome, without crashing or hanging", arguments: HostileCorpus.expected.keys.sorted())
+    @Test(
+        "every payload decodes to its expected outcome, without crashing or hanging",
+        arguments: HostileCorpus.expected.keys.sorted())
     func decodes(_ name: String) {
         let bytes = HostileCorpus.payload(name)
         let decoded = EventDecoder.decode(bytes)
@@ -123,13 +127,16 @@ struct HostileCorpusTests {
         outputs += parser.feed(Array("\n\nevent: alert.raised\ndata: {}\n\n".utf8))
         let events = outputs.compactMap { if case .event(let e) = $0 { e } else { nil } }
         #expect(events.count == 1 && events.first?.type == "alert.raised", "the event after the oversized one still arrives")
-        #expect(outputs.contains { if case .event = $0 { false } else { true } }, "the oversized event is reported, not silently dropped")
+        #expect(
+            outputs.contains { if case .event = $0 { false } else { true } },
+            "the oversized event is reported, not silently dropped")
     }
 
     func check(_ grid: Grid, _ what: String) {
         for (i, cell) in grid.cells.enumerated() {
             if let bad = cell.text.unicodeScalars.first(where: isTerminalControl) {
-                Issue.record("\(what): cell \(i % grid.cols),\(i / grid.cols) holds U+\(String(bad.value, radix: 16, uppercase: true))")
+                Issue.record(
+                    "\(what): cell \(i % grid.cols),\(i / grid.cols) holds U+\(String(bad.value, radix: 16, uppercase: true))")
                 return
             }
         }

@@ -9,8 +9,11 @@ func at(_ s: Double) -> UTCInstant { UTCInstant(microseconds: t0.microseconds + 
 
 func event(_ type: EventType, _ tenant: String, _ t: Double, _ payload: EventPayload, endpoint: Endpoint) -> ClientEvent {
     let time = at(t)
-    return .event(tenant: tenant, endpoint: endpoint, event: Event(type: type, tenantID: tenant, timestamp: time, payload: payload,
-                                                                    raw: Array(EventEncoder.json(type: type, tenantID: tenant, timestamp: time, payload: payload).utf8)))
+    return .event(
+        tenant: tenant, endpoint: endpoint,
+        event: Event(
+            type: type, tenantID: tenant, timestamp: time, payload: payload,
+            raw: Array(EventEncoder.json(type: type, tenantID: tenant, timestamp: time, payload: payload).utf8)))
 }
 
 /// A deterministic screenful: every pane populated, streams in every state.
@@ -22,38 +25,72 @@ func fixture() -> AppState {
         events.append(.latency(tenant: "t-01", endpoint: e, milliseconds: Double(10 + i)))
         events.append(.status(tenant: "t-02", endpoint: e, state: .live))
     }
-    events.append(.status(tenant: "t-02", endpoint: .tickets, state: .backingOff(attempt: 3, retryAt: at(68), reason: "connection refused")))
+    events.append(
+        .status(tenant: "t-02", endpoint: .tickets, state: .backingOff(attempt: 3, retryAt: at(68), reason: "connection refused"))
+    )
     events.append(.status(tenant: "t-02", endpoint: .wsSessions, state: .authFailed(status: 403, retryAt: at(180))))
     events.append(.status(tenant: "t-01", endpoint: .job("j-1"), state: .live))
     for i in 0..<12 {
-        events.append(event(i % 3 == 0 ? .onuOffline : .onuSignalDegraded, i % 2 == 0 ? "t-01" : "t-02", Double(i),
-                            .onu(ONUEvent(onuSerial: "HWTC\(1000 + i)", status: i % 3 == 0 ? .offline : .degraded, signalDBm: i % 3 == 0 ? nil : -28.5,
-                                          oltID: "olt-0\(i % 4 + 1)", ponPort: i % 16 + 1)), endpoint: .onuStatus))
+        events.append(
+            event(
+                i % 3 == 0 ? .onuOffline : .onuSignalDegraded, i % 2 == 0 ? "t-01" : "t-02", Double(i),
+                .onu(
+                    ONUEvent(
+                        onuSerial: "HWTC\(1000 + i)", status: i % 3 == 0 ? .offline : .degraded,
+                        signalDBm: i % 3 == 0 ? nil : -28.5,
+                        oltID: "olt-0\(i % 4 + 1)", ponPort: i % 16 + 1)), endpoint: .onuStatus))
     }
     let sev: [AlertSeverity] = [.critical, .error, .warning, .info]
     for i in 0..<6 {
-        events.append(event(.alertRaised, i % 2 == 0 ? "t-01" : "t-02", Double(i * 5),
-                            .alert(AlertEvent(alertID: "a-\(i)", alertType: ["pon_los", "high_cpu", "link_flap"][i % 3], severity: sev[i % 4], source: "olt-0\(i % 4 + 1)",
-                                              message: i == 1 ? "日本語 の メッセージ \u{1b}[2J" : "PON \(i) loss of signal")), endpoint: .alerts))
+        events.append(
+            event(
+                .alertRaised, i % 2 == 0 ? "t-01" : "t-02", Double(i * 5),
+                .alert(
+                    AlertEvent(
+                        alertID: "a-\(i)", alertType: ["pon_los", "high_cpu", "link_flap"][i % 3], severity: sev[i % 4],
+                        source: "olt-0\(i % 4 + 1)",
+                        message: i == 1 ? "日本語 の メッセージ \u{1b}[2J" : "PON \(i) loss of signal")), endpoint: .alerts))
     }
     for i in 0..<5 {
-        events.append(event(.ticketCreated, "t-01", Double(i * 3), .ticket(TicketEvent(ticketID: "k\(i)", ticketNumber: "TCK-2025-0000\(i)", title: "No internet \(i)",
-                                                                                       category: "connectivity", priority: i == 0 ? "urgent" : "medium", status: "open")), endpoint: .tickets))
-        events.append(event(.subscriberActivated, "t-02", Double(i * 4), .subscriber(SubscriberEvent(subscriberID: "s\(i)", accountNumber: "ACC-00\(i)", fullName: "Ada Obi \(i)",
-                                                                                                  status: "active", plan: "Home 100M")), endpoint: .subscribers))
+        events.append(
+            event(
+                .ticketCreated, "t-01", Double(i * 3),
+                .ticket(
+                    TicketEvent(
+                        ticketID: "k\(i)", ticketNumber: "TCK-2025-0000\(i)", title: "No internet \(i)",
+                        category: "connectivity", priority: i == 0 ? "urgent" : "medium", status: "open")), endpoint: .tickets))
+        events.append(
+            event(
+                .subscriberActivated, "t-02", Double(i * 4),
+                .subscriber(
+                    SubscriberEvent(
+                        subscriberID: "s\(i)", accountNumber: "ACC-00\(i)", fullName: "Ada Obi \(i)",
+                        status: "active", plan: "Home 100M")), endpoint: .subscribers))
     }
     for i in 0..<30 {
-        let p = SessionEvent(username: "user\(i)@isp", sessionID: "s-\(i)", nasIPAddress: "10.1.0.1", framedIPAddress: "100.64.0.\(i)", bandwidthProfile: "100M",
-                             bytesIn: Int64(i) * 1_234_567_890, bytesOut: Int64(i) * 123_456_789, sessionTime: Int64(i) * 97)
+        let p = SessionEvent(
+            username: "user\(i)@isp", sessionID: "s-\(i)", nasIPAddress: "10.1.0.1", framedIPAddress: "100.64.0.\(i)",
+            bandwidthProfile: "100M",
+            bytesIn: Int64(i) * 1_234_567_890, bytesOut: Int64(i) * 123_456_789, sessionTime: Int64(i) * 97)
         events.append(event(.sessionUpdated, i % 2 == 0 ? "t-01" : "t-02", 10, .session(p), endpoint: .radiusSessions))
         var later = p
         later.bytesIn = p.bytesIn.map { $0 + Int64(i) * 1_000_000 }
         events.append(event(.sessionUpdated, i % 2 == 0 ? "t-01" : "t-02", 20, .session(later), endpoint: .radiusSessions))
     }
-    events.append(event(.jobProgress, "t-01", 30, .job(JobEvent(jobID: "j-1", jobType: "firmware_upgrade", status: .running, progressPercent: 42.5,
-                                                                itemsTotal: 200, itemsProcessed: 85, itemsSucceeded: 80, itemsFailed: 5)), endpoint: .job("j-1")))
-    events.append(event(.jobCompleted, "t-02", 31, .job(JobEvent(jobID: "j-2", jobType: "bulk_provision", status: .completed, progressPercent: 100,
-                                                                 itemsTotal: 50, itemsProcessed: 50, itemsSucceeded: 50, itemsFailed: 0)), endpoint: .job("j-2")))
+    events.append(
+        event(
+            .jobProgress, "t-01", 30,
+            .job(
+                JobEvent(
+                    jobID: "j-1", jobType: "firmware_upgrade", status: .running, progressPercent: 42.5,
+                    itemsTotal: 200, itemsProcessed: 85, itemsSucceeded: 80, itemsFailed: 5)), endpoint: .job("j-1")))
+    events.append(
+        event(
+            .jobCompleted, "t-02", 31,
+            .job(
+                JobEvent(
+                    jobID: "j-2", jobType: "bulk_provision", status: .completed, progressPercent: 100,
+                    itemsTotal: 50, itemsProcessed: 50, itemsSucceeded: 50, itemsFailed: 0)), endpoint: .job("j-2")))
     events.append(.command(tenant: "t-01", endpoint: .job("j-1"), command: .pauseJob, outcome: .acknowledged))
     _ = reduce(&s, .client(events))
     _ = reduce(&s, .tick(at(61)))
@@ -76,10 +113,12 @@ func assertSnapshot(_ grid: Grid, _ name: String, sourceLocation: SourceLocation
     }
     let expected = try String(contentsOf: file, encoding: .utf8)
     if expected != text {
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false), a = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false),
+            a = text.split(separator: "\n", omittingEmptySubsequences: false)
         let first = zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }
-        Issue.record("snapshot \(name) differs at line \((first?.offset ?? 0) + 1):\n  expected: \(first?.element.0 ?? "")\n  actual:   \(first?.element.1 ?? "")\n(RECORD_SNAPSHOTS=1 re-records)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "snapshot \(name) differs at line \((first?.offset ?? 0) + 1):\n  expected: \(first?.element.0 ?? "")\n  actual:   \(first?.element.1 ?? "")\n(RECORD_SNAPSHOTS=1 re-records)",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -110,7 +149,14 @@ struct ScreenSnapshotTests {
         var s = fixture()
         _ = reduce(&s, .key(.char(" ")))
         _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .live)]))
-        _ = reduce(&s, .client([event(.alertRaised, "t-01", 62, .alert(AlertEvent(alertID: "new", alertType: "x", severity: .info, source: "s", message: "m")), endpoint: .alerts)]))
+        _ = reduce(
+            &s,
+            .client([
+                event(
+                    .alertRaised, "t-01", 62,
+                    .alert(AlertEvent(alertID: "new", alertType: "x", severity: .info, source: "s", message: "m")),
+                    endpoint: .alerts)
+            ]))
         _ = reduce(&s, .key(.char("t")))
         _ = reduce(&s, .key(.char("/")))
         for c in "cpu" { _ = reduce(&s, .key(.char(c))) }
@@ -128,7 +174,9 @@ struct ScreenSnapshotTests {
 @Suite("Widgets")
 struct WidgetTests {
     /// A grid pre-filled with x, so every cell a widget leaves alone shows.
-    func xGrid(_ cols: Int, _ rows: Int) -> Grid { Grid(cols: cols, rows: rows, fill: Cell(text: "x", style: Style(), isContinuation: false)) }
+    func xGrid(_ cols: Int, _ rows: Int) -> Grid {
+        Grid(cols: cols, rows: rows, fill: Cell(text: "x", style: Style(), isContinuation: false))
+    }
 
     @Test("a box with its title, and nothing drawn outside it")
     func box() {
@@ -170,29 +218,37 @@ struct WidgetTests {
         #expect(line.contains("jobs 1/2"), "the job socket that never reported a state counts as not live")
         var ascii = Screen.render(s, cols: 200, rows: 60, ascii: true)
         ascii.ascii = true
-        #expect(ascii.lines.last!.contains("* onu-status 10ms") && ascii.lines.last!.contains("~ tickets retry 7s (#3)") && ascii.lines.last!.contains("x ws-sessions auth"))
+        #expect(
+            ascii.lines.last!.contains("* onu-status 10ms") && ascii.lines.last!.contains("~ tickets retry 7s (#3)")
+                && ascii.lines.last!.contains("x ws-sessions auth"))
     }
 
     @Test("a job row: progress bar, counts, and the last command's state")
     func jobRow() {
         let lines = Screen.render(fixture(), cols: 200, rows: 60).lines
-        #expect(lines.contains { $0.contains("firmware_up") && $0.contains("[###     ] 42%") && $0.contains("pause acknowledged") && $0.contains("85/200") })
+        #expect(
+            lines.contains {
+                $0.contains("firmware_up") && $0.contains("[###     ] 42%") && $0.contains("pause acknowledged")
+                    && $0.contains("85/200")
+            })
     }
 }
 
 @Suite("Sanitiser")
 struct SanitiserTests {
-    @Test("escape sequences, C0/C1 controls and bidi overrides become visible placeholders", arguments: [
-        ("\u{1b}[2J\u{1b}[H", "␛[2J␛[H"),
-        ("\u{1b}]52;c;ZWNobyBoaQ==\u{07}", "␛]52;c;ZWNobyBoaQ==␇"),
-        ("\u{1b}]8;;http://evil\u{1b}\\link\u{1b}]8;;\u{1b}\\", "␛]8;;http://evil␛\\link␛]8;;␛\\"),
-        ("\u{90}dcs\u{9c}", "⍰dcs⍰"),
-        ("\u{9b}31m", "⍰31m"),
-        ("a\u{0}b\tc\nd\re\u{7f}", "a␀b␉c␊d␍e␡"),
-        ("safe \u{202e}txt.exe", "safe ⍰txt.exe"),
-        ("\u{2066}x\u{2069}\u{200f}", "⍰x⍰⍰"),
-        ("plain ASCII and 日本 stay", "plain ASCII and 日本 stay"),
-    ])
+    @Test(
+        "escape sequences, C0/C1 controls and bidi overrides become visible placeholders",
+        arguments: [
+            ("\u{1b}[2J\u{1b}[H", "␛[2J␛[H"),
+            ("\u{1b}]52;c;ZWNobyBoaQ==\u{07}", "␛]52;c;ZWNobyBoaQ==␇"),
+            ("\u{1b}]8;;http://evil\u{1b}\\link\u{1b}]8;;\u{1b}\\", "␛]8;;http://evil␛\\link␛]8;;␛\\"),
+            ("\u{90}dcs\u{9c}", "⍰dcs⍰"),
+            ("\u{9b}31m", "⍰31m"),
+            ("a\u{0}b\tc\nd\re\u{7f}", "a␀b␉c␊d␍e␡"),
+            ("safe \u{202e}txt.exe", "safe ⍰txt.exe"),
+            ("\u{2066}x\u{2069}\u{200f}", "⍰x⍰⍰"),
+            ("plain ASCII and 日本 stay", "plain ASCII and 日本 stay"),
+        ])
     func sanitise(_ input: String, _ expected: String) {
         #expect(TerminalText.sanitize(input) == expected)
         let out = TerminalText.sanitize(input)
@@ -203,10 +259,20 @@ struct SanitiserTests {
     func hostileInGrid() {
         var s = fixture()
         let hostile = "\u{1b}[31mred\u{1b}[0m \u{1b}]52;c;AAAA\u{07} \u{9b}2J \u{202e}evil\u{0}"
-        _ = reduce(&s, .client([event(.alertRaised, "t-01", 59, .alert(AlertEvent(alertID: "h", alertType: "x", severity: .critical, source: hostile, message: hostile)), endpoint: .alerts)]))
+        _ = reduce(
+            &s,
+            .client([
+                event(
+                    .alertRaised, "t-01", 59,
+                    .alert(AlertEvent(alertID: "h", alertType: "x", severity: .critical, source: hostile, message: hostile)),
+                    endpoint: .alerts)
+            ]))
         let grid = Screen.render(s, cols: 200, rows: 60)
         for cell in grid.cells {
-            #expect(!cell.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value) })
+            #expect(
+                !cell.text.unicodeScalars.contains {
+                    $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value)
+                })
         }
         #expect(grid.lines.contains { $0.contains("␛[31mred␛[0m") })
     }

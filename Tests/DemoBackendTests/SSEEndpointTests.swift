@@ -6,7 +6,8 @@ import Testing
 
 @Suite("DemoBackend SSE")
 struct SSEEndpointTests {
-    static let alert = #"{"event_type":"alert.raised","tenant_id":"t-01","timestamp":"2025-12-08T10:30:00.123456","alert_id":"a-1","alert_type":"device_offline","severity":"critical","source":"olt-01","message":"OLT unreachable","details":null}"#
+    static let alert =
+        #"{"event_type":"alert.raised","tenant_id":"t-01","timestamp":"2025-12-08T10:30:00.123456","alert_id":"a-1","alert_type":"device_offline","severity":"critical","source":"olt-01","message":"OLT unreachable","details":null}"#
 
     @Test("exact bytes: CRLF, the connected frame first, ping comments, then the event frame")
     func exactBytes() async throws {
@@ -52,7 +53,8 @@ struct SSEEndpointTests {
                 #expect(events.first?.text == #"{"channel": "alerts:t-01"}"#)
             }
             let expired = b.mintToken(tenant: "t-01", lifetime: -10)
-            let foreign = TokenAuthority(secret: Array("another secret".utf8)).mint(tenant: "t-01", now: Int64(Date().timeIntervalSince1970))
+            let foreign = TokenAuthority(secret: Array("another secret".utf8)).mint(
+                tenant: "t-01", now: Int64(Date().timeIntervalSince1970))
             let cases: [(String, [(String, String)])] = [
                 (url + "?token=" + good, []),
                 (url, bearer(expired)),
@@ -80,7 +82,8 @@ struct SSEEndpointTests {
             #expect(r.status == 200)
             #expect(events.first?.type == "connected")
             #expect(events.first?.text == #"{"channel": "tickets:platform"}"#)
-            let events404 = try await http(server.catalogue.url(for: .events), headers: bearer(server.backend.mintToken(tenant: "t-01")))
+            let events404 = try await http(
+                server.catalogue.url(for: .events), headers: bearer(server.backend.mintToken(tenant: "t-01")))
             #expect(events404.status == 404)
         }
     }
@@ -95,8 +98,10 @@ struct SSEEndpointTests {
             try await waitUntil("both streams") { b.openConnections == 2 }
             for i in 0..<2 {
                 for t in ["t-01", "t-02"] {
-                    b.publish(tenant: t, endpoint: .alerts, json: Self.alert.replacingOccurrences(of: "\"t-01\"", with: "\"\(t)\"")
-                        .replacingOccurrences(of: "a-1", with: "a-\(t)-\(i)"))
+                    b.publish(
+                        tenant: t, endpoint: .alerts,
+                        json: Self.alert.replacingOccurrences(of: "\"t-01\"", with: "\"\(t)\"")
+                            .replacingOccurrences(of: "a-1", with: "a-\(t)-\(i)"))
                 }
             }
             let (_, e1) = try await one
@@ -116,15 +121,20 @@ struct SSEEndpointTests {
             async let combined = readSSE(server.catalogue.url(for: .events), token: token, events: 2)
             try await waitUntil("both streams") { b.openConnections == 2 }
             b.publish(tenant: "t-01", endpoint: .alerts, json: Self.alert)
-            let ticket = EventEncoder.json(type: .ticketCreated, tenantID: "t-01", timestamp: UTCInstant(iso8601: "2025-12-08T10:30:00")!,
-                                           payload: .ticket(TicketEvent(ticketID: "tk-1", ticketNumber: "TCK-1", title: "Café sans réseau",
-                                                                        category: "c", priority: "high", status: "open")))
+            let ticket = EventEncoder.json(
+                type: .ticketCreated, tenantID: "t-01", timestamp: UTCInstant(iso8601: "2025-12-08T10:30:00")!,
+                payload: .ticket(
+                    TicketEvent(
+                        ticketID: "tk-1", ticketNumber: "TCK-1", title: "Café sans réseau",
+                        category: "c", priority: "high", status: "open")))
             b.publish(tenant: "t-01", endpoint: .tickets, json: ticket)
             let (_, t) = try await tickets
             #expect(t.map(\.type) == ["connected", "ticket.created"])
             #expect(t.last?.text == ticket)
             let (_, c) = try await combined
-            #expect(c.first?.text == #"{"channels": ["onu_status:t-01", "alerts:t-01", "tickets:t-01", "subscribers:t-01", "sessions:t-01"]}"#)
+            #expect(
+                c.first?.text
+                    == #"{"channels": ["onu_status:t-01", "alerts:t-01", "tickets:t-01", "subscribers:t-01", "sessions:t-01"]}"#)
             #expect(c.map(\.type) == ["connected", "alert.raised", "ticket.created"])
             // Python's json.dumps: ", " and ": " separators, non-ASCII escaped, source added only when absent.
             #expect(c[1].text.hasPrefix(#"{"event_type": "alert.raised", "tenant_id": "t-01""#))
@@ -132,7 +142,9 @@ struct SSEEndpointTests {
             #expect(c[2].text.contains(#""title": "Caf\u00e9 sans r\u00e9seau""#))
             #expect(c[2].text.hasSuffix(#", "source": "tickets:t-01"}"#))
             // Both forms decode to the same event.
-            guard case .event(let e) = EventDecoder.decode(c[2].data) else { Issue.record("combined ticket did not decode"); return }
+            guard case .event(let e) = EventDecoder.decode(c[2].data) else {
+                Issue.record("combined ticket did not decode"); return
+            }
             #expect(e.type == .ticketCreated)
         }
     }
@@ -161,26 +173,37 @@ struct RESTTests {
             let ids = (0..<3).compactMap { _ in b.createJob(tenant: "t-01", type: "bulk_provision", items: 100) }
             _ = b.createJob(tenant: "t-02")
             b.step(seconds: 5)  // the jobs start
-            let list = try await http(server.catalogue.restURL("/jobs?job_status=running&page=1&page_size=2"), headers: bearer(token))
+            let list = try await http(
+                server.catalogue.restURL("/jobs?job_status=running&page=1&page_size=2"), headers: bearer(token))
             #expect(list.status == 200)
             let v = try JSONValue.parse(list.body)
-            #expect(v["total"] == .number("3") && v["page"] == .number("1") && v["page_size"] == .number("2") && v["has_more"] == .bool(true))
+            #expect(
+                v["total"] == .number("3") && v["page"] == .number("1") && v["page_size"] == .number("2")
+                    && v["has_more"] == .bool(true))
             guard case .array(let jobs)? = v["jobs"], let first = jobs.first, case .object(let members) = first else {
                 Issue.record("no jobs array"); return
             }
             #expect(jobs.count == 2)
-            #expect(members.map(\.key) == ["id", "job_type", "status", "title", "progress_percent", "items_total", "items_processed",
-                                           "items_succeeded", "items_failed", "created_by", "created_at", "started_at", "completed_at",
-                                           "duration_seconds"])
+            #expect(
+                members.map(\.key) == [
+                    "id", "job_type", "status", "title", "progress_percent", "items_total", "items_processed",
+                    "items_succeeded", "items_failed", "created_by", "created_at", "started_at", "completed_at",
+                    "duration_seconds",
+                ])
             #expect(first["status"] == .string("running"))
-            let page2 = try JSONValue.parse(try await http(server.catalogue.restURL("/jobs?job_status=running&page=2&page_size=2"), headers: bearer(token)).body)
+            let page2 = try JSONValue.parse(
+                try await http(server.catalogue.restURL("/jobs?job_status=running&page=2&page_size=2"), headers: bearer(token))
+                    .body)
             #expect(page2["has_more"] == .bool(false))
-            let pending = try JSONValue.parse(try await http(server.catalogue.restURL("/jobs?job_status=pending"), headers: bearer(token)).body)
+            let pending = try JSONValue.parse(
+                try await http(server.catalogue.restURL("/jobs?job_status=pending"), headers: bearer(token)).body)
             #expect(pending["total"] == .number("0"), "t-02's job is not visible to t-01")
 
             let detail = try await http(server.catalogue.restURL("/jobs/\(ids[0])"), headers: bearer(token))
             let d = try JSONValue.parse(detail.body)
-            #expect(d["id"] == .string(ids[0]) && d["tenant_id"] == .string("t-01") && d["current_item"] != nil && d["error_message"] == .null)
+            #expect(
+                d["id"] == .string(ids[0]) && d["tenant_id"] == .string("t-01") && d["current_item"] != nil
+                    && d["error_message"] == .null)
 
             let cancel = try await http(server.catalogue.restURL("/jobs/\(ids[0])/cancel"), method: .POST, headers: bearer(token))
             #expect(cancel.status == 200)
@@ -192,10 +215,14 @@ struct RESTTests {
             let again = try await http(server.catalogue.restURL("/jobs/\(ids[0])/cancel"), method: .POST, headers: bearer(token))
             #expect(again.status == 404)
             #expect(try await http(server.catalogue.restURL("/jobs/nope"), headers: bearer(token)).status == 404)
-            #expect(try await http(server.catalogue.restURL("/jobs/nope/cancel"), method: .POST, headers: bearer(token)).status == 404)
+            #expect(
+                try await http(server.catalogue.restURL("/jobs/nope/cancel"), method: .POST, headers: bearer(token)).status == 404
+            )
             #expect(try await http(server.catalogue.restURL("/jobs")).status == 401)
             let readOnly = b.mintToken(tenant: "t-01", permissions: ["jobs.read"])
-            #expect(try await http(server.catalogue.restURL("/jobs/\(ids[1])/cancel"), method: .POST, headers: bearer(readOnly)).status == 403)
+            #expect(
+                try await http(server.catalogue.restURL("/jobs/\(ids[1])/cancel"), method: .POST, headers: bearer(readOnly))
+                    .status == 403)
         }
     }
 
@@ -203,13 +230,16 @@ struct RESTTests {
     func campaignsAndRuntimeConfig() async throws {
         try await withDemoBackend(quietBackend()) { server in
             let token = server.backend.mintToken(tenant: "t-02")
-            let r = try await http(server.catalogue.restURL("/billing/dunning/campaigns?active_only=true"), headers: bearer(token))
+            let r = try await http(
+                server.catalogue.restURL("/billing/dunning/campaigns?active_only=true"), headers: bearer(token))
             guard case .array(let items) = try JSONValue.parse(r.body) else { Issue.record("not an array"); return }
             #expect(items.count == 3)
             for item in items {
                 #expect(isUUID(item["id"]?.stringValue ?? ""))
                 #expect(item["tenant_id"] == .string("t-02") && item["is_active"] == .bool(true))
-                #expect(item["name"]?.stringValue != nil && item["priority"]?.intValue != nil && item["total_executions"]?.intValue != nil)
+                #expect(
+                    item["name"]?.stringValue != nil && item["priority"]?.intValue != nil
+                        && item["total_executions"]?.intValue != nil)
             }
             let rc = try JSONValue.parse(try await http(server.catalogue.restURL("/runtime-config")).body)
             #expect(rc["realtime"]?["sse_url"] == .string("/api/isp/v1/realtime/events"))

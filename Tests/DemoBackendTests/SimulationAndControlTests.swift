@@ -51,7 +51,9 @@ struct SimulationTests {
         // Cumulative counters grow for a session across updates.
         var last: [String: Int64] = [:]
         for p in ps where p.eventName == "session.updated" {
-            guard case .event(let e) = EventDecoder.decode(Array(p.json.utf8)), case .session(let s) = e.payload, let bytes = s.bytesIn else { continue }
+            guard case .event(let e) = EventDecoder.decode(Array(p.json.utf8)), case .session(let s) = e.payload,
+                let bytes = s.bytesIn
+            else { continue }
             if let prev = last[s.sessionID] { #expect(bytes >= prev) }
             last[s.sessionID] = bytes
         }
@@ -68,7 +70,9 @@ struct SimulationTests {
         var out: [(Double, Publication)] = []
         for i in 1...900 {
             let t = Double(i) * 0.1
-            for p in sim.step(dt: 0.1, now: UTCInstant(microseconds: Self.t0.microseconds + Int64(t * 1e6))) { out.append((t, p)) }
+            for p in sim.step(dt: 0.1, now: UTCInstant(microseconds: Self.t0.microseconds + Int64(t * 1e6))) {
+                out.append((t, p))
+            }
         }
         let offline = out.filter { $0.1.eventName == "onu.offline" }
         let online = out.filter { $0.1.eventName == "onu.online" }
@@ -118,7 +122,9 @@ struct TestControlTests {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             _ = try await http(server.origin + "/__admin/stall", method: .POST)
-            let stalled = try? await http(server.catalogue.url(for: .alerts), headers: bearer(b.mintToken(tenant: "t-01")), timeout: 1) { bytes in
+            let stalled = try? await http(
+                server.catalogue.url(for: .alerts), headers: bearer(b.mintToken(tenant: "t-01")), timeout: 1
+            ) { bytes in
                 String(decoding: bytes, as: UTF8.self).contains(": ping")
             }
             #expect(stalled == nil, "no ping while stalled")
@@ -144,7 +150,9 @@ struct TestControlTests {
             let (ok, _) = try await readSSE(server.catalogue.url(for: .alerts), token: token, events: 0)
             #expect(ok.status == 200)
             b.failNextConnections(1, status: 200)
-            await #expect(throws: (any Error).self) { _ = try await http(server.catalogue.url(for: .alerts), headers: bearer(token)) }
+            await #expect(throws: (any Error).self) {
+                _ = try await http(server.catalogue.url(for: .alerts), headers: bearer(token))
+            }
             b.failNextConnections(1, status: 500)
             await #expect(throws: WebSocketClient.UpgradeRefused(status: 500)) {
                 _ = try await WSClient.connect(server.catalogue.url(for: .wsSessions), headers: bearer(token))
@@ -158,7 +166,8 @@ struct TestControlTests {
     @Test("close WebSockets with a chosen code")
     func wsClose() async throws {
         try await withDemoBackend(quietBackend()) { server in
-            let ws = try await WSClient.connect(server.catalogue.url(for: .wsSessions), headers: bearer(server.backend.mintToken(tenant: "t-01")))
+            let ws = try await WSClient.connect(
+                server.catalogue.url(for: .wsSessions), headers: bearer(server.backend.mintToken(tenant: "t-01")))
             _ = try await ws.next()
             _ = try await http(server.origin + "/__admin/ws-close?code=4001&reason=test", method: .POST)
             #expect(try await ws.closeCode() == 4001)
@@ -169,7 +178,9 @@ struct TestControlTests {
     func adminEndpoints() async throws {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
-            let tokenJSON = try JSONValue.parse(try await http(server.origin + "/__admin/token?tenant=t-02&permissions=jobs.read&lifetime=60", method: .POST).body)
+            let tokenJSON = try JSONValue.parse(
+                try await http(server.origin + "/__admin/token?tenant=t-02&permissions=jobs.read&lifetime=60", method: .POST).body
+            )
             let token = try #require(tokenJSON["token"]?.stringValue)
             let claims = try #require(JWTClaims.decodeUnverified(token))
             #expect(claims.tenantID == "t-02" && claims.permissions == ["jobs.read"])
@@ -184,7 +195,8 @@ struct TestControlTests {
 
             async let read = readSSE(server.catalogue.url(for: .onuStatus), token: token, events: 1)
             try await waitUntil("the stream") { b.openConnections == 1 }
-            let body = #"{"event_type":"onu.offline","tenant_id":"t-02","timestamp":"2025-12-08T10:30:00","onu_serial":"X","status":"offline"}"#
+            let body =
+                #"{"event_type":"onu.offline","tenant_id":"t-02","timestamp":"2025-12-08T10:30:00","onu_serial":"X","status":"offline"}"#
             let p = try await http(server.origin + "/__admin/publish?tenant=t-02&endpoint=onu-status", method: .POST, body: body)
             #expect(p.status == 200)
             let (_, onu) = try await read

@@ -18,8 +18,10 @@ struct HTTPResult: Sendable {
 }
 
 /// Sends a request and reads the body until `until` says enough (or the body ends).
-func http(_ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil,
-          timeout: Double = 10, until: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }) async throws -> HTTPResult {
+func http(
+    _ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil,
+    timeout: Double = 10, until: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }
+) async throws -> HTTPResult {
     try await withTimeout(timeout, "\(method) \(url)") {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -31,7 +33,8 @@ func http(_ url: String, method: HTTPMethod = .GET, headers: [(String, String)] 
             collected += chunk.readableBytesView
             if until(collected) { break }
         }
-        return HTTPResult(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: collected)
+        return HTTPResult(
+            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: collected)
     }
 }
 
@@ -48,7 +51,9 @@ func sseEvents(_ bytes: [UInt8]) -> [SSEEvent] {
 }
 
 /// Reads an SSE stream until `count` events (beyond `connected`) have arrived.
-func readSSE(_ url: String, token: String?, events count: Int, extraHeaders: [(String, String)] = [], timeout: Double = 10) async throws -> (HTTPResult, [SSEEvent]) {
+func readSSE(
+    _ url: String, token: String?, events count: Int, extraHeaders: [(String, String)] = [], timeout: Double = 10
+) async throws -> (HTTPResult, [SSEEvent]) {
     let r = try await http(url, headers: (token.map(bearer) ?? []) + extraHeaders, timeout: timeout) { bytes in
         sseEvents(bytes).count >= count + 1
     }

@@ -16,7 +16,10 @@ struct WebSocketEndpointTests {
             let url = Self.wsURL(server, .wsSessions)
             let good = b.mintToken(tenant: "t-01", permissions: ["sessions.read"])
             let alt = b.mintToken(tenant: "t-01", permissions: ["radius.sessions.read"])
-            for (u, headers) in [(url, bearer(good)), (url, [("Cookie", "access_token=\(good)")]), (url + "?token=" + good, []), (url, bearer(alt))] {
+            for (u, headers) in [
+                (url, bearer(good)), (url, [("Cookie", "access_token=\(good)")]), (url + "?token=" + good, []),
+                (url, bearer(alt)),
+            ] {
                 let ws = try await WSClient.connect(u, headers: headers)
                 #expect(try await ws.next() == #"{"type":"subscribed","channel":"sessions:t-01","tenant_id":"t-01"}"#)
                 await ws.close()
@@ -25,7 +28,9 @@ struct WebSocketEndpointTests {
             let foreign = TokenAuthority(secret: Array("x".utf8)).mint(tenant: "t-01", now: Int64(Date().timeIntervalSince1970))
             let noPermission = b.mintToken(tenant: "t-01", permissions: ["jobs.read"])
             for headers in [bearer(expired), bearer(foreign), bearer(noPermission), []] {
-                await #expect(throws: WebSocketClient.UpgradeRefused(status: 403)) { _ = try await WSClient.connect(url, headers: headers) }
+                await #expect(throws: WebSocketClient.UpgradeRefused(status: 403)) {
+                    _ = try await WSClient.connect(url, headers: headers)
+                }
             }
         }
     }
@@ -78,7 +83,9 @@ struct WebSocketEndpointTests {
             #expect(try await ws.next() == "{\"type\":\"subscribed\",\"channel\":\"t-01:job:\(id)\",\"tenant_id\":\"t-01\"}")
 
             try await ws.send(ClientCommand.pauseJob.json)
-            #expect(try await ws.next(where: { !$0.contains("event_type") }) == "{\"type\":\"pause_requested\",\"job_id\":\"\(id)\",\"tenant_id\":\"t-01\"}")
+            #expect(
+                try await ws.next(where: { !$0.contains("event_type") })
+                    == "{\"type\":\"pause_requested\",\"job_id\":\"\(id)\",\"tenant_id\":\"t-01\"}")
             #expect(b.jobStatus(id, tenant: "t-01")?.paused == true)
             let frozen = b.jobStatus(id, tenant: "t-01")?.processed
             b.step(seconds: 5)
@@ -92,14 +99,20 @@ struct WebSocketEndpointTests {
             #expect(b.jobStatus(id, tenant: "t-01")?.paused == true)
             b.setResumeAnswered(true)
             try await ws.send(ClientCommand.resumeJob.json)
-            #expect(try await ws.next(where: { !$0.contains("event_type") }) == "{\"type\":\"resume_requested\",\"job_id\":\"\(id)\",\"tenant_id\":\"t-01\"}")
+            #expect(
+                try await ws.next(where: { !$0.contains("event_type") })
+                    == "{\"type\":\"resume_requested\",\"job_id\":\"\(id)\",\"tenant_id\":\"t-01\"}")
             #expect(b.jobStatus(id, tenant: "t-01")?.paused == false)
 
             try await ws.send(ClientCommand.cancelJob.json)
-            #expect(try await ws.next(where: { !$0.contains("event_type") }) == "{\"type\":\"cancel_requested\",\"job_id\":\"\(id)\",\"tenant_id\":\"t-01\"}")
+            #expect(
+                try await ws.next(where: { !$0.contains("event_type") })
+                    == "{\"type\":\"cancel_requested\",\"job_id\":\"\(id)\",\"tenant_id\":\"t-01\"}")
             b.step(seconds: 0.1)
             let cancelled = try #require(try await ws.next(where: { $0.contains("job.cancelled") }))
-            guard case .event(.event(let e)) = ServerFrame.parse(cancelled), case .job(let j) = e.payload else { Issue.record("\(cancelled)"); return }
+            guard case .event(.event(let e)) = ServerFrame.parse(cancelled), case .job(let j) = e.payload else {
+                Issue.record("\(cancelled)"); return
+            }
             #expect(j.status == .cancelled && j.jobID == id)
             #expect(try await ws.closeCode() == 1000)
         }
@@ -110,7 +123,8 @@ struct WebSocketEndpointTests {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let id = try #require(b.createJob(tenant: "t-01"))
-            let ws = try await WSClient.connect(Self.wsURL(server, .job(id)), headers: bearer(b.mintToken(tenant: "t-01", permissions: ["jobs.read"])))
+            let ws = try await WSClient.connect(
+                Self.wsURL(server, .job(id)), headers: bearer(b.mintToken(tenant: "t-01", permissions: ["jobs.read"])))
             _ = try await ws.next()
             try await ws.send(ClientCommand.cancelJob.json)
             #expect(try await ws.next() == #"{"type":"error","message":"Insufficient permissions to cancel job"}"#)
@@ -134,7 +148,10 @@ struct WebSocketEndpointTests {
             }
             try await ws.send(ClientCommand.pauseJob.json)
             let limited = try #require(try await ws.next())
-            #expect(limited == #"{"type":"error","error":"rate_limit_exceeded","message":"Rate limit exceeded: 30/30 commands per minute","retry_after":60}"#)
+            #expect(
+                limited
+                    == #"{"type":"error","error":"rate_limit_exceeded","message":"Rate limit exceeded: 30/30 commands per minute","retry_after":60}"#
+            )
             // The limit is per user, across sockets: a second socket of the same user is limited too.
             let ws2 = try await WSClient.connect(Self.wsURL(server, .job(id)), headers: bearer(token))
             _ = try await ws2.next()
@@ -152,7 +169,10 @@ struct WebSocketEndpointTests {
             let b = server.backend
             let foreignJob = try #require(b.createJob(tenant: "t-02"))
             let token = b.mintToken(tenant: "t-01")
-            for endpoint in [Endpoint.job("no-such-job"), .job(foreignJob), .campaign("not-a-uuid"), .campaign("00000000-0000-4000-8000-000000000000")] {
+            for endpoint in [
+                Endpoint.job("no-such-job"), .job(foreignJob), .campaign("not-a-uuid"),
+                .campaign("00000000-0000-4000-8000-000000000000"),
+            ] {
                 let ws = try await WSClient.connect(Self.wsURL(server, endpoint), headers: bearer(token))
                 let code = try await ws.closeCode()
                 #expect(code == 1008, "\(endpoint): closed with \(String(describing: code)) \(ws.session.closeReason ?? "")")
@@ -167,11 +187,16 @@ struct WebSocketEndpointTests {
             let id = try #require(b.campaignIDs(tenant: "t-01").first)
             let ws = try await WSClient.connect(Self.wsURL(server, .campaign(id)), headers: bearer(b.mintToken(tenant: "t-01")))
             #expect(try await ws.next() == "{\"type\":\"subscribed\",\"channel\":\"t-01:campaign:\(id)\",\"tenant_id\":\"t-01\"}")
-            for (command, ack) in [(ClientCommand.pauseCampaign, "pause_requested"), (.resumeCampaign, "resume_requested"), (.cancelCampaign, "cancel_requested")] {
+            for (command, ack) in [
+                (ClientCommand.pauseCampaign, "pause_requested"), (.resumeCampaign, "resume_requested"),
+                (.cancelCampaign, "cancel_requested"),
+            ] {
                 try await ws.send(command.json)
                 #expect(try await ws.next() == "{\"type\":\"\(ack)\",\"campaign_id\":\"\(id)\",\"tenant_id\":\"t-01\"}")
             }
-            let reader = try await WSClient.connect(Self.wsURL(server, .campaign(id)), headers: bearer(b.mintToken(tenant: "t-01", permissions: ["firmware.campaigns.read"])))
+            let reader = try await WSClient.connect(
+                Self.wsURL(server, .campaign(id)),
+                headers: bearer(b.mintToken(tenant: "t-01", permissions: ["firmware.campaigns.read"])))
             _ = try await reader.next()
             try await reader.send(ClientCommand.pauseCampaign.json)
             #expect(try await reader.next() == #"{"type":"error","message":"Insufficient permissions to pause campaign"}"#)

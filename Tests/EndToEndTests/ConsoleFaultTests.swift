@@ -24,7 +24,9 @@ struct ConsoleFaultTests {
         let log = try await startConsole(t, marker: "RADIUS sessions")
         #expect(t.alternateScreen == "1")
         run(["pkill", "-\(signal)", "-f", "log-file \(log)"])
-        let s = try await t.wait("the shell back after SIG\(signal)") { $0.range(of: "EXIT=[0-9]+", options: .regularExpression) != nil }
+        let s = try await t.wait("the shell back after SIG\(signal)") {
+            $0.range(of: "EXIT=[0-9]+", options: .regularExpression) != nil
+        }
         #expect(s.contains(signal == "INT" ? "EXIT=130" : "EXIT=129"), "128 + the signal")
         #expect(t.alternateScreen == "0")
     }
@@ -37,7 +39,9 @@ struct ConsoleFaultTests {
         defer { t.kill() }
         _ = try await startConsole(t, marker: "RADIUS sessions")
         t.keys("C-z")
-        let s = try await t.wait("the shell after Ctrl-Z") { $0.contains("Stopped") || $0.contains("PROMPT>") && !$0.contains("RADIUS sessions") }
+        let s = try await t.wait("the shell after Ctrl-Z") {
+            $0.contains("Stopped") || $0.contains("PROMPT>") && !$0.contains("RADIUS sessions")
+        }
         #expect(t.alternateScreen == "0", "suspended: the normal screen is back")
         #expect(!s.contains("RADIUS sessions"))
         t.type("fg")
@@ -66,7 +70,8 @@ struct ConsoleFaultTests {
         t.resize(cols: 100, rows: 30)
         let s = try await t.wait("the layout at 100x30") { screen in
             let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
-            return screen.contains("realtime-dash") && lines.contains { $0.hasSuffix("┐") && $0.count == 100 || $0.count == 100 && $0.hasSuffix("┓") }
+            return screen.contains("realtime-dash")
+                && lines.contains { $0.hasSuffix("┐") && $0.count == 100 || $0.count == 100 && $0.hasSuffix("┓") }
         }
         #expect(s.contains("Alerts"))
         t.type("q")

@@ -35,8 +35,13 @@ struct TmuxSession {
 
     func start(cols: Int = 120, rows: Int = 40, locale: String = "C.UTF-8") -> Bool {
         // window-size manual: the window keeps the size asked for (and later resize-window's).
-        run(tmux + ["new-session", "-d", "-s", name, "-x", "\(cols)", "-y", "\(rows)", "-e", "TERM=tmux-256color", "-e", "LANG=\(locale)", "-e", "LC_ALL=\(locale)",
-                    "bash --norc --noprofile"]).status == 0
+        run(
+            tmux + [
+                "new-session", "-d", "-s", name, "-x", "\(cols)", "-y", "\(rows)", "-e", "TERM=tmux-256color", "-e",
+                "LANG=\(locale)", "-e", "LC_ALL=\(locale)",
+                "bash --norc --noprofile",
+            ]
+        ).status == 0
             && run(tmux + ["set-option", "-t", name, "window-size", "manual"]).status == 0
     }
 
@@ -45,7 +50,10 @@ struct TmuxSession {
     func keys(_ k: String...) { run(tmux + ["send-keys", "-t", name] + k) }
     func type(_ text: String) { run(tmux + ["send-keys", "-t", name, "-l", text]) }
     var screen: String { run(tmux + ["capture-pane", "-p", "-t", name]).output }
-    var alternateScreen: String { run(tmux + ["display-message", "-p", "-t", name, "#{alternate_on}"]).output.trimmingCharacters(in: .whitespacesAndNewlines) }
+    var alternateScreen: String {
+        run(tmux + ["display-message", "-p", "-t", name, "#{alternate_on}"]).output.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+    }
     func kill() { run(tmux + ["kill-server"]) }
 
     /// Waits (bounded) until the screen satisfies `condition`; returns the last screen.
@@ -77,7 +85,8 @@ struct ConsoleTmuxTests {
         // Every stream of both tenants live: five green entries, nothing connecting.
         var s = try await t.wait("all streams live", timeout: 60) { screen in
             let status = screen.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? ""
-            return status.components(separatedBy: "●").count - 1 >= 5 && !status.contains("connecting") && !status.contains("retry")
+            return status.components(separatedBy: "●").count - 1 >= 5 && !status.contains("connecting")
+                && !status.contains("retry")
         }
         for title in ["1 ONU events", "2 Alerts", "3 Tickets", "4 Subscribers", "5 RADIUS sessions", "6 Jobs"] {
             #expect(s.contains(title), "pane \(title)")
@@ -110,7 +119,9 @@ struct ConsoleTmuxTests {
         s = try await t.wait("the cancel confirmation") { $0.contains("Cancel job") && $0.contains("y: cancel it") }
         t.type("y")
         s = try await t.wait("the cancel acknowledged") { $0.contains("cancel acknowledged") || $0.contains("cancel confirmed") }
-        s = try await t.wait("the cancel confirmed by job.cancelled") { $0.contains("cancel confirmed") && $0.contains("cancelled") }
+        s = try await t.wait("the cancel confirmed by job.cancelled") {
+            $0.contains("cancel confirmed") && $0.contains("cancelled")
+        }
 
         t.type("q")
         s = try await t.wait("the shell back") { $0.contains("EXIT=0") }
@@ -129,9 +140,13 @@ struct ConsoleTmuxTests {
         defer { t.kill() }
         // The console in the foreground (a background job cannot read the terminal); a killer beside it.
         let marker = NSTemporaryDirectory() + "rd-sigterm-\(getpid()).log"
-        t.type("PS1='PROMPT> '; (sleep 4; pkill -TERM -f 'log-file \(marker)') & \(realtimeDashBinary) --demo --log-file \(marker); echo EXIT=$?")
+        t.type(
+            "PS1='PROMPT> '; (sleep 4; pkill -TERM -f 'log-file \(marker)') & \(realtimeDashBinary) --demo --log-file \(marker); echo EXIT=$?"
+        )
         t.keys("Enter")
-        let s = try await t.wait("the shell back after SIGTERM", timeout: 40) { $0.range(of: "EXIT=[0-9]", options: .regularExpression) != nil }
+        let s = try await t.wait("the shell back after SIGTERM", timeout: 40) {
+            $0.range(of: "EXIT=[0-9]", options: .regularExpression) != nil
+        }
         #expect(s.contains("EXIT=143"), "128 + SIGTERM")
         #expect(t.alternateScreen == "0")
     }

@@ -6,11 +6,14 @@ import Testing
 
 /// The hostile corpus (Tests/Fixtures/hostile), fixture name → payload, in a stable order.
 func hostileFixtures() -> [(name: String, bytes: [UInt8], outcome: String)] {
-    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/hostile")
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/hostile")
     let expected = (try? String(contentsOf: dir.appendingPathComponent("EXPECTED"), encoding: .utf8)) ?? ""
     return expected.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
         let parts = line.split(separator: " ").map(String.init)
-        guard parts.count == 2, let data = try? Data(contentsOf: dir.appendingPathComponent(parts[0] + ".json")) else { return nil }
+        guard parts.count == 2, let data = try? Data(contentsOf: dir.appendingPathComponent(parts[0] + ".json")) else {
+            return nil
+        }
         return (parts[0], Array(data), parts[1])
     }
 }
@@ -46,12 +49,19 @@ struct HostilePtyTests {
             console.send("2")  // the alerts pane
             var drawn = 0
             for f in fixtures {
-                server.backend.publish(tenant: "t-01", endpoint: .alerts, json: String(decoding: f.bytes, as: UTF8.self), eventName: "alert.raised")
+                server.backend.publish(
+                    tenant: "t-01", endpoint: .alerts, json: String(decoding: f.bytes, as: UTF8.self), eventName: "alert.raised")
                 // Alerts with a marker: wait until the marker is drawn, then open and close the detail (the raw JSON).
-                if f.outcome == "event", let marker = String(decoding: f.bytes, as: UTF8.self).firstMatch(of: /HOSTILE-[A-Z0-9]+/), f.name.hasPrefix("c") || f.name.hasPrefix("o") || f.name.hasPrefix("d") || f.name.hasPrefix("a") || f.name.hasPrefix("b") {
+                if f.outcome == "event",
+                    let marker = String(decoding: f.bytes, as: UTF8.self).firstMatch(of: /HOSTILE-[A-Z0-9]+/),
+                    f.name.hasPrefix("c") || f.name.hasPrefix("o") || f.name.hasPrefix("d") || f.name.hasPrefix("a")
+                        || f.name.hasPrefix("b")
+                {
                     let mark = Array(String(marker.output).utf8)
                     let t0 = Date()
-                    while console.terminal.find(mark, from: 0) == nil && Date().timeIntervalSince(t0) < 5 { try await Task.sleep(for: .milliseconds(20)) }
+                    while console.terminal.find(mark, from: 0) == nil && Date().timeIntervalSince(t0) < 5 {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
                     if console.terminal.find(mark, from: 0) != nil { drawn += 1 }
                     console.send("\r")
                     try await Task.sleep(for: .milliseconds(100))
@@ -79,7 +89,9 @@ struct HostilePtyTests {
         }
     }
 
-    @Test("tail in a terminal, text and jsonl: nothing a terminal would act on", .timeLimit(.minutes(2)), arguments: ["text", "jsonl"])
+    @Test(
+        "tail in a terminal, text and jsonl: nothing a terminal would act on", .timeLimit(.minutes(2)),
+        arguments: ["text", "jsonl"])
     func tail(format: String) async throws {
         let fixtures = hostileFixtures()
         // The 1 MiB message is over the 1 MiB event limit once framed: reported, not delivered.
@@ -90,13 +102,18 @@ struct HostilePtyTests {
             try SecretFile.write(server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: dir + "/token")
             let terminal = try PseudoTerminal(cols: 200, rows: 50)
             defer { terminal.close() }
-            let child = try Child.spawn([realtimeDashBinary, "tail", "--api-url", server.origin, "--token-file", dir + "/token", "--endpoint", "alerts",
-                                         "--format", format, "--count", String(events)],
-                                        environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"], terminal: terminal.slavePath)
+            let child = try Child.spawn(
+                [
+                    realtimeDashBinary, "tail", "--api-url", server.origin, "--token-file", dir + "/token", "--endpoint",
+                    "alerts",
+                    "--format", format, "--count", String(events),
+                ],
+                environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"], terminal: terminal.slavePath)
             let deadline = Date().addingTimeInterval(20)
             while server.backend.openConnections < 1 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
             for f in fixtures {
-                server.backend.publish(tenant: "t-01", endpoint: .alerts, json: String(decoding: f.bytes, as: UTF8.self), eventName: "alert.raised")
+                server.backend.publish(
+                    tenant: "t-01", endpoint: .alerts, json: String(decoding: f.bytes, as: UTF8.self), eventName: "alert.raised")
             }
             let status = await child.wait(timeout: 30)
             try await Task.sleep(for: .milliseconds(200))

@@ -10,8 +10,9 @@ struct SecretsTests {
     /// The token's signature: a leak of any useful part of a JWT includes it.
     func signature(_ token: String) -> String { String(token.split(separator: ".").last ?? "") }
 
-    @Test("a full console session at trace level: rotation, expiry and 401s, and no token in the log, on screen or in ps; the warnings are on screen",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "a full console session at trace level: rotation, expiry and 401s, and no token in the log, on screen or in ps; the warnings are on screen",
+        .timeLimit(.minutes(2)))
     func console() async throws {
         var c = DemoBackend.Configuration()
         c.runsSimulation = true
@@ -25,14 +26,19 @@ struct SecretsTests {
             try #"{"log": {"level": "trace"}}"#.write(toFile: config, atomically: true, encoding: .utf8)
             // A token that expires in two minutes, in a file others can read: two warnings.
             let first = b.mintToken(tenant: "t-01", lifetime: 120)
-            let console = try await ConsoleUnderTest.start(server: server, cols: 200, rows: 50, extraArguments: ["--config", config],
-                                                           executable: realtimeDashBinary, token: first, tokenMode: 0o644)
+            let console = try await ConsoleUnderTest.start(
+                server: server, cols: 200, rows: 50, extraArguments: ["--config", config],
+                executable: realtimeDashBinary, token: first, tokenMode: 0o644)
             defer { console.stop() }
-            try await console.waitForScreen(timeout: 60, "a token warning") { $0.contains("readable by others") || $0.contains("expires in") }
+            try await console.waitForScreen(timeout: 60, "a token warning") {
+                $0.contains("readable by others") || $0.contains("expires in")
+            }
             let cmdline = (try? String(contentsOfFile: "/proc/\(console.child.pid)/cmdline", encoding: .utf8)) ?? ""
             #expect(!cmdline.isEmpty && !cmdline.contains(signature(first)), "no token on the command line")
             console.send("C")
-            try await console.waitForScreen(timeout: 30, "both warnings in the C panel") { $0.contains("expires in") && $0.contains("chmod 600") }
+            try await console.waitForScreen(timeout: 30, "both warnings in the C panel") {
+                $0.contains("expires in") && $0.contains("chmod 600")
+            }
             console.send("C")
 
             // An expired token: every stream fails with 401 and says so.
@@ -65,8 +71,12 @@ struct SecretsTests {
         try await withDemoBackend(quiet()) { server in
             let token = server.backend.mintToken(tenant: "t-01")
             let dir = try scratchDirectory()
-            let child = try Child.spawn([realtimeDashBinary, "tail", "--api-url", server.origin, "--endpoint", "alerts", "--format", "text", "--duration", "1"],
-                                        environment: ["REALTIME_DASH_TOKEN": token], stdout: dir + "/out", stderr: dir + "/err")
+            let child = try Child.spawn(
+                [
+                    realtimeDashBinary, "tail", "--api-url", server.origin, "--endpoint", "alerts", "--format", "text",
+                    "--duration", "1",
+                ],
+                environment: ["REALTIME_DASH_TOKEN": token], stdout: dir + "/out", stderr: dir + "/err")
             let cmdline = (try? String(contentsOfFile: "/proc/\(child.pid)/cmdline", encoding: .utf8)) ?? ""
             let status = await child.wait(timeout: 20)
             #expect(status == 0)

@@ -11,8 +11,9 @@ import Testing
 /// consumer. The bench's `keys` scenario runs the same at 50,000 events/s against the console.
 @Suite("Outage storm", .serialized)
 struct StormTests {
-    @Test("a flood into a slow consumer: memory bounded, coalescing counted and shown, and afterwards every ONU, session and job as the backend has it",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "a flood into a slow consumer: memory bounded, coalescing counted and shown, and afterwards every ONU, session and job as the backend has it",
+        .timeLimit(.minutes(2)))
     func storm() async throws {
         var c = DemoBackend.Configuration()
         c.runsSimulation = true
@@ -24,8 +25,9 @@ struct StormTests {
             let b = server.backend
             for _ in 0..<3 { b.createJob(tenant: "t-01", items: 40) }
             let token = b.mintToken(tenant: "t-01", lifetime: 3600)
-            var client = ClientConfiguration(catalogue: server.catalogue, tenants: ["t-01"],
-                                             tokens: TokenStore(sources: ["t-01": .environment("STORM_TOKEN")], environment: ["STORM_TOKEN": token]))
+            var client = ClientConfiguration(
+                catalogue: server.catalogue, tenants: ["t-01"],
+                tokens: TokenStore(sources: ["t-01": .environment("STORM_TOKEN")], environment: ["STORM_TOKEN": token]))
             client.endpoints = [.onuStatus, .radiusSessions, .alerts]
             client.discoverCampaigns = false
             client.jobPollInterval = 0.5
@@ -46,13 +48,19 @@ struct StormTests {
                 }
                 largestBatch = max(largestBatch, batch.events.count)
                 _ = reduce(&state, .client(batch.events))
-                if batch.dropped + batch.coalesced > 0 { _ = reduce(&state, .inbox(dropped: batch.dropped, coalesced: batch.coalesced)) }
+                if batch.dropped + batch.coalesced > 0 {
+                    _ = reduce(&state, .inbox(dropped: batch.dropped, coalesced: batch.coalesced))
+                }
             }
             // All three streams live first.
             let live = Date().addingTimeInterval(20)
             while Date() < live {
                 drain()
-                if [Endpoint.onuStatus, .radiusSessions, .alerts].allSatisfy({ state.connections[StreamID("t-01", $0)]?.state == .live }) { break }
+                if [Endpoint.onuStatus, .radiusSessions, .alerts].allSatisfy({
+                    state.connections[StreamID("t-01", $0)]?.state == .live
+                }) {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(state.connections[StreamID("t-01", .onuStatus)]?.state == .live)
@@ -77,7 +85,9 @@ struct StormTests {
             #expect(b.publishedCount - published0 >= 30_000, "the flood ran: \(b.publishedCount - published0) events")
             #expect(keysPressed >= 5 && keysAnswered == keysPressed)
             let onus = b.onuStatuses(tenant: "t-01").count
-            #expect(largestBatch <= 256 + onus + 256, "bounded by the queue plus one event per entity: a batch held \(largestBatch) (\(onus) ONUs)")
+            #expect(
+                largestBatch <= 256 + onus + 256,
+                "bounded by the queue plus one event per entity: a batch held \(largestBatch) (\(onus) ONUs)")
             #expect((state.onuHistory["t-01"]?.count ?? 0) <= 100, "the ONU history stays at its limit")
 
             // After the burst the view converges on the backend's truth.
@@ -89,7 +99,10 @@ struct StormTests {
                 if mismatch.isEmpty { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(mismatch.isEmpty, "after the burst: \(mismatch); dropped \(state.dropped), coalesced \(state.coalesced); \(onuEvents) ONU events, published \(b.publishedCount - published0); \(transitions)")
+            #expect(
+                mismatch.isEmpty,
+                "after the burst: \(mismatch); dropped \(state.dropped), coalesced \(state.coalesced); \(onuEvents) ONU events, published \(b.publishedCount - published0); \(transitions)"
+            )
             #expect(state.onuLatest.count > 100, "the flood's ONUs are known: \(state.onuLatest.count)")
             #expect(state.coalesced > 0, "the burst was coalesced")
             #expect(state.dropped == 0, "nothing with an entity was dropped")
@@ -109,7 +122,9 @@ struct StormTests {
             key.hasPrefix("t-01|") && truth[String(key.dropFirst(5))] != onu.status
         }
         if let w = wrongONUs.first {
-            problems.append("\(wrongONUs.count) ONUs differ, e.g. \(w.key) shown \(w.value.status) at \(w.value.at), backend has \(truth[String(w.key.dropFirst(5))].map { "\($0)" } ?? "none")")
+            problems.append(
+                "\(wrongONUs.count) ONUs differ, e.g. \(w.key) shown \(w.value.status) at \(w.value.at), backend has \(truth[String(w.key.dropFirst(5))].map { "\($0)" } ?? "none")"
+            )
         }
         let live = b.liveSessionIDs(tenant: "t-01")
         let ghosts = state.sessions.values.filter { $0.tenant == "t-01" && !live.contains($0.sessionID) }

@@ -53,8 +53,9 @@ final class Subprocess: @unchecked Sendable {
                 // The readers end at EOF; bounded in case something inherited the pipes.
                 _ = self.done.wait(timeout: .now() + 5)
                 self.lock.lock()
-                let r = ProcessResult(status: self.process.terminationStatus, stdout: Array(self.outData),
-                                      stderr: String(decoding: self.errData, as: UTF8.self))
+                let r = ProcessResult(
+                    status: self.process.terminationStatus, stdout: Array(self.outData),
+                    stderr: String(decoding: self.errData, as: UTF8.self))
                 self.lock.unlock()
                 c.resume(returning: r)
             }

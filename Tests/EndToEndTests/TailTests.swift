@@ -19,9 +19,12 @@ func tokenFile(_ token: String) throws -> String {
 }
 
 func alert(_ i: Int, tenant: String = "t-01") -> String {
-    EventEncoder.json(type: .alertRaised, tenantID: tenant, timestamp: UTCInstant(iso8601: "2025-12-08T10:30:0\(i % 10)")!,
-                      payload: .alert(AlertEvent(alertID: "a-\(i)", alertType: "device_offline", severity: .critical, source: "olt-0\(i)",
-                                                 message: "OLT unreachable \(i)", details: .object([.init("n", .number("\(i)"))]))))
+    EventEncoder.json(
+        type: .alertRaised, tenantID: tenant, timestamp: UTCInstant(iso8601: "2025-12-08T10:30:0\(i % 10)")!,
+        payload: .alert(
+            AlertEvent(
+                alertID: "a-\(i)", alertType: "device_offline", severity: .critical, source: "olt-0\(i)",
+                message: "OLT unreachable \(i)", details: .object([.init("n", .number("\(i)"))]))))
 }
 
 /// Waits (bounded) until the backend has `n` open streams.
@@ -41,7 +44,10 @@ struct TailTests {
             let b = server.backend
             let token = b.mintToken(tenant: "t-01")
             let file = try tokenFile(token)
-            let p = try Subprocess(["tail", "--api-url", server.origin, "--token-file", file, "--endpoint", "alerts", "--format", "jsonl", "--count", "3"])
+            let p = try Subprocess([
+                "tail", "--api-url", server.origin, "--token-file", file, "--endpoint", "alerts", "--format", "jsonl", "--count",
+                "3",
+            ])
             try await subscribed(b, 1)
             for i in 1...4 { b.publish(tenant: "t-01", endpoint: .alerts, json: alert(i)) }
             let r = await p.wait()
@@ -57,7 +63,10 @@ struct TailTests {
         try await withDemoBackend(quiet()) { server in
             let b = server.backend
             let file = try tokenFile(b.mintToken(tenant: "t-01"))
-            let p = try Subprocess(["tail", "--api-url", server.origin, "--token-file", file, "--endpoint", "alerts", "--format", "text", "--count", "1"])
+            let p = try Subprocess([
+                "tail", "--api-url", server.origin, "--token-file", file, "--endpoint", "alerts", "--format", "text", "--count",
+                "1",
+            ])
             try await subscribed(b, 1)
             b.publish(tenant: "t-01", endpoint: .alerts, json: alert(7))
             let r = await p.wait()
@@ -71,12 +80,15 @@ struct TailTests {
         try await withDemoBackend(quiet()) { server in
             let b = server.backend
             let file = try tokenFile(b.mintToken(tenant: "t-01"))
-            let p = try Subprocess(["tail", "--api-url", server.origin, "--token-file", file, "--format", "count", "--duration", "2",
-                                    "--endpoint", "alerts", "--endpoint", "ws-sessions"])
+            let p = try Subprocess([
+                "tail", "--api-url", server.origin, "--token-file", file, "--format", "count", "--duration", "2",
+                "--endpoint", "alerts", "--endpoint", "ws-sessions",
+            ])
             try await subscribed(b, 2)
             for i in 1...5 { b.publish(tenant: "t-01", endpoint: .alerts, json: alert(i)) }
-            let session = EventEncoder.json(type: .sessionStarted, tenantID: "t-01", timestamp: UTCInstant(iso8601: "2025-12-08T10:30:00")!,
-                                            payload: .session(SessionEvent(username: "u", sessionID: "s", nasIPAddress: "n")))
+            let session = EventEncoder.json(
+                type: .sessionStarted, tenantID: "t-01", timestamp: UTCInstant(iso8601: "2025-12-08T10:30:00")!,
+                payload: .session(SessionEvent(username: "u", sessionID: "s", nasIPAddress: "n")))
             b.publish(tenant: "t-01", endpoint: .wsSessions, json: session)
             let r = await p.wait()
             #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -89,9 +101,13 @@ struct TailTests {
         try await withDemoBackend(quiet()) { server in
             let b = server.backend
             let file = try tokenFile(b.mintToken(tenant: "t-01", lifetime: -30))
-            let r = await (try Subprocess(["tail", "--api-url", server.origin, "--token-file", file, "--endpoint", "tickets"])).wait()
+            let r = await (try Subprocess(["tail", "--api-url", server.origin, "--token-file", file, "--endpoint", "tickets"]))
+                .wait()
             #expect(r.status == 2)
-            #expect(r.stderr.contains("realtime-dash: authentication failed for tenant t-01 on tickets: the token file \(file) was rejected (HTTP 401)"))
+            #expect(
+                r.stderr.contains(
+                    "realtime-dash: authentication failed for tenant t-01 on tickets: the token file \(file) was rejected (HTTP 401)"
+                ))
             #expect(b.connectionAttempts["tickets"] == 1)
         }
     }
@@ -101,7 +117,8 @@ struct TailTests {
         let r = await (try Subprocess(["tail", "--endpoint", "nope", "--token-file", "/dev/null"])).wait()
         #expect(r.status != 0)
         #expect(r.stderr.contains("unknown endpoint 'nope'"))
-        let noToken = await (try Subprocess(["tail", "--api-url", "http://127.0.0.1:9"], environment: ["XDG_CONFIG_HOME": "/nonexistent"])).wait()
+        let noToken = await
+            (try Subprocess(["tail", "--api-url", "http://127.0.0.1:9"], environment: ["XDG_CONFIG_HOME": "/nonexistent"])).wait()
         #expect(noToken.status != 0)
         #expect(noToken.stderr.contains("no token: pass --token-file FILE, set REALTIME_DASH_TOKEN"))
     }

@@ -17,8 +17,10 @@ struct TerminalByteScan: CustomStringConvertible {
     var c1AndBidi: [UInt32: Int] = [:]
 
     /// The CSI final bytes ncurses uses to draw on xterm-like terminals (terminfo xterm-256color).
-    static let cursesCSI: Set<String> = ["m", "H", "J", "K", "h", "l", "?h", "?l", "r", "A", "B", "C", "D", "G", "d", "X", "P", "@",
-                                         "L", "M", "S", "T", "b", "E", "F", "t", ">c", "c", "n", "?n", "g", "I", "Z", "s", "u", "!p", ">m"]
+    static let cursesCSI: Set<String> = [
+        "m", "H", "J", "K", "h", "l", "?h", "?l", "r", "A", "B", "C", "D", "G", "d", "X", "P", "@",
+        "L", "M", "S", "T", "b", "E", "F", "t", ">c", "c", "n", "?n", "g", "I", "Z", "s", "u", "!p", ">m",
+    ]
 
     init(_ data: [UInt8]) {
         bytes = data.count
@@ -32,7 +34,9 @@ struct TerminalByteScan: CustomStringConvertible {
                     var j = i + 2
                     var privateMark = ""
                     while j < data.count, (0x30...0x3F).contains(data[j]) {
-                        if data[j] == UInt8(ascii: "?") || data[j] == UInt8(ascii: ">") || data[j] == UInt8(ascii: "!") { privateMark = String(UnicodeScalar(data[j])) }
+                        if data[j] == UInt8(ascii: "?") || data[j] == UInt8(ascii: ">") || data[j] == UInt8(ascii: "!") {
+                            privateMark = String(UnicodeScalar(data[j]))
+                        }
                         j += 1
                     }
                     while j < data.count, (0x20...0x2F).contains(data[j]) {
@@ -43,12 +47,17 @@ struct TerminalByteScan: CustomStringConvertible {
                     i = j + 1
                     continue
                 case UInt8(ascii: "]"), UInt8(ascii: "P"), UInt8(ascii: "_"), UInt8(ascii: "^"), UInt8(ascii: "X"):
-                    let name = [UInt8(ascii: "]"): "OSC", UInt8(ascii: "P"): "DCS", UInt8(ascii: "_"): "APC", UInt8(ascii: "^"): "PM", UInt8(ascii: "X"): "SOS"][next]!
+                    let name = [
+                        UInt8(ascii: "]"): "OSC", UInt8(ascii: "P"): "DCS", UInt8(ascii: "_"): "APC", UInt8(ascii: "^"): "PM",
+                        UInt8(ascii: "X"): "SOS",
+                    ][next]!
                     stringSequences[name, default: 0] += 1
                     i += 2
                     continue
                 case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"):
-                    if i + 2 < data.count { shortEscapes["ESC \(UnicodeScalar(next)) \(UnicodeScalar(data[i + 2]))", default: 0] += 1 }
+                    if i + 2 < data.count {
+                        shortEscapes["ESC \(UnicodeScalar(next)) \(UnicodeScalar(data[i + 2]))", default: 0] += 1
+                    }
                     i += 3
                     continue
                 default:

@@ -85,7 +85,13 @@ struct CommandTests {
                 try await eventually("live") { got.isLive("t-01", .job(id)) }
                 // No events on the socket: the job's state still arrives, over REST.
                 try await eventually("a REST snapshot of the quiet job") {
-                    got.all.contains { if case .jobSnapshot("t-01", let jobs) = $0 { jobs.contains { $0.id == id && $0.status == .running } } else { false } }
+                    got.all.contains {
+                        if case .jobSnapshot("t-01", let jobs) = $0 {
+                            jobs.contains { $0.id == id && $0.status == .running }
+                        } else {
+                            false
+                        }
+                    }
                 }
             }
         }
@@ -101,7 +107,8 @@ struct CommandTests {
                 await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
                 await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
                 try await eventually("outcomes") {
-                    got.outcomes(.pauseJob) == [.failed("the socket is not connected")] && got.outcomes(.cancelJob) == [.sent, .confirmedViaREST]
+                    got.outcomes(.pauseJob) == [.failed("the socket is not connected")]
+                        && got.outcomes(.cancelJob) == [.sent, .confirmedViaREST]
                 }
             }
         }
@@ -117,9 +124,13 @@ struct CommandTests {
             try await withManager(config) { manager, got in
                 try await eventually("live") { got.isLive("t-01", .job(id)) }
                 await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
-                try await eventually("rejected") { got.outcomes(.pauseJob).contains(.rejected("Insufficient permissions to pause job")) }
+                try await eventually("rejected") {
+                    got.outcomes(.pauseJob).contains(.rejected("Insufficient permissions to pause job"))
+                }
                 for _ in 0..<29 { await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id)) }
-                try await eventually("30 answered", timeout: 30) { got.outcomes(.pauseJob).filter { if case .rejected = $0 { true } else { false } }.count >= 30 }
+                try await eventually("30 answered", timeout: 30) {
+                    got.outcomes(.pauseJob).filter { if case .rejected = $0 { true } else { false } }.count >= 30
+                }
                 await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
                 try await eventually("rate limited", timeout: 30) {
                     got.outcomes(.pauseJob).contains { if case .rateLimited = $0 { true } else { false } }
@@ -142,7 +153,9 @@ struct CommandTests {
                 let ids = b.campaignIDs(tenant: "t-02")
                 try await eventually("campaign sockets live") { ids.allSatisfy { got.isLive("t-02", .campaign($0)) } }
                 try await eventually("jobs discovered") {
-                    got.all.contains { if case .jobSnapshot("t-02", let jobs) = $0 { jobs.contains { $0.status == .running } } else { false } }
+                    got.all.contains {
+                        if case .jobSnapshot("t-02", let jobs) = $0 { jobs.contains { $0.status == .running } } else { false }
+                    }
                 }
                 await manager.send(.pauseCampaign, tenant: "t-02", endpoint: .campaign(ids[0]))
                 try await eventually("ack") { got.outcomes(.pauseCampaign).contains(.acknowledged) }

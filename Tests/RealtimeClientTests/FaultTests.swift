@@ -22,13 +22,17 @@ struct FaultTests {
         let port = reservation.port
         let probe = DemoBackend(quietBackend { $0.secret = secret })
         let token = probe.mintToken(tenant: "t-01", lifetime: 3600)
-        let config = try clientConfiguration(RunningDemoBackend(backend: probe, port: port), tenants: ["t-01": token], endpoints: [.alerts]) {
+        let config = try clientConfiguration(
+            RunningDemoBackend(backend: probe, port: port), tenants: ["t-01": token], endpoints: [.alerts]
+        ) {
             $0.backoff = Backoff(initialDelay: 0.05, multiplier: 2, maxDelay: 0.4, jitter: 0, resetAfter: 60)
         }
         try await withManager(config) { _, got in
             let t0 = Date()
             try await eventually("backing off: connection refused") {
-                got.states("t-01", .alerts).contains { if case .backingOff(_, _, let r) = $0 { r.contains("refused") } else { false } }
+                got.states("t-01", .alerts).contains {
+                    if case .backingOff(_, _, let r) = $0 { r.contains("refused") } else { false }
+                }
             }
             try await Task.sleep(for: .seconds(2))
             // The schedule allows 0.05 + 0.1 + 0.2 + 0.4 + 0.4 … : at most ~8 attempts in the time so far.
@@ -36,8 +40,13 @@ struct FaultTests {
             let made = attempts(got, .alerts)
             let allowed = 4 + Int(elapsed / 0.4) + 1
             #expect(made >= 2 && made <= allowed, "\(made) attempts in \(elapsed) s; the schedule allows \(allowed)")
-            print("fault matrix: refused at start: \(made) attempts in \(String(format: "%.1f", elapsed)) s (schedule allows \(allowed))")
-            let (_, _, task) = try await startBackend(quietBackend { $0.secret = secret; $0.port = port })
+            print(
+                "fault matrix: refused at start: \(made) attempts in \(String(format: "%.1f", elapsed)) s (schedule allows \(allowed))"
+            )
+            let (_, _, task) = try await startBackend(
+                quietBackend {
+                    $0.secret = secret; $0.port = port
+                })
             defer { task.cancel() }
             try await eventually("live once the backend is up") { got.isLive("t-01", .alerts) }
         }
@@ -59,7 +68,10 @@ struct FaultTests {
                 // Retry-After: 2 s from the backend: one attempt at once, then one per 2 s.
                 #expect(made >= 1 && made <= 1 + Int(elapsed / 2) + 1, "\(made) requests in \(elapsed) s against Retry-After: 2")
                 print("fault matrix: 503 storm: \(made) requests in \(String(format: "%.1f", elapsed)) s with Retry-After: 2")
-                #expect(got.states("t-01", .alerts).contains { if case .backingOff(_, _, let r) = $0 { r.contains("503") } else { false } })
+                #expect(
+                    got.states("t-01", .alerts).contains {
+                        if case .backingOff(_, _, let r) = $0 { r.contains("503") } else { false }
+                    })
                 b.failNextConnections(0, status: 503)
                 try await eventually("live once the errors stop", timeout: 10) { got.isLive("t-01", .alerts) }
             }
@@ -70,7 +82,9 @@ struct FaultTests {
     func slowDrip() async throws {
         try await withDemoBackend(quietBackend { $0.pingInterval = .seconds(30) }) { server in
             let b = server.backend
-            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts]) { $0.staleAfter = 1 }
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts]) {
+                $0.staleAfter = 1
+            }
             try await withManager(config) { _, got in
                 try await eventually("live") { got.isLive("t-01", .alerts) }
                 b.drip(.milliseconds(2))

@@ -12,16 +12,24 @@ enum Sample {
     }
     static func onu(_ t: String) -> String { json(.onuOffline, t, .onu(ONUEvent(onuSerial: "HWTC1", status: .offline))) }
     static func alert(_ t: String, _ id: String = "a-1") -> String {
-        json(.alertRaised, t, .alert(AlertEvent(alertID: id, alertType: "x", severity: .critical, source: "olt-01", message: "down")))
+        json(
+            .alertRaised, t,
+            .alert(AlertEvent(alertID: id, alertType: "x", severity: .critical, source: "olt-01", message: "down")))
     }
     static func ticket(_ t: String) -> String {
-        json(.ticketCreated, t, .ticket(TicketEvent(ticketID: "k", ticketNumber: "T-1", title: "t", category: "c", priority: "high", status: "open")))
+        json(
+            .ticketCreated, t,
+            .ticket(TicketEvent(ticketID: "k", ticketNumber: "T-1", title: "t", category: "c", priority: "high", status: "open")))
     }
     static func subscriber(_ t: String) -> String {
-        json(.subscriberCreated, t, .subscriber(SubscriberEvent(subscriberID: "s", accountNumber: "A", fullName: "F", status: "active")))
+        json(
+            .subscriberCreated, t,
+            .subscriber(SubscriberEvent(subscriberID: "s", accountNumber: "A", fullName: "F", status: "active")))
     }
     static func session(_ t: String, _ id: String = "s-1", bytes: Int64 = 1) -> String {
-        json(.sessionUpdated, t, .session(SessionEvent(username: "u", sessionID: id, nasIPAddress: "10.0.0.1", bytesIn: bytes, bytesOut: bytes)))
+        json(
+            .sessionUpdated, t,
+            .session(SessionEvent(username: "u", sessionID: id, nasIPAddress: "10.0.0.1", bytesIn: bytes, bytesOut: bytes)))
     }
 }
 
@@ -76,7 +84,8 @@ struct LiveClientTests {
                 b.publish(tenant: "t-01", endpoint: .subscribers, json: Sample.subscriber("t-01"))
                 b.publish(tenant: "t-01", endpoint: .radiusSessions, json: Sample.session("t-01"))
                 try await eventually("every event on every stream") {
-                    Endpoint.defaultSSE.allSatisfy { got.events($0).count == 1 } && got.events(.events).count == 5 && got.events(.wsSessions).count == 1
+                    Endpoint.defaultSSE.allSatisfy { got.events($0).count == 1 } && got.events(.events).count == 5
+                        && got.events(.wsSessions).count == 1
                 }
                 #expect(got.events(.alerts).first?.1.type == .alertRaised)
                 #expect(got.events(.wsSessions).first?.1.type == .sessionUpdated)
@@ -93,9 +102,13 @@ struct LiveClientTests {
         // The port stays reserved while the server is down, so no test running in parallel takes it.
         let reservation = try PortReservation()
         defer { reservation.release() }
-        let (first, port, task) = try await startBackend(quietBackend { $0.secret = secret; $0.port = reservation.port })
+        let (first, port, task) = try await startBackend(
+            quietBackend {
+                $0.secret = secret; $0.port = reservation.port
+            })
         let token = first.mintToken(tenant: "t-01", lifetime: 3600)
-        let config = try clientConfiguration(RunningDemoBackend(backend: first, port: port), tenants: ["t-01": token], endpoints: [.alerts])
+        let config = try clientConfiguration(
+            RunningDemoBackend(backend: first, port: port), tenants: ["t-01": token], endpoints: [.alerts])
         try await withManager(config) { _, got in
             try await eventually("live") { got.isLive("t-01", .alerts) }
             task.cancel()
@@ -105,7 +118,10 @@ struct LiveClientTests {
                 return false
             }
             // The same port and secret: the old token still verifies.
-            let (second, _, task2) = try await startBackend(quietBackend { $0.secret = secret; $0.port = port }, retryingBind: true)
+            let (second, _, task2) = try await startBackend(
+                quietBackend {
+                    $0.secret = secret; $0.port = port
+                }, retryingBind: true)
             defer { task2.cancel() }
             try await eventually("live again") { got.isLive("t-01", .alerts) }
             second.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "after-restart"))
@@ -119,7 +135,9 @@ struct LiveClientTests {
     func stall() async throws {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
-            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.tickets]) { $0.staleAfter = 0.5 }
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.tickets]) {
+                $0.staleAfter = 0.5
+            }
             try await withManager(config) { _, got in
                 try await eventually("live") { got.isLive("t-01", .tickets) }
                 b.stall(seconds: 1.5)
@@ -137,7 +155,8 @@ struct LiveClientTests {
     func expiredToken() async throws {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
-            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01", lifetime: -60)], endpoints: [.alerts])
+            let config = try clientConfiguration(
+                server, tenants: ["t-01": b.mintToken(tenant: "t-01", lifetime: -60)], endpoints: [.alerts])
             try await withManager(config) { _, got in
                 try await eventually("auth failed") {
                     if case .authFailed(401, _)? = got.states("t-01", .alerts).last { return true }
@@ -159,11 +178,14 @@ struct LiveClientTests {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             let token = b.mintToken(tenant: "t-01", permissions: ["jobs.read"])
-            let config = try clientConfiguration(server, tenants: ["t-01": token], endpoints: [.wsSessions]) { $0.watchJobs = ["no-such-job"] }
+            let config = try clientConfiguration(server, tenants: ["t-01": token], endpoints: [.wsSessions]) {
+                $0.watchJobs = ["no-such-job"]
+            }
             try await withManager(config) { _, got in
                 try await eventually("403 and 1008") {
                     if case .authFailed(403, _)? = got.states("t-01", .wsSessions).last,
-                       case .stopped(let reason)? = got.states("t-01", .job("no-such-job")).last {
+                        case .stopped(let reason)? = got.states("t-01", .job("no-such-job")).last
+                    {
                         return reason == .policyViolation(reason: "Job not found or access denied")
                     }
                     return false
@@ -177,7 +199,8 @@ struct LiveClientTests {
     func twoTenants() async throws {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
-            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01"), "t-02": b.mintToken(tenant: "t-02")], endpoints: [.alerts])
+            let config = try clientConfiguration(
+                server, tenants: ["t-01": b.mintToken(tenant: "t-01"), "t-02": b.mintToken(tenant: "t-02")], endpoints: [.alerts])
             try await withManager(config) { _, got in
                 try await eventually("both live") { got.isLive("t-01", .alerts) && got.isLive("t-02", .alerts) }
                 b.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "one"))
@@ -193,20 +216,28 @@ struct LiveClientTests {
     func slowConsumer() async throws {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
-            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.radiusSessions, .alerts]) {
+            let config = try clientConfiguration(
+                server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.radiusSessions, .alerts]
+            ) {
                 $0.inboxCapacity = 64
             }
             try await withManager(config, drain: false) { manager, _ in
                 // The subscriptions exist on the server side; the client is not reading its inbox.
                 try await eventually("subscribed") { b.openConnections == 2 }
                 for round in 1...200 {
-                    for s in 0..<10 { b.publish(tenant: "t-01", endpoint: .radiusSessions, json: Sample.session("t-01", "s-\(s)", bytes: Int64(round))) }
+                    for s in 0..<10 {
+                        b.publish(
+                            tenant: "t-01", endpoint: .radiusSessions, json: Sample.session("t-01", "s-\(s)", bytes: Int64(round))
+                        )
+                    }
                 }
                 for i in 0..<100 { b.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "a-\(i)")) }
                 var latest: [String: Int64] = [:]
                 var coalesced = 0, dropped = 0, events = 0, largest = 0
                 let deadline = Date().addingTimeInterval(20)
-                func complete() -> Bool { latest.count == 10 && latest.values.allSatisfy { $0 == 200 } && coalesced + dropped + events >= 2100 }
+                func complete() -> Bool {
+                    latest.count == 10 && latest.values.allSatisfy { $0 == 200 } && coalesced + dropped + events >= 2100
+                }
                 // Drain slowly (a busy consumer) until all 2,100 published events are accounted for.
                 while Date() < deadline && !complete() {
                     try await Task.sleep(for: .milliseconds(50))
@@ -220,7 +251,9 @@ struct LiveClientTests {
                         if case .session(let s) = ev.payload { latest[s.sessionID] = s.bytesIn }
                     }
                 }
-                #expect(latest.count == 10 && latest.values.allSatisfy { $0 == 200 }, "the latest state of every session arrived: \(latest)")
+                #expect(
+                    latest.count == 10 && latest.values.allSatisfy { $0 == 200 },
+                    "the latest state of every session arrived: \(latest)")
                 // Bounded by the queue plus one waiting event per entity (10 sessions, 100 alerts).
                 #expect(largest <= 64 + 110 + 8, "bounded: a batch held \(largest) events")
                 #expect(coalesced > 0, "session updates coalesced")
@@ -229,4 +262,3 @@ struct LiveClientTests {
         }
     }
 }
-

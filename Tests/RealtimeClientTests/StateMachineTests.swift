@@ -5,7 +5,9 @@ import Testing
 import RealtimeProtocol
 
 let t0 = UTCInstant(iso8601: "2025-12-08T10:00:00Z")!
-func at(_ s: Double) -> Moment { Moment(monotonic: s, wall: UTCInstant(microseconds: t0.microseconds + Int64((s * 1e6).rounded()))) }
+func at(_ s: Double) -> Moment {
+    Moment(monotonic: s, wall: UTCInstant(microseconds: t0.microseconds + Int64((s * 1e6).rounded())))
+}
 
 @Suite("Backoff")
 struct BackoffTests {
@@ -48,7 +50,9 @@ struct StreamStateMachineTests {
         var delays: [Double] = []
         var now = 0.0
         for _ in 0..<8 {
-            guard case .retry(let d) = m.failed(.transport(.refused), at: at(now), jitter: 0) else { Issue.record("no retry"); return }
+            guard case .retry(let d) = m.failed(.transport(.refused), at: at(now), jitter: 0) else {
+                Issue.record("no retry"); return
+            }
             delays.append(d)
             now += d
             #expect(m.retryNow() == .connect)
@@ -114,7 +118,9 @@ struct StreamStateMachineTests {
         #expect(m.state == .stopped(reason: .noContent))
         var w = StreamStateMachine()
         _ = w.start()
-        #expect(w.failed(.webSocketClosed(code: 1008, reason: "Job not found or access denied"), at: at(0), jitter: 0) == .waitForManual)
+        #expect(
+            w.failed(.webSocketClosed(code: 1008, reason: "Job not found or access denied"), at: at(0), jitter: 0)
+                == .waitForManual)
         #expect(w.state == .stopped(reason: .policyViolation(reason: "Job not found or access denied")))
         var j = StreamStateMachine()
         _ = j.start()
@@ -131,7 +137,8 @@ struct StreamStateMachineTests {
         #expect(m.failed(.http(status: status, retryAfter: 0.5), at: at(7), jitter: 0) == .retry(after: 2))
         var other = StreamStateMachine()
         _ = other.start()
-        #expect(other.failed(.http(status: 500, retryAfter: 7), at: at(0), jitter: 0) == .retry(after: 1), "only 429/503 honour it")
+        #expect(
+            other.failed(.http(status: 500, retryAfter: 7), at: at(0), jitter: 0) == .retry(after: 1), "only 429/503 honour it")
     }
 
     @Test("max_attempts gives up, and a manual reconnect starts over")
@@ -139,7 +146,9 @@ struct StreamStateMachineTests {
         var m = StreamStateMachine(backoff: Backoff(maxAttempts: 3))
         _ = m.start()
         for i in 0..<3 {
-            guard case .retry = m.failed(.closedBeforeLive, at: at(Double(i)), jitter: 0) else { Issue.record("gave up early"); return }
+            guard case .retry = m.failed(.closedBeforeLive, at: at(Double(i)), jitter: 0) else {
+                Issue.record("gave up early"); return
+            }
             _ = m.retryNow()
         }
         #expect(m.failed(.closedBeforeLive, at: at(9), jitter: 0) == .waitForManual)
@@ -152,20 +161,23 @@ struct StreamStateMachineTests {
 @Suite("Inbox")
 struct InboxTests {
     static func updated(_ session: String, bytes: Int64, tenant: String = "t") -> ClientEvent {
-        let e = Event(type: .sessionUpdated, tenantID: tenant, timestamp: t0,
-                      payload: .session(SessionEvent(username: "u", sessionID: session, nasIPAddress: "n", bytesIn: bytes)), raw: [])
+        let e = Event(
+            type: .sessionUpdated, tenantID: tenant, timestamp: t0,
+            payload: .session(SessionEvent(username: "u", sessionID: session, nasIPAddress: "n", bytesIn: bytes)), raw: [])
         return .event(tenant: tenant, endpoint: .radiusSessions, event: e)
     }
 
     static func stopped(_ session: String) -> ClientEvent {
-        let e = Event(type: .sessionStopped, tenantID: "t", timestamp: t0,
-                      payload: .session(SessionEvent(username: "u", sessionID: session, nasIPAddress: "n", bytesIn: 9)), raw: [])
+        let e = Event(
+            type: .sessionStopped, tenantID: "t", timestamp: t0,
+            payload: .session(SessionEvent(username: "u", sessionID: session, nasIPAddress: "n", bytesIn: 9)), raw: [])
         return .event(tenant: "t", endpoint: .radiusSessions, event: e)
     }
 
     static func alert(_ id: String) -> ClientEvent {
-        let e = Event(type: .alertRaised, tenantID: "t", timestamp: t0,
-                      payload: .alert(AlertEvent(alertID: id, alertType: "x", severity: .info, source: "s", message: "m")), raw: [])
+        let e = Event(
+            type: .alertRaised, tenantID: "t", timestamp: t0,
+            payload: .alert(AlertEvent(alertID: id, alertType: "x", severity: .info, source: "s", message: "m")), raw: [])
         return .event(tenant: "t", endpoint: .alerts, event: e)
     }
 
@@ -193,11 +205,12 @@ struct InboxTests {
         inbox.push(Self.updated("a", bytes: 3))
         inbox.push(.malformed(tenant: "t", endpoint: .alerts, reason: "bad", raw: []))  // full, no entity: dropped
         inbox.push(Self.updated("c", bytes: 1))  // full, not queued: kept in the overflow (latest per entity)
-        inbox.push(Self.stopped("b"))            // full: b's stop replaces b's update, so b still ends
+        inbox.push(Self.stopped("b"))  // full: b's stop replaces b's update, so b still ends
         inbox.push(.status(tenant: "t", endpoint: .alerts, state: .live))  // states always go in
         let b = inbox.drain()
         #expect(b.events.count == 5)
-        #expect(b.events.compactMap(Self.bytes) == [3, 9, 1], "latest state of a wins, in a's place; then b's stop; c comes after")
+        #expect(
+            b.events.compactMap(Self.bytes) == [3, 9, 1], "latest state of a wins, in a's place; then b's stop; c comes after")
         #expect(b.events.contains { if case .event(_, _, let e) = $0 { e.type == .sessionStopped } else { false } })
         #expect(b.coalesced == 3 && b.dropped == 1, "only the malformed frame, which has no entity, is dropped")
         #expect(b.events.contains { if case .status = $0 { true } else { false } }, "the state always goes in")

@@ -16,13 +16,13 @@ struct TestPKI {
     static func make() throws -> TestPKI {
         let dir = try scratchDirectory()
         let script = """
-        set -e
-        cd '\(dir)'
-        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=realtime-dash test CA' 2>/dev/null
-        openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
-        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
-        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
-        """
+            set -e
+            cd '\(dir)'
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=realtime-dash test CA' 2>/dev/null
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
+            """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", script]
@@ -45,10 +45,13 @@ struct TLSTests {
         try await withDemoBackend(backend(pki)) { server in
             #expect(server.origin.hasPrefix("https://"))
             let b = server.backend
-            var config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts, .wsSessions])
+            var config = try clientConfiguration(
+                server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts, .wsSessions])
             config.tls = try ClientSetup.tlsConfiguration(caFile: pki.caFile, insecure: false)
             try await withManager(config) { _, collected in
-                try await eventually("both streams live over TLS") { collected.isLive("t-01", .alerts) && collected.isLive("t-01", .wsSessions) }
+                try await eventually("both streams live over TLS") {
+                    collected.isLive("t-01", .alerts) && collected.isLive("t-01", .wsSessions)
+                }
                 b.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "tls-1"))
                 try await eventually("the event over https") { collected.events(.alerts).contains { $0.1.raw.count > 0 } }
             }
@@ -60,7 +63,8 @@ struct TLSTests {
         let pki = try TestPKI.make()
         try await withDemoBackend(backend(pki)) { server in
             let b = server.backend
-            var config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts, .wsSessions])
+            var config = try clientConfiguration(
+                server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts, .wsSessions])
             config.tls = try ClientSetup.tlsConfiguration(caFile: nil, insecure: false)
             try await withManager(config) { _, collected in
                 try await eventually("a TLS failure on both streams") {
@@ -68,9 +72,14 @@ struct TLSTests {
                         collected.states("t-01", e).contains { if case .backingOff = $0 { true } else { false } }
                     }
                 }
-                #expect(!collected.states("t-01", .alerts).contains(.live) && !collected.states("t-01", .wsSessions).contains(.live))
-                let reasons = collected.states("t-01", .alerts).compactMap { if case .backingOff(_, _, let r) = $0 { r } else { nil } }
-                #expect(reasons.contains { $0.lowercased().contains("certificate") || $0.lowercased().contains("tls") }, "reasons: \(reasons)")
+                #expect(
+                    !collected.states("t-01", .alerts).contains(.live) && !collected.states("t-01", .wsSessions).contains(.live))
+                let reasons = collected.states("t-01", .alerts).compactMap {
+                    if case .backingOff(_, _, let r) = $0 { r } else { nil }
+                }
+                #expect(
+                    reasons.contains { $0.lowercased().contains("certificate") || $0.lowercased().contains("tls") },
+                    "reasons: \(reasons)")
             }
         }
     }
@@ -80,11 +89,14 @@ struct TLSTests {
         let pki = try TestPKI.make()
         try await withDemoBackend(backend(pki)) { server in
             let b = server.backend
-            var config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts, .wsSessions])
+            var config = try clientConfiguration(
+                server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts, .wsSessions])
             config.tls = try ClientSetup.tlsConfiguration(caFile: nil, insecure: true)
             let t0 = Date()
             try await withManager(config) { _, collected in
-                try await eventually("live without verification") { collected.isLive("t-01", .alerts) && collected.isLive("t-01", .wsSessions) }
+                try await eventually("live without verification") {
+                    collected.isLive("t-01", .alerts) && collected.isLive("t-01", .wsSessions)
+                }
                 print("live after \(Date().timeIntervalSince(t0))")
             }
             print("manager done after \(Date().timeIntervalSince(t0))")

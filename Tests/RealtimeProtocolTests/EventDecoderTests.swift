@@ -11,8 +11,12 @@ enum Payloads {
     }
 
     static func session(_ type: String, counters: Bool, cause: String = "null") -> String {
-        let c = counters ? "\"bytes_in\":123456789,\"bytes_out\":987654321,\"session_time\":3600" : "\"bytes_in\":null,\"bytes_out\":null,\"session_time\":null"
-        return "{\"event_type\":\"\(type)\",\"tenant_id\":\"t-01\",\(ts),\"username\":\"alice@isp\",\"session_id\":\"s-0001\",\"nas_ip_address\":\"10.0.0.1\",\"framed_ip_address\":\"100.64.1.2\",\"subscriber_id\":null,\"bandwidth_profile\":\"100M\",\(c),\"terminate_cause\":\(cause)}"
+        let c =
+            counters
+            ? "\"bytes_in\":123456789,\"bytes_out\":987654321,\"session_time\":3600"
+            : "\"bytes_in\":null,\"bytes_out\":null,\"session_time\":null"
+        return
+            "{\"event_type\":\"\(type)\",\"tenant_id\":\"t-01\",\(ts),\"username\":\"alice@isp\",\"session_id\":\"s-0001\",\"nas_ip_address\":\"10.0.0.1\",\"framed_ip_address\":\"100.64.1.2\",\"subscriber_id\":null,\"bandwidth_profile\":\"100M\",\(c),\"terminate_cause\":\(cause)}"
     }
 
     static func job(_ type: String, status: String, error: String = "null") -> String {
@@ -93,15 +97,23 @@ struct EventDecoderTests {
     @Test("ONU fields")
     func onuFields() throws {
         let e = try #require(decodeOK(Payloads.all[0].1))
-        #expect(e.payload == .onu(ONUEvent(onuSerial: "HWTC1234ABCD", subscriberID: "sub-42", status: .online, signalDBm: -21.5,
-                                           previousStatus: .offline, oltID: "olt-01", ponPort: 3)))
+        #expect(
+            e.payload
+                == .onu(
+                    ONUEvent(
+                        onuSerial: "HWTC1234ABCD", subscriberID: "sub-42", status: .online, signalDBm: -21.5,
+                        previousStatus: .offline, oltID: "olt-01", ponPort: 3)))
     }
 
     @Test("RADIUS fields: null counters on start, cumulative on update")
     func sessionFields() throws {
         let started = try #require(decodeOK(Payloads.session("session.started", counters: false)))
-        #expect(started.payload == .session(SessionEvent(username: "alice@isp", sessionID: "s-0001", nasIPAddress: "10.0.0.1",
-                                                          framedIPAddress: "100.64.1.2", bandwidthProfile: "100M")))
+        #expect(
+            started.payload
+                == .session(
+                    SessionEvent(
+                        username: "alice@isp", sessionID: "s-0001", nasIPAddress: "10.0.0.1",
+                        framedIPAddress: "100.64.1.2", bandwidthProfile: "100M")))
         let stopped = try #require(decodeOK(Payloads.session("session.stopped", counters: true, cause: "\"User-Request\"")))
         guard case .session(let s) = stopped.payload else { Issue.record("not a session"); return }
         #expect(s.bytesIn == 123_456_789 && s.bytesOut == 987_654_321 && s.sessionTime == 3600)
@@ -111,31 +123,51 @@ struct EventDecoderTests {
     @Test("job, ticket, alert and subscriber fields")
     func otherFields() throws {
         let job = try #require(decodeOK(Payloads.job("job.failed", status: "failed", error: "\"OLT timeout\"")))
-        #expect(job.payload == .job(JobEvent(jobID: "j-7", jobType: "bulk_provision", status: .failed, progressPercent: 42.5,
-                                             itemsTotal: 200, itemsProcessed: 85, itemsSucceeded: 80, itemsFailed: 5,
-                                             currentItem: "HWTC0000085", errorMessage: "OLT timeout")))
+        #expect(
+            job.payload
+                == .job(
+                    JobEvent(
+                        jobID: "j-7", jobType: "bulk_provision", status: .failed, progressPercent: 42.5,
+                        itemsTotal: 200, itemsProcessed: 85, itemsSucceeded: 80, itemsFailed: 5,
+                        currentItem: "HWTC0000085", errorMessage: "OLT timeout")))
         let ticket = try #require(decodeOK(Payloads.ticket("ticket.assigned", status: "assigned", assigned: "\"noc-bob\"")))
         #expect(ticket.tenantID == "t-02")
-        #expect(ticket.payload == .ticket(TicketEvent(ticketID: "tk-9", ticketNumber: "TCK-2025-0009", title: "No internet",
-                                                      category: "connectivity", priority: "high", status: "assigned",
-                                                      assignedTo: "noc-bob", subscriberID: "sub-42")))
-        let alert = try #require(decodeOK(Payloads.alert("alert.raised", severity: "critical", details: "{\"pon\":3,\"onus\":[\"a\",\"b\"]}")))
-        #expect(alert.payload == .alert(AlertEvent(alertID: "a-1", alertType: "device_offline", severity: .critical, source: "olt-01",
-                                                   message: "OLT unreachable",
-                                                   details: .object([.init("pon", .number("3")), .init("onus", .array([.string("a"), .string("b")]))]))))
+        #expect(
+            ticket.payload
+                == .ticket(
+                    TicketEvent(
+                        ticketID: "tk-9", ticketNumber: "TCK-2025-0009", title: "No internet",
+                        category: "connectivity", priority: "high", status: "assigned",
+                        assignedTo: "noc-bob", subscriberID: "sub-42")))
+        let alert = try #require(
+            decodeOK(Payloads.alert("alert.raised", severity: "critical", details: "{\"pon\":3,\"onus\":[\"a\",\"b\"]}")))
+        #expect(
+            alert.payload
+                == .alert(
+                    AlertEvent(
+                        alertID: "a-1", alertType: "device_offline", severity: .critical, source: "olt-01",
+                        message: "OLT unreachable",
+                        details: .object([.init("pon", .number("3")), .init("onus", .array([.string("a"), .string("b")]))]))))
         let sub = try #require(decodeOK(Payloads.subscriber("subscriber.activated", status: "active")))
-        #expect(sub.payload == .subscriber(SubscriberEvent(subscriberID: "sub-42", accountNumber: "ACC-00042", fullName: "Ada Obi", status: "active")))
+        #expect(
+            sub.payload
+                == .subscriber(
+                    SubscriberEvent(subscriberID: "sub-42", accountNumber: "ACC-00042", fullName: "Ada Obi", status: "active")))
     }
 
     @Test("absent optional fields decode like explicit nulls")
     func absentOptionals() throws {
-        let e = try #require(decodeOK("{\"event_type\":\"onu.offline\",\"tenant_id\":\"t\",\"timestamp\":\"2025-12-08T10:30:00\",\"onu_serial\":\"X\",\"status\":\"offline\"}"))
+        let e = try #require(
+            decodeOK(
+                "{\"event_type\":\"onu.offline\",\"tenant_id\":\"t\",\"timestamp\":\"2025-12-08T10:30:00\",\"onu_serial\":\"X\",\"status\":\"offline\"}"
+            ))
         #expect(e.payload == .onu(ONUEvent(onuSerial: "X", status: .offline)))
     }
 
     @Test("unknown extra fields are ignored and kept in the raw bytes")
     func unknownFields() throws {
-        let json = "{\"event_type\":\"alert.raised\",\"new_field\":{\"deep\":[1,2,{\"x\":null}]},\"tenant_id\":\"t-01\",\(Payloads.ts),\"alert_id\":\"a-1\",\"alert_type\":\"x\",\"severity\":\"warning\",\"source\":\"s\",\"message\":\"m\",\"details\":null,\"zzz\":1e400}"
+        let json =
+            "{\"event_type\":\"alert.raised\",\"new_field\":{\"deep\":[1,2,{\"x\":null}]},\"tenant_id\":\"t-01\",\(Payloads.ts),\"alert_id\":\"a-1\",\"alert_type\":\"x\",\"severity\":\"warning\",\"source\":\"s\",\"message\":\"m\",\"details\":null,\"zzz\":1e400}"
         let e = try #require(decodeOK(json))
         #expect(e.type == .alertRaised)
         #expect(e.rawText.contains("new_field"))
@@ -153,7 +185,8 @@ struct EventDecoderTests {
 
     @Test("the combined stream's re-serialised form (spaces, added source) decodes")
     func combinedStreamForm() throws {
-        let json = "{\"event_type\": \"onu.offline\", \"tenant_id\": \"t-01\", \"timestamp\": \"2025-12-08T10:30:00\", \"onu_serial\": \"X\", \"subscriber_id\": null, \"status\": \"offline\", \"signal_dbm\": null, \"previous_status\": \"online\", \"olt_id\": null, \"pon_port\": null, \"source\": \"onu_status:t-01\"}"
+        let json =
+            "{\"event_type\": \"onu.offline\", \"tenant_id\": \"t-01\", \"timestamp\": \"2025-12-08T10:30:00\", \"onu_serial\": \"X\", \"subscriber_id\": null, \"status\": \"offline\", \"signal_dbm\": null, \"previous_status\": \"online\", \"olt_id\": null, \"pon_port\": null, \"source\": \"onu_status:t-01\"}"
         let e = try #require(decodeOK(json))
         #expect(e.payload == .onu(ONUEvent(onuSerial: "X", status: .offline, previousStatus: .online)))
     }
@@ -170,7 +203,8 @@ struct EventDecoderTests {
 
     @Test("identifiers may be integers; integral floats are integers")
     func integerIdentifiers() throws {
-        let json = "{\"event_type\":\"job.progress\",\"tenant_id\":\"t\",\(Payloads.ts),\"job_id\":1234,\"job_type\":\"x\",\"status\":\"running\",\"progress_percent\":50,\"items_total\":2.0e2}"
+        let json =
+            "{\"event_type\":\"job.progress\",\"tenant_id\":\"t\",\(Payloads.ts),\"job_id\":1234,\"job_type\":\"x\",\"status\":\"running\",\"progress_percent\":50,\"items_total\":2.0e2}"
         let e = try #require(decodeOK(json))
         guard case .job(let j) = e.payload else { return }
         #expect(j.jobID == "1234")
@@ -180,7 +214,8 @@ struct EventDecoderTests {
 
     @Test("escaped strings, unicode and lone surrogates")
     func strings() throws {
-        let json = "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\",\"message\":\"l1\\nl2 \\\"q\\\" \\u00e9 \\ud83d\\ude00 \\ud800 end \\/\",\"details\":null}"
+        let json =
+            "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\",\"message\":\"l1\\nl2 \\\"q\\\" \\u00e9 \\ud83d\\ude00 \\ud800 end \\/\",\"details\":null}"
         let e = try #require(decodeOK(json))
         guard case .alert(let a) = e.payload else { return }
         #expect(a.message == "l1\nl2 \"q\" é 😀 \u{FFFD} end /")
@@ -188,7 +223,8 @@ struct EventDecoderTests {
 
     @Test("escaped keys still match known fields")
     func escapedKeys() throws {
-        let json = "{\"event\\u005ftype\":\"alert.cleared\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\",\"message\":\"m\"}"
+        let json =
+            "{\"event\\u005ftype\":\"alert.cleared\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\",\"message\":\"m\"}"
         #expect(decodeOK(json)?.type == .alertCleared)
     }
 
@@ -202,24 +238,72 @@ struct EventDecoderTests {
         ("{\"event_type\":\"alert.raised\",\"timestamp\":\"2025-12-08T10:30:00\"}", "missing required field 'tenant_id'"),
         ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\"}", "missing required field 'timestamp'"),
         ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\"timestamp\":\"yesterday\"}", "'timestamp': not an ISO-8601"),
-        ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\"timestamp\":\"2025-02-30T10:30:00\"}", "'timestamp': not an ISO-8601"),
-        ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\"}", "missing required field 'message'"),
-        ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\",\"message\":null}", "missing required field 'message'"),
-        ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":3,\"source\":\"s\",\"message\":\"m\"}", "field 'severity': expected a string, found number"),
+        (
+            "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\"timestamp\":\"2025-02-30T10:30:00\"}",
+            "'timestamp': not an ISO-8601"
+        ),
+        (
+            "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\"}",
+            "missing required field 'message'"
+        ),
+        (
+            "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\",\"message\":null}",
+            "missing required field 'message'"
+        ),
+        (
+            "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":3,\"source\":\"s\",\"message\":\"m\"}",
+            "field 'severity': expected a string, found number"
+        ),
         ("{\"event_type\":7,\"tenant_id\":\"t\"}", "field 'event_type': expected a string, found number"),
-        ("{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":\"X\",\"status\":\"online\",\"signal_dbm\":\"-20\"}", "field 'signal_dbm': expected a number, found string"),
-        ("{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":\"X\",\"status\":\"online\",\"pon_port\":1.5}", "field 'pon_port': 1.5 is not an integer within 64 bits"),
-        ("{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":[\"X\"],\"status\":\"online\"}", "field 'onu_serial': expected a string, found array"),
-        ("{\"event_type\":\"session.updated\",\"tenant_id\":\"t\",\(Payloads.ts),\"username\":\"u\",\"session_id\":\"s\",\"nas_ip_address\":\"n\",\"bytes_in\":99999999999999999999}", "field 'bytes_in': 99999999999999999999 is not an integer within 64 bits"),
-        ("{\"event_type\":\"session.updated\",\"tenant_id\":\"t\",\(Payloads.ts),\"username\":\"u\",\"session_id\":\"s\",\"nas_ip_address\":\"n\",\"bytes_out\":9223372036854775808}", "is not an integer within 64 bits"),
-        ("{\"event_type\":\"session.updated\",\"tenant_id\":\"t\",\(Payloads.ts),\"username\":\"u\",\"session_id\":\"s\",\"nas_ip_address\":\"n\",\"session_time\":true}", "field 'session_time': expected an integer, found boolean"),
-        ("{\"event_type\":\"job.progress\",\"tenant_id\":\"t\",\(Payloads.ts),\"job_id\":{},\"job_type\":\"x\",\"status\":\"running\"}", "field 'job_id': expected a string, found object"),
-        ("{\"event_type\":\"job.progress\",\"tenant_id\":\"t\",\(Payloads.ts),\"job_id\":1.5,\"job_type\":\"x\",\"status\":\"running\"}", "expected a string or an integer identifier"),
-        ("{\"event_type\":\"ticket.created\",\"tenant_id\":\"t\",\(Payloads.ts),\"ticket_id\":\"a\"}", "missing required field 'ticket_number'"),
-        ("{\"event_type\":\"subscriber.created\",\"tenant_id\":\"t\",\(Payloads.ts),\"subscriber_id\":\"a\",\"account_number\":\"b\",\"full_name\":\"c\"}", "missing required field 'status'"),
-        ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\"timestamp\":\"2025-12-08T10:30:00\",\"details\":\(String(repeating: "[", count: 500))}", "nesting deeper than"),
+        (
+            "{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":\"X\",\"status\":\"online\",\"signal_dbm\":\"-20\"}",
+            "field 'signal_dbm': expected a number, found string"
+        ),
+        (
+            "{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":\"X\",\"status\":\"online\",\"pon_port\":1.5}",
+            "field 'pon_port': 1.5 is not an integer within 64 bits"
+        ),
+        (
+            "{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":[\"X\"],\"status\":\"online\"}",
+            "field 'onu_serial': expected a string, found array"
+        ),
+        (
+            "{\"event_type\":\"session.updated\",\"tenant_id\":\"t\",\(Payloads.ts),\"username\":\"u\",\"session_id\":\"s\",\"nas_ip_address\":\"n\",\"bytes_in\":99999999999999999999}",
+            "field 'bytes_in': 99999999999999999999 is not an integer within 64 bits"
+        ),
+        (
+            "{\"event_type\":\"session.updated\",\"tenant_id\":\"t\",\(Payloads.ts),\"username\":\"u\",\"session_id\":\"s\",\"nas_ip_address\":\"n\",\"bytes_out\":9223372036854775808}",
+            "is not an integer within 64 bits"
+        ),
+        (
+            "{\"event_type\":\"session.updated\",\"tenant_id\":\"t\",\(Payloads.ts),\"username\":\"u\",\"session_id\":\"s\",\"nas_ip_address\":\"n\",\"session_time\":true}",
+            "field 'session_time': expected an integer, found boolean"
+        ),
+        (
+            "{\"event_type\":\"job.progress\",\"tenant_id\":\"t\",\(Payloads.ts),\"job_id\":{},\"job_type\":\"x\",\"status\":\"running\"}",
+            "field 'job_id': expected a string, found object"
+        ),
+        (
+            "{\"event_type\":\"job.progress\",\"tenant_id\":\"t\",\(Payloads.ts),\"job_id\":1.5,\"job_type\":\"x\",\"status\":\"running\"}",
+            "expected a string or an integer identifier"
+        ),
+        (
+            "{\"event_type\":\"ticket.created\",\"tenant_id\":\"t\",\(Payloads.ts),\"ticket_id\":\"a\"}",
+            "missing required field 'ticket_number'"
+        ),
+        (
+            "{\"event_type\":\"subscriber.created\",\"tenant_id\":\"t\",\(Payloads.ts),\"subscriber_id\":\"a\",\"account_number\":\"b\",\"full_name\":\"c\"}",
+            "missing required field 'status'"
+        ),
+        (
+            "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\"timestamp\":\"2025-12-08T10:30:00\",\"details\":\(String(repeating: "[", count: 500))}",
+            "nesting deeper than"
+        ),
         ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\\x\"}", "invalid escape"),
-        ("{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":\"X\",\"status\":\"online\",\"pon_port\":01}", "leading zero"),
+        (
+            "{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":\"X\",\"status\":\"online\",\"pon_port\":01}",
+            "leading zero"
+        ),
         ("", "unexpected end of input"),
     ]
 
@@ -233,20 +317,22 @@ struct EventDecoderTests {
 
 @Suite("UTCInstant")
 struct UTCInstantTests {
-    @Test("every timestamp form the backend sends", arguments: [
-        ("2025-12-08T10:30:00.123456", "2025-12-08T10:30:00.123456"),
-        ("2025-12-08T10:30:00", "2025-12-08T10:30:00.000000"),
-        ("2025-12-08T10:30:00Z", "2025-12-08T10:30:00.000000"),
-        ("2025-12-08T10:30:00.5Z", "2025-12-08T10:30:00.500000"),
-        ("2025-12-08T10:30:00.123456+00:00", "2025-12-08T10:30:00.123456"),
-        ("2025-12-08T12:30:00+02:00", "2025-12-08T10:30:00.000000"),
-        ("2025-12-08T05:30:00-0500", "2025-12-08T10:30:00.000000"),
-        ("2025-12-08 10:30:15.000001+00:00", "2025-12-08T10:30:15.000001"),
-        ("2025-12-08T10:30:00.123456789", "2025-12-08T10:30:00.123456"),
-        ("2024-02-29T23:59:59.999999", "2024-02-29T23:59:59.999999"),
-        ("1970-01-01T00:00:00", "1970-01-01T00:00:00.000000"),
-        ("1969-12-31T23:59:59.5", "1969-12-31T23:59:59.500000"),
-    ])
+    @Test(
+        "every timestamp form the backend sends",
+        arguments: [
+            ("2025-12-08T10:30:00.123456", "2025-12-08T10:30:00.123456"),
+            ("2025-12-08T10:30:00", "2025-12-08T10:30:00.000000"),
+            ("2025-12-08T10:30:00Z", "2025-12-08T10:30:00.000000"),
+            ("2025-12-08T10:30:00.5Z", "2025-12-08T10:30:00.500000"),
+            ("2025-12-08T10:30:00.123456+00:00", "2025-12-08T10:30:00.123456"),
+            ("2025-12-08T12:30:00+02:00", "2025-12-08T10:30:00.000000"),
+            ("2025-12-08T05:30:00-0500", "2025-12-08T10:30:00.000000"),
+            ("2025-12-08 10:30:15.000001+00:00", "2025-12-08T10:30:15.000001"),
+            ("2025-12-08T10:30:00.123456789", "2025-12-08T10:30:00.123456"),
+            ("2024-02-29T23:59:59.999999", "2024-02-29T23:59:59.999999"),
+            ("1970-01-01T00:00:00", "1970-01-01T00:00:00.000000"),
+            ("1969-12-31T23:59:59.5", "1969-12-31T23:59:59.500000"),
+        ])
     func forms(_ input: String, _ canonical: String) throws {
         let t = try #require(UTCInstant(iso8601: input))
         #expect(t.iso8601 == canonical)
@@ -258,11 +344,13 @@ struct UTCInstantTests {
         #expect(UTCInstant(iso8601: "2025-12-08T10:30:00Z")?.microseconds == 1_765_189_800_000_000)
     }
 
-    @Test("rejects what is not a timestamp", arguments: [
-        "", "2025-12-08", "2025-13-01T00:00:00", "2025-02-29T00:00:00", "2025-12-08T24:00:00",
-        "2025-12-08T10:30:00.", "2025-12-08T10:30:00+5", "2025-12-08T10:30:00 ", "2025-12-08X10:30:00",
-        "2025-12-08T10:30:00.1234567890",
-    ])
+    @Test(
+        "rejects what is not a timestamp",
+        arguments: [
+            "", "2025-12-08", "2025-13-01T00:00:00", "2025-02-29T00:00:00", "2025-12-08T24:00:00",
+            "2025-12-08T10:30:00.", "2025-12-08T10:30:00+5", "2025-12-08T10:30:00 ", "2025-12-08X10:30:00",
+            "2025-12-08T10:30:00.1234567890",
+        ])
     func rejects(_ input: String) {
         #expect(UTCInstant(iso8601: input) == nil)
     }

@@ -46,11 +46,16 @@ struct SSEParserTests {
     @Test("PROTOCOL.md §5 example, byte for byte", arguments: chunkSizes)
     func protocolExample(chunk: Int) {
         let out = parse(Self.protocolExample, chunk: chunk)
-        #expect(out == [
-            .event(ev("connected", "{\"channel\": \"alerts:t-01\"}")),
-            .event(ev("alert.raised", "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t-01\",\"timestamp\":\"2025-12-08T10:30:00.123456\",\"alert_id\":\"a-1\",\"alert_type\":\"device_offline\",\"severity\":\"critical\",\"source\":\"olt-01\",\"message\":\"OLT unreachable\",\"details\":null}")),
-            .comment("ping - 2025-12-08 10:30:15.000001+00:00"),
-        ])
+        #expect(
+            out == [
+                .event(ev("connected", "{\"channel\": \"alerts:t-01\"}")),
+                .event(
+                    ev(
+                        "alert.raised",
+                        "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t-01\",\"timestamp\":\"2025-12-08T10:30:00.123456\",\"alert_id\":\"a-1\",\"alert_type\":\"device_offline\",\"severity\":\"critical\",\"source\":\"olt-01\",\"message\":\"OLT unreachable\",\"details\":null}"
+                    )),
+                .comment("ping - 2025-12-08 10:30:15.000001+00:00"),
+            ])
         // The decoded alert survives the trip.
         guard case .event(let e) = out[1], case .event(let alert) = EventDecoder.decode(e.data) else {
             Issue.record("alert did not decode")
@@ -63,9 +68,10 @@ struct SSEParserTests {
     @Test("LF, CR and CRLF line ends, mixed", arguments: chunkSizes)
     func lineEnds(chunk: Int) {
         let text = "data: lf\n\ndata: cr\r\rdata: crlf\r\n\r\ndata: a\rdata: b\ndata: c\r\n\n"
-        #expect(events(parse(text, chunk: chunk)) == [
-            ev("message", "lf"), ev("message", "cr"), ev("message", "crlf"), ev("message", "a\nb\nc"),
-        ])
+        #expect(
+            events(parse(text, chunk: chunk)) == [
+                ev("message", "lf"), ev("message", "cr"), ev("message", "crlf"), ev("message", "a\nb\nc"),
+            ])
     }
 
     @Test("a CR that ends one chunk and its LF that starts the next are one line end")
@@ -89,29 +95,36 @@ struct SSEParserTests {
 
     @Test("exactly one leading space is removed from a value", arguments: chunkSizes)
     func oneSpace(chunk: Int) {
-        #expect(events(parse("data:x\n\ndata: x\n\ndata:  x\n\n", chunk: chunk)) ==
-            [ev("message", "x"), ev("message", "x"), ev("message", " x")])
+        #expect(
+            events(parse("data:x\n\ndata: x\n\ndata:  x\n\n", chunk: chunk)) == [
+                ev("message", "x"), ev("message", "x"), ev("message", " x"),
+            ])
     }
 
     @Test("data lines are joined with newlines; a bare 'data' line adds an empty line", arguments: chunkSizes)
     func dataJoin(chunk: Int) {
-        #expect(events(parse("data: a\ndata: b\ndata\ndata: c\n\ndata\n\n", chunk: chunk)) ==
-            [ev("message", "a\nb\n\nc"), ev("message", "")])
+        #expect(
+            events(parse("data: a\ndata: b\ndata\ndata: c\n\ndata\n\n", chunk: chunk)) == [
+                ev("message", "a\nb\n\nc"), ev("message", ""),
+            ])
     }
 
     @Test("event name, and the default 'message'", arguments: chunkSizes)
     func eventName(chunk: Int) {
-        #expect(events(parse("event: a.b\ndata: 1\n\ndata: 2\n\nevent: a.b\nevent: c\ndata: 3\n\n", chunk: chunk)) ==
-            [ev("a.b", "1"), ev("message", "2"), ev("c", "3")])
+        #expect(
+            events(parse("event: a.b\ndata: 1\n\ndata: 2\n\nevent: a.b\nevent: c\ndata: 3\n\n", chunk: chunk)) == [
+                ev("a.b", "1"), ev("message", "2"), ev("c", "3"),
+            ])
     }
 
     @Test("id persists across events, NUL ignored, empty id resets", arguments: chunkSizes)
     func ids(chunk: Int) {
         let text = "id: 1\ndata: a\n\ndata: b\n\nid: 2\u{0}x\ndata: c\n\nid\ndata: d\n\nid: 3\ndata: e\n\n"
-        #expect(events(parse(text, chunk: chunk)) == [
-            ev("message", "a", id: "1"), ev("message", "b", id: "1"), ev("message", "c", id: "1"),
-            ev("message", "d", id: nil), ev("message", "e", id: "3"),
-        ])
+        #expect(
+            events(parse(text, chunk: chunk)) == [
+                ev("message", "a", id: "1"), ev("message", "b", id: "1"), ev("message", "c", id: "1"),
+                ev("message", "d", id: nil), ev("message", "e", id: "3"),
+            ])
     }
 
     @Test("retry only when all ASCII digits", arguments: chunkSizes)
@@ -172,10 +185,11 @@ struct SSEParserTests {
     func oversizedSmall(chunk: Int) {
         let text = "data: 0123456789\ndata: 012345\n\ndata: ok\n\nevent: \(String(repeating: "e", count: 40))\n\ndata: after\n\n"
         let out = parse(text, chunk: chunk, maxEventSize: 16)
-        #expect(out == [
-            .error(.eventTooLarge(limit: 16)), .event(ev("message", "ok")),
-            .error(.eventTooLarge(limit: 16)), .event(ev("message", "after")),
-        ])
+        #expect(
+            out == [
+                .error(.eventTooLarge(limit: 16)), .event(ev("message", "ok")),
+                .error(.eventTooLarge(limit: 16)), .event(ev("message", "after")),
+            ])
     }
 
     @Test("a line that never ends does not grow memory without bound")

@@ -84,7 +84,8 @@ struct TailSinkTests {
     @Test("a rejected token ends tail with a line that names the token's source")
     func authFailed() {
         let (s, c) = sink(.count)
-        let outcome = s.write(Inbox.Batch(events: [.status(tenant: "t-01", endpoint: .alerts, state: .authFailed(status: 401, retryAt: nil))]))
+        let outcome = s.write(
+            Inbox.Batch(events: [.status(tenant: "t-01", endpoint: .alerts, state: .authFailed(status: 401, retryAt: nil))]))
         #expect(
             outcome
                 == .authFailed(
