@@ -31,6 +31,11 @@ public final class Child: @unchecked Sendable {
                 posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             }
         }
+        // Nothing else of this process reaches the child: a test process holds other tests'
+        // listening sockets and connections, and a child (a tmux server above all) that inherits
+        // them keeps them open after their owner closed them: ports that cannot be bound again,
+        // streams that never end.
+        closeInheritedDescriptors(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -128,5 +133,20 @@ public final class Child: @unchecked Sendable {
             return kb / 1024
         }
         return 0
+    }
+}
+
+/// Adds "close every descriptor from 3 up" to `actions`: glibc's
+/// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; not exported to Swift, so found
+/// with dlsym), else one close action per descriptor open now (/proc/self/fd).
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    if let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") {
+        let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
+        if closeFrom(&actions, 3) == 0 { return }
+    }
+    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    for fd in open.compactMap(Int32.init) where fd >= 3 {
+        posix_spawn_file_actions_addclose(&actions, fd)
     }
 }

@@ -48,7 +48,9 @@ public final class ConsoleUnderTest: @unchecked Sendable {
             guard child.isRunning else { throw HarnessError("the console exited early; log in \(directory)/log") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw HarnessError("the console did not show \(what) within \(timeout) s")
+        let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+        let tail = log.split(separator: "\n").suffix(6).joined(separator: "\n    ")
+        throw HarnessError("the console did not show \(what) within \(timeout) s; the end of its log:\n    \(tail)")
     }
 
     /// Writes `key` and waits for `marker` to come back from the console; milliseconds, or nil on timeout.

@@ -10,9 +10,15 @@ import Foundation
 /// racing other tests for it. ``release()`` when the test is done.
 public final class PortReservation: @unchecked Sendable {
     public let port: Int
+    public let host: String
     private var fd: Int32
 
-    public init() throws {
+    /// - Parameter host: the loopback address to hold the port on. A test that takes a server
+    ///   down and up again uses an address of its own (127.0.0.2, 127.0.0.3, …): every backend
+    ///   binds with SO_REUSEADDR, and the kernel may hand a reserved port to another `port 0`
+    ///   bind on the same address.
+    public init(host: String = "127.0.0.1") throws {
+        self.host = host
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
@@ -20,7 +26,7 @@ public final class PortReservation: @unchecked Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Bool in

@@ -18,6 +18,9 @@ struct HTTPResult: Sendable {
 }
 
 /// Sends a request and reads the body until `until` says enough (or the body ends).
+///
+/// Each call has an HTTP client of its own, shut down before it returns, so a stream read only
+/// in part is closed at once (the server sees it go), not left open in a shared pool.
 func http(
     _ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil,
     timeout: Double = 10, until: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }
@@ -27,14 +30,21 @@ func http(
         request.method = method
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout)))
-        var collected: [UInt8] = []
-        for try await chunk in response.body {
-            collected += chunk.readableBytesView
-            if until(collected) { break }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let response = try await client.execute(request, timeout: .seconds(Int64(timeout)))
+            var collected: [UInt8] = []
+            for try await chunk in response.body {
+                collected += chunk.readableBytesView
+                if until(collected) { break }
+            }
+            try await client.shutdown()
+            return HTTPResult(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: collected)
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
-        return HTTPResult(
-            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: collected)
     }
 }
 

@@ -17,10 +17,13 @@ struct FaultTests {
     func downAtStart() async throws {
         let secret = Array("down-secret".utf8)
         // A port held but not listening: refused, and no test running in parallel can take it.
-        let reservation = try PortReservation()
+        let reservation = try PortReservation(host: "127.0.0.2")
         defer { reservation.release() }
         let port = reservation.port
-        let probe = DemoBackend(quietBackend { $0.secret = secret })
+        let probe = DemoBackend(
+            quietBackend {
+                $0.secret = secret; $0.host = reservation.host
+            })
         let token = probe.mintToken(tenant: "t-01", lifetime: 3600)
         let config = try clientConfiguration(
             RunningDemoBackend(backend: probe, port: port), tenants: ["t-01": token], endpoints: [.alerts]
@@ -39,13 +42,17 @@ struct FaultTests {
             let elapsed = Date().timeIntervalSince(t0)
             let made = attempts(got, .alerts)
             let allowed = 4 + Int(elapsed / 0.4) + 1
-            #expect(made >= 2 && made <= allowed, "\(made) attempts in \(elapsed) s; the schedule allows \(allowed)")
+            // The upper bound is the property (never faster than the schedule); that it keeps trying is
+            // shown by going live once the backend is up.
+            #expect(made >= 1 && made <= allowed, "\(made) attempts in \(elapsed) s; the schedule allows \(allowed)")
             print(
                 "fault matrix: refused at start: \(made) attempts in \(String(format: "%.1f", elapsed)) s (schedule allows \(allowed))"
             )
             let (_, _, task) = try await startBackend(
                 quietBackend {
-                    $0.secret = secret; $0.port = port
+                    $0.secret = secret
+                    $0.host = reservation.host
+                    $0.port = port
                 })
             defer { task.cancel() }
             try await eventually("live once the backend is up") { got.isLive("t-01", .alerts) }

@@ -100,11 +100,13 @@ struct LiveClientTests {
     func restart() async throws {
         let secret = Array("restart-secret".utf8)
         // The port stays reserved while the server is down, so no test running in parallel takes it.
-        let reservation = try PortReservation()
+        let reservation = try PortReservation(host: "127.0.0.3")
         defer { reservation.release() }
         let (first, port, task) = try await startBackend(
             quietBackend {
-                $0.secret = secret; $0.port = reservation.port
+                $0.secret = secret
+                $0.host = reservation.host
+                $0.port = reservation.port
             })
         let token = first.mintToken(tenant: "t-01", lifetime: 3600)
         let config = try clientConfiguration(
@@ -120,7 +122,9 @@ struct LiveClientTests {
             // The same port and secret: the old token still verifies.
             let (second, _, task2) = try await startBackend(
                 quietBackend {
-                    $0.secret = secret; $0.port = port
+                    $0.secret = secret
+                    $0.host = reservation.host
+                    $0.port = port
                 }, retryingBind: true)
             defer { task2.cancel() }
             try await eventually("live again") { got.isLive("t-01", .alerts) }
