@@ -48,9 +48,12 @@ public final class ConsoleUnderTest: @unchecked Sendable {
             guard child.isRunning else { throw HarnessError("the console exited early; log in \(directory)/log") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-        let tail = log.split(separator: "\n").suffix(6).joined(separator: "\n    ")
-        throw HarnessError("the console did not show \(what) within \(timeout) s; the end of its log:\n    \(tail)")
+        // The log outlives the test's scratch directory, for whoever reads the failure.
+        let kept = NSTemporaryDirectory() + "realtime-dash-failed-\(child.pid).log"
+        try? FileManager.default.copyItem(atPath: logFile, toPath: kept)
+        let screen = String(decoding: terminal.bytes.suffix(4000), as: UTF8.self)
+        try? screen.write(toFile: kept + ".screen", atomically: true, encoding: .utf8)
+        throw HarnessError("the console did not show \(what) within \(timeout) s; its log is kept in \(kept)")
     }
 
     /// Writes `key` and waits for `marker` to come back from the console; milliseconds, or nil on timeout.

@@ -16,19 +16,6 @@ public enum Pane: Int, CaseIterable, Sendable, Hashable {
     }
 }
 
-/// One stream: tenant × endpoint.
-public struct StreamID: Hashable, Sendable, Comparable {
-    public var tenant: String
-    public var endpoint: Endpoint
-    public init(_ tenant: String, _ endpoint: Endpoint) {
-        self.tenant = tenant
-        self.endpoint = endpoint
-    }
-    public static func < (a: StreamID, b: StreamID) -> Bool {
-        a.endpoint != b.endpoint ? a.endpoint < b.endpoint : a.tenant < b.tenant
-    }
-}
-
 /// What the console knows about one stream.
 public struct ConnectionInfo: Sendable, Equatable {
     public var state: ConnectionState = .connecting(attempt: 1)

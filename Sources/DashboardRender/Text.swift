@@ -1,3 +1,4 @@
+import RealtimeProtocol
 /// The one sanitiser and the one width function every network string goes through before it
 /// reaches a cell.
 public enum TerminalText {
@@ -5,19 +6,13 @@ public enum TerminalText {
     /// pictures (ESC shows as ␛), DEL as ␡, C1 and bidi overrides/isolates as ⍰. Nothing that a
     /// terminal would interpret survives.
     public static func sanitize(_ s: String) -> String {
-        var needs = false
-        for scalar in s.unicodeScalars where isUnsafe(scalar) { needs = true; break }
-        guard needs else { return s }
-        var out = String.UnicodeScalarView()
-        for scalar in s.unicodeScalars {
+        TerminalSafety.replacingUnsafe(s) { scalar in
             switch scalar.value {
-            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + scalar.value)!)
-            case 0x7F: out.append("\u{2421}")
-            default:
-                out.append(isUnsafe(scalar) ? "\u{2370}" : scalar)
+            case 0x00..<0x20: String(Unicode.Scalar(0x2400 + scalar.value)!)
+            case 0x7F: "\u{2421}"
+            default: "\u{2370}"
             }
         }
-        return String(out)
     }
 
     /// For a terminal whose locale is not UTF-8: the symbols the screens use as ASCII look-alikes,
@@ -49,13 +44,6 @@ public enum TerminalText {
     }
 
     @inline(__always)
-    static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
-        case 0x00..<0x20, 0x7F..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: true
-        default: false
-        }
-    }
-
     /// Columns a character takes: 0 for combining marks and zero-width characters, 2 for East
     /// Asian wide and fullwidth characters and emoji, 1 otherwise.
     public static func width(_ c: Character) -> Int {

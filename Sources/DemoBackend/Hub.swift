@@ -16,6 +16,14 @@ enum HubMessage: Sendable {
     case close(code: UInt16, reason: String)
     /// The server is stopping.
     case shutdown
+
+    /// Drop, close and shutdown: what a test control or the server's own stop asks of a connection.
+    var isControl: Bool {
+        switch self {
+        case .drop, .close, .shutdown: true
+        default: false
+        }
+    }
 }
 
 /// Which events a subscriber wants.
@@ -132,7 +140,9 @@ final class Hub: Sendable {
     func broadcast(_ message: HubMessage, webSocketsOnly: Bool = false) {
         state.withLock { s in
             for sub in s.subscribers.values where !webSocketsOnly || sub.isWebSocket {
-                sub.continuation.yield(message)
+                // A control message must not be lost to a full buffer (a slow reader under load):
+                // then the subscriber's stream is ended instead, which drops the connection too.
+                if case .dropped = sub.continuation.yield(message), message.isControl { sub.continuation.finish() }
             }
         }
     }

@@ -13,10 +13,8 @@ import ServiceLifecycle
 /// Job and campaign sockets are opened as discovery finds them. Commands go through
 /// ``send(_:tenant:endpoint:)`` and their outcome comes back as ``ClientEvent/command(tenant:endpoint:command:outcome:)``.
 public actor ConnectionManager {
-    public struct StreamKey: Hashable, Sendable {
-        public var tenant: String
-        public var endpoint: Endpoint
-    }
+    /// A stream: tenant × endpoint (the same ``StreamID`` the console uses).
+    public typealias StreamKey = StreamID
 
     typealias Wake = WakeSignal.Wake
 

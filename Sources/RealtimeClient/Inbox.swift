@@ -55,14 +55,6 @@ public final class Inbox: Sendable {
         self.entityCapacity = entityCapacity ?? max(capacity, 131_072)
     }
 
-    /// The entity an event updates. A struct of the event's own strings: no allocation per push.
-    struct EntityKey: Hashable {
-        enum Kind: UInt8 { case session, job, onu, alert, ticket, subscriber, latency }
-        var kind: Kind
-        var tenant: String
-        var id: String
-    }
-
     /// The entity an event is about. When the queue is full, a newer event for the same entity
     /// replaces the queued one: the latest event of an entity carries its whole current state
     /// (a `session.stopped` after a `session.updated` still removes the session, a
@@ -71,15 +63,7 @@ public final class Inbox: Sendable {
     static func coalescingKey(_ e: ClientEvent) -> EntityKey? {
         if case .latency(let tenant, let endpoint, _) = e { return EntityKey(kind: .latency, tenant: tenant, id: endpoint.name) }
         guard case .event(let tenant, _, let event) = e else { return nil }
-        switch event.payload {
-        case .session(let s): return EntityKey(kind: .session, tenant: tenant, id: s.sessionID)
-        case .job(let j): return EntityKey(kind: .job, tenant: tenant, id: j.jobID)
-        case .onu(let o): return EntityKey(kind: .onu, tenant: tenant, id: o.onuSerial)
-        case .alert(let a): return EntityKey(kind: .alert, tenant: tenant, id: a.alertID)
-        case .ticket(let t): return EntityKey(kind: .ticket, tenant: tenant, id: t.ticketID)
-        case .subscriber(let s): return EntityKey(kind: .subscriber, tenant: tenant, id: s.subscriberID)
-        case .unknown: return nil
-        }
+        return EntityKey(tenant: tenant, event: event)
     }
 
     static func isPrecious(_ e: ClientEvent) -> Bool {

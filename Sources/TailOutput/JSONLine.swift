@@ -1,4 +1,5 @@
 import Foundation
+import RealtimeProtocol
 
 /// One event's JSON as one jsonl line.
 ///
@@ -20,7 +21,8 @@ public enum JSONLine {
         for scalar in String(decoding: raw, as: UTF8.self).unicodeScalars {
             switch scalar.value {
             case 0x00..<0x20: out += " "
-            case 0x7F..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C, 0xFFFD:
+            case _ where TerminalSafety.isUnsafe(scalar) || scalar.value == 0xFFFD:
+                // Invalid UTF-8 (decoded as U+FFFD) is escaped too: the bytes a terminal got would not be it.
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -31,15 +31,6 @@ public enum TextLine {
 
     /// C0/C1 controls and bidi overrides become visible escapes; nothing raw reaches a terminal.
     public static func sanitize(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x00..<0x20, 0x7F..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C:
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        TerminalSafety.replacingUnsafe(s) { "\\u{\(String($0.value, radix: 16))}" }
     }
 }

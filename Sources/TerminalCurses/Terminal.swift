@@ -85,30 +85,21 @@ public final class Terminal: TerminalDevice {
     @discardableResult
     public func draw(_ grid: Grid) -> Int {
         let win = cn_stdscr()
-        var full = false
-        if previous == nil || previous!.cols != grid.cols || previous!.rows != grid.rows {
-            wclear(win)
-            full = true
-        }
-        var written = 0
+        let changes = grid.diff(from: previous)
+        if changes.clear { wclear(win) }
         var cell = cchar_t()
-        for y in 0..<grid.rows {
-            for x in 0..<grid.cols {
-                let c = grid[x, y]
-                if c.isContinuation { continue }
-                if !full, let p = previous, p[x, y] == c { continue }
-                var wch: [wchar_t] = c.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }
-                if wch.isEmpty { wch = [0x20] }
-                wch.append(0)
-                cn_setcchar(&cell, wch, attributes(c.style), colors ? Int16(Palette.pair(c.style.role)) : 0)
-                mvwadd_wch(win, Int32(y), Int32(x), &cell)
-                written += 1
-            }
+        for i in changes.cells {
+            let c = grid.cells[i]
+            var wch: [wchar_t] = c.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }
+            if wch.isEmpty { wch = [0x20] }
+            wch.append(0)
+            cn_setcchar(&cell, wch, attributes(c.style), colors ? Int16(Palette.pair(c.style.role)) : 0)
+            mvwadd_wch(win, Int32(i / grid.cols), Int32(i % grid.cols), &cell)
         }
         wnoutrefresh(win)
         doupdate()
         previous = grid
-        return written
+        return changes.cells.count
     }
 
     /// Forces a full redraw on the next frame (after a resume from Ctrl-Z, a resize).

@@ -4,112 +4,114 @@ import Testing
 
 /// The terminal side of the fault matrix (FAULTS.md): signals mid-frame, job control, resizes,
 /// tiny terminals and a non-UTF-8 locale, each against `--demo` in a real terminal (tmux).
-@Suite("Console faults in tmux", .serialized)
-struct ConsoleFaultTests {
-    /// Starts `realtime-dash --demo` at a prompt and waits for its first frame.
-    func startConsole(_ t: TmuxSession, marker: String, extra: String = "") async throws -> String {
-        let log = NSTemporaryDirectory() + "rd-fault-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
-        t.type("PS1='PROMPT> '; \(realtimeDashBinary) --demo --log-file \(log) \(extra); echo EXIT=$?")
-        t.keys("Enter")
-        _ = try await t.wait("the console's first frame") { $0.contains(marker) }
-        return log
-    }
-
-    @Test("SIGINT and SIGHUP mid-frame restore the terminal, like SIGTERM", arguments: ["INT", "HUP"])
-    func signals(_ signal: String) async throws {
-        try #require(run(["tmux", "-V"]).status == 0)
-        let t = TmuxSession()
-        #expect(t.start())
-        defer { t.kill() }
-        let log = try await startConsole(t, marker: "RADIUS sessions")
-        #expect(t.alternateScreen == "1")
-        run(["pkill", "-\(signal)", "-f", "log-file \(log)"])
-        let s = try await t.wait("the shell back after SIG\(signal)") {
-            $0.range(of: "EXIT=[0-9]+", options: .regularExpression) != nil
+extension EndToEnd {
+    @Suite("Console faults in tmux", .serialized)
+    struct ConsoleFaultTests {
+        /// Starts `realtime-dash --demo` at a prompt and waits for its first frame.
+        func startConsole(_ t: TmuxSession, marker: String, extra: String = "") async throws -> String {
+            let log = NSTemporaryDirectory() + "rd-fault-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
+            t.type("PS1='PROMPT> '; \(realtimeDashBinary) --demo --log-file \(log) \(extra); echo EXIT=$?")
+            t.keys("Enter")
+            _ = try await t.wait("the console's first frame") { $0.contains(marker) }
+            return log
         }
-        #expect(s.contains(signal == "INT" ? "EXIT=130" : "EXIT=129"), "128 + the signal")
-        #expect(t.alternateScreen == "0")
-    }
 
-    @Test("Ctrl-Z gives the shell back with the terminal restored; fg redraws and the console goes on")
-    func suspendResume() async throws {
-        try #require(run(["tmux", "-V"]).status == 0)
-        let t = TmuxSession()
-        #expect(t.start())
-        defer { t.kill() }
-        _ = try await startConsole(t, marker: "RADIUS sessions")
-        t.keys("C-z")
-        let s = try await t.wait("the shell after Ctrl-Z") {
-            $0.contains("Stopped") || $0.contains("PROMPT>") && !$0.contains("RADIUS sessions")
+        @Test("SIGINT and SIGHUP mid-frame restore the terminal, like SIGTERM", arguments: ["INT", "HUP"])
+        func signals(_ signal: String) async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            let log = try await startConsole(t, marker: "RADIUS sessions")
+            #expect(t.alternateScreen == "1")
+            run(["pkill", "-\(signal)", "-f", "log-file \(log)"])
+            let s = try await t.wait("the shell back after SIG\(signal)") {
+                $0.range(of: "EXIT=[0-9]+", options: .regularExpression) != nil
+            }
+            #expect(s.contains(signal == "INT" ? "EXIT=130" : "EXIT=129"), "128 + the signal")
+            #expect(t.alternateScreen == "0")
         }
-        #expect(t.alternateScreen == "0", "suspended: the normal screen is back")
-        #expect(!s.contains("RADIUS sessions"))
-        t.type("fg")
-        t.keys("Enter")
-        _ = try await t.wait("redrawn after fg") { $0.contains("RADIUS sessions") && $0.contains("ONU events") }
-        #expect(t.alternateScreen == "1")
-        t.type("?")
-        _ = try await t.wait("keys answered after fg") { $0.contains("Keys (? or Esc closes)") }
-        t.type("?q")
-        // The shell already printed EXIT=148 (stopped) for the command line; after fg, q ends it for good.
-        let deadline = Date().addingTimeInterval(20)
-        while t.alternateScreen != "0" && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(t.alternateScreen == "0", "terminal restored after the resumed console quit")
-        let end = try await t.wait("the prompt after quitting") { $0.components(separatedBy: "PROMPT>").count >= 3 }
-        #expect(end.contains("EXIT=148"), "Ctrl-Z stopped it (128 + SIGTSTP)")
-    }
 
-    @Test("a resize storm: forty sizes in a row, then the layout fits the last one and keys still work")
-    func resizeStorm() async throws {
-        try #require(run(["tmux", "-V"]).status == 0)
-        let t = TmuxSession()
-        #expect(t.start())
-        defer { t.kill() }
-        _ = try await startConsole(t, marker: "RADIUS sessions")
-        for i in 0..<40 { t.resize(cols: 30 + (i * 37) % 180, rows: 8 + (i * 13) % 50) }
-        t.resize(cols: 100, rows: 30)
-        let s = try await t.wait("the layout at 100x30") { screen in
-            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
-            return screen.contains("realtime-dash")
-                && lines.contains { $0.hasSuffix("┐") && $0.count == 100 || $0.count == 100 && $0.hasSuffix("┓") }
+        @Test("Ctrl-Z gives the shell back with the terminal restored; fg redraws and the console goes on")
+        func suspendResume() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            _ = try await startConsole(t, marker: "RADIUS sessions")
+            t.keys("C-z")
+            let s = try await t.wait("the shell after Ctrl-Z") {
+                $0.contains("Stopped") || $0.contains("PROMPT>") && !$0.contains("RADIUS sessions")
+            }
+            #expect(t.alternateScreen == "0", "suspended: the normal screen is back")
+            #expect(!s.contains("RADIUS sessions"))
+            t.type("fg")
+            t.keys("Enter")
+            _ = try await t.wait("redrawn after fg") { $0.contains("RADIUS sessions") && $0.contains("ONU events") }
+            #expect(t.alternateScreen == "1")
+            t.type("?")
+            _ = try await t.wait("keys answered after fg") { $0.contains("Keys (? or Esc closes)") }
+            t.type("?q")
+            // The shell already printed EXIT=148 (stopped) for the command line; after fg, q ends it for good.
+            let deadline = Date().addingTimeInterval(20)
+            while t.alternateScreen != "0" && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(t.alternateScreen == "0", "terminal restored after the resumed console quit")
+            let end = try await t.wait("the prompt after quitting") { $0.components(separatedBy: "PROMPT>").count >= 3 }
+            #expect(end.contains("EXIT=148"), "Ctrl-Z stopped it (128 + SIGTSTP)")
         }
-        #expect(s.contains("Alerts"))
-        t.type("q")
-        _ = try await t.wait("quit") { $0.contains("EXIT=0") }
-        #expect(t.alternateScreen == "0")
-    }
 
-    @Test("a 10x5 terminal: no crash, a clear note, and back to full panes when it grows")
-    func tinyTerminal() async throws {
-        try #require(run(["tmux", "-V"]).status == 0)
-        let t = TmuxSession()
-        #expect(t.start(cols: 10, rows: 5))
-        defer { t.kill() }
-        t.type("PS1='> '; \(realtimeDashBinary) --demo --log-file /dev/null; echo EXIT=$?")
-        t.keys("Enter")
-        try await Task.sleep(for: .seconds(3))
-        let tiny = t.screen
-        #expect(!tiny.contains("EXIT="), "still running at 10x5: \(tiny)")
-        #expect(tiny.contains("terminal") && tiny.contains("small"), "it says why there is nothing to see: \(tiny)")
-        #expect(t.alternateScreen == "1")
-        t.resize(cols: 120, rows: 40)
-        _ = try await t.wait("full panes after growing") { $0.contains("RADIUS sessions") }
-        t.type("q")
-        _ = try await t.wait("quit") { $0.contains("EXIT=0") }
-    }
+        @Test("a resize storm: forty sizes in a row, then the layout fits the last one and keys still work")
+        func resizeStorm() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            _ = try await startConsole(t, marker: "RADIUS sessions")
+            for i in 0..<40 { t.resize(cols: 30 + (i * 37) % 180, rows: 8 + (i * 13) % 50) }
+            t.resize(cols: 100, rows: 30)
+            let s = try await t.wait("the layout at 100x30") { screen in
+                let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+                return screen.contains("realtime-dash")
+                    && lines.contains { $0.hasSuffix("┐") && $0.count == 100 || $0.count == 100 && $0.hasSuffix("┓") }
+            }
+            #expect(s.contains("Alerts"))
+            t.type("q")
+            _ = try await t.wait("quit") { $0.contains("EXIT=0") }
+            #expect(t.alternateScreen == "0")
+        }
 
-    @Test("a non-UTF-8 locale (LANG=C): ASCII borders and placeholders, no mojibake")
-    func asciiLocale() async throws {
-        try #require(run(["tmux", "-V"]).status == 0)
-        let t = TmuxSession()
-        #expect(t.start(locale: "C"))
-        defer { t.kill() }
-        _ = try await startConsole(t, marker: "RADIUS sessions")
-        let s = t.screen
-        #expect(s.contains("+-") || s.contains("-+"), "ASCII box corners")
-        #expect(!s.contains("┌") && !s.contains("●"), "no UTF-8 box drawing or symbols in a C locale")
-        #expect(s.contains("(v bytes in)"), "the sort arrow has an ASCII look-alike")
-        t.type("q")
-        _ = try await t.wait("quit") { $0.contains("EXIT=0") }
+        @Test("a 10x5 terminal: no crash, a clear note, and back to full panes when it grows")
+        func tinyTerminal() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let t = TmuxSession()
+            #expect(t.start(cols: 10, rows: 5))
+            defer { t.kill() }
+            t.type("PS1='> '; \(realtimeDashBinary) --demo --log-file /dev/null; echo EXIT=$?")
+            t.keys("Enter")
+            try await Task.sleep(for: .seconds(3))
+            let tiny = t.screen
+            #expect(!tiny.contains("EXIT="), "still running at 10x5: \(tiny)")
+            #expect(tiny.contains("terminal") && tiny.contains("small"), "it says why there is nothing to see: \(tiny)")
+            #expect(t.alternateScreen == "1")
+            t.resize(cols: 120, rows: 40)
+            _ = try await t.wait("full panes after growing") { $0.contains("RADIUS sessions") }
+            t.type("q")
+            _ = try await t.wait("quit") { $0.contains("EXIT=0") }
+        }
+
+        @Test("a non-UTF-8 locale (LANG=C): ASCII borders and placeholders, no mojibake")
+        func asciiLocale() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let t = TmuxSession()
+            #expect(t.start(locale: "C"))
+            defer { t.kill() }
+            _ = try await startConsole(t, marker: "RADIUS sessions")
+            let s = t.screen
+            #expect(s.contains("+-") || s.contains("-+"), "ASCII box corners")
+            #expect(!s.contains("┌") && !s.contains("●"), "no UTF-8 box drawing or symbols in a C locale")
+            #expect(s.contains("(v bytes in)"), "the sort arrow has an ASCII look-alike")
+            t.type("q")
+            _ = try await t.wait("quit") { $0.contains("EXIT=0") }
+        }
     }
 }

@@ -70,91 +70,96 @@ struct TmuxSession {
     }
 }
 
-@Suite("Console in tmux", .serialized)
-struct ConsoleTmuxTests {
-    @Test("--demo at 120x40: streams live, panes, tenant filter, help, freeze, pause and cancel a job, quit, terminal restored")
-    func demo() async throws {
-        try #require(run(["tmux", "-V"]).status == 0, "tmux is needed (make test installs it)")
-        let t = TmuxSession()
-        #expect(t.start())
-        defer { t.kill() }
-        let log = NSTemporaryDirectory() + "rd-e2e-\(getpid()).log"
-        t.type("PS1='PROMPT> '; \(realtimeDashBinary) --demo --log-file \(log); echo EXIT=$?")
-        t.keys("Enter")
+extension EndToEnd {
+    @Suite("Console in tmux", .serialized)
+    struct ConsoleTmuxTests {
+        @Test(
+            "--demo at 120x40: streams live, panes, tenant filter, help, freeze, pause and cancel a job, quit, terminal restored")
+        func demo() async throws {
+            try #require(run(["tmux", "-V"]).status == 0, "tmux is needed (make test installs it)")
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            let log = NSTemporaryDirectory() + "rd-e2e-\(getpid()).log"
+            t.type("PS1='PROMPT> '; \(realtimeDashBinary) --demo --log-file \(log); echo EXIT=$?")
+            t.keys("Enter")
 
-        // Every stream of both tenants live: five green entries, nothing connecting.
-        var s = try await t.wait("all streams live", timeout: 60) { screen in
-            let status = screen.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? ""
-            return status.components(separatedBy: "●").count - 1 >= 5 && !status.contains("connecting")
-                && !status.contains("retry")
+            // Every stream of both tenants live: five green entries, nothing connecting.
+            var s = try await t.wait("all streams live", timeout: 60) { screen in
+                let status = screen.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? ""
+                return status.components(separatedBy: "●").count - 1 >= 5 && !status.contains("connecting")
+                    && !status.contains("retry")
+            }
+            for title in ["1 ONU events", "2 Alerts", "3 Tickets", "4 Subscribers", "5 RADIUS sessions", "6 Jobs"] {
+                #expect(s.contains(title), "pane \(title)")
+            }
+            #expect(s.contains("tenant: all (2)"))
+            #expect(t.alternateScreen == "1")
+
+            t.type("t")
+            s = try await t.wait("tenant filter t-01") { $0.contains("tenant: t-01") }
+            t.type("tt")
+            s = try await t.wait("all tenants again") { $0.contains("tenant: all (2)") }
+
+            t.type("?")
+            s = try await t.wait("help") { $0.contains("Keys (? or Esc closes)") && $0.contains("reconnect all") }
+            t.keys("Escape")
+            s = try await t.wait("help closed") { !$0.contains("Keys (? or Esc closes)") }
+
+            t.type(" ")
+            s = try await t.wait("frozen") { $0.contains("FROZEN +") }
+            t.type(" ")
+            s = try await t.wait("thawed") { !$0.contains("FROZEN") }
+
+            // Jobs: pause, then cancel through the confirmation.
+            t.type("6")
+            s = try await t.wait("a job row") { $0.contains("running") || $0.contains("pending") }
+            t.type("j")
+            t.type("p")
+            s = try await t.wait("the pause acknowledged") { $0.contains("pause acknowledged") }
+            t.type("c")
+            s = try await t.wait("the cancel confirmation") { $0.contains("Cancel job") && $0.contains("y: cancel it") }
+            t.type("y")
+            s = try await t.wait("the cancel acknowledged") {
+                $0.contains("cancel acknowledged") || $0.contains("cancel confirmed")
+            }
+            s = try await t.wait("the cancel confirmed by job.cancelled") {
+                $0.contains("cancel confirmed") && $0.contains("cancelled")
+            }
+
+            t.type("q")
+            s = try await t.wait("the shell back") { $0.contains("EXIT=0") }
+            #expect(s.contains("PROMPT>"))
+            #expect(t.alternateScreen == "0", "no alternate screen left behind")
+            // Nothing was logged to the terminal; the log file has the session.
+            #expect(!s.contains("info realtime-dash"))
+            #expect((try? String(contentsOfFile: log, encoding: .utf8))?.contains("demo backend on") == true)
         }
-        for title in ["1 ONU events", "2 Alerts", "3 Tickets", "4 Subscribers", "5 RADIUS sessions", "6 Jobs"] {
-            #expect(s.contains(title), "pane \(title)")
-        }
-        #expect(s.contains("tenant: all (2)"))
-        #expect(t.alternateScreen == "1")
 
-        t.type("t")
-        s = try await t.wait("tenant filter t-01") { $0.contains("tenant: t-01") }
-        t.type("tt")
-        s = try await t.wait("all tenants again") { $0.contains("tenant: all (2)") }
-
-        t.type("?")
-        s = try await t.wait("help") { $0.contains("Keys (? or Esc closes)") && $0.contains("reconnect all") }
-        t.keys("Escape")
-        s = try await t.wait("help closed") { !$0.contains("Keys (? or Esc closes)") }
-
-        t.type(" ")
-        s = try await t.wait("frozen") { $0.contains("FROZEN +") }
-        t.type(" ")
-        s = try await t.wait("thawed") { !$0.contains("FROZEN") }
-
-        // Jobs: pause, then cancel through the confirmation.
-        t.type("6")
-        s = try await t.wait("a job row") { $0.contains("running") || $0.contains("pending") }
-        t.type("j")
-        t.type("p")
-        s = try await t.wait("the pause acknowledged") { $0.contains("pause acknowledged") }
-        t.type("c")
-        s = try await t.wait("the cancel confirmation") { $0.contains("Cancel job") && $0.contains("y: cancel it") }
-        t.type("y")
-        s = try await t.wait("the cancel acknowledged") { $0.contains("cancel acknowledged") || $0.contains("cancel confirmed") }
-        s = try await t.wait("the cancel confirmed by job.cancelled") {
-            $0.contains("cancel confirmed") && $0.contains("cancelled")
+        @Test("SIGTERM mid-frame restores the terminal")
+        func sigterm() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            // The console in the foreground (a background job cannot read the terminal); a killer beside it.
+            let marker = NSTemporaryDirectory() + "rd-sigterm-\(getpid()).log"
+            t.type(
+                "PS1='PROMPT> '; (sleep 4; pkill -TERM -f 'log-file \(marker)') & \(realtimeDashBinary) --demo --log-file \(marker); echo EXIT=$?"
+            )
+            t.keys("Enter")
+            let s = try await t.wait("the shell back after SIGTERM", timeout: 40) {
+                $0.range(of: "EXIT=[0-9]", options: .regularExpression) != nil
+            }
+            #expect(s.contains("EXIT=143"), "128 + SIGTERM")
+            #expect(t.alternateScreen == "0")
         }
 
-        t.type("q")
-        s = try await t.wait("the shell back") { $0.contains("EXIT=0") }
-        #expect(s.contains("PROMPT>"))
-        #expect(t.alternateScreen == "0", "no alternate screen left behind")
-        // Nothing was logged to the terminal; the log file has the session.
-        #expect(!s.contains("info realtime-dash"))
-        #expect((try? String(contentsOfFile: log, encoding: .utf8))?.contains("demo backend on") == true)
-    }
-
-    @Test("SIGTERM mid-frame restores the terminal")
-    func sigterm() async throws {
-        try #require(run(["tmux", "-V"]).status == 0)
-        let t = TmuxSession()
-        #expect(t.start())
-        defer { t.kill() }
-        // The console in the foreground (a background job cannot read the terminal); a killer beside it.
-        let marker = NSTemporaryDirectory() + "rd-sigterm-\(getpid()).log"
-        t.type(
-            "PS1='PROMPT> '; (sleep 4; pkill -TERM -f 'log-file \(marker)') & \(realtimeDashBinary) --demo --log-file \(marker); echo EXIT=$?"
-        )
-        t.keys("Enter")
-        let s = try await t.wait("the shell back after SIGTERM", timeout: 40) {
-            $0.range(of: "EXIT=[0-9]", options: .regularExpression) != nil
+        @Test("without a terminal the console refuses with a clear message and points at tail")
+        func notATerminal() async throws {
+            let r = await (try Subprocess(["--demo"], environment: ["TERM": "xterm-256color"])).wait()
+            #expect(r.status == 64)
+            #expect(r.stderr.contains("must be a terminal") && r.stderr.contains("realtime-dash tail"))
         }
-        #expect(s.contains("EXIT=143"), "128 + SIGTERM")
-        #expect(t.alternateScreen == "0")
-    }
-
-    @Test("without a terminal the console refuses with a clear message and points at tail")
-    func notATerminal() async throws {
-        let r = await (try Subprocess(["--demo"], environment: ["TERM": "xterm-256color"])).wait()
-        #expect(r.status == 64)
-        #expect(r.stderr.contains("must be a terminal") && r.stderr.contains("realtime-dash tail"))
     }
 }

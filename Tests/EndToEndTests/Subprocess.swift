@@ -1,5 +1,4 @@
 import DashTestSupport
-import DashTestSupport
 import Foundation
 
 struct ProcessResult: Sendable {
@@ -9,56 +8,27 @@ struct ProcessResult: Sendable {
     var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
 }
 
-/// A child process with its output collected off the cooperative thread pool.
-final class Subprocess: @unchecked Sendable {
-    let process = Process()
-    private let out = Pipe()
-    private let err = Pipe()
-    private let lock = NSLock()
-    private var outData = Data()
-    private var errData = Data()
-    private let done = DispatchGroup()
+/// The built `realtime-dash` binary as a child process, its output collected in files.
+///
+/// Started with ``Child`` (posix_spawn with every descriptor above 2 closed), not Foundation's
+/// `Process`: a child must not hold copies of other tests' sockets.
+final class Subprocess: Sendable {
+    let child: Child
+    let directory: String
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: realtimeDashBinary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "REALTIME_DASH_TOKEN")
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        for (pipe, isOut) in [(out, true), (err, false)] {
-            done.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                self.lock.lock()
-                if isOut { self.outData = data } else { self.errData = data }
-                self.lock.unlock()
-                self.done.leave()
-            }
-        }
-        try process.run()
+        directory = try scratchDirectory()
+        child = try Child.spawn(
+            [realtimeDashBinary] + arguments, environment: environment, stdout: directory + "/out",
+            stderr: directory + "/err")
     }
 
     /// Waits for the exit (killing the process after `timeout` seconds).
     func wait(timeout: Double = 20) async -> ProcessResult {
-        await withCheckedContinuation { (c: CheckedContinuation<ProcessResult, Never>) in
-            DispatchQueue.global().async {
-                let deadline = Date().addingTimeInterval(timeout)
-                while self.process.isRunning && Date() < deadline { usleep(10_000) }
-                if self.process.isRunning { self.process.terminate() }
-                self.process.waitUntilExit()
-                // The readers end at EOF; bounded in case something inherited the pipes.
-                _ = self.done.wait(timeout: .now() + 5)
-                self.lock.lock()
-                let r = ProcessResult(
-                    status: self.process.terminationStatus, stdout: Array(self.outData),
-                    stderr: String(decoding: self.errData, as: UTF8.self))
-                self.lock.unlock()
-                c.resume(returning: r)
-            }
-        }
+        let status = await child.wait(timeout: timeout)
+        let out = (try? Data(contentsOf: URL(fileURLWithPath: directory + "/out"))) ?? Data()
+        let err = (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: directory)
+        return ProcessResult(status: status, stdout: Array(out), stderr: err)
     }
 }

@@ -23,12 +23,11 @@ struct TestPKI {
             printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
             openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TimedOut(what: "openssl could not make the test certificates") }
+        // Child, not Foundation's Process: the shell must not inherit other tests' sockets.
+        let status = try Child.spawn(["/bin/sh", "-c", script]).waitBlocking(timeout: 60)
+        guard status == 0 else {
+            throw HarnessError("openssl could not make the test certificates (exit \(status.map(String.init) ?? "killed"))")
+        }
         return TestPKI(directory: dir)
     }
 }
