@@ -21,6 +21,9 @@ public struct Column: Sendable, Equatable {
 }
 
 public struct Row: Sendable, Equatable {
+    /// Stable: it names the entity, not the row's position, so the selection follows the entity
+    /// as rows arrive above it. `tenant|alert id`, `tenant|session id`, `tenant|job id`; a
+    /// history row (ONU, ticket, subscriber events) is `tenant|ingest sequence number`.
     public var id: String
     public var cells: [String]
     public var tone: Tone
@@ -104,7 +107,7 @@ extension AppState {
             var total = 0
             var rows: [Row] = []
             for (tenant, ring) in view.onuHistory where shows(tenant) {
-                for e in ring.newestFirst {
+                for (sequence, e) in ring.newestFirstNumbered {
                     total += 1
                     guard case .onu(let o) = e.payload else { continue }
                     let cells = [
@@ -116,7 +119,7 @@ extension AppState {
                         o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
                     rows.append(
                         Row(
-                            id: "\(tenant)|\(o.onuSerial)|\(e.timestamp.microseconds)|\(rows.count)", cells: cells, tone: tone,
+                            id: "\(tenant)|\(sequence)", cells: cells, tone: tone,
                             detail: e.raw))
                 }
             }
@@ -217,7 +220,7 @@ extension AppState {
         var total = 0
         var rows: [(Int64, Row)] = []
         for (tenant, ring) in rings where shows(tenant) {
-            for (i, e) in ring.newestFirst.enumerated() {
+            for (sequence, e) in ring.newestFirstNumbered {
                 total += 1
                 guard let (cells, tone) = make(e) else { continue }
                 let all = [e.timestamp.timeOfDay] + cells + [tenant, e.type.rawValue]
@@ -225,7 +228,7 @@ extension AppState {
                 rows.append(
                     (
                         e.timestamp.microseconds,
-                        Row(id: "\(tenant)|\(e.timestamp.microseconds)|\(i)", cells: all, tone: tone, detail: e.raw)
+                        Row(id: "\(tenant)|\(sequence)", cells: all, tone: tone, detail: e.raw)
                     ))
             }
         }

@@ -5,6 +5,10 @@ public struct RingBuffer<Element: Sendable>: Sendable {
     public let capacity: Int
     private var storage: [Element] = []
     private var head = 0
+    /// How many elements were ever appended. The element appended n-th (from 0) has sequence
+    /// number n for as long as it is kept, and ``removeAll()`` does not reset the count: a
+    /// sequence number names one element for good, which is what a stable row id needs.
+    public private(set) var appended: UInt64 = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0)
@@ -16,6 +20,7 @@ public struct RingBuffer<Element: Sendable>: Sendable {
     public var isEmpty: Bool { storage.isEmpty }
 
     public mutating func append(_ e: Element) {
+        appended += 1
         if storage.count < capacity {
             storage.append(e)
         } else {
@@ -40,5 +45,10 @@ public struct RingBuffer<Element: Sendable>: Sendable {
             i = (i - 1 + storage.count) % storage.count
         }
         return out
+    }
+
+    /// Newest first, each with its sequence number (see ``appended``).
+    public var newestFirstNumbered: [(sequence: UInt64, element: Element)] {
+        newestFirst.enumerated().map { (appended - 1 - UInt64($0.offset), $0.element) }
     }
 }
