@@ -85,7 +85,7 @@ extension ConnectionManager {
         guard let socket = socketFor(key) else {
             if case .job(let id) = endpoint, command == .cancelJob {
                 emit(.command(tenant: tenant, endpoint: endpoint, command: command, outcome: .sent))
-                Task { await self.cancelViaREST(key, id: id) }
+                schedule(after: 0) { await self.cancelViaREST(key, id: id) }
             } else {
                 emit(
                     .command(
@@ -97,10 +97,7 @@ extension ConnectionManager {
         socket.yield(command)
         emit(.command(tenant: tenant, endpoint: endpoint, command: command, outcome: .sent))
         let timeout = configuration.commandTimeout
-        Task {
-            try? await self.clock.sleep(seconds: timeout)
-            await self.timedOut(key, generation: gen)
-        }
+        schedule(after: timeout) { await self.timedOut(key, generation: gen) }
     }
 
     func timedOut(_ key: StreamKey, generation gen: Int) async {
@@ -118,10 +115,7 @@ extension ConnectionManager {
         if case .job(let id) = key.endpoint, p.command == .cancelJob {
             // Now wait for job.cancelled; without it, fall back to REST.
             let wait = configuration.cancelConfirm
-            Task {
-                try? await self.clock.sleep(seconds: wait)
-                await self.cancelUnconfirmed(key, id: id, generation: p.generation)
-            }
+            schedule(after: wait) { await self.cancelUnconfirmed(key, id: id, generation: p.generation) }
         } else {
             _ = takePending(key, where: { $0.generation == p.generation })
         }

@@ -29,7 +29,19 @@ public actor ConnectionManager {
     private var wakes: [StreamKey: WakeSignal] = [:]
     private var sockets: [StreamKey: AsyncStream<ClientCommand>.Continuation] = [:]
     private var running: Set<StreamKey> = []
-    private var spawn: AsyncStream<StreamKey>.Continuation?
+    /// Work for the task group; made at init, so that work asked for before ``run()`` starts
+    /// (a command sent at once) waits for it instead of being lost.
+    private let spawn: AsyncStream<Work>.Continuation
+    private let spawnStream: AsyncStream<Work>
+
+    /// What the manager's task group runs: a stream for its whole life, or one piece of work
+    /// after a delay on the manager's clock (a command's time-out, a cancel's confirmation
+    /// window, a REST fallback). Both are children of the group: cancelled with the manager,
+    /// never left running after it.
+    enum Work: Sendable {
+        case stream(StreamKey)
+        case later(seconds: Double, @Sendable () async -> Void)
+    }
     /// Commands awaiting an answer, per socket, oldest first (the backend answers in order).
     private var pending: [StreamKey: [PendingCommand]] = [:]
 
@@ -75,6 +87,7 @@ public actor ConnectionManager {
             self.ownsHTTPClient = true
         }
         self.logger = logger
+        (spawnStream, spawn) = AsyncStream.makeStream(of: Work.self)
         self.inbox = Inbox(capacity: configuration.inboxCapacity, entityCapacity: configuration.inboxEntityCapacity)
     }
 
@@ -87,8 +100,6 @@ public actor ConnectionManager {
     }
 
     private func runStreams() async {
-        let (spawnStream, spawnContinuation) = AsyncStream.makeStream(of: StreamKey.self)
-        spawn = spawnContinuation
         for tenant in configuration.tenants {
             for endpoint in configuration.endpoints { start(StreamKey(tenant: tenant, endpoint: endpoint)) }
             for job in configuration.watchJobs { start(StreamKey(tenant: tenant, endpoint: .job(job))) }
@@ -99,18 +110,28 @@ public actor ConnectionManager {
                 group.addTask { await self.discover(tenant: tenant) }
             }
             group.addTask { await self.watchTokens() }
-            for await key in spawnStream {
-                group.addTask { await self.runStream(key) }
+            for await work in spawnStream {
+                switch work {
+                case .stream(let key):
+                    group.addTask { await self.runStream(key) }
+                case .later(let seconds, let body):
+                    let clock = self.clock
+                    group.addTask {
+                        if seconds > 0 { try? await clock.sleep(seconds: seconds) }
+                        if !Task.isCancelled { await body() }
+                    }
+                }
             }
             group.cancelAll()
         }
+        spawn.finish()
         if ownsHTTPClient { try? await http.shutdown() }
         inbox.finish()
     }
 
     private func start(_ key: StreamKey) {
         guard running.insert(key).inserted else { return }
-        spawn?.yield(key)
+        spawn.yield(.stream(key))
     }
 
     private func finished(_ key: StreamKey) {
@@ -119,6 +140,12 @@ public actor ConnectionManager {
     }
 
     private func register(_ key: StreamKey, _ wake: WakeSignal) { wakes[key] = wake }
+
+    /// Runs `body` after `seconds` on the manager's clock, inside the manager's task group.
+    /// Asked before ``run()`` starts, it waits for it; after the manager ended, it is dropped.
+    func schedule(after seconds: Double, _ body: @escaping @Sendable () async -> Void) {
+        spawn.yield(.later(seconds: seconds, body))
+    }
 
     /// Reconnects every stream now (R), after re-reading the token sources.
     public func reconnectAll() {
@@ -342,11 +369,10 @@ public actor ConnectionManager {
                 tls: configuration.tls
             ) { session in
                 await self.socketOpened(key, commandContinuation)
-                defer { Task { await self.socketClosed(key) } }
                 self.emit(
                     .latency(
                         tenant: key.tenant, endpoint: key.endpoint, milliseconds: (clock.now().monotonic - t0.monotonic) * 1000))
-                return await withTaskGroup(of: AttemptResult?.self) { group in
+                let result = await withTaskGroup(of: AttemptResult?.self) { group in
                     group.addTask {
                         var sawTerminalJobEvent = false
                         for await message in session.messages {
@@ -409,6 +435,8 @@ public actor ConnectionManager {
                     return await firstResult(
                         of: &group, otherwise: AttemptResult(failure: .webSocketClosed(code: nil, reason: "")))
                 }
+                await self.socketClosed(key)
+                return result
             }
         } catch let refused as WebSocketClient.UpgradeRefused {
             return AttemptResult(failure: .http(status: refused.status, retryAfter: nil))
