@@ -6,7 +6,7 @@ SWIFT ?= swift
 demo: deps
 	$(SWIFT) run realtime-dash --demo
 
-# Serial: most tests wait on real sockets, and two cores in parallel made timing flaky.
+# Serial, for CI's steadiness; plain `swift test` runs the same suite in parallel (and passes).
 # The build is unbounded (a cold one takes minutes); the run itself is bounded, so a hang
 # fails in minutes with the last test named instead of running into CI's limit.
 TEST_TIMEOUT ?= 900
