@@ -509,8 +509,8 @@ public actor ConnectionManager {
 }
 
 /// The first child that ends with a result decides the attempt; the others (watchdog, pinger,
-/// command writer) are cancelled.
-func firstResult<T: Sendable>(of group: inout TaskGroup<T?>, otherwise fallback: T) async -> T {
+/// command writer) are cancelled. Also what decides when `tail` stops.
+public func firstResult<T: Sendable>(of group: inout TaskGroup<T?>, otherwise fallback: T) async -> T {
     var result = fallback
     while let next = await group.next() {
         if let next {

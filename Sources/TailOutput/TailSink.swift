@@ -67,15 +67,7 @@ public final class TailSink: @unchecked Sendable {
                     return .finished
                 }
             }
-            var result = Outcome.finished
-            while let next = await group.next() {
-                if let next {
-                    result = next
-                    break
-                }
-            }
-            group.cancelAll()
-            return result
+            return await firstResult(of: &group, otherwise: .finished)
         }
         _ = write(manager.inbox.drain())
         if format == .count { writer.write(Array("\(total)\n".utf8)) }

@@ -60,15 +60,7 @@ struct DemoServerCommand: AsyncParsableCommand {
         case (nil, nil): break
         default: throw ValidationError("--tls-cert and --tls-key go together")
         }
-        if let secretFile {
-            if FileManager.default.fileExists(atPath: secretFile) {
-                config.secret = Array(try SecretFile.read(secretFile).utf8)
-            } else {
-                let secret = TokenAuthority.randomSecret().map { String(format: "%02x", $0) }.joined()
-                try SecretFile.write(secret + "\n", to: secretFile)
-                config.secret = Array(secret.utf8)
-            }
-        }
+        if let secretFile { config.secret = try SecretFile.loadOrCreateSecret(at: secretFile) }
         var logger = Logger(label: "demo-server")
         // The command prints its own status lines; Hummingbird's shutdown chatter (it logs the
         // cancellation of Ctrl-C at error level) is not for operators.
@@ -81,35 +73,7 @@ struct DemoServerCommand: AsyncParsableCommand {
         let tokenLifetime = self.tokenLifetime
         try await runUntilSignal {
             try await backend.run { port in
-                let config = backend.configuration
-                let origin = "\(config.scheme)://\(config.host):\(port)"
-                let catalogue = try! EndpointCatalogue(origin: origin, basePath: config.restBase)
-                var lines = [
-                    "demo-server listening on \(origin)  (era \(config.era.rawValue), REST base \(config.restBase), seed \(config.seed))",
-                    "tenants: \(backend.tenantIDs.joined(separator: ", "))",
-                ]
-                if let tokenOut {
-                    do {
-                        try SecretFile.write(
-                            backend.mintToken(tenant: backend.tenantIDs[0], lifetime: tokenLifetime) + "\n", to: tokenOut)
-                        lines.append("token for \(backend.tenantIDs[0]) (every permission) written to \(tokenOut) (mode 0600)")
-                        lines.append(
-                            "try:  curl -sN -H \"Authorization: Bearer $(cat \(tokenOut))\" \(catalogue.url(for: .alerts))")
-                        lines.append(
-                            "      realtime-dash tail --api-url \(origin) --base-path \(config.restBase) --token-file \(tokenOut)"
-                        )
-                    } catch {
-                        lines.append("could not write the token: \(error)")
-                    }
-                } else {
-                    lines.append("no token written: pass --token-out FILE (or mint one with 'realtime-dash token')")
-                }
-                if config.admin {
-                    lines.append(
-                        "test controls: POST \(origin)/__admin/{publish,storm,drop,stall,unstall,fail,ws-close,resume-mode,firehose,job,token}"
-                    )
-                }
-                lines.append("Ctrl-C stops it.")
+                let lines = backend.banner(port: port, tokenOut: tokenOut, tokenLifetime: tokenLifetime)
                 FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             }
         }
