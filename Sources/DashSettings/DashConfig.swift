@@ -218,8 +218,8 @@ extension DashConfig {
             throw ConfigError("history.limit must be between 1 and 1000000, not \(history.limit)")
         }
         guard (1...240).contains(ui.fps) else { throw ConfigError("ui.fps must be between 1 and 240, not \(ui.fps)") }
-        guard ["auto", "color", "mono"].contains(ui.theme) else {
-            throw ConfigError("ui.theme must be auto, color or mono, not '\(ui.theme)'")
+        guard ["auto", "color", "mono", "light"].contains(ui.theme) else {
+            throw ConfigError("ui.theme must be auto, color, mono or light, not '\(ui.theme)'")
         }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(log.level) else {
             throw ConfigError("log.level '\(log.level)' is not one of trace, debug, info, notice, warning, error, critical")

@@ -24,10 +24,12 @@ public final class Terminal: TerminalDevice {
     private var previous: Grid? = nil
     public let ascii: Bool
     public let colors: Bool
+    public let theme: Theme
     private var closed = false
 
     /// - Parameters:
-    ///   - theme: `auto`, `color` or `mono`; `NO_COLOR` in the environment means mono.
+    ///   - theme: `auto`, `color`, `mono` or `light` (``Theme/resolve(_:environment:terminalHasColors:)``);
+    ///     `NO_COLOR` in the environment, or a terminal without colours, means mono.
     /// - Throws: ``TerminalError`` when standard input/output is not a terminal, `TERM` is
     ///   missing or `dumb`, or curses does not know the terminal.
     public init(theme: String = "auto", environment: [String: String]) throws {
@@ -64,12 +66,12 @@ public final class Terminal: TerminalDevice {
         nodelay(cn_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
-        let wantColor = theme != "mono" && environment["NO_COLOR"] == nil && has_colors()
-        colors = wantColor
-        if wantColor {
+        self.theme = Theme.resolve(theme, environment: environment, terminalHasColors: has_colors()) ?? .mono
+        colors = self.theme.usesColor
+        if colors {
             start_color()
             use_default_colors()
-            Palette.install()
+            Palette.install(self.theme)
         }
     }
 
@@ -106,11 +108,12 @@ public final class Terminal: TerminalDevice {
     public func invalidate() { previous = nil }
 
     private func attributes(_ s: Style) -> attr_t {
+        let look = theme.look(s.role)
         var a = cn_a_normal()
-        if s.bold { a |= cn_a_bold() }
+        if s.bold || look.bold { a |= cn_a_bold() }
         if s.reverse { a |= cn_a_reverse() }
-        if s.role == .dim || s.role == .border { a |= cn_a_dim() }
-        if !colors && (s.role == .critical || s.role == .statusFailed) { a |= cn_a_bold() | cn_a_underline() }
+        if look.dim { a |= cn_a_dim() }
+        if look.underline { a |= cn_a_underline() }
         return a
     }
 
@@ -174,32 +177,16 @@ public final class Terminal: TerminalDevice {
     deinit { close() }
 }
 
-/// Colour pairs by role, in one place. Severity never relies on colour alone: rows carry the
-/// severity as text and the renderer adds bold/reverse.
+/// Colour pairs by role: one pair per role, from the theme's table (DashboardRender's `Theme`).
+/// Severity never relies on colour alone: rows carry the severity as text, and the mono theme
+/// marks critical and failed with bold and underline.
 enum Palette {
     static func pair(_ role: Role) -> Int { Int(role.rawValue) + 1 }
 
-    static func colors(_ role: Role) -> (Int16, Int16) {
-        let d: Int16 = -1
-        switch role {
-        case .normal, .dim, .overlay, .border: return (d, d)
-        case .header: return (Int16(COLOR_CYAN), d)
-        case .title: return (Int16(COLOR_CYAN), d)
-        case .titleFocused, .borderFocused: return (Int16(COLOR_YELLOW), d)
-        case .selected: return (Int16(COLOR_CYAN), d)
-        case .good, .statusLive: return (Int16(COLOR_GREEN), d)
-        case .info, .statusConnecting: return (Int16(COLOR_CYAN), d)
-        case .warning, .statusBackoff, .frozen: return (Int16(COLOR_YELLOW), d)
-        case .error, .statusFailed, .flash: return (Int16(COLOR_RED), d)
-        case .critical: return (Int16(COLOR_MAGENTA), d)
-        case .statusStopped: return (Int16(COLOR_MAGENTA), d)
-        }
-    }
-
-    static func install() {
+    static func install(_ theme: Theme) {
         for role in Role.allCases {
-            let (fg, bg) = colors(role)
-            init_pair(Int16(pair(role)), fg, bg)
+            let look = theme.look(role)
+            init_pair(Int16(pair(role)), look.foreground.rawValue, look.background.rawValue)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConsoleRuntime
 import DashSettings
+import DashboardRender
 import DashboardCore
 import DemoBackend
 import Foundation
@@ -34,14 +35,16 @@ struct RealtimeDash: AsyncParsableCommand {
     @Option(help: "A job id to watch whatever discovery finds (repeatable).")
     var job: [String] = []
 
-    @Option(help: "Colours: auto, color or mono (NO_COLOR forces mono).")
+    @Option(help: "Colours: auto, color, mono or light (for a light background); NO_COLOR forces mono.")
     var theme: String?
 
     @Option(help: "Log file (default: log.file from the config).")
     var logFile: String?
 
     func validate() throws {
-        if let theme, !["auto", "color", "mono"].contains(theme) { throw ValidationError("--theme must be auto, color or mono") }
+        if let theme, !Theme.names.contains(theme) {
+            throw ValidationError("--theme must be one of \(Theme.names.joined(separator: ", ")), not '\(theme)'")
+        }
         if demo && (connection.apiURL != nil || connection.tokenFile != nil) {
             throw ValidationError("--demo runs its own backend: drop --api-url and --token-file")
         }

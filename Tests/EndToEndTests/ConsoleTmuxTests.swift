@@ -57,7 +57,7 @@ struct TmuxSession {
     func kill() { run(tmux + ["kill-server"]) }
 
     /// Waits (bounded) until the screen satisfies `condition`; returns the last screen.
-    func wait(_ what: String, timeout: Double = 30, _ condition: (String) -> Bool) async throws -> String {
+    func wait(_ what: String, timeout: Double = 60, _ condition: (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
