@@ -122,7 +122,11 @@ struct RealtimeDash: AsyncParsableCommand {
         }
         managerTask.cancel()
         backendTask?.cancel()
-        _ = await managerTask.value
+        // The terminal is already restored; the streams get a few seconds to close, and the
+        // process exits either way (a stuck connection must not hold the operator's shell).
+        if !(await DemoBackend.finished(Task { await managerTask.value }, within: 5)) {
+            logger.warning("the connections did not close within 5 s of quitting; exiting anyway")
+        }
         switch outcome {
         case .success(let signal):
             if signal != 0 { throw ExitCode(128 + signal) }
