@@ -47,8 +47,16 @@ public struct RingBuffer<Element: Sendable>: Sendable {
         return out
     }
 
-    /// Newest first, each with its sequence number (see ``appended``).
+    /// Newest first, each with its sequence number (see ``appended``). One pass, one array.
     public var newestFirstNumbered: [(sequence: UInt64, element: Element)] {
-        newestFirst.enumerated().map { (appended - 1 - UInt64($0.offset), $0.element) }
+        guard !storage.isEmpty else { return [] }
+        var out: [(sequence: UInt64, element: Element)] = []
+        out.reserveCapacity(storage.count)
+        var i = (head - 1 + storage.count) % storage.count
+        for k in 0..<storage.count {
+            out.append((appended - 1 - UInt64(k), storage[i]))
+            i = (i - 1 + storage.count) % storage.count
+        }
+        return out
     }
 }

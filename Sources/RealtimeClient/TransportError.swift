@@ -92,12 +92,9 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
                 return TransportError(.other(shortened("\(e)")))
             }
         case let e as NIOConnectionError:
-            if let dns = e.dnsAError ?? e.dnsAAAAError, e.connectionErrors.isEmpty {
-                _ = dns
-                return .dns(host: e.host)
-            }
-            if let first = e.connectionErrors.first { return classify(first.error, url: url) }
-            return .dns(host: e.host)
+            // No connection was even tried: the name did not resolve.
+            guard let first = e.connectionErrors.first else { return .dns(host: e.host) }
+            return classify(first.error, url: url)
         case let e as SocketAddressError.UnknownHost:
             return .dns(host: e.host)
         case let e as IOError:
