@@ -7,7 +7,11 @@ public struct AppState: Sendable {
     public var tenantFilter: String? = nil
     public var focus: Pane = .alerts
     public var zoomed = false
-    public var overlay: Overlay = .none
+    public var overlay: Overlay = .none {
+        didSet { if overlay != oldValue { overlayScroll = 0 } }
+    }
+    /// Lines scrolled in the overlay (back to the top whenever another overlay opens).
+    public var overlayScroll = 0
     /// Typing a filter for the focused pane.
     public var editingFilter: String? = nil
     public var filters: [Pane: String] = [:]

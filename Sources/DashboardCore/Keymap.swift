@@ -21,13 +21,15 @@ public struct Binding: Sendable {
     public var label: String
     public var help: String
     public var command: KeyCommand
+    /// Shown in the footer line when set: a short label and word ("/", "filter").
+    public var hint: (label: String, text: String)? = nil
 }
 
 /// The default keymap. The help overlay is generated from this same table.
 public enum Keymap {
     public static let bindings: [Binding] =
         [
-            Binding(keys: [.tab], label: "Tab", help: "next pane", command: .focusNext),
+            Binding(keys: [.tab], label: "Tab", help: "next pane", command: .focusNext, hint: ("Tab/1-6", "panes")),
             Binding(keys: [.backTab], label: "Shift-Tab", help: "previous pane", command: .focusPrevious),
         ]
         + Pane.allCases.map { p in
@@ -42,21 +44,28 @@ public enum Keymap {
             Binding(keys: [.home, .char("g")], label: "Home g", help: "first row", command: .first),
             Binding(keys: [.end, .char("G")], label: "End G", help: "last row", command: .last),
             Binding(keys: [.char("z")], label: "z", help: "zoom the focused pane", command: .zoom),
-            Binding(keys: [.enter], label: "Enter", help: "detail of the selected row (JSON)", command: .detail),
+            Binding(
+                keys: [.enter], label: "Enter", help: "detail of the selected row (JSON)", command: .detail,
+                hint: ("Enter", "detail")),
             Binding(keys: [.escape], label: "Esc", help: "close a dialog or overlay", command: .close),
-            Binding(keys: [.char("/")], label: "/", help: "filter the pane (! inverts)", command: .startFilter),
-            Binding(keys: [.char("t")], label: "t", help: "tenant filter: all, then each tenant", command: .cycleTenant),
-            Binding(keys: [.char(" ")], label: "space", help: "freeze the view (ingest continues)", command: .freeze),
+            Binding(
+                keys: [.char("/")], label: "/", help: "filter the pane (! inverts)", command: .startFilter, hint: ("/", "filter")),
+            Binding(
+                keys: [.char("t")], label: "t", help: "tenant filter: all, then each tenant", command: .cycleTenant,
+                hint: ("t", "tenant")),
+            Binding(
+                keys: [.char(" ")], label: "space", help: "freeze the view (ingest continues)", command: .freeze,
+                hint: ("space", "freeze")),
             Binding(keys: [.char("s")], label: "s", help: "sessions: next sort column", command: .nextSortColumn),
             Binding(keys: [.char("S")], label: "S", help: "sessions: reverse the sort", command: .flipSortDirection),
             Binding(keys: [.char("c")], label: "c", help: "jobs: cancel (asks y/n)", command: .cancel),
             Binding(keys: [.char("p")], label: "p", help: "jobs: pause", command: .pause),
             Binding(keys: [.char("r")], label: "r", help: "jobs: resume", command: .resume),
             Binding(keys: [.char("R")], label: "R", help: "reconnect all (re-reads token files)", command: .reconnectAll),
-            Binding(keys: [.char("C")], label: "C", help: "connections panel", command: .connections),
+            Binding(keys: [.char("C")], label: "C", help: "connections panel", command: .connections, hint: ("C", "connections")),
             Binding(keys: [.char("x")], label: "x", help: "clear the focused pane's history", command: .clearPane),
-            Binding(keys: [.char("?")], label: "?", help: "this help", command: .help),
-            Binding(keys: [.char("q")], label: "q", help: "quit", command: .quit),
+            Binding(keys: [.char("?")], label: "?", help: "this help", command: .help, hint: ("?", "help")),
+            Binding(keys: [.char("q")], label: "q", help: "quit", command: .quit, hint: ("q", "quit")),
         ]
 
     static let table: [Key: KeyCommand] = {
@@ -66,4 +75,10 @@ public enum Keymap {
     }()
 
     public static func command(for key: Key) -> KeyCommand? { table[key] }
+
+    /// The footer's hints, most useful first: help, then in keymap order.
+    public static var hints: [(label: String, text: String)] {
+        let all = bindings.compactMap(\.hint)
+        return all.filter { $0.label == "?" } + all.filter { $0.label != "?" }
+    }
 }

@@ -6,36 +6,65 @@ public enum Tone: Sendable, Equatable {
     case normal, dim, good, info, warning, error, critical
 }
 
-public struct Column: Sendable, Equatable {
-    public var title: String
-    /// Minimum width; flexible columns share what is left.
-    public var width: Int
-    public var flexible: Bool
-    public var rightAligned: Bool
-    public init(_ title: String, _ width: Int, flexible: Bool = false, right: Bool = false) {
-        self.title = title
-        self.width = width
-        self.flexible = flexible
-        self.rightAligned = right
-    }
+/// What a row is: the entity or event behind it, typed. DashboardRender turns it into cells.
+public enum RowItem: Sendable {
+    case onu(tenant: String, event: Event, onu: ONUEvent)
+    case alert(AlertRow)
+    case ticket(tenant: String, event: Event, ticket: TicketEvent)
+    case subscriber(tenant: String, event: Event, subscriber: SubscriberEvent)
+    case session(SessionRow)
+    case job(JobRow)
 }
 
-public struct Row: Sendable, Equatable {
+public struct Row: Sendable {
     /// Stable: it names the entity, not the row's position, so the selection follows the entity
     /// as rows arrive above it. `tenant|alert id`, `tenant|session id`, `tenant|job id`; a
     /// history row (ONU, ticket, subscriber events) is `tenant|ingest sequence number`.
     public var id: String
-    public var cells: [String]
+    public var item: RowItem
+    /// What the row means (the renderer maps it to a colour and marks).
     public var tone: Tone
-    /// The JSON shown by the detail view.
-    public var detail: [UInt8]
+
+    /// The JSON shown by the detail view: the event (or the job's last event) as received.
+    public var detail: [UInt8] {
+        switch item {
+        case .onu(_, let e, _), .ticket(_, let e, _), .subscriber(_, let e, _): e.raw
+        case .alert(let a): a.raw
+        case .session(let s): s.raw
+        case .job(let j): j.raw
+        }
+    }
+
+    /// A few words naming the row, for the detail view's title.
+    public var summary: String {
+        switch item {
+        case .onu(let t, let e, let o): "\(e.timestamp.timeOfDay) \(o.onuSerial) \(o.status.rawValue) \(t)"
+        case .alert(let a): "\(a.severity.rawValue.uppercased()) \(a.raisedAt.timeOfDay) \(a.message)"
+        case .ticket(_, let e, let t): "\(e.timestamp.timeOfDay) \(t.ticketNumber) \(t.title)"
+        case .subscriber(_, let e, let s): "\(e.timestamp.timeOfDay) \(s.fullName) \(s.status)"
+        case .session(let s): "\(s.username) \(s.tenant)"
+        case .job(let j): "\(j.isCampaign ? "campaign" : j.type) \(j.title ?? j.id) \(j.status.rawValue)"
+        }
+    }
 }
 
-/// What a pane shows: its columns, the visible window of rows, and the counts for its title.
-public struct PaneContent: Sendable, Equatable {
+/// Active alerts by severity, for the Alerts title.
+public struct SeverityCounts: Sendable, Equatable {
+    public var critical = 0, error = 0, warning = 0, info = 0
+    public init() {}
+    mutating func count(_ s: AlertSeverity) {
+        switch s {
+        case .critical: critical += 1
+        case .error: error += 1
+        case .warning: warning += 1
+        default: info += 1
+        }
+    }
+}
+
+/// What a pane shows: the visible window of its rows, and what its title reports.
+public struct PaneContent: Sendable {
     public var pane: Pane
-    public var title: String
-    public var columns: [Column]
     /// The rows in the visible window, in order.
     public var rows: [Row]
     /// Index of the selected row within `rows`, if visible.
@@ -45,6 +74,12 @@ public struct PaneContent: Sendable, Equatable {
     public var total: Int
     /// Position of the window's first row among the matched rows.
     public var offset: Int
+    /// The filter applied ("" for none).
+    public var filter: String
+    /// Alerts only: the shown tenants' active alerts by severity.
+    public var severities: SeverityCounts?
+    /// Sessions only: the sort column and direction.
+    public var sort: (column: SessionSort, descending: Bool)?
 }
 
 extension AppState {
@@ -56,9 +91,7 @@ extension AppState {
     public func content(for pane: Pane, limit: Int) -> PaneContent {
         let view = self.view
         let filter = filters[pane] ?? ""
-        let (columns, all) = rows(for: pane, view: view, filterText: filter, limit: limit)
-        let total = all.total
-        let matched = all.rows.count
+        let all = rows(for: pane, view: view, filterText: filter, limit: limit)
         var offset = 0
         var selectedIndex: Int? = nil
         if let sel = selection[pane], let i = all.rows.firstIndex(where: { $0.id == sel }) {
@@ -66,20 +99,16 @@ extension AppState {
             selectedIndex = i - offset
         }
         let window = Array(all.rows.dropFirst(offset).prefix(max(0, limit)))
-        var title = pane.title
+        var content = PaneContent(
+            pane: pane, rows: window, selectedIndex: selectedIndex, matched: all.matchedCount ?? all.rows.count,
+            total: all.total, offset: offset, filter: filter)
         if pane == .alerts {
-            let counts = Dictionary(grouping: view.alerts.values.filter { shows($0.tenant) }, by: { $0.severity.rank }).mapValues(
-                \.count)
-            title +=
-                " "
-                + [(4, "crit"), (3, "err"), (2, "warn"), (0, "info")].map { "\($0.1) \(counts[$0.0, default: 0])" }.joined(
-                    separator: " ")
+            var counts = SeverityCounts()
+            for a in view.alerts.values where shows(a.tenant) { counts.count(a.severity) }
+            content.severities = counts
         }
-        if pane == .sessions { title += " (\(sessionSortDescending ? "▼" : "▲") \(sessionSort.title))" }
-        if !filter.isEmpty { title += " /\(filter) \(matched)/\(total)" }
-        return PaneContent(
-            pane: pane, title: title, columns: columns, rows: window, selectedIndex: selectedIndex,
-            matched: all.matchedCount ?? matched, total: total, offset: offset)
+        if pane == .sessions { content.sort = (sessionSort, sessionSortDescending) }
+        return content
     }
 
     struct RowSet {
@@ -91,51 +120,27 @@ extension AppState {
 
     /// Ordered row ids of a pane (for moving the selection).
     public func orderedIDs(_ pane: Pane, around limit: Int) -> [String] {
-        rows(for: pane, view: view, filterText: filters[pane] ?? "", limit: limit).1.rows.map(\.id)
+        rows(for: pane, view: view, filterText: filters[pane] ?? "", limit: limit).rows.map(\.id)
     }
 
-    func rows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> ([Column], RowSet) {
+    func rows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
         let matcher = TextFilter(filterText)
         switch pane {
         case .onu:
-            // Most useful first: narrow panes drop columns from the right.
-            let cols = [
-                Column("time", 8), Column("ONU", 12), Column("status", 9), Column("tenant", 6), Column("dBm", 6, right: true),
-                Column("OLT/PON", 9),
-                Column("event", 15, flexible: true),
-            ]
-            var total = 0
-            var rows: [Row] = []
-            for (tenant, ring) in view.onuHistory where shows(tenant) {
-                for (sequence, e) in ring.newestFirstNumbered {
-                    total += 1
-                    guard case .onu(let o) = e.payload else { continue }
-                    let cells = [
-                        e.timestamp.timeOfDay, o.onuSerial, o.status.rawValue, tenant, o.signalDBm.map { format1($0) } ?? "-",
-                        [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/"), e.type.rawValue,
-                    ]
-                    guard matcher.matches(cells) else { continue }
-                    let tone: Tone =
-                        o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
-                    rows.append(
-                        Row(
-                            id: "\(tenant)|\(sequence)", cells: cells, tone: tone,
-                            detail: e.raw))
-                }
+            return history(view.onuHistory, matcher) { tenant, e in
+                guard case .onu(let o) = e.payload else { return nil }
+                let tone: Tone =
+                    o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
+                // The OLT/PON as the pane shows it is searchable too.
+                let place = [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/")
+                return (.onu(tenant: tenant, event: e, onu: o), tone, [place])
             }
-            rows.sort { $0.cells[0] > $1.cells[0] }
-            return (cols, RowSet(rows: rows, total: total))
         case .alerts:
-            let cols = [
-                Column("sev", 8), Column("time", 8), Column("message", 14, flexible: true), Column("source", 8),
-                Column("tenant", 6), Column("type", 14),
-            ]
             var total = 0
             var rows: [(AlertRow, Row)] = []
             for a in view.alerts.values where shows(a.tenant) {
                 total += 1
-                let cells = [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.message, a.source, a.tenant, a.type]
-                guard matcher.matches(cells) else { continue }
+                guard matcher.matches(raw: a.raw, extra: [a.tenant]) else { continue }
                 let tone: Tone =
                     switch a.severity {
                     case .critical: .critical
@@ -143,63 +148,36 @@ extension AppState {
                     case .warning: .warning
                     default: .info
                     }
-                rows.append((a, Row(id: "\(a.tenant)|\(a.id)", cells: cells, tone: tone, detail: a.raw)))
+                rows.append((a, Row(id: "\(a.tenant)|\(a.id)", item: .alert(a), tone: tone)))
             }
             rows.sort { ($0.0.severity.rank, $0.0.raisedAt) > ($1.0.severity.rank, $1.0.raisedAt) }
-            return (cols, RowSet(rows: rows.map(\.1), total: total))
+            return RowSet(rows: rows.map(\.1), total: total)
         case .tickets:
-            let cols = [
-                Column("time", 8), Column("number", 14), Column("title", 10, flexible: true), Column("prio", 6),
-                Column("status", 11),
-                Column("assignee", 13), Column("tenant", 6), Column("event", 16),
-            ]
-            return history(view.tickets, cols, matcher) { e in
+            return history(view.tickets, matcher) { tenant, e in
                 guard case .ticket(let t) = e.payload else { return nil }
                 let tone: Tone =
                     ["urgent", "critical", "high"].contains(t.priority.lowercased())
                     ? .warning : e.type == .ticketResolved ? .dim : .normal
-                return ([t.ticketNumber, t.title, t.priority, t.status, t.assignedTo ?? "-"], tone)
+                return (.ticket(tenant: tenant, event: e, ticket: t), tone, [])
             }
         case .subscribers:
-            let cols = [
-                Column("time", 8), Column("name", 16, flexible: true), Column("status", 10), Column("account", 11),
-                Column("plan", 10),
-                Column("tenant", 6), Column("event", 21),
-            ]
-            return history(view.subscribers, cols, matcher) { e in
+            return history(view.subscribers, matcher) { tenant, e in
                 guard case .subscriber(let s) = e.payload else { return nil }
                 let tone: Tone = e.type == .subscriberTerminated ? .error : e.type == .subscriberSuspended ? .warning : .normal
-                return ([s.fullName, s.status, s.accountNumber, s.plan ?? "-"], tone)
+                return (.subscriber(tenant: tenant, event: e, subscriber: s), tone, [])
             }
         case .sessions:
             return sessionRows(view.sessions, matcher: matcher, limit: limit)
         case .jobs:
-            let cols = [
-                Column("type", 12), Column("status", 9), Column("progress", 14), Column("last command", 14, flexible: true),
-                Column("done/total", 9, right: true), Column("ok/fail", 8, right: true), Column("tenant", 6),
-                Column("current item", 14),
-            ]
             var total = 0
             var rows: [Row] = []
             for j in view.jobs.values.sorted(by: {
                 ($0.isCampaign ? 1 : 0, $0.tenant, $0.id) < ($1.isCampaign ? 1 : 0, $1.tenant, $1.id)
             }) where shows(j.tenant) {
                 total += 1
-                let cells: [String]
-                if j.isCampaign {
-                    cells = [
-                        "campaign", j.status == .running ? "active" : "inactive", j.title ?? j.id, commandText(j), "", "",
-                        j.tenant, "",
-                    ]
-                } else {
-                    let done = "\(j.processed.map(String.init) ?? "-")/\(j.total.map(String.init) ?? "-")"
-                    let okfail = "\(j.succeeded.map(String.init) ?? "-")/\(j.failed.map(String.init) ?? "-")"
-                    cells = [
-                        j.type, j.status.rawValue, progressBar(j.progress, width: 8), commandText(j), done, okfail, j.tenant,
-                        j.errorMessage ?? j.currentItem ?? "",
-                    ]
-                }
-                guard matcher.matches(cells + [j.id]) else { continue }
+                // The last command's state is shown in the row, so it is searchable too.
+                let extra = [j.tenant, j.id, j.isCampaign ? "campaign" : j.type, j.status.rawValue, commandText(j)]
+                guard matcher.matches(raw: j.raw, extra: extra) else { continue }
                 let tone: Tone =
                     switch j.status {
                     case .failed: .error
@@ -207,42 +185,32 @@ extension AppState {
                     case .completed: .good
                     default: .normal
                     }
-                rows.append(Row(id: "\(j.tenant)|\(j.id)", cells: cells, tone: tone, detail: j.raw))
+                rows.append(Row(id: "\(j.tenant)|\(j.id)", item: .job(j), tone: tone))
             }
-            return (cols, RowSet(rows: rows, total: total))
+            return RowSet(rows: rows, total: total)
         }
     }
 
+    /// A history pane: every tenant's ring, newest first, ids by ingest sequence number.
     private func history(
-        _ rings: [String: RingBuffer<Event>], _ cols: [Column], _ matcher: TextFilter,
-        _ make: (Event) -> ([String], Tone)?
-    ) -> ([Column], RowSet) {
+        _ rings: [String: RingBuffer<Event>], _ matcher: TextFilter,
+        _ make: (String, Event) -> (RowItem, Tone, [String])?
+    ) -> RowSet {
         var total = 0
         var rows: [(Int64, Row)] = []
         for (tenant, ring) in rings where shows(tenant) {
             for (sequence, e) in ring.newestFirstNumbered {
                 total += 1
-                guard let (cells, tone) = make(e) else { continue }
-                let all = [e.timestamp.timeOfDay] + cells + [tenant, e.type.rawValue]
-                guard matcher.matches(all) else { continue }
-                rows.append(
-                    (
-                        e.timestamp.microseconds,
-                        Row(id: "\(tenant)|\(sequence)", cells: all, tone: tone, detail: e.raw)
-                    ))
+                guard let (item, tone, extra) = make(tenant, e) else { continue }
+                guard matcher.matches(raw: e.raw, extra: [tenant, e.type.rawValue] + extra) else { continue }
+                rows.append((e.timestamp.microseconds, Row(id: "\(tenant)|\(sequence)", item: item, tone: tone)))
             }
         }
         rows.sort { $0.0 > $1.0 }
-        return (cols, RowSet(rows: rows.map(\.1), total: total))
+        return RowSet(rows: rows.map(\.1), total: total)
     }
 
-    private func sessionRows(_ table: SessionTable, matcher: TextFilter, limit: Int) -> ([Column], RowSet) {
-        // Most useful first: narrow panes drop columns from the right.
-        let cols = [
-            Column("user", 14, flexible: true), Column("tenant", 6), Column("in", 7, right: true), Column("out", 7, right: true),
-            Column("rate in", 9, right: true), Column("rate out", 9, right: true), Column("time", 8, right: true),
-            Column("framed IP", 15), Column("NAS", 11), Column("profile", 7),
-        ]
+    private func sessionRows(_ table: SessionTable, matcher: TextFilter, limit: Int) -> RowSet {
         let sort = sessionSort, descending = sessionSortDescending
         let tenant = tenantFilter
         // Row positions only: the scan reads each row in place and copies none.
@@ -312,25 +280,22 @@ extension AppState {
         }
         let rows = top.map { i -> Row in
             let s = table.rows[Int(i)]
-            return Row(
-                id: "\(s.tenant)|\(s.sessionID)",
-                cells: [
-                    s.username, s.tenant, bytes(s.bytesIn), bytes(s.bytesOut), s.samples < 2 ? "-" : bits(s.rateIn),
-                    s.samples < 2 ? "-" : bits(s.rateOut),
-                    duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-",
-                ], tone: .normal, detail: s.raw)
+            return Row(id: "\(s.tenant)|\(s.sessionID)", item: .session(s), tone: .normal)
         }
-        return (cols, RowSet(rows: rows, total: total, matchedCount: matching.count))
+        return RowSet(rows: rows, total: total, matchedCount: matching.count)
     }
 
-    private func commandText(_ j: JobRow) -> String {
-        guard let c = j.lastCommand, let o = j.lastOutcome else { return "" }
-        // The verb is enough in the jobs pane: "pause acknowledged", "cancel confirmed via REST".
-        return "\(c.verb) \(o)"
-    }
 }
 
-/// `/` filter: case-insensitive substring; a leading `!` inverts.
+/// The last command's state as the jobs pane says it: "pause acknowledged", "cancel confirmed
+/// via REST" (the verb is enough there); "" when none was sent.
+public func commandText(_ j: JobRow) -> String {
+    guard let c = j.lastCommand, let o = j.lastOutcome else { return "" }
+    return "\(c.verb) \(o)"
+}
+
+/// `/` filter: a case-insensitive substring of any of the row's values (its ``SearchKey``);
+/// a leading `!` inverts.
 struct TextFilter {
     let needle: String
     let needleBytes: [UInt8]
@@ -348,10 +313,10 @@ struct TextFilter {
         let hit = containsBytes(key, needleBytes)
         return hit != inverted
     }
-    func matches(_ cells: [String]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        let hit = cells.contains { $0.lowercased().contains(needle) }
-        return hit != inverted
+    /// Matches an event's search key (``SearchKey``), made only when there is a filter.
+    func matches(raw: [UInt8], extra: [String]) -> Bool {
+        guard !needleBytes.isEmpty else { return true }
+        return matches(key: SearchKey.make(raw: raw, extra: extra))
     }
 }
 
@@ -393,45 +358,4 @@ func topK<T>(_ items: [T], _ k: Int, by before: (T, T) -> Bool) -> [T] {
         }
     }
     return heap.sorted(by: before)
-}
-
-func format1(_ v: Double) -> String {
-    let r = (v * 10).rounded() / 10
-    let s = String(r)
-    return s.hasSuffix(".0") || s.contains(".") ? s : s + ".0"
-}
-
-/// 1.2G, 340M, 12k, 999.
-public func bytes(_ v: Int64) -> String {
-    let d = Double(v)
-    if v < 0 { return "-" + bytes(-v) }
-    if d >= 1e12 { return String(format: "%.1fT", d / 1e12) }
-    if d >= 1e9 { return String(format: "%.1fG", d / 1e9) }
-    if d >= 1e6 { return String(format: "%.1fM", d / 1e6) }
-    if d >= 1e4 { return String(format: "%.0fk", d / 1e3) }
-    return String(v)
-}
-
-/// A byte rate as bits per second: 12.3Mb/s.
-public func bits(_ bytesPerSecond: Double) -> String {
-    let b = max(0, bytesPerSecond) * 8
-    if b >= 1e9 { return String(format: "%.1fGb/s", b / 1e9) }
-    if b >= 1e6 { return String(format: "%.1fMb/s", b / 1e6) }
-    if b >= 1e3 { return String(format: "%.0fkb/s", b / 1e3) }
-    return String(format: "%.0fb/s", b)
-}
-
-public func duration(_ seconds: Int64?) -> String {
-    guard let s = seconds, s >= 0 else { return "-" }
-    if s >= 86_400 { return "\(s / 86_400)d\(s % 86_400 / 3600)h" }
-    return String(format: "%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60)
-}
-
-/// `[#####     ] 52%`, clamped to 0–100 (the backend's value may be absurd).
-public func progressBar(_ percent: Double?, width: Int) -> String {
-    guard let p = percent, p.isFinite else { return String(repeating: " ", count: width + 2) + "  -" }
-    let c = min(100, max(0, p))
-    let filled = Int((c / 100 * Double(width)).rounded())
-    return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]"
-        + String(format: "%3.0f%%", c)
 }

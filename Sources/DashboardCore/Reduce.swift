@@ -86,6 +86,12 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         }
         state.jobs[key]?.lastCommand = command
         state.jobs[key]?.lastOutcome = outcome
+        // The operator asked for this: the answer shows wherever they look, not only in a
+        // column a narrow Jobs pane may not have room for.
+        if outcome != .sent, let j = state.jobs[key] {
+            let what = j.isCampaign ? "campaign \(j.title ?? j.id)" : "job \(j.type) \(j.id.prefix(8))"
+            state.flash = ("\(what): \(commandText(j))", UTCInstant(microseconds: state.now.microseconds + 5_000_000))
+        }
     case .jobSnapshot(let tenant, let jobs):
         for j in jobs {
             let key = "\(tenant)|\(j.id)"
@@ -143,8 +149,7 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
         }
         let bytesIn = max(0, s.bytesIn ?? 0), bytesOut = max(0, s.bytesOut ?? 0)
         var rateIn = 0.0, rateOut = 0.0, samples = 1
-        let previous = state.sessions[key]  // one lookup for the rate and the search key
-        if let old = previous {
+        if let old = state.sessions[key] {
             samples = old.samples + 1
             let dt = Double(event.timestamp.microseconds - old.updatedAt.microseconds) / 1e6
             if dt > 0 {
@@ -160,16 +165,8 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
             tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
             profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
             samples: samples, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
-        // The filter's key changes only when the session's identity columns do (rarely): reuse it.
-        if let old = previous, old.username == s.username, old.framedIP == s.framedIPAddress, old.nas == s.nasIPAddress,
-            old.profile == s.bandwidthProfile
-        {
-            row.searchKey = old.searchKey
-        } else {
-            row.searchKey = Array(
-                [s.username, tenant, s.framedIPAddress ?? "", s.nasIPAddress, s.bandwidthProfile ?? "", s.sessionID]
-                    .joined(separator: "\u{1}").lowercased().utf8)
-        }
+        // The filter matches every value of the event, as on every pane.
+        row.searchKey = SearchKey.make(raw: event.raw, extra: [tenant])
         state.sessions[key] = row
     case .job(let j):
         let key = "\(tenant)|\(j.jobID)"
@@ -229,6 +226,12 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         case .help: state.overlay = state.overlay == .help ? .none : .help
         case .connections: state.overlay = state.overlay == .connections ? .none : .connections
         case .close, .detail: state.overlay = .none
+        case .moveUp: scrollOverlay(&state, by: -1)
+        case .moveDown: scrollOverlay(&state, by: 1)
+        case .pageUp: scrollOverlay(&state, by: -max(1, state.size.rows - 6))
+        case .pageDown: scrollOverlay(&state, by: max(1, state.size.rows - 6))
+        case .first: scrollOverlay(&state, by: Int.min / 2)
+        case .last: scrollOverlay(&state, by: Int.max / 2)
         default: break
         }
         return []
@@ -250,7 +253,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         if let i = content.selectedIndex ?? (content.rows.isEmpty ? nil : 0) {
             let row = content.rows[i]
             let text = (try? JSONValue.parse(row.detail))?.prettyText ?? String(decoding: row.detail, as: UTF8.self)
-            state.overlay = .detail(title: "\(state.focus.title): \(row.cells.prefix(4).joined(separator: " "))", text: text)
+            state.overlay = .detail(title: "\(state.focus.title): \(row.summary)", text: text)
         }
     case .close:
         if state.zoomed { state.zoomed = false }
@@ -295,6 +298,20 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     default: break
     }
     return []
+}
+
+/// Scrolls the overlay, never past its last page (the renderer shows the same window).
+func scrollOverlay(_ state: inout AppState, by delta: Int) {
+    let visible = max(1, state.size.rows - 4)
+    let lines: Int =
+        switch state.overlay {
+        case .none, .confirmCancel: 0
+        case .help: Keymap.bindings.count + 2
+        case .detail(_, let text): text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // An upper bound: a line per socket, one more for a stopped one, the totals and notices.
+        case .connections: 2 * state.connections.count + state.notices.count + 4
+        }
+    state.overlayScroll = min(max(0, state.overlayScroll + delta), max(0, lines - visible))
 }
 
 /// The job row under the selection in the jobs pane (the first row when none is selected).

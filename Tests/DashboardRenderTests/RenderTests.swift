@@ -225,10 +225,13 @@ struct WidgetTests {
 
     @Test("a job row: progress bar, counts, and the last command's state")
     func jobRow() {
-        let lines = Screen.render(fixture(), cols: 200, rows: 60).lines
+        var s = fixture()
+        s.focus = .jobs
+        s.zoomed = true
+        let lines = Screen.render(s, cols: 200, rows: 60).lines
         #expect(
             lines.contains {
-                $0.contains("firmware_up") && $0.contains("[###     ] 42%") && $0.contains("pause acknowledged")
+                $0.contains("firmware_upgrade ") && $0.contains("[###     ] 42%") && $0.contains("pause acknowledged")
                     && $0.contains("85/200")
             })
     }

@@ -1,0 +1,72 @@
+import DashboardCore
+import RealtimeProtocol
+
+/// The top line: name, tenant filter, freeze, standing warnings, the loss counters and the clock.
+public struct Header: Widget {
+    public var state: AppState
+
+    public init(_ state: AppState) { self.state = state }
+
+    public func render(in area: Rect, into g: inout Grid) {
+        guard area.height > 0, area.width > 0 else { return }
+        let y = area.y
+        g.fill(x: area.x, y: y, width: area.width, height: 1, style: Style(.header, reverse: true))
+        var left = " realtime-dash  tenant: \(state.tenantFilter ?? "all (\(state.tenants.count))")"
+        if let f = state.frozen { left += "  FROZEN +\(f.eventsSince)" }
+        var used = g.write(left, x: area.x, y: y, maxWidth: area.width, style: Style(.header, bold: true, reverse: true))
+        if state.insecureTLS {
+            // Never hidden: certificate verification is off for every connection.
+            used += g.write(
+                "  TLS NOT VERIFIED ", x: area.x + used, y: y, maxWidth: max(0, area.width - used),
+                style: Style(.critical, bold: true, reverse: true))
+        }
+        if let notice = state.notices.first {
+            // The first standing warning, as much as fits beside the clock (all of them in the C panel).
+            let room = area.width - used - 16
+            if room > 12 {
+                let text = "  ! " + notice + (state.notices.count > 1 ? " (+\(state.notices.count - 1), see C)" : "") + " "
+                used += g.write(text, x: area.x + used, y: y, maxWidth: room, style: Style(.warning, bold: true, reverse: true))
+            }
+        }
+        var right = ""
+        if state.malformed > 0 { right += "malformed \(state.malformed)  " }
+        if state.dropped + state.coalesced > 0 { right += "dropped \(state.dropped) coalesced \(state.coalesced)  " }
+        right += "\(state.now.timeOfDay) UTC "
+        let w = TerminalText.width(right)
+        if used + w + 1 <= area.width { g.write(right, x: area.maxX - w, y: y, style: Style(.header, reverse: true)) }
+    }
+}
+
+/// The line above the status bar: the filter prompt, a flash message, or the key hints (made
+/// from the keymap, as many whole hints as fit).
+public struct MessageLine: Widget {
+    public var state: AppState
+
+    public init(_ state: AppState) { self.state = state }
+
+    public func render(in area: Rect, into g: inout Grid) {
+        guard area.height > 0, area.width > 0 else { return }
+        let y = area.y
+        if let editing = state.editingFilter {
+            g.write(
+                "filter \(state.focus.title): \(editing)▏  (Enter keeps, Esc drops, ! inverts)", x: area.x + 1, y: y,
+                maxWidth: area.width - 1, style: Style(.info, bold: true))
+        } else if let flash = state.flash {
+            g.fill(x: area.x, y: y, width: area.width, height: 1, style: Style(.flash, reverse: true))
+            g.write(" ! " + flash.text, x: area.x, y: y, maxWidth: area.width, style: Style(.flash, bold: true, reverse: true))
+        } else {
+            g.write(Self.hints(width: area.width), x: area.x, y: y, style: Style(.dim))
+        }
+    }
+
+    /// ` ? help  Tab/1-6 panes  …`, whole hints only, within `width`.
+    public static func hints(width: Int) -> String {
+        var line = ""
+        for h in Keymap.hints {
+            let next = line + " \(h.label) \(h.text) "
+            if TerminalText.width(next) > width { break }
+            line = next
+        }
+        return line
+    }
+}

@@ -1,0 +1,175 @@
+import DashboardCore
+import RealtimeProtocol
+
+/// How each pane presents its typed rows: columns in reading order with the priority an operator
+/// would choose (the most important survive a narrow terminal), the cells, and the title.
+public enum PaneView {
+    /// The columns of `pane`, left to right. Priorities: higher is kept longer.
+    public static func columns(_ pane: Pane) -> [ColumnSpec] {
+        switch pane {
+        case .alerts:
+            // Keep: severity, message, source, time, tenant, type.
+            [
+                ColumnSpec("sev", priority: 100), ColumnSpec("time", priority: 70),
+                ColumnSpec("source", priority: 80, cuttable: true),
+                ColumnSpec("message", min: 10, priority: 90, flex: true), ColumnSpec("tenant", priority: 60),
+                ColumnSpec("type", priority: 50, cuttable: true),
+            ]
+        case .onu:
+            // Keep: serial, status, OLT/PON, time, dBm, tenant.
+            [
+                ColumnSpec("time", priority: 70), ColumnSpec("ONU", min: 8, priority: 100), ColumnSpec("status", priority: 90),
+                ColumnSpec("OLT/PON", priority: 80), ColumnSpec("dBm", priority: 60, alignment: .right),
+                ColumnSpec("tenant", priority: 50), ColumnSpec("event", priority: 40, flex: true),
+            ]
+        case .tickets:
+            [
+                ColumnSpec("time", priority: 70), ColumnSpec("number", priority: 100),
+                ColumnSpec("title", min: 8, priority: 90, flex: true), ColumnSpec("prio", priority: 80),
+                ColumnSpec("status", priority: 85), ColumnSpec("assignee", priority: 50, cuttable: true),
+                ColumnSpec("tenant", priority: 40),
+                ColumnSpec("event", priority: 60, cuttable: true),
+            ]
+        case .subscribers:
+            [
+                ColumnSpec("time", priority: 70), ColumnSpec("name", min: 8, priority: 100, flex: true),
+                ColumnSpec("status", priority: 90), ColumnSpec("account", priority: 80),
+                ColumnSpec("plan", priority: 50, cuttable: true),
+                ColumnSpec("tenant", priority: 40), ColumnSpec("event", priority: 60, cuttable: true),
+            ]
+        case .sessions:
+            [
+                ColumnSpec("user", min: 8, priority: 100, flex: true), ColumnSpec("tenant", priority: 40),
+                ColumnSpec("in", priority: 90, alignment: .right), ColumnSpec("out", priority: 85, alignment: .right),
+                ColumnSpec("rate in", priority: 80, alignment: .right), ColumnSpec("rate out", priority: 75, alignment: .right),
+                ColumnSpec("time", priority: 70, alignment: .right), ColumnSpec("framed IP", priority: 60),
+                ColumnSpec("NAS", priority: 50, cuttable: true), ColumnSpec("profile", priority: 45, cuttable: true),
+            ]
+        case .jobs:
+            // Keep: type, status, progress, id, counts, last command, current item, tenant.
+            [
+                ColumnSpec("type", min: 8, priority: 100, cuttable: true), ColumnSpec("id", priority: 85),
+                ColumnSpec("status", priority: 95),
+                ColumnSpec("progress", priority: 90), ColumnSpec("done/total", priority: 80, alignment: .right),
+                ColumnSpec("ok/fail", priority: 78, alignment: .right),
+                ColumnSpec("last command", min: 12, priority: 70, flex: true),
+                ColumnSpec("current item", priority: 60, flex: true), ColumnSpec("tenant", priority: 50),
+            ]
+        }
+    }
+
+    /// The column the sessions pane is sorted by.
+    static func sortColumn(_ sort: SessionSort) -> Int {
+        switch sort {
+        case .user: 0
+        case .bytesIn: 2
+        case .bytesOut: 3
+        case .rateIn: 4
+        case .duration: 6
+        }
+    }
+
+    /// A row's cells, in the order of ``columns(_:)``.
+    public static func cells(_ row: Row) -> [String] {
+        switch row.item {
+        case .onu(let tenant, let e, let o):
+            return [
+                e.timestamp.timeOfDay, o.onuSerial, o.status.rawValue,
+                [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/"),
+                o.signalDBm.map(Format.decimal1) ?? "-", tenant, e.type.rawValue,
+            ]
+        case .alert(let a):
+            return [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.source, a.message, a.tenant, a.type]
+        case .ticket(let tenant, let e, let t):
+            return [
+                e.timestamp.timeOfDay, t.ticketNumber, t.title, t.priority, t.status, t.assignedTo ?? "-", tenant,
+                e.type.rawValue,
+            ]
+        case .subscriber(let tenant, let e, let s):
+            return [e.timestamp.timeOfDay, s.fullName, s.status, s.accountNumber, s.plan ?? "-", tenant, e.type.rawValue]
+        case .session(let s):
+            return [
+                s.username, s.tenant, Format.bytes(s.bytesIn), Format.bytes(s.bytesOut),
+                s.samples < 2 ? "-" : Format.bits(s.rateIn), s.samples < 2 ? "-" : Format.bits(s.rateOut),
+                Format.duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-",
+            ]
+        case .job(let j):
+            let shortID = String(j.id.prefix(8))
+            if j.isCampaign {
+                return [
+                    "campaign", shortID, j.status == .running ? "active" : "inactive", j.title ?? j.id, "", "", commandText(j),
+                    "", j.tenant,
+                ]
+            }
+            return [
+                j.type, shortID, j.status.rawValue, Format.progressBar(j.progress, width: 8),
+                "\(Format.count(j.processed))/\(Format.count(j.total))",
+                "\(Format.count(j.succeeded))/\(Format.count(j.failed))", commandText(j),
+                j.errorMessage ?? j.currentItem ?? "", j.tenant,
+            ]
+        }
+    }
+
+    /// The pane's title: its number and name, then what it reports (counts, sort, filter).
+    public static func title(_ content: PaneContent, editing: String? = nil) -> String {
+        var title = "\(content.pane.rawValue + 1) \(content.pane.title)"
+        if let c = content.severities {
+            title += " crit \(c.critical) err \(c.error) warn \(c.warning) info \(c.info)"
+        }
+        if let sort = content.sort { title += " (\(sort.descending ? "▼" : "▲") \(sort.column.title))" }
+        if !content.filter.isEmpty { title += " /\(content.filter) \(content.matched)/\(content.total)" }
+        if let editing { title += " /\(editing)▏" }
+        return title
+    }
+
+    /// A row's look by what it means.
+    public static func style(_ tone: Tone) -> Style {
+        switch tone {
+        case .normal: Style(.normal)
+        case .dim: Style(.dim)
+        case .good: Style(.good)
+        case .info: Style(.info)
+        case .warning: Style(.warning)
+        case .error: Style(.error)
+        case .critical: Style(.critical, bold: true)
+        }
+    }
+}
+
+/// A pane: its box and title, the table of its visible rows, and where the window is.
+public struct PaneWidget: Widget {
+    public var content: PaneContent
+    public var focused: Bool
+    /// The filter being typed for this pane, shown in the title until it is kept.
+    public var editing: String?
+
+    public init(content: PaneContent, focused: Bool, editing: String? = nil) {
+        self.content = content
+        self.focused = focused
+        self.editing = editing
+    }
+
+    /// Table rows that fit in a pane of `height` (border and header take three).
+    public static func visibleRows(height: Int) -> Int { max(0, height - 3) }
+
+    public func render(in area: Rect, into grid: inout Grid) {
+        guard area.width >= 10, area.height >= 3 else { return }
+        var footer: String? = nil
+        if content.matched > content.rows.count, area.width > 20 {
+            footer = " \(content.offset + 1)-\(content.offset + content.rows.count)/\(content.matched) "
+        }
+        Box(title: PaneView.title(content, editing: editing), focused: focused, footer: footer).render(in: area, into: &grid)
+        let inside = Rect(x: area.x + 1, y: area.y + 1, width: area.width - 2, height: area.height - 2)
+        var table = Table(
+            columns: PaneView.columns(content.pane),
+            lines: content.rows.map { Table.Line(PaneView.cells($0), style: PaneView.style($0.tone)) },
+            selected: focused ? content.selectedIndex : nil)
+        if let sort = content.sort { table.sortMark = (PaneView.sortColumn(sort.column), sort.descending) }
+        table.render(in: inside, into: &grid)
+        if content.rows.isEmpty {
+            grid.write(
+                content.total == 0 ? "waiting for events…" : "no row matches the filter", x: inside.x + 1, y: inside.y + 1,
+                maxWidth: inside.width - 2, style: Style(.dim))
+        }
+    }
+}
