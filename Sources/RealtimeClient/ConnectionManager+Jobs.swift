@@ -73,72 +73,33 @@ extension ConnectionManager {
 
     // MARK: Commands
 
-    /// Sends a control command to a job or campaign socket and follows its outcome.
-    ///
-    /// sent → acknowledged | rejected | rate-limited | no answer (after the command timeout) →
-    /// confirmed by a later event. A cancel whose socket is not live, or whose `job.cancelled`
-    /// does not follow the ack within `cancel_confirm_s`, falls back to `POST /jobs/{id}/cancel`.
+    /// Sends a control command to a job or campaign socket and follows its outcome (see
+    /// ``CommandTracker`` for the lifecycle).
     public func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) {
         let key = StreamKey(tenant: tenant, endpoint: endpoint)
-        generation += 1
-        let gen = generation
         guard let socket = socketFor(key) else {
-            if case .job(let id) = endpoint, command == .cancelJob {
-                emit(.command(tenant: tenant, endpoint: endpoint, command: command, outcome: .sent))
-                schedule(after: 0) { await self.cancelViaREST(key, id: id) }
-            } else {
-                emit(
-                    .command(
-                        tenant: tenant, endpoint: endpoint, command: command, outcome: .failed("the socket is not connected")))
-            }
+            track(key) { $0.notConnected(command) }
             return
         }
-        addPending(key, PendingCommand(command: command, generation: gen))
+        let now = clock.now().monotonic
+        track(key) { $0.sent(command, now: now) }
         socket.yield(command)
-        emit(.command(tenant: tenant, endpoint: endpoint, command: command, outcome: .sent))
-        let timeout = configuration.commandTimeout
-        schedule(after: timeout) { await self.timedOut(key, generation: gen) }
-    }
-
-    func timedOut(_ key: StreamKey, generation gen: Int) async {
-        guard let p = markTimedOut(key, generation: gen) else { return }
-        // resume_job is never answered by the current backend: it leaves the queue for good.
-        if p.command == .resumeJob { _ = takePending(key, where: { $0.generation == gen }) }
-        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: .noAnswer))
-        if case .job(let id) = key.endpoint, p.command == .cancelJob { await cancelViaREST(key, id: id) }
     }
 
     /// An ack answers the oldest unanswered command of its kind on that socket.
     func answered(_ key: StreamKey, kind: AckKind) {
-        guard let p = acknowledgePending(key, where: { $0.command.expectedAck == kind }) else { return }
-        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: .acknowledged))
-        if case .job(let id) = key.endpoint, p.command == .cancelJob {
-            // Now wait for job.cancelled; without it, fall back to REST.
-            let wait = configuration.cancelConfirm
-            schedule(after: wait) { await self.cancelUnconfirmed(key, id: id, generation: p.generation) }
-        } else {
-            _ = takePending(key, where: { $0.generation == p.generation })
-        }
+        let now = clock.now().monotonic
+        track(key) { $0.acknowledged(kind, now: now) }
     }
 
-    func cancelUnconfirmed(_ key: StreamKey, id: String, generation gen: Int) async {
-        guard takePending(key, where: { $0.generation == gen }) != nil else { return }
-        await cancelViaREST(key, id: id)
-    }
-
-    /// An error frame answers the oldest unanswered command on that socket (late answers
-    /// included; never a resume_job, which the backend ignores).
+    /// An error frame answers the oldest unanswered command on that socket.
     func rejected(_ key: StreamKey, error: ServerError, now: Moment) {
-        guard let p = takePending(key, where: { !$0.acknowledged && $0.command != .resumeJob }) else { return }
-        let outcome: CommandOutcome =
-            error.isRateLimit ? .rateLimited(until: now.adding(Double(error.retryAfter ?? 60))) : .rejected(error.message)
-        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: outcome))
+        track(key) { $0.rejected(error, now: now) }
     }
 
     /// A later event confirmed a command (`job.cancelled` for a cancel).
     func confirmed(_ key: StreamKey, _ command: ClientCommand) {
-        guard let p = takePending(key, where: { $0.command == command }) else { return }
-        emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: p.command, outcome: .confirmed))
+        track(key) { $0.confirmed(command) }
     }
 
     nonisolated func cancelViaREST(_ key: StreamKey, id: String) async {

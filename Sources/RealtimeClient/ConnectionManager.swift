@@ -43,17 +43,9 @@ public actor ConnectionManager {
         case later(seconds: Double, @Sendable () async -> Void)
     }
     /// Commands awaiting an answer, per socket, oldest first (the backend answers in order).
-    private var pending: [StreamKey: [PendingCommand]] = [:]
-
-    struct PendingCommand {
-        var command: ClientCommand
-        var generation: Int
-        var acknowledged = false
-        /// Reported as "no answer", but kept: the backend answers in order, so a late answer
-        /// must still be matched to this command, not to the next one.
-        var timedOut = false
-    }
-    var generation = 0
+    /// The commands of each job and campaign socket (kept across reconnects: a late answer
+    /// still belongs to its command).
+    private var trackers: [StreamKey: CommandTracker] = [:]
 
     public init(
         configuration: ClientConfiguration, clock: any StreamClock = SystemStreamClock(),
@@ -480,31 +472,34 @@ public actor ConnectionManager {
     // Small accessors for the extension in another file (private state stays here).
     func socketFor(_ key: StreamKey) -> AsyncStream<ClientCommand>.Continuation? { sockets[key] }
     func wakesSnapshot() -> [(StreamKey, WakeSignal)] { wakes.map { ($0.key, $0.value) } }
-    func addPending(_ key: StreamKey, _ p: PendingCommand) {
-        pending[key, default: []].append(p)
-        // Bounded: forget the oldest entries that already timed out.
-        while pending[key]!.count > 64, let i = pending[key]!.firstIndex(where: { $0.timedOut }) { pending[key]!.remove(at: i) }
-    }
-
-    func markTimedOut(_ key: StreamKey, generation: Int) -> PendingCommand? {
-        guard let i = pending[key]?.firstIndex(where: { $0.generation == generation && !$0.acknowledged && !$0.timedOut }) else {
-            return nil
+    /// Runs one step of `key`'s command tracker and carries out what it returns; a new
+    /// deadline gets a wake-up on the manager's clock.
+    func track(_ key: StreamKey, _ step: (inout CommandTracker) -> [CommandTracker.Action]) {
+        var tracker =
+            trackers[key]
+            ?? CommandTracker(
+                commandTimeout: configuration.commandTimeout, cancelConfirm: configuration.cancelConfirm,
+                isJob: { if case .job = key.endpoint { true } else { false } }())
+        let before = tracker.nextDeadline
+        let actions = step(&tracker)
+        trackers[key] = tracker
+        for action in actions {
+            switch action {
+            case .report(let command, let outcome):
+                emit(.command(tenant: key.tenant, endpoint: key.endpoint, command: command, outcome: outcome))
+            case .cancelViaREST:
+                if case .job(let id) = key.endpoint { schedule(after: 0) { await self.cancelViaREST(key, id: id) } }
+            }
         }
-        pending[key]![i].timedOut = true
-        return pending[key]![i]
+        if let due = tracker.nextDeadline, due != before {
+            let wait = max(0, due - clock.now().monotonic)
+            schedule(after: wait) { await self.expireCommands(key) }
+        }
     }
 
-    /// Removes and returns the first pending command of `key` that matches.
-    func takePending(_ key: StreamKey, where match: (PendingCommand) -> Bool) -> PendingCommand? {
-        guard let i = pending[key]?.firstIndex(where: match) else { return nil }
-        return pending[key]!.remove(at: i)
-    }
-
-    /// Marks the first unacknowledged command matching as acknowledged and returns it.
-    func acknowledgePending(_ key: StreamKey, where match: (PendingCommand) -> Bool) -> PendingCommand? {
-        guard let i = pending[key]?.firstIndex(where: { !$0.acknowledged && match($0) }) else { return nil }
-        pending[key]![i].acknowledged = true
-        return pending[key]![i]
+    func expireCommands(_ key: StreamKey) {
+        let now = clock.now().monotonic
+        track(key) { $0.expire(now: now) }
     }
 }
 
