@@ -258,8 +258,7 @@ public actor ConnectionManager {
         guard contentType.lowercased().hasPrefix("text/event-stream") else {
             return AttemptResult(failure: .serverError("200 with content type '\(contentType)', not text/event-stream"))
         }
-        let activity = Activity(now: t1)
-        let staleAfter = configuration.staleAfter
+        let watch = Locked(StreamWatch(.init(staleAfter: configuration.staleAfter), now: t1.monotonic))
         let clock = self.clock
         return await withTaskGroup(of: AttemptResult?.self) { group in
             group.addTask {
@@ -269,40 +268,34 @@ public actor ConnectionManager {
                     var batch: [ClientEvent] = []
                     for try await chunk in response.body {
                         let now = clock.now()
-                        activity.touch(now)
+                        watch.withLock { $0.arrived(now: now.monotonic) }
                         // A read's events go to the inbox together, under one lock.
                         chunk.withUnsafeReadableBytes { raw in
                             parser.feed(raw) { output in
                                 if failure == nil {
-                                    failure = self.handleSSE(output, key: key, activity: activity, now: now, into: &batch)
+                                    failure = self.handleSSE(output, key: key, watch: watch, now: now, into: &batch)
                                 }
                             }
                         }
                         self.inbox.push(contentsOf: batch)
                         batch.removeAll(keepingCapacity: true)
                         if let failure {
-                            return AttemptResult(failure: failure, liveAt: activity.live, lastEventID: parser.currentLastEventID)
+                            return AttemptResult(
+                                failure: failure, liveAt: watch.withLock(\.live), lastEventID: parser.currentLastEventID)
                         }
                     }
-                    return AttemptResult(
-                        failure: activity.live == nil ? .closedBeforeLive : .ended, liveAt: activity.live,
-                        lastEventID: parser.currentLastEventID)
+                    let w = watch.withLock { $0 }
+                    return AttemptResult(failure: w.ended(), liveAt: w.live, lastEventID: parser.currentLastEventID)
                 } catch {
+                    let w = watch.withLock { $0 }
                     return AttemptResult(
-                        failure: activity.live == nil ? .closedBeforeLive : .transport(TransportError.classify(error)),
-                        liveAt: activity.live, lastEventID: parser.currentLastEventID)
+                        failure: w.ended(by: TransportError.classify(error)), liveAt: w.live,
+                        lastEventID: parser.currentLastEventID)
                 }
             }
             group.addTask {
-                let step = max(0.05, min(1, staleAfter / 4))
-                while !Task.isCancelled {
-                    try? await clock.sleep(seconds: step)
-                    if Task.isCancelled { return nil }
-                    if clock.now().monotonic - activity.last > staleAfter {
-                        return AttemptResult(failure: .stale, liveAt: activity.live)
-                    }
-                }
-                return nil
+                guard let failure = await watch.watch(on: clock, perform: { _ in }) else { return nil }
+                return AttemptResult(failure: failure, liveAt: watch.withLock(\.live))
             }
             return await firstResult(of: &group, otherwise: AttemptResult(failure: .ended))
         }
@@ -310,18 +303,21 @@ public actor ConnectionManager {
 
     /// One SSE output: returns a failure when the stream must end.
     nonisolated func handleSSE(
-        _ output: SSEParser.Output, key: StreamKey, activity: Activity, now: Moment,
+        _ output: SSEParser.Output, key: StreamKey, watch: Locked<StreamWatch>, now: Moment,
         into batch: inout [ClientEvent]
     ) -> StreamStateMachine.Failure? {
         switch output {
         case .event(let e):
             switch e.type {
             case "connected":
-                if activity.setLive(now) { batch.append(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live)) }
+                if watch.withLock({ $0.becameLive(now) }) {
+                    batch.append(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live))
+                }
             case "error":
                 let v = try? JSONValue.parse(e.data)
                 return .serverError(v?["detail"]?.stringValue ?? v?["error"]?.stringValue ?? e.text)
             default:
+                watch.withLock { $0.eventArrived(now: now.monotonic) }
                 switch EventDecoder.decode(e.data) {
                 case .event(let event): batch.append(.event(tenant: key.tenant, endpoint: key.endpoint, event: event))
                 case .malformed(let m):
@@ -349,11 +345,12 @@ public actor ConnectionManager {
 
     nonisolated func attemptWebSocket(_ key: StreamKey, token: String) async -> AttemptResult {
         let (commands, commandContinuation) = AsyncStream.makeStream(of: ClientCommand.self)
-        let activity = Activity(now: clock.now())
-        let pings = PingTracker()
         let configuration = self.configuration
         let clock = self.clock
         let t0 = clock.now()
+        var timing = StreamWatch.Timing(pingInterval: configuration.pingInterval, missedPongs: configuration.missedPongs)
+        if case .job = key.endpoint { timing.jobPollInterval = configuration.jobPollInterval }
+        let watch = Locked(StreamWatch(timing, now: t0.monotonic))
         defer { commandContinuation.finish() }
         do {
             return try await WebSocketClient.connect(
@@ -366,10 +363,9 @@ public actor ConnectionManager {
                         tenant: key.tenant, endpoint: key.endpoint, milliseconds: (clock.now().monotonic - t0.monotonic) * 1000))
                 let result = await withTaskGroup(of: AttemptResult?.self) { group in
                     group.addTask {
-                        var sawTerminalJobEvent = false
                         for await message in session.messages {
                             let now = clock.now()
-                            activity.touch(now)
+                            watch.withLock { $0.arrived(now: now.monotonic) }
                             switch message {
                             case .pong:
                                 continue
@@ -379,50 +375,27 @@ public actor ConnectionManager {
                                         tenant: key.tenant, endpoint: key.endpoint,
                                         reason: "a binary WebSocket frame (\(bytes.count) bytes)", raw: Array(bytes.prefix(256))))
                             case .text(let text):
-                                let frame = ServerFrame.parse(Array(text.utf8))
-                                if case .event = frame { activity.eventArrived(now) }
-                                if await self.handleFrame(frame, key: key, activity: activity, pings: pings, now: now) {
-                                    sawTerminalJobEvent = true
-                                }
+                                await self.handleFrame(ServerFrame.parse(Array(text.utf8)), key: key, watch: watch, now: now)
                             }
                         }
-                        let code = session.closeCode
-                        if code == 1000, sawTerminalJobEvent {
-                            return AttemptResult(failure: .jobFinished, liveAt: activity.live)
-                        }
+                        let w = watch.withLock { $0 }
                         return AttemptResult(
-                            failure: .webSocketClosed(code: code, reason: session.closeReason ?? ""), liveAt: activity.live)
+                            failure: w.closed(code: session.closeCode, reason: session.closeReason ?? ""), liveAt: w.live)
                     }
                     group.addTask {
-                        while !Task.isCancelled {
-                            try? await clock.sleep(seconds: configuration.pingInterval)
-                            if Task.isCancelled { return nil }
-                            let missed = pings.tick()
-                            if missed >= configuration.missedPongs {
-                                return AttemptResult(failure: .missedPongs(missed), liveAt: activity.live)
+                        let failure = await watch.watch(on: clock) { action in
+                            switch action {
+                            case .sendPing: try? await session.send(ClientCommand.ping.json)
+                            case .pollJob: if case .job(let id) = key.endpoint { await self.pollJob(tenant: key.tenant, id: id) }
+                            case .end: break
                             }
-                            pings.sent(at: clock.now().monotonic)
-                            try? await session.send(ClientCommand.ping.json)
                         }
-                        return nil
+                        guard let failure else { return nil }
+                        return AttemptResult(failure: failure, liveAt: watch.withLock(\.live))
                     }
                     group.addTask {
                         for await command in commands { try? await session.send(command.json) }
                         return nil
-                    }
-                    if case .job(let id) = key.endpoint {
-                        // The backend's job sockets can stop delivering while still answering pings
-                        // (PROTOCOL.md §6): a job that has been quiet for a poll interval is read over REST.
-                        group.addTask {
-                            while !Task.isCancelled {
-                                try? await clock.sleep(seconds: configuration.jobPollInterval)
-                                if Task.isCancelled { return nil }
-                                if clock.now().monotonic - activity.lastEvent >= configuration.jobPollInterval {
-                                    await self.pollJob(tenant: key.tenant, id: id)
-                                }
-                            }
-                            return nil
-                        }
                     }
                     return await firstResult(
                         of: &group, otherwise: AttemptResult(failure: .webSocketClosed(code: nil, reason: "")))
@@ -437,33 +410,31 @@ public actor ConnectionManager {
         }
     }
 
-    /// One server frame; returns true for a terminal job event.
-    nonisolated func handleFrame(
-        _ frame: ServerFrame, key: StreamKey, activity: Activity, pings: PingTracker, now: Moment
-    ) async -> Bool {
+    /// One server frame.
+    nonisolated func handleFrame(_ frame: ServerFrame, key: StreamKey, watch: Locked<StreamWatch>, now: Moment) async {
         switch frame {
         case .subscribed:
-            if activity.setLive(now) { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live)) }
+            if watch.withLock({ $0.becameLive(now) }) { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live)) }
         case .pong:
-            if let sent = pings.answered() {
-                emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (now.monotonic - sent) * 1000))
+            if let rtt = watch.withLock({ $0.pong(now: now.monotonic) }) {
+                emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: rtt * 1000))
             }
         case .ack(let ack):
             await answered(key, kind: ack.kind)
         case .error(let error):
             await rejected(key, error: error, now: now)
         case .event(let decoded):
+            watch.withLock { $0.eventArrived(now: now.monotonic) }
             deliver(decoded, key: key)
             if case .event(let e) = decoded, case .job(let j) = e.payload {
                 if j.status == .cancelled { await confirmed(key, .cancelJob) }
-                if j.status.isTerminal { return true }
+                if j.status.isTerminal { watch.withLock { $0.terminalJobEvent() } }
             }
         case .sessionInfo, .unknownControl:
             break
         case .malformed(let m):
             emit(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
         }
-        return false
     }
 
     private func socketOpened(_ key: StreamKey, _ commands: AsyncStream<ClientCommand>.Continuation) { sockets[key] = commands }
@@ -515,54 +486,6 @@ public func firstResult<T: Sendable>(of group: inout TaskGroup<T?>, otherwise fa
     }
     group.cancelAll()
     return result
-}
-
-/// When a stream last showed life, and when it went live. Shared by a stream's reader and watchdog.
-final class Activity: Sendable {
-    private let state: Locked<(last: Double, live: Moment?, lastEvent: Double)>
-
-    init(now: Moment) { state = Locked((now.monotonic, nil, now.monotonic)) }
-
-    func touch(_ now: Moment) { state.withLock { $0.last = now.monotonic } }
-
-    /// An event (not a pong or an ack) arrived.
-    func eventArrived(_ now: Moment) { state.withLock { $0.lastEvent = now.monotonic } }
-
-    var last: Double { state.withLock { $0.last } }
-    var lastEvent: Double { state.withLock { $0.lastEvent } }
-    var live: Moment? { state.withLock { $0.live } }
-
-    /// Marks live; true the first time.
-    func setLive(_ now: Moment) -> Bool {
-        state.withLock { s in
-            guard s.live == nil else { return false }
-            s.live = now
-            return true
-        }
-    }
-}
-
-/// The application ping in flight on one socket, and how many went unanswered.
-final class PingTracker: Sendable {
-    private let state = Locked<(sentAt: Double?, missed: Int)>((nil, 0))
-
-    /// Before sending the next ping: counts the previous one as missed if unanswered.
-    func tick() -> Int {
-        state.withLock { p in
-            if p.sentAt != nil { p.missed += 1 }
-            return p.missed
-        }
-    }
-
-    func sent(at t: Double) { state.withLock { $0.sentAt = t } }
-
-    /// A pong arrived: returns when its ping was sent.
-    func answered() -> Double? {
-        state.withLock { p in
-            defer { p.sentAt = nil; p.missed = 0 }
-            return p.sentAt
-        }
-    }
 }
 
 /// A ConnectionManager runs in a ServiceGroup beside the other long-lived parts and stops

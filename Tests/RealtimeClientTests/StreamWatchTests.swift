@@ -1,0 +1,87 @@
+import Testing
+@testable import RealtimeClient
+import RealtimeProtocol
+
+/// A stream's liveness decisions on plain times: no sockets, no clock, no waiting.
+@Suite("StreamWatch")
+struct StreamWatchTests {
+    @Test("SSE: stale after staleAfter without any bytes; every arrival moves the deadline")
+    func stale() {
+        var w = StreamWatch(.init(staleAfter: 10), now: 0)
+        #expect(w.nextDeadline == 10)
+        #expect(w.tick(now: 9.9) == [])
+        w.arrived(now: 5)
+        #expect(w.nextDeadline == 15)
+        #expect(w.tick(now: 14.9) == [])
+        #expect(w.tick(now: 15) == [.end(.stale)])
+    }
+
+    @Test("WebSocket: a ping every interval; one missed is tolerated, two in a row end the socket")
+    func pings() {
+        var w = StreamWatch(.init(pingInterval: 30, missedPongs: 2), now: 0)
+        #expect(w.nextDeadline == 30)
+        #expect(w.tick(now: 29) == [])
+        #expect(w.tick(now: 30) == [.sendPing])
+        #expect(w.pong(now: 30.25) == 0.25, "the round trip of the ping in flight")
+        #expect(w.pong(now: 31) == nil, "no ping in flight: no latency")
+        #expect(w.tick(now: 60) == [.sendPing])
+        #expect(w.tick(now: 90) == [.sendPing], "one unanswered ping is tolerated")
+        #expect(w.missed == 1)
+        #expect(w.tick(now: 120) == [.end(.missedPongs(2))])
+    }
+
+    @Test("a pong resets the missed count")
+    func pongResets() {
+        var w = StreamWatch(.init(pingInterval: 30, missedPongs: 2), now: 0)
+        _ = w.tick(now: 30)
+        _ = w.tick(now: 60)
+        #expect(w.missed == 1)
+        _ = w.pong(now: 61)
+        #expect(w.missed == 0)
+        #expect(w.tick(now: 90) == [.sendPing])
+        #expect(w.tick(now: 120) == [.sendPing])
+    }
+
+    @Test("a quiet job socket is read over REST at each poll interval without an event; events keep it quiet")
+    func jobPoll() {
+        var w = StreamWatch(.init(pingInterval: 30, jobPollInterval: 2), now: 0)
+        #expect(w.nextDeadline == 2)
+        #expect(w.tick(now: 2) == [.pollJob])
+        w.eventArrived(now: 3)
+        #expect(w.tick(now: 4) == [], "an event 1 s ago: the socket is delivering")
+        #expect(w.tick(now: 6) == [.pollJob])
+        w.arrived(now: 7)  // a pong or an ack is not an event
+        #expect(w.tick(now: 8) == [.pollJob])
+    }
+
+    @Test("every tick moves each passed deadline on, so a watchdog sleeping until nextDeadline never spins")
+    func noSpin() {
+        var w = StreamWatch(.init(pingInterval: 1, missedPongs: 1_000, jobPollInterval: 0.3), now: 0)
+        var now = 0.0
+        for _ in 0..<200 {
+            guard let due = w.nextDeadline else { break }
+            #expect(due > now || now == 0)
+            now = due
+            _ = w.tick(now: now)
+            #expect(w.nextDeadline.map { $0 > now } ?? true, "deadline \(w.nextDeadline ?? -1) did not move past \(now)")
+        }
+    }
+
+    @Test("live once; a normal close after a terminal job event is the job finishing")
+    func liveAndClose() {
+        var w = StreamWatch(.init(), now: 0)
+        #expect(w.nextDeadline == nil, "nothing to watch")
+        #expect(w.ended() == .closedBeforeLive)
+        let first = w.becameLive(at(1))
+        let second = w.becameLive(at(2))
+        #expect(first && !second, "live once")
+        #expect(w.live == at(1))
+        #expect(w.ended() == .ended)
+        #expect(w.ended(by: .refused) == .transport(.refused))
+        #expect(w.closed(code: 1000, reason: "") == .webSocketClosed(code: 1000, reason: ""))
+        w.terminalJobEvent()
+        #expect(w.closed(code: 1000, reason: "") == .jobFinished)
+        #expect(w.closed(code: 1011, reason: "boom") == .webSocketClosed(code: 1011, reason: "boom"))
+        #expect(w.closed(code: nil, reason: "") == .webSocketClosed(code: nil, reason: ""))
+    }
+}
