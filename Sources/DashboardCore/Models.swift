@@ -28,6 +28,11 @@ public struct ConnectionInfo: Sendable, Equatable {
     public var retries = 0
     public var lastError: String? = nil
     public var malformed = 0
+    /// When this stream stopped being live (nil while live, or if it never was).
+    public var downSince: UTCInstant? = nil
+    /// Times without data after it had been live, oldest first (the last ``maxGaps``).
+    public var gaps: [Gap] = []
+    public static let maxGaps = 16
     public init() {}
 }
 
@@ -40,6 +45,9 @@ public struct AlertRow: Sendable, Equatable {
     public var message: String
     public var raisedAt: UTCInstant
     public var raw: [UInt8]
+    /// Raised before a gap in the alerts stream: it may have cleared while we were away. A new
+    /// event about it makes it current again.
+    public var unverified = false
 }
 
 public struct ONUState: Sendable, Equatable {
@@ -87,6 +95,8 @@ public struct JobRow: Sendable, Equatable {
     public var lastOutcome: CommandOutcome? = nil
     public var isCampaign = false
     public var raw: [UInt8] = []
+    /// Why nothing follows this job any more (its socket closed for good before it finished).
+    public var unwatched: String? = nil
 
     /// Takes what an event or a REST snapshot says; a missing number keeps the one known.
     mutating func merge(

@@ -14,6 +14,9 @@ public enum RowItem: Sendable {
     case subscriber(tenant: String, event: Event, subscriber: SubscriberEvent)
     case session(SessionRow)
     case job(JobRow)
+    /// A time without data in a history pane: the stream was down and nothing is replayed.
+    /// `tenant` is "" when every shown tenant had the same gap.
+    case gap(tenant: String, Gap)
 }
 
 public struct Row: Sendable {
@@ -24,6 +27,8 @@ public struct Row: Sendable {
     public var item: RowItem
     /// What the row means (the renderer maps it to a colour and marks).
     public var tone: Tone
+    /// Its tenant's feed for this pane is down: the row may no longer be true (drawn dim, rates `-`).
+    public var stale = false
 
     /// The JSON shown by the detail view: the event (or the job's last event) as received.
     public var detail: [UInt8] {
@@ -32,6 +37,20 @@ public struct Row: Sendable {
         case .alert(let a): a.raw
         case .session(let s): s.raw
         case .job(let j): j.raw
+        case .gap(let t, let g):
+            Array(
+                #"{"gap":{"tenant":"\#(t)","from":"\#(g.from)","to":"\#(g.to)","note":"no data: the stream was down and nothing is replayed"}}"#
+                    .utf8)
+        }
+    }
+
+    /// The tenant the row belongs to.
+    public var tenant: String {
+        switch item {
+        case .onu(let t, _, _), .ticket(let t, _, _), .subscriber(let t, _, _), .gap(let t, _): t
+        case .alert(let a): a.tenant
+        case .session(let s): s.tenant
+        case .job(let j): j.tenant
         }
     }
 
@@ -44,6 +63,7 @@ public struct Row: Sendable {
         case .subscriber(_, let e, let s): "\(e.timestamp.timeOfDay) \(s.fullName) \(s.status)"
         case .session(let s): "\(s.username) \(s.tenant)"
         case .job(let j): "\(j.isCampaign ? "campaign" : j.type) \(j.title ?? j.id) \(j.status.rawValue)"
+        case .gap(let t, let g): "no data \(g.from.timeOfDay)–\(g.to.timeOfDay) \(t)"
         }
     }
 }
@@ -76,8 +96,14 @@ public struct PaneContent: Sendable {
     public var offset: Int
     /// The filter applied ("" for none).
     public var filter: String
-    /// Alerts only: the shown tenants' active alerts by severity.
+    /// Alerts only: the shown tenants' active alerts by severity (not known while the feed is down).
     public var severities: SeverityCounts?
+    /// Whether the rows are current, and which shown tenants' feeds are down.
+    public var freshness: Freshness = .live
+    public var downTenants: [String] = []
+    /// How many tenants the pane shows, and the time its freshness is judged at.
+    public var shownTenants = 1
+    public var asOf = UTCInstant(microseconds: 0)
     /// Sessions only: the sort column and direction.
     public var sort: (column: SessionSort, descending: Bool)?
 }
@@ -102,6 +128,9 @@ extension AppState {
         var content = PaneContent(
             pane: pane, rows: window, selectedIndex: selectedIndex, matched: all.matchedCount ?? all.rows.count,
             total: all.total, offset: offset, filter: filter)
+        (content.freshness, content.downTenants) = freshness(pane)
+        content.shownTenants = tenantFilter == nil ? tenants.count : 1
+        content.asOf = now
         if pane == .alerts {
             var counts = SeverityCounts()
             for a in view.alerts.values where shows(a.tenant) { counts.count(a.severity) }
@@ -124,10 +153,29 @@ extension AppState {
     }
 
     func rows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
+        var set = unmarkedRows(for: pane, view: view, filterText: filterText, limit: limit)
+        let down = Set(freshness(pane).down)
+        guard !down.isEmpty || pane == .jobs else { return set }
+        for i in set.rows.indices {
+            switch set.rows[i].item {
+            case .gap: continue
+            case .job(let j):
+                // Its own socket down (and not finished) makes a job row stale too.
+                let socket = connections[StreamID(j.tenant, j.isCampaign ? .campaign(j.id) : .job(j.id))]?.state
+                let socketDown = socket.map { !$0.isLive && $0 != .stopped(reason: .jobFinished) } ?? false
+                set.rows[i].stale = down.contains(j.tenant) || (socketDown && !j.status.isTerminal)
+            default:
+                set.rows[i].stale = down.contains(set.rows[i].tenant)
+            }
+        }
+        return set
+    }
+
+    func unmarkedRows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
         let matcher = TextFilter(filterText)
         switch pane {
         case .onu:
-            return history(view.onuHistory, matcher) { tenant, e in
+            return history(.onu, view.onuHistory, matcher) { tenant, e in
                 guard case .onu(let o) = e.payload else { return nil }
                 let tone: Tone =
                     o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
@@ -153,7 +201,7 @@ extension AppState {
             rows.sort { ($0.0.severity.rank, $0.0.raisedAt) > ($1.0.severity.rank, $1.0.raisedAt) }
             return RowSet(rows: rows.map(\.1), total: total)
         case .tickets:
-            return history(view.tickets, matcher) { tenant, e in
+            return history(.tickets, view.tickets, matcher) { tenant, e in
                 guard case .ticket(let t) = e.payload else { return nil }
                 let tone: Tone =
                     ["urgent", "critical", "high"].contains(t.priority.lowercased())
@@ -161,7 +209,7 @@ extension AppState {
                 return (.ticket(tenant: tenant, event: e, ticket: t), tone, [])
             }
         case .subscribers:
-            return history(view.subscribers, matcher) { tenant, e in
+            return history(.subscribers, view.subscribers, matcher) { tenant, e in
                 guard case .subscriber(let s) = e.payload else { return nil }
                 let tone: Tone = e.type == .subscriberTerminated ? .error : e.type == .subscriberSuspended ? .warning : .normal
                 return (.subscriber(tenant: tenant, event: e, subscriber: s), tone, [])
@@ -193,7 +241,7 @@ extension AppState {
 
     /// A history pane: every tenant's ring, newest first, ids by ingest sequence number.
     private func history(
-        _ rings: [String: RingBuffer<Event>], _ matcher: TextFilter,
+        _ pane: Pane, _ rings: [String: RingBuffer<Event>], _ matcher: TextFilter,
         _ make: (String, Event) -> (RowItem, Tone, [String])?
     ) -> RowSet {
         var total = 0
@@ -206,8 +254,23 @@ extension AppState {
                 rows.append((e.timestamp.microseconds, Row(id: "\(tenant)|\(sequence)", item: item, tone: tone)))
             }
         }
-        rows.sort { $0.0 > $1.0 }
-        return RowSet(rows: rows.map(\.1), total: total)
+        let matched = rows.count
+        // Gaps are shown whatever the filter: a filtered view is missing that time too. The same
+        // outage of every shown tenant is one row (tenant "").
+        let shown = tenants.filter(shows)
+        var gapTenants: [Gap: [String]] = [:]
+        for tenant in shown {
+            for g in gaps(pane, tenant: tenant) { gapTenants[g, default: []].append(tenant) }
+        }
+        for (g, ts) in gapTenants {
+            let all = shown.count > 1 && ts.count == shown.count
+            for tenant in all ? [""] : ts {
+                let row = Row(id: "\(tenant)|gap|\(g.to.microseconds)", item: .gap(tenant: tenant, g), tone: .warning)
+                rows.append((g.to.microseconds, row))
+            }
+        }
+        rows.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1.id > $1.1.id }
+        return RowSet(rows: rows.map(\.1), total: total, matchedCount: matched)
     }
 
     private func sessionRows(_ table: SessionTable, matcher: TextFilter, limit: Int) -> RowSet {

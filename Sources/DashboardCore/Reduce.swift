@@ -68,9 +68,7 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         if state.frozen != nil { state.frozen!.eventsSince += 1 }
         return apply(&state, tenant: tenant, endpoint: endpoint, event)
     case .status(let tenant, let endpoint, let s):
-        let id = StreamID(tenant, endpoint)
-        if case .backingOff = s { state.connections[id, default: ConnectionInfo()].retries += 1 }
-        state.connections[id, default: ConnectionInfo()].state = s
+        status(&state, StreamID(tenant, endpoint), s)
     case .latency(let tenant, let endpoint, let ms):
         state.connections[StreamID(tenant, endpoint), default: ConnectionInfo()].latencyMs = ms
     case .error(let tenant, let endpoint, let message):
@@ -113,6 +111,43 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         }
     }
     return []
+}
+
+/// A stream's new state. Going down starts an outage; coming back ends it with a gap (nothing
+/// is replayed), after which the tenant's alerts are unverified until they are heard of again.
+func status(_ state: inout AppState, _ id: StreamID, _ s: ConnectionState) {
+    var info = state.connections[id] ?? ConnectionInfo()
+    if case .backingOff = s { info.retries += 1 }
+    if info.state.isLive && !s.isLive { info.downSince = state.now }
+    if !info.state.isLive && s.isLive, let since = info.downSince {
+        info.gaps.append(Gap(from: since, to: state.now))
+        if info.gaps.count > ConnectionInfo.maxGaps { info.gaps.removeFirst() }
+        info.downSince = nil
+        if Pane.alerts.isFed(by: id.endpoint) {
+            for (key, a) in state.alerts where a.tenant == id.tenant { state.alerts[key]!.unverified = true }
+        }
+    }
+    info.state = s
+    state.connections[id] = info
+    switch id.endpoint {
+    case .job(let jid), .campaign(let jid):
+        let key = "\(id.tenant)|\(jid)"
+        guard let job = state.jobs[key] else { break }
+        if case .stopped(let reason) = s, !job.status.isTerminal {
+            let why =
+                switch reason {
+                case .policyViolation: "1008"
+                case .noContent: "204"
+                case .jobFinished: "job finished"
+                }
+            state.jobs[key]!.unwatched = "socket closed (\(why))"
+        } else if case .gaveUp = s, !job.status.isTerminal {
+            state.jobs[key]!.unwatched = "gave up reconnecting"
+        } else if s.isLive {
+            state.jobs[key]!.unwatched = nil
+        }
+    default: break
+    }
 }
 
 func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event: Event) -> [Effect] {

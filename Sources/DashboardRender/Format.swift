@@ -42,6 +42,13 @@ public enum Format {
             + String(format: "%3.0f%%", c)
     }
 
+    /// How long ago, as a clock: 0:42, 12:05, 1:02:03.
+    public static func elapsed(_ seconds: Int64) -> String {
+        let s = max(0, seconds)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
     /// A count, or `?` when it cannot be known.
     public static func count(_ n: Int64?) -> String { n.map(String.init) ?? "-" }
 }

@@ -14,6 +14,14 @@ public struct Header: Widget {
         var left = " realtime-dash  tenant: \(state.tenantFilter ?? "all (\(state.tenants.count))")"
         if let f = state.frozen { left += "  FROZEN +\(f.eventsSince)" }
         var used = g.write(left, x: area.x, y: y, maxWidth: area.width, style: Style(.header, bold: true, reverse: true))
+        let link = state.connectivity
+        if !state.connections.isEmpty && !link.anyLive {
+            // Not by colour alone: the word says it, in the loudest role.
+            let text = link.everLive ? "  DISCONNECTED " : "  CONNECTING… "
+            used += g.write(
+                text, x: area.x + used, y: y, maxWidth: max(0, area.width - used),
+                style: Style(link.everLive ? .critical : .warning, bold: true, reverse: true))
+        }
         if state.insecureTLS {
             // Never hidden: certificate verification is off for every connection.
             used += g.write(

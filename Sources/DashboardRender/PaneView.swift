@@ -79,7 +79,9 @@ public enum PaneView {
                 o.signalDBm.map(Format.decimal1) ?? "-", tenant, e.type.rawValue,
             ]
         case .alert(let a):
-            return [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.source, a.message, a.tenant, a.type]
+            // Raised before a gap: it may have cleared while we were away.
+            let message = a.unverified ? "[unverified] " + a.message : a.message
+            return [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.source, message, a.tenant, a.type]
         case .ticket(let tenant, let e, let t):
             return [
                 e.timestamp.timeOfDay, t.ticketNumber, t.title, t.priority, t.status, t.assignedTo ?? "-", tenant,
@@ -90,7 +92,9 @@ public enum PaneView {
         case .session(let s):
             return [
                 s.username, s.tenant, Format.bytes(s.bytesIn), Format.bytes(s.bytesOut),
-                s.samples < 2 ? "-" : Format.bits(s.rateIn), s.samples < 2 ? "-" : Format.bits(s.rateOut),
+                // A rate is only a rate while updates arrive.
+                s.samples < 2 || row.stale ? "-" : Format.bits(s.rateIn),
+                s.samples < 2 || row.stale ? "-" : Format.bits(s.rateOut),
                 Format.duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-",
             ]
         case .job(let j):
@@ -101,21 +105,59 @@ public enum PaneView {
                     "", j.tenant,
                 ]
             }
+            let status = j.unwatched.map { j.status.isTerminal ? j.status.rawValue : "unwatched: \($0)" } ?? j.status.rawValue
             return [
-                j.type, shortID, j.status.rawValue, Format.progressBar(j.progress, width: 8),
+                j.type, shortID, status, Format.progressBar(j.progress, width: 8),
                 "\(Format.count(j.processed))/\(Format.count(j.total))",
                 "\(Format.count(j.succeeded))/\(Format.count(j.failed))", commandText(j),
                 j.errorMessage ?? j.currentItem ?? "", j.tenant,
             ]
+        case .gap:
+            return []
         }
+    }
+
+    /// A gap row's text: `── no data 15:26:47–15:27:30 t-01 ──`.
+    public static func gapText(_ tenant: String, _ g: Gap, showTenant: Bool) -> String {
+        "── no data \(g.from.timeOfDay)–\(g.to.timeOfDay)" + (showTenant && !tenant.isEmpty ? " \(tenant)" : "") + " ──"
+    }
+
+    /// One table line for a row: its cells in its tone, dim while its feed is down.
+    static func line(_ row: Row, showTenant: Bool) -> Table.Line {
+        if case .gap(let t, let g) = row.item {
+            return Table.Line(banner: gapText(t, g, showTenant: showTenant), style: Style(.warning))
+        }
+        return Table.Line(cells(row), style: row.stale ? Style(.dim) : style(row.tone))
+    }
+
+    /// What the title says about how current the rows are: `stale 1:23`, `no connection`, or
+    /// which tenants are down when only some are.
+    static func freshnessText(_ content: PaneContent) -> String? {
+        guard !content.freshness.isLive else { return nil }
+        let state: String =
+            switch content.freshness {
+            case .live: ""
+            case .stale(let since): "stale \(Format.elapsed((content.asOf.microseconds - since.microseconds) / 1_000_000))"
+            case .noConnection: "no connection"
+            case .off: "off (204)"
+            }
+        if content.downTenants.count < content.shownTenants {
+            let who = content.downTenants.count == 1 ? content.downTenants[0] : "\(content.downTenants.count) tenants"
+            return "\(who) \(state)"
+        }
+        return state
     }
 
     /// The pane's title: its number and name, then what it reports (counts, sort, filter).
     public static func title(_ content: PaneContent, editing: String? = nil) -> String {
         var title = "\(content.pane.rawValue + 1) \(content.pane.title)"
         if let c = content.severities {
-            title += " crit \(c.critical) err \(c.error) warn \(c.warning) info \(c.info)"
+            // While any shown tenant's feed is down the counts cannot be known: `?`, not a false all-clear.
+            title +=
+                content.freshness.isLive
+                ? " crit \(c.critical) err \(c.error) warn \(c.warning) info \(c.info)" : " crit ? err ? warn ? info ?"
         }
+        if let f = freshnessText(content) { title += " " + f }
         if let sort = content.sort { title += " (\(sort.descending ? "▼" : "▲") \(sort.column.title))" }
         if !content.filter.isEmpty { title += " /\(content.filter) \(content.matched)/\(content.total)" }
         if let editing { title += " /\(editing)▏" }
@@ -162,14 +204,20 @@ public struct PaneWidget: Widget {
         let inside = Rect(x: area.x + 1, y: area.y + 1, width: area.width - 2, height: area.height - 2)
         var table = Table(
             columns: PaneView.columns(content.pane),
-            lines: content.rows.map { Table.Line(PaneView.cells($0), style: PaneView.style($0.tone)) },
+            lines: content.rows.map { PaneView.line($0, showTenant: content.shownTenants > 1) },
             selected: focused ? content.selectedIndex : nil)
         if let sort = content.sort { table.sortMark = (PaneView.sortColumn(sort.column), sort.descending) }
         table.render(in: inside, into: &grid)
         if content.rows.isEmpty {
-            grid.write(
-                content.total == 0 ? "waiting for events…" : "no row matches the filter", x: inside.x + 1, y: inside.y + 1,
-                maxWidth: inside.width - 2, style: Style(.dim))
+            let empty: String =
+                switch content.freshness {
+                case _ where content.total > 0: "no row matches the filter"
+                case .live: "waiting for events…"
+                case .stale: "no data: the stream is down"
+                case .noConnection: "not connected"
+                case .off: "switched off by the server"
+                }
+            grid.write(empty, x: inside.x + 1, y: inside.y + 1, maxWidth: inside.width - 2, style: Style(.dim))
         }
     }
 }

@@ -37,9 +37,16 @@ public struct Table: Widget {
     public struct Line: Sendable {
         public var cells: [String]
         public var style: Style
+        /// Drawn across the whole line instead of cells (a gap in a history).
+        public var banner: String?
         public init(_ cells: [String], style: Style = Style()) {
             self.cells = cells
             self.style = style
+        }
+        public init(banner: String, style: Style) {
+            self.cells = []
+            self.style = style
+            self.banner = banner
         }
     }
 
@@ -134,7 +141,11 @@ public struct Table: Widget {
                 grid.fill(x: area.x, y: y, width: area.width, height: 1, style: style)
                 if lead > 0 { grid.write(grid.ascii ? ">" : "▸", x: area.x, y: y, style: style) }
             }
-            drawCells(line.cells, y: y, style: style)
+            if let banner = line.banner {
+                Self.cell(banner, &grid, x: area.x + lead, y: y, width: area.width - lead, right: false, style: style)
+            } else {
+                drawCells(line.cells, y: y, style: style)
+            }
         }
     }
 

@@ -280,3 +280,64 @@ struct SanitiserTests {
         #expect(grid.lines.contains { $0.contains("␛[31mred␛[0m") })
     }
 }
+
+@Suite("Screens during an outage")
+struct OutageScreenTests {
+    /// The fixture (at 61 s), then every stream down, shown at 90 s.
+    func outage() -> AppState {
+        var s = fixture()
+        let down = ConnectionState.backingOff(attempt: 2, retryAt: at(95), reason: "connection refused")
+        _ = reduce(&s, .client(s.connections.keys.map { .status(tenant: $0.tenant, endpoint: $0.endpoint, state: down) }))
+        _ = reduce(&s, .tick(at(90)))
+        return s
+    }
+
+    func line(_ g: Grid, containing text: String) -> (y: Int, line: String)? {
+        g.lines.enumerated().first { $0.element.contains(text) }.map { ($0.offset, $0.element) }
+    }
+
+    @Test("every pane says stale and since when, counts read ?, rates -, rows dim, and the header says DISCONNECTED")
+    func allDown() throws {
+        let g = Screen.render(outage(), cols: 120, rows: 40)
+        let header = try #require(g.lines.first)
+        #expect(header.contains("DISCONNECTED"), "\(header)")
+        let x = try #require(header.range(of: "DISCONNECTED").map { header.distance(from: header.startIndex, to: $0.lowerBound) })
+        #expect(g[x, 0].style.role == .critical)
+        let alerts = try #require(line(g, containing: "2 Alerts"))
+        #expect(alerts.line.contains("crit ? err ? warn ? info ?"), "no false all-clear: \(alerts.line)")
+        for title in ["1 ONU events", "2 Alerts", "3 Tickets", "4 Subscribers", "5 RADIUS sessions"] {
+            let l = try #require(line(g, containing: title), "\(title) is on screen")
+            #expect(l.line.contains("stale 0:29"), "\(title) says since when: \(l.line)")
+        }
+        // A session row: its rates cannot be known while nothing arrives.
+        let user = try #require(line(g, containing: "user29@isp"))
+        #expect(!user.line.contains("b/s"), "rates read -: \(user.line)")
+        let ux = try #require(
+            user.line.range(of: "user29@isp").map { user.line.distance(from: user.line.startIndex, to: $0.lowerBound) })
+        #expect(g[ux, user.y].style.role == .dim, "a stale row is drawn dim")
+        try assertSnapshot(g, "outage-120x40")
+    }
+
+    @Test("after the reconnect, history panes show the gap and the alerts say unverified")
+    func afterReconnect() throws {
+        var s = outage()
+        _ = reduce(&s, .tick(at(100)))
+        _ = reduce(&s, .client(s.connections.keys.map { .status(tenant: $0.tenant, endpoint: $0.endpoint, state: .live) }))
+        let g = Screen.render(s, cols: 120, rows: 40)
+        #expect(!g.lines[0].contains("DISCONNECTED"))
+        #expect(line(g, containing: "── no data 10:31:01–10:31:40") != nil, "a gap row:\n\(g.lines.joined(separator: "\n"))")
+        #expect(line(g, containing: "[unverified]") != nil, "alerts raised before the gap may have cleared")
+        #expect(line(g, containing: "crit ? err") == nil, "live again: the counts are known")
+        try assertSnapshot(g, "after-outage-120x40")
+    }
+
+    @Test("a pane with nothing and no connection says so instead of waiting for events")
+    func emptyAndDown() {
+        var s = AppState(tenants: ["t-01"], historyLimit: 10, now: at(0))
+        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .connecting(attempt: 1))]))
+        let g = Screen.render(s, cols: 120, rows: 40)
+        #expect(g.lines.contains { $0.contains("not connected") })
+        #expect(g.lines[0].contains("CONNECTING"))
+        #expect(g.lines.contains { $0.contains("2 Alerts") && $0.contains("no connection") })
+    }
+}

@@ -1,0 +1,105 @@
+import RealtimeProtocol
+
+/// Whether what a pane shows for a tenant is current: one of the streams that feed it is live,
+/// or none is and it says since when.
+public enum Freshness: Sendable, Equatable {
+    case live
+    /// No feeding stream is live; `since` is when the last of them stopped being live.
+    case stale(since: UTCInstant)
+    /// No feeding stream was ever live (or there is none).
+    case noConnection
+    /// Every feeding stream was switched off by the server (204 No Content).
+    case off
+
+    public var isLive: Bool { self == .live }
+}
+
+/// Time without data, between a stream going down and coming back (nothing is replayed after a
+/// reconnect: PROTOCOL.md §2).
+public struct Gap: Sendable, Hashable {
+    public var from: UTCInstant
+    public var to: UTCInstant
+}
+
+extension Pane {
+    /// Whether a stream on `endpoint` carries this pane's events.
+    public func isFed(by endpoint: Endpoint) -> Bool {
+        switch (self, endpoint) {
+        case (.onu, .onuStatus), (.alerts, .alerts), (.tickets, .tickets), (.subscribers, .subscribers),
+            (.sessions, .radiusSessions), (.sessions, .wsSessions), (.jobs, .job), (.jobs, .campaign):
+            true
+        case (.jobs, _):
+            // Jobs are listed over REST and followed on their sockets: the tenant's other streams
+            // say whether the backend is there at all.
+            true
+        case (_, .events):
+            true
+        default:
+            false
+        }
+    }
+
+    /// The panes whose rows are a history of events (a gap in the data is a row there).
+    public var isHistory: Bool { self == .onu || self == .tickets || self == .subscribers }
+}
+
+extension AppState {
+    /// How current `pane`'s rows of `tenant` are.
+    public func freshness(_ pane: Pane, tenant: String) -> Freshness {
+        var any = false, allOff = true
+        var since: UTCInstant? = nil
+        for (id, info) in connections where id.tenant == tenant && pane.isFed(by: id.endpoint) {
+            // A socket that ended the normal way (a finished job) no longer feeds anything.
+            if case .stopped(let reason) = info.state, reason == .jobFinished { continue }
+            if info.state.isLive { return .live }
+            any = true
+            if info.state != .stopped(reason: .noContent) { allOff = false }
+            if let d = info.downSince, since.map({ d > $0 }) ?? true { since = d }
+        }
+        guard any else { return .noConnection }
+        if allOff { return .off }
+        return since.map { .stale(since: $0) } ?? .noConnection
+    }
+
+    /// The pane as a whole: live when every shown tenant's feed is; otherwise which tenants are
+    /// down, and since when the last of them was live.
+    public func freshness(_ pane: Pane) -> (overall: Freshness, down: [String]) {
+        let shown = tenantFilter.map { [$0] } ?? tenants
+        var down: [String] = []
+        var latest: UTCInstant? = nil
+        var allOff = true
+        for t in shown {
+            let f = freshness(pane, tenant: t)
+            switch f {
+            case .live: continue
+            case .stale(let s):
+                latest = latest.map { max($0, s) } ?? s
+                allOff = false
+            case .noConnection: allOff = false
+            case .off: break
+            }
+            down.append(t)
+        }
+        if down.isEmpty { return (.live, []) }
+        return (latest.map { .stale(since: $0) } ?? (allOff ? .off : .noConnection), down)
+    }
+
+    /// The header's verdict: nothing is live. `everLive` tells a start that has not connected
+    /// yet from an outage.
+    public var connectivity: (anyLive: Bool, everLive: Bool) {
+        var everLive = false
+        for info in connections.values {
+            if case .stopped(let reason) = info.state, reason.isNormal { continue }
+            if info.state.isLive { return (true, true) }
+            if info.downSince != nil { everLive = true }
+        }
+        return (false, everLive)
+    }
+
+    /// Gaps in `pane`'s data for `tenant`, oldest first.
+    func gaps(_ pane: Pane, tenant: String) -> [Gap] {
+        var out: [Gap] = []
+        for (id, info) in connections where id.tenant == tenant && pane.isFed(by: id.endpoint) { out += info.gaps }
+        return out
+    }
+}
