@@ -1,4 +1,5 @@
 import DashTestSupport
+import DemoBackend
 import Foundation
 import Testing
 
@@ -14,6 +15,49 @@ extension EndToEnd {
             t.keys("Enter")
             _ = try await t.wait("the console's first frame") { $0.contains(marker) }
             return log
+        }
+
+        @Test(
+            "a backend outage: the panes say stale and the header DISCONNECTED; after the restart a gap row, and live again",
+            .timeLimit(.minutes(3)))
+        func outage() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            // The backend goes down and comes back on the same port, held so no other test takes it.
+            let reservation = try PortReservation(host: "127.0.0.4")
+            defer { reservation.release() }
+            var c = DemoBackend.Configuration()
+            c.host = reservation.host
+            c.port = reservation.port
+            c.secret = Array("outage-secret".utf8)
+            c.tenantCount = 1
+            c.rate = 5
+            c.randomStorms = false
+            let token = DemoBackend(c).mintToken(tenant: "t-01", lifetime: 3600)
+            let file = try tokenFile(token)
+            let log = NSTemporaryDirectory() + "rd-outage-\(getpid()).log"
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            try await withDemoBackend(c) { server in
+                t.type(
+                    "PS1='PROMPT> '; \(realtimeDashBinary) --api-url \(server.origin) --token-file \(file) --log-file \(log); echo EXIT=$?"
+                )
+                t.keys("Enter")
+                _ = try await t.wait("every stream live") { s in
+                    s.contains("1 ONU events") && s.components(separatedBy: "●").count - 1 >= 5 && !s.contains("retry")
+                }
+            }
+            // Down: nothing on screen may read as current.
+            _ = try await t.wait("the outage on screen", timeout: 60) { s in
+                s.contains("DISCONNECTED") && s.contains("crit ? err ? warn ? info ?") && s.contains("ONU events stale")
+            }
+            try await withDemoBackend(c) { _ in
+                _ = try await t.wait("the gap row after the restart", timeout: 90) { s in
+                    s.contains("── no data ") && !s.contains("DISCONNECTED") && !s.contains("stale")
+                }
+                t.type("q")
+                _ = try await t.wait("the shell back") { $0.contains("EXIT=0") }
+            }
         }
 
         @Test("SIGINT and SIGHUP mid-frame restore the terminal, like SIGTERM", arguments: ["INT", "HUP"])
