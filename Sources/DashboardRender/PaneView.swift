@@ -151,13 +151,14 @@ public enum PaneView {
     /// The pane's title: its number and name, then what it reports (counts, sort, filter).
     public static func title(_ content: PaneContent, editing: String? = nil) -> String {
         var title = "\(content.pane.rawValue + 1) \(content.pane.title)"
+        // First after the name: what the rest of the title and the rows are worth.
+        if let f = freshnessText(content) { title += " " + f }
         if let c = content.severities {
             // While any shown tenant's feed is down the counts cannot be known: `?`, not a false all-clear.
             title +=
                 content.freshness.isLive
                 ? " crit \(c.critical) err \(c.error) warn \(c.warning) info \(c.info)" : " crit ? err ? warn ? info ?"
         }
-        if let f = freshnessText(content) { title += " " + f }
         if let sort = content.sort { title += " (\(sort.descending ? "▼" : "▲") \(sort.column.title))" }
         if !content.filter.isEmpty { title += " /\(content.filter) \(content.matched)/\(content.total)" }
         if let editing { title += " /\(editing)▏" }

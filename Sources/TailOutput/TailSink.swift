@@ -13,6 +13,8 @@ public final class TailSink: @unchecked Sendable {
         case authFailed(String)
         /// Every stream stopped and at least one of them abnormally.
         case failed(String)
+        /// Standard output was closed by its reader (`| head -1`): nothing more to do (exit 0).
+        case outputClosed
     }
 
     let format: TailFormat
@@ -88,6 +90,7 @@ public final class TailSink: @unchecked Sendable {
             let outcome = write(inbox.drain())
             writer.flush()
             if let outcome { return outcome }
+            if writer.readerGone() { return .outputClosed }
             if inbox.isFinished { return .finished }
         }
         return .finished

@@ -11,7 +11,8 @@ struct TailCommand: AsyncParsableCommand {
         commandName: "tail",
         abstract: "Stream events to standard output (jsonl, text or a count); connection states go to standard error.",
         discussion: """
-            Exit status: 0 when --count is reached, --duration ends or every stream ended normally; \
+            Exit status: 0 when --count is reached, --duration ends, every stream ended normally or \
+            standard output was closed by its reader (`| head -1`); \
             2 on an authentication failure (one line says which token); 1 on other errors.
             """
     )
@@ -46,6 +47,8 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A closed pipe is a write error to act on (exit 0 at once), never a signal mid-write.
+        signal(SIGPIPE, SIG_IGN)
         let env = ProcessInfo.processInfo.environment
         var client: ClientConfiguration
         do {
@@ -82,7 +85,7 @@ struct TailCommand: AsyncParsableCommand {
             format: format, limit: count, sources: client.tokens.sources, streams: client.tenants.count * chosen.count)
         let outcome = await sink.run(manager, duration: duration.map { .milliseconds(Int64($0 * 1000)) })
         switch outcome {
-        case .finished: return
+        case .finished, .outputClosed: return
         case .authFailed(let line):
             FileHandle.standardError.write(Data("realtime-dash: \(line)\n".utf8))
             throw ExitCode(2)

@@ -122,4 +122,42 @@ struct TailTests {
         #expect(noToken.status != 0)
         #expect(noToken.stderr.contains("no token: pass --token-file FILE, set REALTIME_DASH_TOKEN"))
     }
+
+    /// Runs `tail ARGS | CONSUMER` in bash; returns the pipeline's output and tail's own exit status.
+    func pipeline(
+        _ tailArguments: [String], into consumer: String, timeout: Double = 20
+    ) async throws -> (status: Int32, output: String) {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let quoted = ([realtimeDashBinary, "tail"] + tailArguments).map { "'\($0)'" }.joined(separator: " ")
+        let child = try Child.spawn(
+            ["/bin/bash", "-c", "\(quoted) 2>/dev/null | \(consumer); echo \"tail-status=${PIPESTATUS[0]}\""],
+            environment: ["PATH": "/usr/bin:/bin"], stdout: dir + "/out")
+        let status = await child.wait(timeout: timeout)
+        return (status, (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? "")
+    }
+
+    @Test("tail | head -1: tail exits 0 once its reader is gone, while events keep coming")
+    func headOne() async throws {
+        var c = quiet()
+        c.runsSimulation = true
+        c.rate = 20
+        try await withDemoBackend(c) { server in
+            let file = try tokenFile(server.backend.mintToken(tenant: "t-01"))
+            let r = try await pipeline(["--api-url", server.origin, "--token-file", file], into: "head -1")
+            #expect(r.status == 0, "the pipeline ended (bash's status \(r.status)): \(r.output)")
+            let lines = r.output.split(separator: "\n")
+            #expect(lines.count == 2 && lines.first?.hasPrefix("{") == true, "one event, then the status: \(r.output)")
+            #expect(lines.last == "tail-status=0", "tail's own exit status: \(r.output)")
+        }
+    }
+
+    @Test("tail | true: a reader that leaves before any event is noticed without one")
+    func readerLeavesFirst() async throws {
+        try await withDemoBackend(quiet()) { server in
+            let file = try tokenFile(server.backend.mintToken(tenant: "t-01"))
+            let r = try await pipeline(["--api-url", server.origin, "--token-file", file, "--endpoint", "alerts"], into: "true")
+            #expect(r.output.contains("tail-status=0"), "tail ended on its own with 0: \(r.output)")
+        }
+    }
 }
