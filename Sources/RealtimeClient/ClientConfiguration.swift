@@ -22,6 +22,8 @@ public struct ClientConfiguration: Sendable {
     public var backoff = Backoff()
     /// After 401/403, re-check this often (seconds; 0 = only on reconnect or a token change).
     public var authRetry: Double = 120
+    /// Stop a stream still failing (network errors, 5xx) this long after its first failure; nil = never.
+    public var giveUpAfter: Double? = nil
     /// No bytes for this long: stale, reconnect.
     public var staleAfter: Double = 35
     /// WebSocket application ping interval.

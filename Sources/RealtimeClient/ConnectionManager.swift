@@ -169,7 +169,9 @@ public actor ConnectionManager {
     nonisolated func runStream(_ key: StreamKey) async {
         let wake = WakeSignal()
         await register(key, wake)
-        var machine = StreamStateMachine(backoff: configuration.backoff, authRetry: configuration.authRetry)
+        var machine = StreamStateMachine(
+            backoff: configuration.backoff, authRetry: configuration.authRetry,
+            url: configuration.catalogue.url(for: key.endpoint), giveUpAfter: configuration.giveUpAfter)
         var action = machine.start()
         var lastEventID: String? = nil
         defer { wake.close() }

@@ -68,14 +68,40 @@ public struct StreamStateMachine: Sendable {
     public let backoff: Backoff
     /// After an auth failure, re-check this often (0 = never).
     public let authRetry: Double
+    /// The URL this stream opens, named in every failure's reason.
+    public let url: String?
+    /// Give up when still failing (network errors, 5xx) this many seconds after the first failure
+    /// of a run (`tail --give-up-after`); nil = keep retrying.
+    public let giveUpAfter: Double?
+    /// A permanent answer (404, 400, 405, …) this many times in a row is not retried: the URL is wrong.
+    public static let permanentAttempts = 3
+    private var permanentFailures = 0
+    private var failingSince: Double? = nil
     public private(set) var state: ConnectionState = .connecting(attempt: 1)
     /// Consecutive failures since the last healthy stretch.
     public private(set) var failures = 0
     private var liveSince: Double? = nil
 
-    public init(backoff: Backoff = Backoff(), authRetry: Double = 120) {
+    public init(backoff: Backoff = Backoff(), authRetry: Double = 120, url: String? = nil, giveUpAfter: Double? = nil) {
         self.backoff = backoff
         self.authRetry = authRetry
+        self.url = url
+        self.giveUpAfter = giveUpAfter
+    }
+
+    /// A 4xx that retrying cannot fix (not auth, not 408 time-out, not 429 rate limit).
+    public static func isPermanent(_ status: Int) -> Bool {
+        (400..<500).contains(status) && ![401, 403, 408, 429].contains(status)
+    }
+
+    /// What went wrong, and where: `HTTP 404 from http://…/alerts`.
+    func reason(_ failure: Failure) -> String {
+        guard let url else { return failure.description }
+        switch failure {
+        case .http: return "\(failure) from \(url)"
+        case .transport, .closedBeforeLive, .serverError: return "\(failure) (\(url))"
+        default: return failure.description
+        }
     }
 
     /// The first attempt.
@@ -94,12 +120,16 @@ public struct StreamStateMachine: Sendable {
     public mutating func becameLive(at now: Moment) {
         state = .live
         liveSince = now.monotonic
+        permanentFailures = 0
+        failingSince = nil
     }
 
     /// A manual reconnect (R) starts over, whatever the state.
     public mutating func manualReconnect() -> Action {
         failures = 0
         liveSince = nil
+        permanentFailures = 0
+        failingSince = nil
         return retryNow()
     }
 
@@ -132,15 +162,32 @@ public struct StreamStateMachine: Sendable {
             return .waitForManual
         default:
             failures += 1
+            let why = reason(failure)
+            if case .http(let status, _) = failure, Self.isPermanent(status) {
+                permanentFailures += 1
+                if permanentFailures >= Self.permanentAttempts {
+                    state = .gaveUp(reason: "\(why), \(permanentFailures) times: not retried (check --api-url and --base-path)")
+                    return .waitForManual
+                }
+            } else {
+                permanentFailures = 0
+            }
             if let max = backoff.maxAttempts, failures > max {
-                state = .gaveUp(reason: "\(failure) after \(max) attempts")
+                state = .gaveUp(reason: "\(why) after \(max) attempts")
+                return .waitForManual
+            }
+            let since = failingSince ?? now.monotonic
+            failingSince = since
+            if let limit = giveUpAfter, now.monotonic - since >= limit {
+                state = .gaveUp(reason: "\(why); still failing after \(Int(limit.rounded())) s")
                 return .waitForManual
             }
             var delay = backoff.delay(attempt: failures, u: u)
             if case .http(let status, let retryAfter?) = failure, status == 429 || status == 503 {
                 delay = max(delay, retryAfter)
             }
-            state = .backingOff(attempt: failures, retryAt: now.adding(delay), reason: failure.description)
+            if let limit = giveUpAfter { delay = min(delay, max(0, since + limit - now.monotonic)) }
+            state = .backingOff(attempt: failures, retryAt: now.adding(delay), reason: why)
             return .retry(after: delay)
         }
     }

@@ -94,7 +94,8 @@ public final class TokenStore: Sendable {
         case .file(let path):
             let p = expandTilde(path)
             guard let data = FileManager.default.contents(atPath: p) else {
-                throw TokenError("cannot read the token file \(p): it does not exist or is not readable")
+                guard FileManager.default.fileExists(atPath: p) else { throw TokenError("no such file: \(p) (the token file)") }
+                throw TokenError("cannot read the token file \(p): permission denied")
             }
             let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty else { throw TokenError("the token file \(p) is empty") }

@@ -29,7 +29,8 @@ public final class TailSink: @unchecked Sendable {
     let stdoutIsTerminal: Bool
     /// Events written so far.
     public private(set) var total = 0
-    private var stopped: [String: StopReason] = [:]
+    /// Streams that ended for good: whether normally, and why.
+    private var stopped: [String: (normal: Bool, why: String)] = [:]
 
     /// - Parameters:
     ///   - limit: stop after this many events (`--count`).
@@ -126,10 +127,14 @@ public final class TailSink: @unchecked Sendable {
                         ? "no token could be read from \(source)"
                         : "\(source) was rejected (HTTP \(status)): it is wrong or has expired"
                     return .authFailed("authentication failed for tenant \(tenant) on \(endpoint): \(what)")
-                case .stopped(let reason):
-                    stopped["\(tenant) \(endpoint)"] = reason
+                case .stopped, .gaveUp:
+                    if case .stopped(let reason) = s {
+                        stopped["\(tenant) \(endpoint)"] = (reason.isNormal, reason.description)
+                    } else if case .gaveUp(let why) = s {
+                        stopped["\(tenant) \(endpoint)"] = (false, "\(endpoint): gave up: \(why)")
+                    }
                     if stopped.count >= streams {
-                        let abnormal = stopped.values.filter { !$0.isNormal }.map(\.description)
+                        let abnormal = stopped.values.filter { !$0.normal }.map(\.why)
                         return abnormal.isEmpty
                             ? .finished : .failed("every stream stopped: \(abnormal.sorted().joined(separator: "; "))")
                     }

@@ -38,12 +38,18 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds.")
     var duration: Double?
 
+    @Option(
+        name: .customLong("give-up-after"),
+        help: "Stop retrying a stream that is still failing (network errors, 5xx) this many seconds after its first failure.")
+    var giveUpAfter: Double?
+
     func validate() throws {
         for e in endpoint {
             do { _ = try Endpoint(name: e) } catch { throw ValidationError(error.description) }
         }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
+        if let giveUpAfter, !(giveUpAfter > 0) { throw ValidationError("--give-up-after must be a positive number of seconds") }
     }
 
     func run() async throws {
@@ -70,6 +76,16 @@ struct TailCommand: AsyncParsableCommand {
         client.watchCampaigns = chosen.compactMap { if case .campaign(let id) = $0 { id } else { nil } }
         client.discoverJobs = false
         client.discoverCampaigns = false
+        client.giveUpAfter = giveUpAfter
+        // A token that cannot be read is said before any connection, in its own words.
+        for tenant in client.tenants {
+            do {
+                _ = try client.tokens.token(for: tenant)
+            } catch {
+                FileHandle.standardError.write(Data("realtime-dash: \(error.description)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         if client.insecureTLS {
             FileHandle.standardError.write(
                 Data(

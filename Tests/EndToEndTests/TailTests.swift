@@ -160,4 +160,47 @@ struct TailTests {
             #expect(r.output.contains("tail-status=0"), "tail ended on its own with 0: \(r.output)")
         }
     }
+
+    @Test("a wrong --base-path: 3 attempts, one line naming the full URL and the status, exit 1")
+    func wrongBasePath() async throws {
+        try await withDemoBackend(quiet()) { server in
+            let file = try tokenFile(server.backend.mintToken(tenant: "t-01"))
+            let p = try Subprocess([
+                "tail", "--api-url", server.origin, "--base-path", "/api/nope/v1", "--token-file", file, "--endpoint", "alerts",
+                "--endpoint", "tickets",
+            ])
+            let r = await p.wait(timeout: 30)
+            #expect(r.status == 1, "stderr: \(r.stderr)")
+            let url = server.origin + "/api/nope/v1/realtime/alerts"
+            #expect(r.stderr.contains("HTTP 404 from \(url)"), "names the URL: \(r.stderr)")
+            #expect(r.stderr.contains("3 times"), "\(r.stderr)")
+        }
+    }
+
+    @Test("--give-up-after ends a stream that keeps failing with 5xx; exit 1")
+    func giveUp() async throws {
+        try await withDemoBackend(quiet()) { server in
+            server.backend.failNextConnections(10_000, status: 500)
+            let file = try tokenFile(server.backend.mintToken(tenant: "t-01"))
+            let p = try Subprocess([
+                "tail", "--api-url", server.origin, "--token-file", file, "--endpoint", "alerts", "--give-up-after", "1",
+            ])
+            let r = await p.wait(timeout: 30)
+            #expect(r.status == 1, "stderr: \(r.stderr)")
+            #expect(r.stderr.contains("still failing after 1 s") && r.stderr.contains("HTTP 500 from"), "\(r.stderr)")
+        }
+    }
+
+    @Test("a missing token file is reported before any connection, as what it is")
+    func missingTokenFile() async throws {
+        try await withDemoBackend(quiet()) { server in
+            let r = try await Subprocess([
+                "tail", "--api-url", server.origin, "--token-file", "/nonexistent/rd.token", "--endpoint", "alerts",
+            ]).wait()
+            #expect(r.status == 2)
+            #expect(r.stderr.contains("no such file: /nonexistent/rd.token"), "\(r.stderr)")
+            #expect(!r.stderr.contains("HTTP 0"))
+            #expect(server.backend.connectionAttempts.isEmpty, "no connection was tried")
+        }
+    }
 }

@@ -110,6 +110,70 @@ struct StreamStateMachineTests {
         #expect(missing.state == .authFailed(status: 0, retryAt: at(120).wall))
     }
 
+    @Test("a permanent answer (404, 400, 405) is tried 3 times, then not again, naming the URL; 5xx keeps retrying")
+    func permanent() {
+        let url = "http://127.0.0.1:8000/api/wrong/realtime/alerts"
+        var m = StreamStateMachine(url: url)
+        _ = m.start()
+        for i in 1..<StreamStateMachine.permanentAttempts {
+            #expect(
+                m.failed(.http(status: 404, retryAfter: nil), at: at(Double(i)), jitter: 0)
+                    == .retry(after: Backoff().base(attempt: i)))
+            guard case .backingOff(_, _, let reason) = m.state else {
+                Issue.record("\(m.state)")
+                return
+            }
+            #expect(reason == "HTTP 404 from \(url)")
+            _ = m.retryNow()
+        }
+        #expect(m.failed(.http(status: 405, retryAfter: nil), at: at(9), jitter: 0) == .waitForManual)
+        guard case .gaveUp(let why) = m.state else {
+            Issue.record("\(m.state)")
+            return
+        }
+        #expect(why.contains("HTTP 405 from \(url)") && why.contains("3 times"), "\(why)")
+        #expect(m.manualReconnect() == .connect, "R still tries again")
+
+        var e = StreamStateMachine(url: url)
+        _ = e.start()
+        for i in 1...10 {
+            #expect(
+                e.failed(.http(status: i % 2 == 0 ? 404 : 503, retryAfter: nil), at: at(Double(i)), jitter: 0) != .waitForManual)
+            _ = e.retryNow()
+        }
+        #expect(StreamStateMachine.isPermanent(400) && StreamStateMachine.isPermanent(404) && StreamStateMachine.isPermanent(405))
+        #expect(![401, 403, 408, 429, 500, 503, 204].contains(where: StreamStateMachine.isPermanent))
+    }
+
+    @Test("--give-up-after: network errors stop once still failing that long after the first; the last wait is cut to fit")
+    func giveUpAfter() {
+        var m = StreamStateMachine(url: "http://x/alerts", giveUpAfter: 10)
+        _ = m.start()
+        #expect(m.failed(.transport(.refused), at: at(100), jitter: 0) == .retry(after: 1))
+        guard case .backingOff(_, _, let reason) = m.state else { return }
+        #expect(reason.hasSuffix("(http://x/alerts)"), "the URL it tried: \(reason)")
+        _ = m.retryNow()
+        _ = m.failed(.transport(.refused), at: at(101), jitter: 0)
+        _ = m.retryNow()
+        _ = m.failed(.transport(.refused), at: at(103), jitter: 0)
+        _ = m.retryNow()
+        #expect(m.failed(.transport(.refused), at: at(107), jitter: 0) == .retry(after: 3), "8 s would pass the limit: 3 s")
+        _ = m.retryNow()
+        #expect(m.failed(.transport(.refused), at: at(110), jitter: 0) == .waitForManual)
+        guard case .gaveUp(let why) = m.state else {
+            Issue.record("\(m.state)")
+            return
+        }
+        #expect(why.contains("still failing after 10 s"), "\(why)")
+        // A live stretch starts the clock again.
+        var n = StreamStateMachine(giveUpAfter: 10)
+        _ = n.start()
+        _ = n.failed(.transport(.refused), at: at(0), jitter: 0)
+        _ = n.retryNow()
+        n.becameLive(at: at(5))
+        #expect(n.failed(.ended, at: at(12), jitter: 0) != .waitForManual)
+    }
+
     @Test("204 and close 1008 stop for good, with the reason")
     func stops() {
         var m = StreamStateMachine()
