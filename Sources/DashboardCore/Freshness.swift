@@ -26,21 +26,16 @@ extension Pane {
     public func isFed(by endpoint: Endpoint) -> Bool {
         switch (self, endpoint) {
         case (.onu, .onuStatus), (.alerts, .alerts), (.tickets, .tickets), (.subscribers, .subscribers),
-            (.sessions, .radiusSessions), (.sessions, .wsSessions), (.jobs, .job), (.jobs, .campaign):
+            (.sessions, .radiusSessions), (.sessions, .wsSessions), (_, .events):
             true
         case (.jobs, _):
-            // Jobs are listed over REST and followed on their sockets: the tenant's other streams
-            // say whether the backend is there at all.
-            true
-        case (_, .events):
+            // Jobs are listed over REST and followed on their own sockets: those, and the tenant's
+            // other streams (is the backend there at all?), feed the pane.
             true
         default:
             false
         }
     }
-
-    /// The panes whose rows are a history of events (a gap in the data is a row there).
-    public var isHistory: Bool { self == .onu || self == .tickets || self == .subscribers }
 }
 
 extension AppState {

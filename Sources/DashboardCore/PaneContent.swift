@@ -124,11 +124,13 @@ extension AppState {
             if i >= limit { offset = i - limit + 1 }
             selectedIndex = i - offset
         }
-        let window = Array(all.rows.dropFirst(offset).prefix(max(0, limit)))
+        let (freshness, down) = freshness(pane)
+        // Only the rows on screen are marked.
+        let window = markStale(Array(all.rows.dropFirst(offset).prefix(max(0, limit))), down: Set(down))
         var content = PaneContent(
             pane: pane, rows: window, selectedIndex: selectedIndex, matched: all.matchedCount ?? all.rows.count,
             total: all.total, offset: offset, filter: filter)
-        (content.freshness, content.downTenants) = freshness(pane)
+        (content.freshness, content.downTenants) = (freshness, down)
         content.shownTenants = tenantFilter == nil ? tenants.count : 1
         content.asOf = now
         if pane == .alerts {
@@ -152,26 +154,25 @@ extension AppState {
         rows(for: pane, view: view, filterText: filters[pane] ?? "", limit: limit).rows.map(\.id)
     }
 
-    func rows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
-        var set = unmarkedRows(for: pane, view: view, filterText: filterText, limit: limit)
-        let down = Set(freshness(pane).down)
-        guard !down.isEmpty || pane == .jobs else { return set }
-        for i in set.rows.indices {
-            switch set.rows[i].item {
+    /// Marks the rows whose tenant's feed is `down`, and job rows whose own socket is down.
+    func markStale(_ rows: [Row], down: Set<String>) -> [Row] {
+        var rows = rows
+        for i in rows.indices {
+            switch rows[i].item {
             case .gap: continue
             case .job(let j):
                 // Its own socket down (and not finished) makes a job row stale too.
                 let socket = connections[StreamID(j.tenant, j.isCampaign ? .campaign(j.id) : .job(j.id))]?.state
                 let socketDown = socket.map { !$0.isLive && $0 != .stopped(reason: .jobFinished) } ?? false
-                set.rows[i].stale = down.contains(j.tenant) || (socketDown && !j.status.isTerminal)
+                rows[i].stale = down.contains(j.tenant) || (socketDown && !j.status.isTerminal)
             default:
-                set.rows[i].stale = down.contains(set.rows[i].tenant)
+                rows[i].stale = down.contains(rows[i].tenant)
             }
         }
-        return set
+        return rows
     }
 
-    func unmarkedRows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
+    func rows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
         let matcher = TextFilter(filterText)
         switch pane {
         case .onu:

@@ -319,7 +319,6 @@ public actor ConnectionManager {
                 let v = try? JSONValue.parse(e.data)
                 return .serverError(v?["detail"]?.stringValue ?? v?["error"]?.stringValue ?? e.text)
             default:
-                watch.withLock { $0.eventArrived(now: now.monotonic) }
                 switch EventDecoder.decode(e.data) {
                 case .event(let event): batch.append(.event(tenant: key.tenant, endpoint: key.endpoint, event: event))
                 case .malformed(let m):

@@ -97,6 +97,14 @@ public final class TailSink: @unchecked Sendable {
         return .finished
     }
 
+    /// A stream ended for good; once every stream has, tail is done (failed if any ended abnormally).
+    private func ended(_ stream: String, normal: Bool, why: String) -> Outcome? {
+        stopped[stream] = (normal, why)
+        guard stopped.count >= streams else { return nil }
+        let abnormal = stopped.values.filter { !$0.normal }.map(\.why)
+        return abnormal.isEmpty ? .finished : .failed("every stream stopped: \(abnormal.sorted().joined(separator: "; "))")
+    }
+
     /// Writes one batch; returns an outcome when tail should stop.
     public func write(_ batch: Inbox.Batch) -> Outcome? {
         if batch.dropped > 0 || batch.coalesced > 0 {
@@ -127,16 +135,11 @@ public final class TailSink: @unchecked Sendable {
                         ? "no token could be read from \(source)"
                         : "\(source) was rejected (HTTP \(status)): it is wrong or has expired"
                     return .authFailed("authentication failed for tenant \(tenant) on \(endpoint): \(what)")
-                case .stopped, .gaveUp:
-                    if case .stopped(let reason) = s {
-                        stopped["\(tenant) \(endpoint)"] = (reason.isNormal, reason.description)
-                    } else if case .gaveUp(let why) = s {
-                        stopped["\(tenant) \(endpoint)"] = (false, "\(endpoint): gave up: \(why)")
-                    }
-                    if stopped.count >= streams {
-                        let abnormal = stopped.values.filter { !$0.normal }.map(\.why)
-                        return abnormal.isEmpty
-                            ? .finished : .failed("every stream stopped: \(abnormal.sorted().joined(separator: "; "))")
+                case .stopped(let reason):
+                    if let done = ended("\(tenant) \(endpoint)", normal: reason.isNormal, why: reason.description) { return done }
+                case .gaveUp(let why):
+                    if let done = ended("\(tenant) \(endpoint)", normal: false, why: "\(endpoint): gave up: \(why)") {
+                        return done
                     }
                 default:
                     stopped["\(tenant) \(endpoint)"] = nil
