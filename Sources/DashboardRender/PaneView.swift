@@ -101,8 +101,10 @@ public enum PaneView {
             let shortID = String(j.id.prefix(8))
             if j.isCampaign {
                 return [
-                    "campaign", shortID, j.status == .running ? "active" : "inactive", j.title ?? j.id, "", "", commandText(j),
-                    "", j.tenant,
+                    // The name goes where text may be cut (the last column that flexes), not in
+                    // progress: a long name there would push the jobs' progress off the screen.
+                    "campaign", shortID, j.status == .running ? "active" : "inactive", "", "", "", commandText(j),
+                    j.title ?? j.id, j.tenant,
                 ]
             }
             let status = j.unwatched.map { j.status.isTerminal ? j.status.rawValue : "unwatched: \($0)" } ?? j.status.rawValue

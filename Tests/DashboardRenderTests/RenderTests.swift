@@ -341,3 +341,25 @@ struct OutageScreenTests {
         #expect(g.lines.contains { $0.contains("2 Alerts") && $0.contains("no connection") })
     }
 }
+
+@Suite("Jobs pane")
+struct JobsPaneTests {
+    @Test("a campaign with a long name does not push the jobs' progress off a 60-column pane", arguments: [60, 120])
+    func campaignNameDoesNotHideProgress(cols: Int) throws {
+        var s = fixture()
+        _ = reduce(
+            &s,
+            .client([
+                .campaigns(
+                    tenant: "t-01",
+                    campaigns: [
+                        CampaignSummary(id: "c-1", name: "Q4 overdue accounts, second reminder, Lagos region", isActive: true)
+                    ])
+            ]))
+        let content = s.content(for: .jobs, limit: 10)
+        var g = Grid(cols: cols, rows: 10)
+        PaneWidget(content: content, focused: false).render(in: Rect(x: 0, y: 0, width: cols, height: 10), into: &g)
+        let job = try #require(g.lines.first { $0.contains("firmware_upgrade") }, "\(g.lines.joined(separator: "\n"))")
+        #expect(job.contains("42%"), "the running job's progress is on screen: \(job)")
+    }
+}
