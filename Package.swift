@@ -64,7 +64,10 @@ let package = Package(
         // The console's run loop behind a TerminalDevice: poll, drain, reduce, draw, effects.
         .target(
             name: "ConsoleRuntime",
-            dependencies: ["DashboardCore", "DashboardRender", "RealtimeClient", "RealtimeProtocol"]
+            dependencies: [
+                "DashboardCore", "DashboardRender", "RealtimeClient", "RealtimeProtocol",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
 
         // The only importer of CNcurses: terminal set-up, diff blit, keys, colours.
@@ -74,7 +77,15 @@ let package = Package(
         ),
 
         // `tail`'s sinks: jsonl, text and count output, and when tail is done.
-        .target(name: "TailOutput", dependencies: ["RealtimeClient", "RealtimeProtocol"]),
+        .target(
+            name: "TailOutput",
+            dependencies: [
+                "RealtimeClient", "RealtimeProtocol",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // A protocol-faithful stand-in for the DotMac backend, with a seeded ISP simulation.
         .target(
@@ -93,6 +104,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -127,6 +139,8 @@ let package = Package(
                 "DashBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -144,6 +158,8 @@ let package = Package(
             dependencies: [
                 "ConsoleRuntime", "DashboardCore", "DashboardRender", "RealtimeClient", "RealtimeProtocol",
                 "DemoBackend", "DashTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

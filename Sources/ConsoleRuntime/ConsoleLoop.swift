@@ -27,16 +27,19 @@ public final class ConsoleLoop: @unchecked Sendable {
     let noticeInterval = 15.0
     let monotonic: @Sendable () -> Double
     let wallClock: @Sendable () -> UTCInstant
+    /// Set from another thread to end the loop (the service group shutting down).
+    let stop: StopRequest
 
     /// - Parameters:
     ///   - inbox: what the network reports (the ConnectionManager's inbox).
     ///   - effects: who carries out the reducer's effects (the ConnectionManager).
-    ///   - monotonic: monotonic seconds, for pacing.
+    ///   - clock: the clock frames and ticks are paced on.
     ///   - wallClock: the time the reducer is told (clocks, ages).
+    ///   - stop: ends the loop from another thread (``ConsoleService`` hands one in).
     public init(
         terminal: any TerminalDevice, inbox: Inbox, effects: any ConsoleEffects, state: AppState, fps: Int,
-        tokens: TokenStore? = nil, monotonic: @escaping @Sendable () -> Double = monotonicSeconds,
-        wallClock: @escaping @Sendable () -> UTCInstant = UTCInstant.now
+        tokens: TokenStore? = nil, clock: some Clock<Duration> = ContinuousClock(),
+        wallClock: @escaping @Sendable () -> UTCInstant = UTCInstant.now, stop: StopRequest = StopRequest()
     ) {
         self.terminal = terminal
         self.inbox = inbox
@@ -44,17 +47,25 @@ public final class ConsoleLoop: @unchecked Sendable {
         self.tokens = tokens
         self.state = state
         self.fps = max(1, fps)
-        self.monotonic = monotonic
+        let origin = clock.now
+        self.monotonic = {
+            let (seconds, attoseconds) = origin.duration(to: clock.now).components
+            return Double(seconds) + Double(attoseconds) / 1e18
+        }
         self.wallClock = wallClock
+        self.stop = stop
     }
 
-    /// Runs until `q` or a stop signal; returns the signal number (0 for `q`).
+    /// Runs until `q`, a stop signal or a stop request; returns the signal number (0 for `q`
+    /// or a request).
     public func run() -> Int32 {
         guard pipe(&wake) == 0 else { return 0 }
         _ = fcntl(wake[0], F_SETFL, fcntl(wake[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(wake[1], F_SETFL, fcntl(wake[1], F_GETFL) | O_NONBLOCK)
         terminal.setWakeDescriptor(wake[1])
+        stop.attach(wake[1])
         defer {
+            stop.attach(-1)
             terminal.setWakeDescriptor(-1)
             close(wake[0])
             close(wake[1])
@@ -83,12 +94,14 @@ public final class ConsoleLoop: @unchecked Sendable {
         var nextNotices = 0.0
         while true {
             if terminal.stopSignal != 0 { return terminal.stopSignal }
+            if stop.isRequested { return 0 }
             var fds = [
                 pollfd(fd: terminal.inputDescriptor, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0),
             ]
             _ = poll(&fds, 2, pacer.pollTimeout(at: monotonic()))
             if terminal.stopSignal != 0 { return terminal.stopSignal }
+            if stop.isRequested { return 0 }
             // Keys (also the resize that curses reports after SIGWINCH). An answer to a key is
             // drawn at once; only event-driven redraws wait for the frame interval.
             var answerKey = false

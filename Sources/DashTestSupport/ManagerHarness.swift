@@ -76,7 +76,7 @@ public final class Collected: @unchecked Sendable {
 /// streams closed, its HTTP client shut down); if it does not, this throws ``TimedOut`` instead
 /// of hanging the test.
 public func withManager<T: Sendable>(
-    _ configuration: ClientConfiguration, clock: any StreamClock = SystemStreamClock(), drain: Bool = true,
+    _ configuration: ClientConfiguration, clock: some Clock<Duration> = ContinuousClock(), drain: Bool = true,
     shutdownWithin: Double = 20, _ body: @Sendable (ConnectionManager, Collected) async throws -> T
 ) async throws -> T {
     let manager = ConnectionManager(configuration: configuration, clock: clock)

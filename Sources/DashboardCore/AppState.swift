@@ -16,7 +16,7 @@ public struct AppState: Sendable {
     public var editingFilter: String? = nil
     public var filters: [Pane: String] = [:]
     /// The selected row's entity id, per pane (the selection follows the entity).
-    public var selection: [Pane: String] = [:]
+    public var selection: [Pane: RowID] = [:]
     public var sessionSort: SessionSort = .bytesIn
     public var sessionSortDescending = true
     public var historyLimit: Int
@@ -28,13 +28,15 @@ public struct AppState: Sendable {
 
     // Models
     public var onuHistory: [String: RingBuffer<Event>] = [:]
-    public var onuLatest: [String: ONUState] = [:]
-    public var alerts: [String: AlertRow] = [:]
+    public var onuLatest: [EntityKey: ONUState] = [:]
+    public var alerts: [EntityKey: AlertRow] = [:]
     public var alertsCleared = 0
+    /// Jobs: finished jobs (completed, failed, cancelled) are hidden (`x` toggles).
+    public var hideFinishedJobs = false
     public var tickets: [String: RingBuffer<Event>] = [:]
     public var subscribers: [String: RingBuffer<Event>] = [:]
     public var sessions = SessionTable()
-    public var jobs: [String: JobRow] = [:]
+    public var jobs: [EntityKey: JobRow] = [:]
     public var connections: [StreamID: ConnectionInfo] = [:]
     public var unknownEvents = 0
     public var malformed = 0
@@ -55,11 +57,11 @@ public struct AppState: Sendable {
     /// The parts of the state a frozen view keeps.
     public struct Snapshot: Sendable {
         public var onuHistory: [String: RingBuffer<Event>]
-        public var alerts: [String: AlertRow]
+        public var alerts: [EntityKey: AlertRow]
         public var tickets: [String: RingBuffer<Event>]
         public var subscribers: [String: RingBuffer<Event>]
         public var sessions: SessionTable
-        public var jobs: [String: JobRow]
+        public var jobs: [EntityKey: JobRow]
     }
 
     public init(tenants: [String], historyLimit: Int = 100, now: UTCInstant) {

@@ -63,7 +63,8 @@ public enum Keymap {
             Binding(keys: [.char("r")], label: "r", help: "jobs: resume", command: .resume),
             Binding(keys: [.char("R")], label: "R", help: "reconnect all (re-reads token files)", command: .reconnectAll),
             Binding(keys: [.char("C")], label: "C", help: "connections panel", command: .connections, hint: ("C", "connections")),
-            Binding(keys: [.char("x")], label: "x", help: "clear the focused pane's history", command: .clearPane),
+            Binding(
+                keys: [.char("x")], label: "x", help: "clear: history; cleared alerts; hide finished jobs", command: .clearPane),
             Binding(keys: [.char("?")], label: "?", help: "this help", command: .help, hint: ("?", "help")),
             Binding(keys: [.char("q")], label: "q", help: "quit", command: .quit, hint: ("q", "quit")),
         ]

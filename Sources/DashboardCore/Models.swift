@@ -48,6 +48,11 @@ public struct AlertRow: Sendable, Equatable {
     /// Raised before a gap in the alerts stream: it may have cleared while we were away. A new
     /// event about it makes it current again.
     public var unverified = false
+    /// When the backend cleared it: a cleared alert stays, dim and below the active ones, for
+    /// ``AlertRow/clearedKeptFor`` seconds (or until `x`), so nothing vanishes unseen.
+    public var clearedAt: UTCInstant? = nil
+    public static let clearedKeptFor: Int64 = 600
+    public var isActive: Bool { clearedAt == nil }
 }
 
 public struct ONUState: Sendable, Equatable {
@@ -97,14 +102,29 @@ public struct JobRow: Sendable, Equatable {
     public var raw: [UInt8] = []
     /// Why nothing follows this job any more (its socket closed for good before it finished).
     public var unwatched: String? = nil
+    /// When its progress last moved (or it was first seen), and how long a step usually takes
+    /// (a moving average of the time between moves), to tell a stalled job from a slow one.
+    public var progressMovedAt: UTCInstant? = nil
+    public var usualStep: Double? = nil
+    /// Set on the rows a pane shows: seconds its progress has not moved (``stalled(at:)``).
+    public var stalledFor: Int64? = nil
 
     /// Takes what an event or a REST snapshot says; a missing number keeps the one known.
     mutating func merge(
         type: String, status: JobStatus, progress: Double?, total: Int64?, processed: Int64?, succeeded: Int64?,
-        failed: Int64?, currentItem: String?, error: String?
+        failed: Int64?, currentItem: String?, error: String?, movedAt: UTCInstant? = nil
     ) {
         self.type = type
         self.status = status
+        if progress != nil && progress != self.progress || processed != nil && processed != self.processed {
+            if let at = movedAt, let before = progressMovedAt {
+                let step = Double(at.microseconds - before.microseconds) / 1e6
+                if step > 0 { usualStep = usualStep.map { 0.7 * $0 + 0.3 * step } ?? step }
+            }
+            progressMovedAt = movedAt ?? progressMovedAt
+        } else if progressMovedAt == nil {
+            progressMovedAt = movedAt
+        }
         self.progress = progress ?? self.progress
         self.total = total ?? self.total
         self.processed = processed ?? self.processed
@@ -112,6 +132,17 @@ public struct JobRow: Sendable, Equatable {
         self.failed = failed ?? self.failed
         self.currentItem = currentItem
         self.errorMessage = error ?? self.errorMessage
+    }
+}
+
+extension JobRow {
+    /// A running job whose progress has not moved for much longer than its steps usually take
+    /// (at least 30 s): how long, in seconds; nil otherwise.
+    public func stalled(at now: UTCInstant) -> Int64? {
+        guard !isCampaign, status == .running, let moved = progressMovedAt else { return nil }
+        let still = (now.microseconds - moved.microseconds) / 1_000_000
+        let limit = max(30, Int64(3 * (usualStep ?? 10)))
+        return still >= limit ? still : nil
     }
 }
 

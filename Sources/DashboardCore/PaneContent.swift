@@ -19,11 +19,33 @@ public enum RowItem: Sendable {
     case gap(tenant: String, Gap)
 }
 
+/// A row's stable name: what it shows, not where it is, so the selection follows it as rows
+/// arrive above it.
+public enum RowID: Hashable, Sendable {
+    /// An alert, a RADIUS session, a job or a campaign.
+    case entity(EntityKey)
+    /// A history event (ONU, ticket, subscriber): its tenant and ingest sequence number.
+    case event(tenant: String, sequence: UInt64)
+    /// A gap in a history pane, by its end time in microseconds; tenant "" when every shown
+    /// tenant had it.
+    case gap(tenant: String, until: Int64)
+
+    /// The order of two rows of the same time in a history pane: gaps first, then newer events.
+    static func before(_ a: RowID, _ b: RowID) -> Bool {
+        func key(_ id: RowID) -> (String, Int, Int64) {
+            switch id {
+            case .entity(let k): (k.tenant, 0, 0)
+            case .event(let t, let n): (t, 1, Int64(truncatingIfNeeded: n))
+            case .gap(let t, let until): (t, 2, until)
+            }
+        }
+        return key(a) > key(b)
+    }
+}
+
 public struct Row: Sendable {
-    /// Stable: it names the entity, not the row's position, so the selection follows the entity
-    /// as rows arrive above it. `tenant|alert id`, `tenant|session id`, `tenant|job id`; a
-    /// history row (ONU, ticket, subscriber events) is `tenant|ingest sequence number`.
-    public var id: String
+    /// Stable: it names the entity, not the row's position (``RowID``).
+    public var id: RowID
     public var item: RowItem
     /// What the row means (the renderer maps it to a colour and marks).
     public var tone: Tone
@@ -106,6 +128,8 @@ public struct PaneContent: Sendable {
     public var asOf = UTCInstant(microseconds: 0)
     /// Sessions only: the sort column and direction.
     public var sort: (column: SessionSort, descending: Bool)?
+    /// Jobs only: finished jobs hidden by `x`, and how many.
+    public var hiddenFinished: Int?
 }
 
 extension AppState {
@@ -135,8 +159,11 @@ extension AppState {
         content.asOf = now
         if pane == .alerts {
             var counts = SeverityCounts()
-            for a in view.alerts.values where shows(a.tenant) { counts.count(a.severity) }
+            for a in view.alerts.values where a.isActive && shows(a.tenant) { counts.count(a.severity) }
             content.severities = counts
+        }
+        if pane == .jobs, hideFinishedJobs {
+            content.hiddenFinished = view.jobs.values.filter { shows($0.tenant) && !$0.isCampaign && $0.status.isTerminal }.count
         }
         if pane == .sessions { content.sort = (sessionSort, sessionSortDescending) }
         return content
@@ -150,7 +177,7 @@ extension AppState {
     }
 
     /// Ordered row ids of a pane (for moving the selection).
-    public func orderedIDs(_ pane: Pane, around limit: Int) -> [String] {
+    public func orderedIDs(_ pane: Pane, around limit: Int) -> [RowID] {
         rows(for: pane, view: view, filterText: filters[pane] ?? "", limit: limit).rows.map(\.id)
     }
 
@@ -192,14 +219,24 @@ extension AppState {
                 guard matcher.matches(raw: a.raw, extra: [a.tenant]) else { continue }
                 let tone: Tone =
                     switch a.severity {
+                    case _ where !a.isActive: .dim
                     case .critical: .critical
                     case .error: .error
                     case .warning: .warning
                     default: .info
                     }
-                rows.append((a, Row(id: "\(a.tenant)|\(a.id)", item: .alert(a), tone: tone)))
+                rows.append((a, Row(id: .entity(.alert(a.tenant, a.id)), item: .alert(a), tone: tone)))
             }
-            rows.sort { ($0.0.severity.rank, $0.0.raisedAt) > ($1.0.severity.rank, $1.0.raisedAt) }
+            // Active alerts first, most severe and newest first; then the recently cleared,
+            // most recently cleared first.
+            rows.sort {
+                switch ($0.0.clearedAt, $1.0.clearedAt) {
+                case (nil, nil): ($0.0.severity.rank, $0.0.raisedAt) > ($1.0.severity.rank, $1.0.raisedAt)
+                case (nil, _): true
+                case (_, nil): false
+                case (let x?, let y?): (x, $0.0.raisedAt) > (y, $1.0.raisedAt)
+                }
+            }
             return RowSet(rows: rows.map(\.1), total: total)
         case .tickets:
             return history(.tickets, view.tickets, matcher) { tenant, e in
@@ -223,6 +260,9 @@ extension AppState {
             for j in view.jobs.values.sorted(by: {
                 ($0.isCampaign ? 1 : 0, $0.tenant, $0.id) < ($1.isCampaign ? 1 : 0, $1.tenant, $1.id)
             }) where shows(j.tenant) {
+                if hideFinishedJobs && !j.isCampaign && j.status.isTerminal { continue }
+                var j = j
+                j.stalledFor = j.stalled(at: now)
                 total += 1
                 // The last command's state is shown in the row, so it is searchable too.
                 let extra = [j.tenant, j.id, j.isCampaign ? "campaign" : j.type, j.status.rawValue, commandText(j)]
@@ -234,7 +274,7 @@ extension AppState {
                     case .completed: .good
                     default: .normal
                     }
-                rows.append(Row(id: "\(j.tenant)|\(j.id)", item: .job(j), tone: tone))
+                rows.append(Row(id: .entity(.job(j.tenant, j.id)), item: .job(j), tone: tone))
             }
             return RowSet(rows: rows, total: total)
         }
@@ -252,7 +292,8 @@ extension AppState {
                 total += 1
                 guard let (item, tone, extra) = make(tenant, e) else { continue }
                 guard matcher.matches(raw: e.raw, extra: [tenant, e.type.rawValue] + extra) else { continue }
-                rows.append((e.timestamp.microseconds, Row(id: "\(tenant)|\(sequence)", item: item, tone: tone)))
+                rows.append(
+                    (e.timestamp.microseconds, Row(id: .event(tenant: tenant, sequence: sequence), item: item, tone: tone)))
             }
         }
         let matched = rows.count
@@ -266,11 +307,11 @@ extension AppState {
         for (g, ts) in gapTenants {
             let all = shown.count > 1 && ts.count == shown.count
             for tenant in all ? [""] : ts {
-                let row = Row(id: "\(tenant)|gap|\(g.to.microseconds)", item: .gap(tenant: tenant, g), tone: .warning)
+                let row = Row(id: .gap(tenant: tenant, until: g.to.microseconds), item: .gap(tenant: tenant, g), tone: .warning)
                 rows.append((g.to.microseconds, row))
             }
         }
-        rows.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1.id > $1.1.id }
+        rows.sort { $0.0 != $1.0 ? $0.0 > $1.0 : RowID.before($0.1.id, $1.1.id) }
         return RowSet(rows: rows.map(\.1), total: total, matchedCount: matched)
     }
 
@@ -283,7 +324,8 @@ extension AppState {
         var selectedSlot: Int32? = nil
         let top: [Int32] = table.rows.withUnsafeBufferPointer { rows in
             let useVerdicts = !matcher.isEmpty && table.verdictNeedle == matcher.needleBytes
-            let selected = selection[.sessions].flatMap { table.slot(forKey: $0) }
+            let selected: Int? =
+                if case .entity(let key)? = selection[.sessions] { table.slot(forKey: key) } else { nil }
             table.verdicts.withUnsafeBufferPointer { verdicts in
                 matching.reserveCapacity(min(rows.count, 1 << 16))
                 for i in 0..<rows.count {
@@ -344,7 +386,7 @@ extension AppState {
         }
         let rows = top.map { i -> Row in
             let s = table.rows[Int(i)]
-            return Row(id: "\(s.tenant)|\(s.sessionID)", item: .session(s), tone: .normal)
+            return Row(id: .entity(.session(s.tenant, s.sessionID)), item: .session(s), tone: .normal)
         }
         return RowSet(rows: rows, total: total, matchedCount: matching.count)
     }
@@ -355,7 +397,13 @@ extension AppState {
 /// via REST" (the verb is enough there); "" when none was sent.
 public func commandText(_ j: JobRow) -> String {
     guard let c = j.lastCommand, let o = j.lastOutcome else { return "" }
-    return "\(c.verb) \(o)"
+    // What the backend's answers mean (PROTOCOL.md §9): it has no paused state for a job, and it
+    // never answers resume_job.
+    switch (c, o) {
+    case (.pauseJob, .acknowledged): return "pause acknowledged (the backend has no paused state: watch progress)"
+    case (.resumeJob, .sent), (.resumeJob, .noAnswer): return "resume sent, the backend never answers resume"
+    default: return "\(c.verb) \(o)"
+    }
 }
 
 /// `/` filter: a case-insensitive substring of any of the row's values (its ``SearchKey``);

@@ -41,6 +41,9 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.connections[id]!.eventsThisSecond = 0
         }
         if let f = state.flash, f.until <= now { state.flash = nil }
+        // Cleared alerts are kept 10 minutes, then go.
+        let oldest = now.microseconds - AlertRow.clearedKeptFor * 1_000_000
+        state.alerts = state.alerts.filter { ($0.value.clearedAt?.microseconds ?? .max) > oldest }
         return []
     case .resized(let cols, let rows):
         state.size = (cols, rows)
@@ -77,9 +80,9 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         state.malformed += 1
         state.connections[StreamID(tenant, endpoint), default: ConnectionInfo()].malformed += 1
     case .command(let tenant, let endpoint, let command, let outcome):
-        let key: String
+        let key: EntityKey
         switch endpoint {
-        case .job(let jid), .campaign(let jid): key = "\(tenant)|\(jid)"
+        case .job(let jid), .campaign(let jid): key = .job(tenant, jid)
         default: return []
         }
         state.jobs[key]?.lastCommand = command
@@ -92,18 +95,18 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         }
     case .jobSnapshot(let tenant, let jobs):
         for j in jobs {
-            let key = "\(tenant)|\(j.id)"
+            let key = EntityKey.job(tenant, j.id)
             var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.id, type: j.jobType, status: j.status)
             row.title = j.title
             row.merge(
                 type: j.jobType, status: j.status, progress: j.progressPercent, total: j.itemsTotal, processed: j.itemsProcessed,
                 succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem ?? row.currentItem,
-                error: j.errorMessage)
+                error: j.errorMessage, movedAt: state.now)
             state.jobs[key] = row
         }
     case .campaigns(let tenant, let campaigns):
         for c in campaigns {
-            let key = "\(tenant)|\(c.id)"
+            let key = EntityKey.job(tenant, c.id)
             var row = state.jobs[key] ?? JobRow(tenant: tenant, id: c.id, type: "campaign", status: .running, isCampaign: true)
             row.title = c.name
             row.status = c.isActive ? .running : .other("inactive")
@@ -117,6 +120,7 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
 /// is replayed), after which the tenant's alerts are unverified until they are heard of again.
 func status(_ state: inout AppState, _ id: StreamID, _ s: ConnectionState) {
     var info = state.connections[id] ?? ConnectionInfo()
+    let wasLive = info.state.isLive
     if case .backingOff = s { info.retries += 1 }
     if info.state.isLive && !s.isLive { info.downSince = state.now }
     if !info.state.isLive && s.isLive, let since = info.downSince {
@@ -131,7 +135,7 @@ func status(_ state: inout AppState, _ id: StreamID, _ s: ConnectionState) {
     state.connections[id] = info
     switch id.endpoint {
     case .job(let jid), .campaign(let jid):
-        let key = "\(id.tenant)|\(jid)"
+        let key = EntityKey.job(id.tenant, jid)
         guard let job = state.jobs[key] else { break }
         if case .stopped(let reason) = s, !job.status.isTerminal {
             let why =
@@ -145,6 +149,8 @@ func status(_ state: inout AppState, _ id: StreamID, _ s: ConnectionState) {
             state.jobs[key]!.unwatched = "gave up reconnecting"
         } else if s.isLive {
             state.jobs[key]!.unwatched = nil
+            // Whether it moved while we could not see is unknown: stalled counts from now.
+            if !wasLive { state.jobs[key]!.progressMovedAt = state.now }
         }
     default: break
     }
@@ -155,12 +161,17 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
     switch event.payload {
     case .onu(let o):
         state.onuHistory[tenant, default: RingBuffer(capacity: limit)].append(event)
-        state.onuLatest["\(tenant)|\(o.onuSerial)"] = ONUState(
+        state.onuLatest[.onu(tenant, o.onuSerial)] = ONUState(
             status: o.status, signalDBm: o.signalDBm, oltID: o.oltID, ponPort: o.ponPort, at: event.timestamp)
     case .alert(let a):
-        let key = "\(tenant)|\(a.alertID)"
+        let key = EntityKey.alert(tenant, a.alertID)
         if event.type == .alertCleared {
-            if state.alerts.removeValue(forKey: key) != nil { state.alertsCleared += 1 }
+            // Kept, marked cleared (the ack of a clear is also an event about it: verified).
+            if state.alerts[key]?.isActive == true {
+                state.alertsCleared += 1
+                state.alerts[key]!.clearedAt = event.timestamp
+                state.alerts[key]!.unverified = false
+            }
         } else {
             state.alerts[key] = AlertRow(
                 tenant: tenant, id: a.alertID, type: a.alertType, severity: a.severity, source: a.source,
@@ -177,7 +188,7 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
     case .subscriber:
         state.subscribers[tenant, default: RingBuffer(capacity: limit)].append(event)
     case .session(let s):
-        let key = "\(tenant)|\(s.sessionID)"
+        let key = EntityKey.session(tenant, s.sessionID)
         if event.type == .sessionStopped {
             state.sessions.removeValue(forKey: key)
             return []
@@ -204,11 +215,12 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
         row.searchKey = SearchKey.make(raw: event.raw, extra: [tenant])
         state.sessions[key] = row
     case .job(let j):
-        let key = "\(tenant)|\(j.jobID)"
+        let key = EntityKey.job(tenant, j.jobID)
         var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.jobID, type: j.jobType, status: j.status)
         row.merge(
             type: j.jobType, status: j.status, progress: j.progressPercent, total: j.itemsTotal, processed: j.itemsProcessed,
-            succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem, error: j.errorMessage)
+            succeeded: j.itemsSucceeded, failed: j.itemsFailed, currentItem: j.currentItem, error: j.errorMessage,
+            movedAt: state.now)
         row.raw = event.raw
         state.jobs[key] = row
     case .unknown:
@@ -267,6 +279,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         case .pageDown: scrollOverlay(&state, by: max(1, state.size.rows - 6))
         case .first: scrollOverlay(&state, by: Int.min / 2)
         case .last: scrollOverlay(&state, by: Int.max / 2)
+        case .reconnectAll:
+            flash(&state, "reconnecting every stream (token files read again)")
+            return [.reconnectAll]
         default: break
         }
         return []
@@ -308,6 +323,12 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .cancel, .pause, .resume:
         guard state.focus == .jobs, let sel = selectedJob(state) else { return [] }
         let endpoint: Endpoint = sel.isCampaign ? .campaign(sel.id) : .job(sel.id)
+        // A finished job takes no command: said at once, and nothing is sent.
+        if !sel.isCampaign, sel.status.isTerminal {
+            let verb = command == .cancel ? "cancel" : command == .pause ? "pause" : "resume"
+            flash(&state, "job \(sel.type) \(sel.id.prefix(8)) is \(sel.status.rawValue): nothing to \(verb)")
+            return []
+        }
         switch command {
         case .cancel:
             state.overlay = .confirmCancel(
@@ -318,21 +339,39 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         default:
             return [.send(tenant: sel.tenant, endpoint: endpoint, command: sel.isCampaign ? .resumeCampaign : .resumeJob)]
         }
-    case .reconnectAll: return [.reconnectAll]
+    case .reconnectAll:
+        flash(&state, "reconnecting every stream (token files read again)")
+        return [.reconnectAll]
     case .connections: state.overlay = .connections
     case .clearPane:
         switch state.focus {
         case .onu: state.onuHistory.removeAll()
-        case .alerts: state.alerts.removeAll()
+        case .alerts:
+            // Only what the backend already cleared: an active alert cannot be hidden by a key.
+            let cleared = state.alerts.filter { !$0.value.isActive }.count
+            state.alerts = state.alerts.filter { $0.value.isActive }
+            let active = state.alerts.values.filter { state.shows($0.tenant) }.count
+            flash(
+                &state,
+                "\(cleared) cleared alert\(cleared == 1 ? "" : "s") removed; \(active) active stay until the backend clears them")
         case .tickets: state.tickets.removeAll()
         case .subscribers: state.subscribers.removeAll()
-        case .sessions, .jobs: break  // live tables, not histories: they reflect the network's state
+        case .jobs:
+            state.hideFinishedJobs.toggle()
+            flash(&state, state.hideFinishedJobs ? "finished jobs hidden (x shows them)" : "finished jobs shown")
+        case .sessions:
+            flash(&state, "RADIUS sessions are live state, not history: nothing to clear")
         }
     case .help: state.overlay = .help
     case .quit: return [.quit]
     default: break
     }
     return []
+}
+
+/// Says something in the message line for a few seconds.
+func flash(_ state: inout AppState, _ text: String, seconds: Int64 = 5) {
+    state.flash = (text, UTCInstant(microseconds: state.now.microseconds + seconds * 1_000_000))
 }
 
 /// Scrolls the overlay, never past its last page (the renderer shows the same window).
@@ -351,9 +390,9 @@ func scrollOverlay(_ state: inout AppState, by delta: Int) {
 
 /// The job row under the selection in the jobs pane (the first row when none is selected).
 func selectedJob(_ state: AppState) -> JobRow? {
-    if let sel = state.selection[.jobs], let j = state.jobs[sel] { return j }
-    guard let first = state.content(for: .jobs, limit: 1).rows.first else { return nil }
-    return state.jobs[first.id]
+    if case .entity(let key)? = state.selection[.jobs], let j = state.jobs[key] { return j }
+    guard case .job(let j)? = state.content(for: .jobs, limit: 1).rows.first?.item else { return nil }
+    return j
 }
 
 enum Edge { case first, last }

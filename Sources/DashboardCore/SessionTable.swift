@@ -1,6 +1,6 @@
 import RealtimeProtocol
 
-/// The live sessions, keyed `tenant|session_id`: a dictionary's interface over contiguous rows.
+/// The live sessions, keyed by ``EntityKey`` (tenant × session id): a dictionary's interface over contiguous rows.
 ///
 /// A frame reads every session to filter and rank it. Kept in one array, that scan touches each
 /// row in place (no hashing, no copies, no reference counting), and the `/` filter's verdict is
@@ -8,7 +8,7 @@ import RealtimeProtocol
 /// the filter text changes. Removal swaps the last row into the gap.
 public struct SessionTable: Sendable, Equatable {
     public private(set) var rows: [SessionRow] = []
-    private var slots: [String: Int] = [:]
+    private var slots: [EntityKey: Int] = [:]
     /// The lowercased filter text the verdicts were made for (nil: none kept).
     public private(set) var verdictNeedle: [UInt8]? = nil
     /// Per row: does its search key contain `verdictNeedle`?
@@ -19,14 +19,14 @@ public struct SessionTable: Sendable, Equatable {
     public var count: Int { rows.count }
     public var isEmpty: Bool { rows.isEmpty }
     public var values: [SessionRow] { rows }
-    public var keys: [String] { rows.map(Self.key) }
+    public var keys: [EntityKey] { rows.map(Self.key) }
 
     /// The row's position in `rows`, for a key.
-    public func slot(forKey key: String) -> Int? { slots[key] }
+    public func slot(forKey key: EntityKey) -> Int? { slots[key] }
 
-    static func key(_ row: SessionRow) -> String { "\(row.tenant)|\(row.sessionID)" }
+    static func key(_ row: SessionRow) -> EntityKey { .session(row.tenant, row.sessionID) }
 
-    public subscript(key: String) -> SessionRow? {
+    public subscript(key: EntityKey) -> SessionRow? {
         get { slots[key].map { rows[$0] } }
         set {
             guard let row = newValue else {
@@ -46,7 +46,7 @@ public struct SessionTable: Sendable, Equatable {
     }
 
     @discardableResult
-    public mutating func removeValue(forKey key: String) -> SessionRow? {
+    public mutating func removeValue(forKey key: EntityKey) -> SessionRow? {
         guard let i = slots.removeValue(forKey: key) else { return nil }
         let removed = rows[i]
         let last = rows.count - 1

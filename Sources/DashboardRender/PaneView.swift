@@ -79,8 +79,10 @@ public enum PaneView {
                 o.signalDBm.map(Format.decimal1) ?? "-", tenant, e.type.rawValue,
             ]
         case .alert(let a):
-            // Raised before a gap: it may have cleared while we were away.
-            let message = a.unverified ? "[unverified] " + a.message : a.message
+            // Raised before a gap: it may have cleared while we were away. Cleared: kept a while, dim.
+            let message =
+                a.clearedAt.map { "cleared \($0.timeOfDay) · " + a.message }
+                ?? (a.unverified ? "[unverified] " + a.message : a.message)
             return [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.source, message, a.tenant, a.type]
         case .ticket(let tenant, let e, let t):
             return [
@@ -108,8 +110,16 @@ public enum PaneView {
                 ]
             }
             let status = j.unwatched.map { j.status.isTerminal ? j.status.rawValue : "unwatched: \($0)" } ?? j.status.rawValue
+            // A stalled job's bar gives way to how long nothing moved; only while its feed is
+            // live (a stale row cannot know whether progress moved).
+            var progress = Format.progressBar(j.progress, width: 8)
+            if let still = j.stalledFor, j.unwatched == nil, !row.stale {
+                progress =
+                    (j.progress.map { String(format: "%.0f%% ", min(100, max(0, $0))) } ?? "")
+                    + "no progress \(Format.elapsed(still))"
+            }
             return [
-                j.type, shortID, status, Format.progressBar(j.progress, width: 8),
+                j.type, shortID, status, progress,
                 "\(Format.count(j.processed))/\(Format.count(j.total))",
                 "\(Format.count(j.succeeded))/\(Format.count(j.failed))", commandText(j),
                 j.errorMessage ?? j.currentItem ?? "", j.tenant,
@@ -153,6 +163,9 @@ public enum PaneView {
     /// The pane's title: its number and name, then what it reports (counts, sort, filter).
     public static func title(_ content: PaneContent, editing: String? = nil) -> String {
         var title = "\(content.pane.rawValue + 1) \(content.pane.title)"
+        if let hidden = content.hiddenFinished {
+            title += " (\(hidden) finished hidden)"
+        }
         // First after the name: what the rest of the title and the rows are worth.
         if let f = freshnessText(content) { title += " " + f }
         if let c = content.severities {

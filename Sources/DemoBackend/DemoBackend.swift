@@ -4,6 +4,7 @@ import HummingbirdTLS
 import NIOSSL
 import HummingbirdCore
 import Logging
+import ServiceLifecycle
 import NIOCore
 import RealtimeProtocol
 
@@ -325,4 +326,25 @@ extension DemoBackend {
 public struct DemoBackendError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ d: String) { description = d }
+}
+
+/// The demo backend as one service of a `ServiceGroup` (`demo-server`, and the console's
+/// `--demo`): it serves until the group shuts down, then closes its streams and its listener.
+public struct DemoBackendService: Service {
+    public let backend: DemoBackend
+    let onReady: @Sendable (Int) async -> Void
+
+    /// - Parameter onReady: called with the bound port once the server listens.
+    public init(_ backend: DemoBackend, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.backend = backend
+        self.onReady = onReady
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await backend.run(onReady: onReady) }
+        } catch is CancellationError {
+            // Shutting down is how a server ends.
+        }
+    }
 }

@@ -20,7 +20,7 @@ public actor ConnectionManager {
 
     public nonisolated let inbox: Inbox
     nonisolated let configuration: ClientConfiguration
-    nonisolated let clock: any StreamClock
+    nonisolated let clock: StreamClock
     nonisolated let jitter: any JitterSource
     nonisolated let http: HTTPClient
     private let ownsHTTPClient: Bool
@@ -48,13 +48,13 @@ public actor ConnectionManager {
     private var trackers: [StreamKey: CommandTracker] = [:]
 
     public init(
-        configuration: ClientConfiguration, clock: any StreamClock = SystemStreamClock(),
+        configuration: ClientConfiguration, clock: some Clock<Duration> = ContinuousClock(),
         jitter: any JitterSource = RandomJitter(),
         httpClient: HTTPClient? = nil,
         logger: Logger = Logger(label: "realtime-dash.client", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
-        self.clock = clock
+        self.clock = StreamClock(clock)
         self.jitter = jitter
         if let httpClient {
             self.http = httpClient
@@ -179,7 +179,14 @@ public actor ConnectionManager {
             switch action {
             case .connect:
                 emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: machine.state))
-                let result = await attempt(key, lastEventID: lastEventID)
+                guard let result = await attempt(key, lastEventID: lastEventID, interruptedBy: wake) else {
+                    // R while connected or live: this connection is closed and a new one opened
+                    // at once (with the token sources read again).
+                    if Task.isCancelled { break }
+                    logger.info("reconnecting on request", metadata: ["tenant": "\(key.tenant)", "endpoint": "\(key.endpoint)"])
+                    action = machine.manualReconnect()
+                    continue
+                }
                 if Task.isCancelled { break }
                 lastEventID = result.lastEventID ?? lastEventID
                 if let liveAt = result.liveAt { machine.becameLive(at: liveAt) }
@@ -211,6 +218,30 @@ public actor ConnectionManager {
             }
         }
         await finished(key)
+    }
+
+    /// One attempt, unless a manual reconnect (``reconnectAll()``) interrupts it: then nil, and
+    /// the attempt is cancelled (its connection closed). A changed token does not interrupt a
+    /// connection that works.
+    nonisolated func attempt(_ key: StreamKey, lastEventID: String?, interruptedBy wake: WakeSignal) async -> AttemptResult? {
+        await withTaskGroup(of: AttemptResult??.self) { group in
+            group.addTask { .some(await self.attempt(key, lastEventID: lastEventID)) }
+            group.addTask {
+                while let w = await wake.next() {
+                    if w == .reconnect { return .some(nil) }
+                }
+                return nil  // closed or cancelled: the attempt decides
+            }
+            var outcome: AttemptResult?? = nil
+            while let next = await group.next() {
+                if let next {
+                    outcome = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return outcome ?? nil
+        }
     }
 
     nonisolated func attempt(_ key: StreamKey, lastEventID: String?) async -> AttemptResult {

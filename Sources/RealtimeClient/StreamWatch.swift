@@ -114,7 +114,7 @@ extension Locked where Value == StreamWatch {
     /// The watchdog: sleeps until the next deadline, ticks, and carries out the actions; returns
     /// the failure that ends the stream (nil: cancelled, or nothing left to watch).
     func watch(
-        on clock: any StreamClock, perform: @Sendable (StreamWatch.Action) async -> Void
+        on clock: StreamClock, perform: @Sendable (StreamWatch.Action) async -> Void
     ) async
         -> StreamStateMachine.Failure?
     {

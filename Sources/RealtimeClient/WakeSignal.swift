@@ -61,7 +61,7 @@ final class WakeSignal: Sendable {
     enum WaitResult: Sendable, Equatable { case elapsed, woken(Wake), ended }
 
     /// Waits `seconds` on `clock` unless woken first.
-    func wait(seconds: Double, clock: any StreamClock) async -> WaitResult {
+    func wait(seconds: Double, clock: StreamClock) async -> WaitResult {
         await withTaskGroup(of: WaitResult.self) { group in
             group.addTask {
                 try? await clock.sleep(seconds: seconds)

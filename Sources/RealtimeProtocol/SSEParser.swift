@@ -70,6 +70,10 @@ public struct SSEParser: Sendable {
     /// The largest event (data plus the line being read) accepted, in bytes.
     public let maxEventSize: Int
 
+    /// 16 MiB, the same as the WebSocket frame limit: the backend puts no limit on a message, so
+    /// a 1 MiB alert is legitimate and must not be skipped.
+    public static let defaultMaxEventSize = 16 << 20
+
     private var line: [UInt8] = []
     private var data: [UInt8] = []
     private var eventType: String? = nil
@@ -86,7 +90,7 @@ public struct SSEParser: Sendable {
     /// Room for `data: ` in front of a value when a line is checked against the limit.
     private static let fieldAllowance = 6
 
-    public init(maxEventSize: Int = 1 << 20) {
+    public init(maxEventSize: Int = SSEParser.defaultMaxEventSize) {
         precondition(maxEventSize > 0, "maxEventSize must be positive")
         self.maxEventSize = maxEventSize
     }

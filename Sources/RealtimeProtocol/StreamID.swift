@@ -45,4 +45,10 @@ public struct EntityKey: Hashable, Sendable {
         case .unknown: return nil
         }
     }
+
+    public static func alert(_ tenant: String, _ id: String) -> EntityKey { EntityKey(kind: .alert, tenant: tenant, id: id) }
+    /// A job or a campaign (their ids do not collide: campaigns are UUIDs).
+    public static func job(_ tenant: String, _ id: String) -> EntityKey { EntityKey(kind: .job, tenant: tenant, id: id) }
+    public static func session(_ tenant: String, _ id: String) -> EntityKey { EntityKey(kind: .session, tenant: tenant, id: id) }
+    public static func onu(_ tenant: String, _ serial: String) -> EntityKey { EntityKey(kind: .onu, tenant: tenant, id: serial) }
 }

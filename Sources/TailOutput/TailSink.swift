@@ -1,6 +1,9 @@
 import Foundation
+import Logging
 import RealtimeClient
 import RealtimeProtocol
+import ServiceLifecycle
+import UnixSignals
 
 /// Where tail's events go: formats them, counts them, and decides when tail is done.
 /// Used by one consumer task at a time.
@@ -15,6 +18,9 @@ public final class TailSink: @unchecked Sendable {
         case failed(String)
         /// Standard output was closed by its reader (`| head -1`): nothing more to do (exit 0).
         case outputClosed
+        /// A stop signal (SIGINT, SIGTERM) ended tail: what was queued is written, the count
+        /// printed, and the exit status is 128 + the signal, as for any interrupted command.
+        case interrupted(signal: Int32)
     }
 
     let format: TailFormat
@@ -54,28 +60,87 @@ public final class TailSink: @unchecked Sendable {
     }
 
     /// Runs `manager` and writes what it reports until tail is done: the count is reached, a
-    /// token fails, every stream stopped, or `duration` passed. Then whatever was still queued is
-    /// written (up to the count), output is flushed, and with `--format count` the total printed.
+    /// token fails, every stream stopped, `duration` passed, or one of `stopSignals` arrived.
+    /// Then whatever was still queued is written (up to the count), output is flushed, and with
+    /// `--format count` the total printed.
+    ///
+    /// The manager, the follower and the signal watch are the services of one `ServiceGroup`:
+    /// whichever ends first shuts the others down gracefully (the streams closed, the inbox
+    /// finished).
     /// - Returns: why tail stopped.
-    public func run(_ manager: ConnectionManager, duration: Duration? = nil) async -> Outcome {
-        let outcome = await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask {
-                await manager.run()
-                return nil
-            }
-            group.addTask { await self.consume(manager.inbox) }
-            if let duration {
-                group.addTask {
-                    try? await Task.sleep(for: duration)
-                    return .finished
-                }
-            }
-            return await firstResult(of: &group, otherwise: .finished)
+    public func run(
+        _ manager: ConnectionManager, duration: Duration? = nil, stopSignals: [UnixSignal] = []
+    ) async
+        -> Outcome
+    {
+        let follow = Follow(sink: self, inbox: manager.inbox, duration: duration)
+        let signals = SignalWatch(stopSignals)
+        let ends = ServiceGroupConfiguration.ServiceConfiguration.self
+        var services = [
+            ends.init(service: manager),
+            ends.init(service: follow, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if !stopSignals.isEmpty {
+            services.append(ends.init(service: signals, successTerminationBehavior: .gracefullyShutdownGroup))
         }
+        let group = ServiceGroup(
+            configuration: .init(services: services, logger: Logger(label: "tail", factory: { _ in SwiftLogNoOpLogHandler() })))
+        try? await group.run()
         _ = write(manager.inbox.drain())
         if format == .count { writer.write(Array("\(total)\n".utf8)) }
         writer.flush()
-        return outcome
+        if let signal = signals.caught { return .interrupted(signal: signal) }
+        return follow.outcome ?? .finished
+    }
+
+    /// Reads the inbox until tail is done or `duration` passes; ends early on graceful shutdown.
+    final class Follow: Service, @unchecked Sendable {
+        let sink: TailSink
+        let inbox: Inbox
+        let duration: Duration?
+        private let result = Locked<Outcome?>(nil)
+        var outcome: Outcome? { result.withLock { $0 } }
+
+        init(sink: TailSink, inbox: Inbox, duration: Duration?) {
+            (self.sink, self.inbox, self.duration) = (sink, inbox, duration)
+        }
+
+        func run() async {
+            let (sink, inbox, duration) = (self.sink, self.inbox, self.duration)
+            let outcome = await cancelWhenGracefulShutdown {
+                await withTaskGroup(of: Outcome?.self) { group in
+                    group.addTask { await sink.consume(inbox) }
+                    if let duration {
+                        group.addTask {
+                            try? await Task.sleep(for: duration)
+                            return Task.isCancelled ? nil : .finished
+                        }
+                    }
+                    return await firstResult(of: &group, otherwise: .finished)
+                }
+            }
+            result.withLock { $0 = outcome }
+        }
+    }
+
+    /// Ends when the first of `signals` arrives (and remembers which); nothing to watch, or a
+    /// graceful shutdown, ends it quietly.
+    final class SignalWatch: Service, @unchecked Sendable {
+        let signals: [UnixSignal]
+        private let first = Locked<Int32?>(nil)
+        var caught: Int32? { first.withLock { $0 } }
+
+        init(_ signals: [UnixSignal]) { self.signals = signals }
+
+        func run() async {
+            guard !signals.isEmpty else { return }
+            let signals = self.signals
+            let got = await cancelWhenGracefulShutdown { () async -> Int32? in
+                for await signal in await UnixSignalsSequence(trapping: signals) { return signal.rawValue }
+                return nil
+            }
+            first.withLock { $0 = got }
+        }
     }
 
     /// Reads the inbox until the count is reached, auth fails, or every stream has stopped;

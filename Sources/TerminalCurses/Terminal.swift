@@ -242,3 +242,11 @@ public enum TerminalGuard {
         if haveSaved { _ = tcsetattr(0, TCSANOW, saved) }
     }
 }
+
+/// Curses for the length of `body`: the terminal is set up, handed to `body`, and restored
+/// however `body` ends (the one scope in which curses is used).
+public func withTerminal<T>(theme: String, environment: [String: String], _ body: (Terminal) throws -> T) throws -> T {
+    let terminal = try Terminal(theme: theme, environment: environment)
+    defer { terminal.close() }
+    return try body(terminal)
+}

@@ -3,6 +3,8 @@ import DemoBackend
 import Foundation
 import Logging
 import RealtimeProtocol
+import ServiceLifecycle
+import UnixSignals
 
 /// `realtime-dash demo-server`: the demo backend on its own, for `tail`, curl and the console.
 struct DemoServerCommand: AsyncParsableCommand {
@@ -71,12 +73,14 @@ struct DemoServerCommand: AsyncParsableCommand {
         if firehose > 0 { backend.armFirehose(count: firehose) }
         let tokenOut = self.tokenOut
         let tokenLifetime = self.tokenLifetime
-        try await runUntilSignal {
-            try await backend.run { port in
-                let lines = backend.banner(port: port, tokenOut: tokenOut, tokenLifetime: tokenLifetime)
-                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-            }
+        let service = DemoBackendService(backend) { port in
+            let lines = backend.banner(port: port, tokenOut: tokenOut, tokenLifetime: tokenLifetime)
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
+        // Ctrl-C and SIGTERM shut the server down gracefully (its streams closed).
+        try await ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
+        ).run()
         FileHandle.standardError.write(Data("demo-server stopped\n".utf8))
     }
 }
@@ -109,21 +113,4 @@ struct TokenCommand: ParsableCommand {
             print(token)
         }
     }
-}
-
-/// Runs `body` until it ends or SIGINT/SIGTERM arrives, which cancels it.
-func runUntilSignal(_ body: @escaping @Sendable () async throws -> Void) async throws {
-    let task = Task { try await body() }
-    signal(SIGINT, SIG_IGN)
-    signal(SIGTERM, SIG_IGN)
-    let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
-        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        s.setEventHandler { task.cancel() }
-        s.resume()
-        return s
-    }
-    defer { sources.forEach { $0.cancel() } }
-    do {
-        try await task.value
-    } catch is CancellationError {}
 }

@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import RealtimeClient
 import RealtimeProtocol
+import ServiceLifecycle
 import TerminalCurses
 
 /// The `realtime-dash` command: the console by default, plus headless subcommands.
@@ -70,12 +71,16 @@ struct RealtimeDash: AsyncParsableCommand {
         }
         let logger = Logger(label: "realtime-dash")
 
-        var backendTask: Task<Void, any Error>? = nil
+        // One ServiceGroup runs the demo backend (with --demo), the connections and the console.
+        // The console ends on q or a stop signal (its terminal guard owns SIGINT, SIGTERM and
+        // SIGHUP: it restores the terminal and the exit status is 128 + the signal); its end shuts
+        // the others down gracefully.
+        let group = ServiceGroup(
+            configuration: .init(services: [ServiceGroupConfiguration.ServiceConfiguration](), logger: logger))
+        var running: Task<Void, any Error>? = nil
         var client: ClientConfiguration
         if demo {
-            let (configuration, task) = try await startDemo(logger: logger)
-            client = configuration
-            backendTask = task
+            (client, running) = try await startDemo(in: group, logger: logger)
         } else {
             do {
                 client = try ClientSetup.resolve(connection.setupOptions, config: dashConfig, environment: env)
@@ -87,7 +92,6 @@ struct RealtimeDash: AsyncParsableCommand {
         for w in client.tokens.warnings(now: UTCInstant.now()) { logger.warning("\(w)") }
 
         let manager = ConnectionManager(configuration: client, logger: logger)
-        let managerTask = Task { await manager.run() }
         var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: UTCInstant.now())
         state.bellOnCritical = dashConfig.ui.bellOnCritical
         state.insecureTLS = client.insecureTLS
@@ -100,53 +104,56 @@ struct RealtimeDash: AsyncParsableCommand {
         let fps = dashConfig.ui.fps
         let initial = state
         let tokens = client.tokens
-
-        // curses lives on one thread of its own, from set-up to teardown.
-        let outcome: Result<Int32, TerminalError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                do {
-                    let terminal = try Terminal(theme: theme, environment: env)
-                    let loop = ConsoleLoop(
-                        terminal: terminal, inbox: manager.inbox, effects: manager, state: initial, fps: fps, tokens: tokens)
-                    let signal = loop.run()
-                    terminal.close()
-                    continuation.resume(returning: .success(signal))
-                } catch let error as TerminalError {
-                    continuation.resume(returning: .failure(error))
-                } catch {
-                    continuation.resume(returning: .failure(TerminalError(description: "\(error)", exitCode: 1)))
-                }
+        let console = ConsoleService { stop in
+            try withTerminal(theme: theme, environment: env) { terminal in
+                ConsoleLoop(
+                    terminal: terminal, inbox: manager.inbox, effects: manager, state: initial, fps: fps, tokens: tokens,
+                    stop: stop
+                ).run()
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
-        managerTask.cancel()
-        backendTask?.cancel()
-        // The terminal is already restored; the streams get a few seconds to close, and the
-        // process exits either way (a stuck connection must not hold the operator's shell).
-        if !(await DemoBackend.finished(Task { await managerTask.value }, within: 5)) {
-            logger.warning("the connections did not close within 5 s of quitting; exiting anyway")
-        }
-        switch outcome {
-        case .success(let signal):
+        await group.addServiceUnlessShutdown(manager)
+        await group.addServiceUnlessShutdown(
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: console, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
+        let groupTask = running ?? Task { try await group.run() }
+        // The terminal is restored when the console's service ends; the streams then get a few
+        // seconds to close, and the process exits either way (a stuck connection must not hold
+        // the operator's shell).
+        let closed = await DemoBackend.finished(Task { _ = try? await groupTask.value }, within: 5)
+        if !closed { logger.warning("the connections did not close within 5 s of quitting; exiting anyway") }
+        switch console.result {
+        case .success(let signal)?:
             if signal != 0 { throw ExitCode(128 + signal) }
-        case .failure(let error):
+        case .failure(let error as TerminalError)?:
             FileHandle.standardError.write(Data("realtime-dash: \(error.description)\n".utf8))
             throw ExitCode(error.exitCode)
+        case .failure(let error)?:
+            FileHandle.standardError.write(Data("realtime-dash: \(error)\n".utf8))
+            throw ExitCode(1)
+        case nil:
+            throw ExitCode(1)
         }
     }
 
-    /// Starts the demo backend in-process and returns the client configuration for it.
-    func startDemo(logger: Logger) async throws -> (ClientConfiguration, Task<Void, any Error>) {
+    /// Starts `group` with the demo backend in it, on a free port; returns the client
+    /// configuration for it and the group's task.
+    func startDemo(in group: ServiceGroup, logger: Logger) async throws -> (ClientConfiguration, Task<Void, any Error>) {
         var c = DemoBackend.Configuration()
         c.port = 0
         c.logger = logger
         let backend = DemoBackend(c)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let task = Task {
-            try await backend.run(onReady: {
-                portContinuation.yield($0); portContinuation.finish()
+        await group.addServiceUnlessShutdown(
+            DemoBackendService(backend) { port in
+                portContinuation.yield(port)
+                portContinuation.finish()
             })
+        let running = Task { try await group.run() }
+        // A backend that cannot bind ends the group: the wait for its port ends with it.
+        Task {
+            _ = try? await running.value
             portContinuation.finish()
         }
         var it = ports.makeAsyncIterator()
@@ -166,6 +173,6 @@ struct RealtimeDash: AsyncParsableCommand {
         var client = ClientConfiguration(catalogue: catalogue, tenants: backend.tenantIDs, tokens: TokenStore(sources: sources))
         client.jobPollInterval = 5
         logger.info("demo backend on \(catalogue.origin)")
-        return (client, task)
+        return (client, running)
     }
 }

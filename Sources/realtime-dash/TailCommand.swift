@@ -4,6 +4,7 @@ import Logging
 import RealtimeClient
 import RealtimeProtocol
 import TailOutput
+import UnixSignals
 
 /// `realtime-dash tail`: the headless client for scripts and for checking a backend.
 struct TailCommand: AsyncParsableCommand {
@@ -99,9 +100,11 @@ struct TailCommand: AsyncParsableCommand {
         let manager = ConnectionManager(configuration: client)
         let sink = TailSink(
             format: format, limit: count, sources: client.tokens.sources, streams: client.tenants.count * chosen.count)
-        let outcome = await sink.run(manager, duration: duration.map { .milliseconds(Int64($0 * 1000)) })
+        let outcome = await sink.run(
+            manager, duration: duration.map { .milliseconds(Int64($0 * 1000)) }, stopSignals: [.sigint, .sigterm])
         switch outcome {
         case .finished, .outputClosed: return
+        case .interrupted(let signal): throw ExitCode(128 + signal)
         case .authFailed(let line):
             FileHandle.standardError.write(Data("realtime-dash: \(line)\n".utf8))
             throw ExitCode(2)

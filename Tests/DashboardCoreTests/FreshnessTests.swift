@@ -98,12 +98,13 @@ struct FreshnessTests {
         status(&s, "t-01", .alerts, down, at: at(10))
         #expect(s.alerts.values.allSatisfy { !$0.unverified }, "while down the title says stale; the rows are not yet marked")
         status(&s, "t-01", .alerts, .live, at: at(20))
-        #expect(s.alerts["t-01|a1"]?.unverified == true && s.alerts["t-01|a2"]?.unverified == true)
-        #expect(s.alerts["t-02|b1"]?.unverified == false, "another tenant's stream did not go away")
+        #expect(s.alerts[.alert("t-01", "a1")]?.unverified == true && s.alerts[.alert("t-01", "a2")]?.unverified == true)
+        #expect(s.alerts[.alert("t-02", "b1")]?.unverified == false, "another tenant's stream did not go away")
         _ = reduce(&s, .client([alert("a1", .critical, at: at(21))]))
-        #expect(s.alerts["t-01|a1"]?.unverified == false, "heard of again: current")
+        #expect(s.alerts[.alert("t-01", "a1")]?.unverified == false, "heard of again: current")
         _ = reduce(&s, .client([alert("a2", .warning, cleared: true, at: at(22))]))
-        #expect(s.alerts["t-01|a2"] == nil)
+        #expect(s.alerts[.alert("t-01", "a2")]?.isActive == false)
+        #expect(s.alerts[.alert("t-01", "a2")]?.unverified == false, "its clear is news about it")
     }
 
     @Test("a job whose socket closed for good before it finished says it is unwatched; it is stale while its socket is down")
@@ -116,13 +117,13 @@ struct FreshnessTests {
         #expect(
             s.content(for: .jobs, limit: 10).rows.first?.stale == true, "its progress is not moving because we are not watching")
         status(&s, "t-01", .job("j-1"), .stopped(reason: .policyViolation(reason: "Job not found or access denied")), at: at(6))
-        #expect(s.jobs["t-01|j-1"]?.unwatched == "socket closed (1008)")
+        #expect(s.jobs[.job("t-01", "j-1")]?.unwatched == "socket closed (1008)")
         status(&s, "t-01", .job("j-1"), .live, at: at(7))
-        #expect(s.jobs["t-01|j-1"]?.unwatched == nil)
+        #expect(s.jobs[.job("t-01", "j-1")]?.unwatched == nil)
         // A finished job's socket closing is the normal end: nothing to say.
         _ = reduce(&s, .client([job("j-1", .completed, progress: 100)]))
         status(&s, "t-01", .job("j-1"), .stopped(reason: .jobFinished), at: at(8))
-        #expect(s.jobs["t-01|j-1"]?.unwatched == nil)
+        #expect(s.jobs[.job("t-01", "j-1")]?.unwatched == nil)
         #expect(s.content(for: .jobs, limit: 10).rows.first?.stale == false)
     }
 

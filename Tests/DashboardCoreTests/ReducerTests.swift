@@ -81,7 +81,7 @@ struct EventReductionTests {
                 ]))
         }
         #expect(s.onuHistory["t-01"]?.count == 3, "history limit 3")
-        #expect(s.onuLatest["t-01|S0"]?.status == .offline && s.onuLatest["t-01|S1"]?.status == .online)
+        #expect(s.onuLatest[.onu("t-01", "S0")]?.status == .offline && s.onuLatest[.onu("t-01", "S1")]?.status == .online)
         #expect(s.connections[StreamID("t-01", .onuStatus)]?.events == 5)
         let rows = s.content(for: .onu, limit: 10).rows
         #expect(rows.count == 3 && rows.first.flatMap(eventTime) == at(4), "newest first")
@@ -102,7 +102,7 @@ struct EventReductionTests {
         #expect(content.rows.compactMap(severity) == [.critical, .critical, .warning, .info])
         #expect(content.severities.map { [$0.critical, $0.error, $0.warning, $0.info] } == [2, 0, 1, 1])
         _ = reduce(&s, .client([alert("b", .info, cleared: true)]))
-        #expect(s.alerts["t-01|b"] == nil && s.alertsCleared == 1)
+        #expect(s.alerts[.alert("t-01", "b")]?.clearedAt == t0 && s.alertsCleared == 1, "kept, marked cleared")
         // The bell only when configured.
         #expect(reduce(&s, .client([alert("e", .critical)])) == [])
         s.bellOnCritical = true
@@ -140,29 +140,31 @@ struct EventReductionTests {
     func sessions() {
         var s = state()
         _ = reduce(&s, .client([session("s1", .sessionStarted, bytes: nil)]))
-        #expect(s.sessions["t-01|s1"]?.bytesIn == 0)
+        #expect(s.sessions[.session("t-01", "s1")]?.bytesIn == 0)
         _ = reduce(&s, .client([session("s1", bytes: 1_000_000, at: at(10))]))
         _ = reduce(&s, .client([session("s1", bytes: 3_000_000, at: at(20))]))
-        #expect(s.sessions["t-01|s1"]?.rateIn == 200_000, "2 MB in 10 s")
+        #expect(s.sessions[.session("t-01", "s1")]?.rateIn == 200_000, "2 MB in 10 s")
         _ = reduce(&s, .client([session("s1", bytes: 100, at: at(30))]))
-        #expect(s.sessions["t-01|s1"]?.rateIn == 0, "a counter reset gives no rate, never a negative one")
+        #expect(s.sessions[.session("t-01", "s1")]?.rateIn == 0, "a counter reset gives no rate, never a negative one")
         _ = reduce(&s, .client([session("s2", bytes: 5, at: at(30))]))
         #expect(s.sessions.count == 2, "an update for a session started before we connected adds it")
         _ = reduce(&s, .client([session("s1", .sessionStopped, bytes: 100, at: at(40))]))
-        #expect(s.sessions.keys.sorted() == ["t-01|s2"])
+        #expect(s.sessions.keys == [.session("t-01", "s2")])
         _ = reduce(&s, .client([session("s3", bytes: -50, at: at(41))]))
-        #expect(s.sessions["t-01|s3"]?.bytesIn == 0, "negative counters are clamped")
+        #expect(s.sessions[.session("t-01", "s3")]?.bytesIn == 0, "negative counters are clamped")
     }
 
     @Test("jobs: one row per job; progress clamped on screen; command outcomes recorded on the row")
     func jobs() {
         var s = state()
         _ = reduce(&s, .client([job("j-1", .running, progress: 150)]))
-        #expect(s.jobs["t-01|j-1"]?.status == .running)
+        #expect(s.jobs[.job("t-01", "j-1")]?.status == .running)
         #expect(s.content(for: .jobs, limit: 5).rows.first.flatMap(job)?.progress == 150, "kept as received; clamped on screen")
         _ = reduce(&s, .client([.command(tenant: "t-01", endpoint: .job("j-1"), command: .pauseJob, outcome: .acknowledged)]))
-        #expect(s.jobs["t-01|j-1"]?.lastOutcome == .acknowledged)
-        #expect(s.content(for: .jobs, limit: 5).rows.first.flatMap(job).map(commandText) == "pause acknowledged")
+        #expect(s.jobs[.job("t-01", "j-1")]?.lastOutcome == .acknowledged)
+        #expect(
+            s.content(for: .jobs, limit: 5).rows.first.flatMap(job).map(commandText)
+                == "pause acknowledged (the backend has no paused state: watch progress)")
         _ = reduce(
             &s,
             .client([
@@ -171,7 +173,7 @@ struct EventReductionTests {
             ]))
         _ = reduce(
             &s, .client([.campaigns(tenant: "t-02", campaigns: [CampaignSummary(id: "c-1", name: "Dunning", isActive: true)])]))
-        #expect(s.jobs.count == 3 && s.jobs["t-02|c-1"]?.isCampaign == true)
+        #expect(s.jobs.count == 3 && s.jobs[.job("t-02", "c-1")]?.isCampaign == true)
     }
 
     @Test("connection states, latency, errors, malformed, inbox counters, ticks")
@@ -240,22 +242,22 @@ struct KeyTests {
         var s = state()
         _ = reduce(&s, .client([alert("a", .info), alert("b", .warning, at: at(1)), alert("c", .error, at: at(2))]))
         _ = keyed(&s, .down)
-        #expect(s.selection[.alerts] == "t-01|c")
+        #expect(s.selection[.alerts] == .entity(.alert("t-01", "c")))
         _ = keyed(&s, .char("j"))
-        #expect(s.selection[.alerts] == "t-01|b")
+        #expect(s.selection[.alerts] == .entity(.alert("t-01", "b")))
         _ = keyed(&s, .char("k"), .up, .up)
-        #expect(s.selection[.alerts] == "t-01|c")
+        #expect(s.selection[.alerts] == .entity(.alert("t-01", "c")))
         _ = keyed(&s, .end)
-        #expect(s.selection[.alerts] == "t-01|a")
+        #expect(s.selection[.alerts] == .entity(.alert("t-01", "a")))
         _ = keyed(&s, .char("g"))
-        #expect(s.selection[.alerts] == "t-01|c")
+        #expect(s.selection[.alerts] == .entity(.alert("t-01", "c")))
         _ = keyed(&s, .char("G"), .home, .pageDown)
-        #expect(s.selection[.alerts] == "t-01|a")
+        #expect(s.selection[.alerts] == .entity(.alert("t-01", "a")))
         _ = keyed(&s, .pageUp)
-        #expect(s.selection[.alerts] == "t-01|c")
+        #expect(s.selection[.alerts] == .entity(.alert("t-01", "c")))
         // A new critical alert goes above: the selection stays on c.
         _ = reduce(&s, .client([alert("d", .critical, at: at(3))]))
-        #expect(s.selection[.alerts] == "t-01|c")
+        #expect(s.selection[.alerts] == .entity(.alert("t-01", "c")))
         #expect(s.content(for: .alerts, limit: 10).selectedIndex == 1)
     }
 
@@ -320,12 +322,15 @@ struct KeyTests {
         var s = state()
         _ = reduce(&s, .client([session("a", bytes: 10), session("b", bytes: 30), session("c", bytes: 20)]))
         _ = keyed(&s, .char("5"))
-        #expect(s.content(for: .sessions, limit: 10).rows.map(\.id) == ["t-01|b", "t-01|c", "t-01|a"])
+        #expect(
+            s.content(for: .sessions, limit: 10).rows.map(\.id) == ["b", "c", "a"].map { RowID.entity(.session("t-01", $0)) })
         _ = keyed(&s, .char("S"))
-        #expect(s.content(for: .sessions, limit: 10).rows.map(\.id) == ["t-01|a", "t-01|c", "t-01|b"])
+        #expect(
+            s.content(for: .sessions, limit: 10).rows.map(\.id) == ["a", "c", "b"].map { RowID.entity(.session("t-01", $0)) })
         _ = keyed(&s, .char("s"), .char("s"), .char("s"), .char("s"))
         #expect(s.sessionSort == .user)
-        #expect(s.content(for: .sessions, limit: 10).rows.map(\.id) == ["t-01|a", "t-01|b", "t-01|c"])
+        #expect(
+            s.content(for: .sessions, limit: 10).rows.map(\.id) == ["a", "b", "c"].map { RowID.entity(.session("t-01", $0)) })
         _ = keyed(&s, .char("s"))
         #expect(s.sessionSort == .bytesIn, "wraps around")
     }
@@ -337,13 +342,17 @@ struct KeyTests {
         #expect(keyed(&s, .char("p")) == [], "job keys act only in the jobs pane")
         _ = keyed(&s, .char("6"), .down)
         let first = s.selection[.jobs]!
-        let (tenant, id) = (String(first.split(separator: "|")[0]), String(first.split(separator: "|")[1]))
+        guard case .entity(let key) = first else {
+            Issue.record("a job row is named by its entity, not \(first)")
+            return
+        }
+        let (tenant, id) = (key.tenant, key.id)
         #expect(keyed(&s, .char("p")) == [.send(tenant: tenant, endpoint: .job(id), command: .pauseJob)])
         #expect(keyed(&s, .char("r")) == [.send(tenant: tenant, endpoint: .job(id), command: .resumeJob)])
         #expect(keyed(&s, .char("c")) == [])
         #expect(s.overlay == .confirmCancel(tenant: tenant, endpoint: .job(id), id: id, type: "bulk_provision"))
         // The selection moving after the dialog opened does not change its target.
-        s.selection[.jobs] = "t-02|j-2"
+        s.selection[.jobs] = .entity(.job("t-02", "j-2"))
         #expect(keyed(&s, .char("q")) == [], "the dialog takes y/n/Esc only")
         #expect(keyed(&s, .char("y")) == [.send(tenant: tenant, endpoint: .job(id), command: .cancelJob)])
         #expect(s.overlay == .none)
@@ -352,7 +361,7 @@ struct KeyTests {
         // Campaigns get campaign commands.
         _ = reduce(
             &s, .client([.campaigns(tenant: "t-01", campaigns: [CampaignSummary(id: "c-1", name: "Dunning", isActive: true)])]))
-        s.selection[.jobs] = "t-01|c-1"
+        s.selection[.jobs] = .entity(.job("t-01", "c-1"))
         #expect(keyed(&s, .char("p")) == [.send(tenant: "t-01", endpoint: .campaign("c-1"), command: .pauseCampaign)])
         _ = keyed(&s, .char("c"))
         #expect(keyed(&s, .char("y")) == [.send(tenant: "t-01", endpoint: .campaign("c-1"), command: .cancelCampaign)])
@@ -393,7 +402,10 @@ struct KeyTests {
         _ = reduce(&s, .key(.char("5")))
         let content = s.content(for: .sessions, limit: 20)
         #expect(content.rows.count == 20 && content.matched == 100_000 && content.total == 100_000)
-        let values = content.rows.map { s.sessions[$0.id]!.bytesIn }
+        let values = content.rows.map { row -> Int64 in
+            guard case .entity(let key) = row.id else { return -1 }
+            return s.sessions[key]!.bytesIn
+        }
         #expect(values == values.sorted(by: >) && values.first == 100_002)
         _ = reduce(&s, .key(.pageDown))
         #expect(s.content(for: .sessions, limit: 20).selectedIndex != nil)

@@ -363,3 +363,41 @@ struct JobsPaneTests {
         #expect(job.contains("42%"), "the running job's progress is on screen: \(job)")
     }
 }
+
+@Suite("What rows claim")
+struct HonestRowsTests {
+    func pane(_ s: AppState, _ pane: Pane, cols: Int = 120) -> [String] {
+        var g = Grid(cols: cols, rows: 12)
+        PaneWidget(content: s.content(for: pane, limit: 9), focused: true).render(
+            in: Rect(x: 0, y: 0, width: cols, height: 12), into: &g)
+        return g.lines
+    }
+
+    @Test("a cleared alert is drawn below the active ones and says when it cleared; x leaves the active ones")
+    func clearedAlert() throws {
+        var s = fixture()
+        let cleared = event(
+            .alertCleared, "t-01", 61,
+            .alert(AlertEvent(alertID: "a-0", alertType: "x", severity: .critical, source: "olt-01", message: "ignored")),
+            endpoint: .alerts)
+        _ = reduce(&s, .client([cleared]))
+        let lines = pane(s, .alerts)
+        let i = try #require(lines.firstIndex { $0.contains("cleared 10:31:01 ·") }, "\(lines.joined(separator: "\n"))")
+        let active = lines.indices.filter { lines[$0].contains("CRITICAL") || lines[$0].contains("ERROR") }
+        #expect(active.allSatisfy { $0 < i || lines[$0].contains("cleared") }, "active alerts above the cleared one")
+    }
+
+    @Test("a running job that stopped moving says for how long; finished jobs can be hidden, and the title says so")
+    func stalledAndHidden() throws {
+        var s = fixture()
+        _ = reduce(&s, .tick(at(60 + 120)))
+        let lines = pane(s, .jobs)
+        let row = try #require(lines.first { $0.contains("firmware_upgrade") }, "\(lines.joined(separator: "\n"))")
+        #expect(row.contains("42% no progress"), "\(row)")
+        _ = reduce(&s, .key(.char("6")))
+        _ = reduce(&s, .key(.char("x")))
+        let hidden = pane(s, .jobs)
+        #expect(hidden[0].contains("6 Jobs (1 finished hidden)"), "\(hidden[0])")
+        #expect(!hidden.contains { $0.contains("completed") })
+    }
+}

@@ -120,11 +120,11 @@ extension EndToEnd {
             var problems: [String] = []
             let truth = b.onuStatuses(tenant: "t-01")
             let wrongONUs = state.onuLatest.filter { key, onu in
-                key.hasPrefix("t-01|") && truth[String(key.dropFirst(5))] != onu.status
+                key.tenant == "t-01" && truth[key.id] != onu.status
             }
             if let w = wrongONUs.first {
                 problems.append(
-                    "\(wrongONUs.count) ONUs differ, e.g. \(w.key) shown \(w.value.status) at \(w.value.at), backend has \(truth[String(w.key.dropFirst(5))].map { "\($0)" } ?? "none")"
+                    "\(wrongONUs.count) ONUs differ, e.g. \(w.key) shown \(w.value.status) at \(w.value.at), backend has \(truth[w.key.id].map { "\($0)" } ?? "none")"
                 )
             }
             let live = b.liveSessionIDs(tenant: "t-01")

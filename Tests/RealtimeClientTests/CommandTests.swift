@@ -20,7 +20,7 @@ struct CommandTests {
                 $0.staleAfter = 1e6
             }
             // Time moves only when the test advances it: no answer can be late by accident.
-            let clock = ManualStreamClock()
+            let clock = ManualClock()
             try await withManager(config, clock: clock) { manager, got in
                 try await eventually("job socket live") { got.isLive("t-01", .job(id)) }
                 await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
@@ -54,7 +54,7 @@ struct CommandTests {
                 $0.pingInterval = 1e6
                 $0.staleAfter = 1e6
             }
-            let clock = ManualStreamClock()
+            let clock = ManualClock()
             try await withManager(config, clock: clock) { manager, got in
                 try await eventually("live") { got.isLive("t-01", .job(id)) }
                 // No simulation step: the ack comes, job.cancelled does not.

@@ -266,3 +266,83 @@ struct LiveClientTests {
         }
     }
 }
+
+@Suite("Large messages")
+struct LargeMessageTests {
+    /// The backend puts no limit on a message, so a 1 MiB alert is legitimate: it must arrive
+    /// whole over SSE (one `data:` line of over a megabyte) and over a WebSocket (one text frame).
+    @Test("a 1 MiB alert over SSE and a 1 MiB session over the sessions WebSocket arrive whole")
+    func oneMebibyte() async throws {
+        let big = String(repeating: "x", count: 1 << 20)
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let config = try clientConfiguration(
+                server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts, .wsSessions])
+            try await withManager(config) { _, got in
+                try await eventually("both streams live") { got.isLive("t-01", .alerts) && got.isLive("t-01", .wsSessions) }
+                let alert = Sample.json(
+                    .alertRaised, "t-01",
+                    .alert(AlertEvent(alertID: "big", alertType: "x", severity: .critical, source: "olt-01", message: big)))
+                let session = Sample.json(
+                    .sessionUpdated, "t-01",
+                    .session(SessionEvent(username: big, sessionID: "s-big", nasIPAddress: "10.0.0.1", bytesIn: 1, bytesOut: 1)))
+                b.publish(tenant: "t-01", endpoint: .alerts, json: alert)
+                b.publish(tenant: "t-01", endpoint: .radiusSessions, json: session)
+                try await eventually("the alert and the session", timeout: 20) {
+                    !got.events(.alerts).isEmpty && !got.events(.wsSessions).isEmpty
+                }
+                guard case .alert(let a)? = got.events(.alerts).first?.1.payload else {
+                    Issue.record("no alert payload: \(String(describing: got.events(.alerts).first))")
+                    return
+                }
+                #expect(a.message.count == 1 << 20)
+                guard case .session(let s)? = got.events(.wsSessions).first?.1.payload else {
+                    Issue.record("no session payload")
+                    return
+                }
+                #expect(s.username.count == 1 << 20)
+                #expect(got.isLive("t-01", .alerts), "a large event is not an error that reconnects the stream")
+            }
+        }
+    }
+}
+
+@Suite("R reconnects what it says")
+struct ManualReconnectTests {
+    /// Issue 11.7: R on live streams closes and reopens every one of them (counted at the
+    /// backend), and reads the token files again: an expired token put in the file is what the
+    /// new connections present.
+    @Test("reconnectAll reopens live SSE and WebSocket streams and re-reads token files", .timeLimit(.minutes(2)))
+    func reconnectLive() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let config = try clientConfiguration(
+                server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts, .wsSessions])
+            try await withManager(config) { manager, got in
+                try await eventually("both streams live") { got.isLive("t-01", .alerts) && got.isLive("t-01", .wsSessions) }
+                let before = b.connectionAttempts
+                let alerts = before[Endpoint.alerts.name] ?? 0, sessions = before[Endpoint.wsSessions.name] ?? 0
+                #expect(alerts == 1 && sessions == 1, "one connection each so far: \(before)")
+                await manager.reconnectAll()
+                try await eventually("a new connection of each stream at the backend", timeout: 20) {
+                    let now = b.connectionAttempts
+                    return (now[Endpoint.alerts.name] ?? 0) == alerts + 1 && (now[Endpoint.wsSessions.name] ?? 0) == sessions + 1
+                }
+                try await eventually("both live again", timeout: 20) {
+                    got.isLive("t-01", .alerts) && got.isLive("t-01", .wsSessions)
+                }
+                // The token file now holds an expired token: R presents it, and the streams say so.
+                guard case .file(let path)? = config.tokens.sources["t-01"] else {
+                    Issue.record("the test configuration reads tokens from files")
+                    return
+                }
+                try writeToken(b.mintToken(tenant: "t-01", lifetime: -60), to: path)
+                await manager.reconnectAll()
+                try await eventually("the expired token rejected on reconnect", timeout: 20) {
+                    if case .authFailed? = got.states("t-01", .alerts).last { return true }
+                    return false
+                }
+            }
+        }
+    }
+}
