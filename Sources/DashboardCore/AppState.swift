@@ -14,6 +14,8 @@ public struct AppState: Sendable {
     public var overlayScroll = 0
     /// Typing a filter for the focused pane.
     public var editingFilter: String? = nil
+    /// The focused pane's filter when `/` was pressed: Esc puts it back.
+    public var filterBeforeEdit: String? = nil
     public var filters: [Pane: String] = [:]
     /// The selected row's entity id, per pane (the selection follows the entity).
     public var selection: [Pane: RowID] = [:]
@@ -24,7 +26,7 @@ public struct AppState: Sendable {
     /// TLS certificate verification is off (`--insecure-skip-tls-verify`); the header says so.
     public var insecureTLS = false
     /// Standing warnings shown in the header until they no longer hold (token expiry, file mode).
-    public var notices: [String] = []
+    public var notices: [Notice] = []
 
     // Models
     public var onuHistory: [String: RingBuffer<Event>] = [:]

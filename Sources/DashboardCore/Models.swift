@@ -16,6 +16,28 @@ public enum Pane: Int, CaseIterable, Sendable, Hashable {
     }
 }
 
+extension Pane {
+    /// The panes in the order they are read on a terminal of this size (left to right, top to
+    /// bottom), as the screen lays them out; the panes a small screen leaves out come last. Tab
+    /// follows it.
+    public static func readingOrder(cols: Int, rows: Int) -> [Pane] {
+        if cols >= 160 && rows >= 24 { return [.alerts, .onu, .tickets, .subscribers, .sessions, .jobs] }
+        if cols >= 80 && rows >= 24 { return [.alerts, .onu, .sessions, .jobs, .tickets, .subscribers] }
+        if cols >= 60 && rows >= 16 { return [.alerts, .sessions, .jobs, .onu, .tickets, .subscribers] }
+        return allCases
+    }
+}
+
+/// A standing warning: a short form that fits the header, the whole sentence for the `C` panel.
+public struct Notice: Sendable, Equatable {
+    public var short: String
+    public var full: String
+    public init(short: String, full: String) {
+        self.short = short
+        self.full = full
+    }
+}
+
 /// What the console knows about one stream.
 public struct ConnectionInfo: Sendable, Equatable {
     public var state: ConnectionState = .connecting(attempt: 1)

@@ -9,7 +9,7 @@ public enum Action: Sendable {
     case tick(UTCInstant)
     case resized(cols: Int, rows: Int)
     /// Standing warnings (a token about to expire or expired, a token file others can read).
-    case notices([String])
+    case notices([Notice])
 }
 
 /// What the run loop should do, as values.
@@ -239,6 +239,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             state.filters[state.focus] = text.isEmpty ? nil : text
             state.editingFilter = nil
         case .escape:
+            // The prompt says "Esc drops": the filter that was there before comes back.
+            state.filters[state.focus] = state.filterBeforeEdit
             state.editingFilter = nil
         case .backspace:
             if !text.isEmpty { text.removeLast() }
@@ -288,8 +290,11 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     }
     let panes = Pane.allCases
     switch command {
-    case .focusNext: state.focus = panes[(state.focus.rawValue + 1) % panes.count]
-    case .focusPrevious: state.focus = panes[(state.focus.rawValue + panes.count - 1) % panes.count]
+    case .focusNext, .focusPrevious:
+        // In the order the panes are read on this screen: left to right, top to bottom.
+        let order = Pane.readingOrder(cols: state.size.cols, rows: state.size.rows)
+        let i = order.firstIndex(of: state.focus) ?? 0
+        state.focus = order[(i + (command == .focusNext ? 1 : order.count - 1)) % order.count]
     case .focus(let p): state.focus = p
     case .moveUp: move(&state, by: -1)
     case .moveDown: move(&state, by: 1)
@@ -306,8 +311,16 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             state.overlay = .detail(title: "\(state.focus.title): \(row.summary)", text: text)
         }
     case .close:
-        if state.zoomed { state.zoomed = false }
-    case .startFilter: state.editingFilter = state.filters[state.focus] ?? ""
+        // Esc undoes the nearest thing: the zoom, else the focused pane's filter.
+        if state.zoomed {
+            state.zoomed = false
+        } else if let f = state.filters[state.focus] {
+            state.filters[state.focus] = nil
+            flash(&state, "filter /\(f) cleared")
+        }
+    case .startFilter:
+        state.filterBeforeEdit = state.filters[state.focus]
+        state.editingFilter = state.filters[state.focus] ?? ""
     case .cycleTenant:
         if let current = state.tenantFilter, let i = state.tenants.firstIndex(of: current) {
             state.tenantFilter = i + 1 < state.tenants.count ? state.tenants[i + 1] : nil

@@ -32,7 +32,7 @@ public struct Header: Widget {
             // The first standing warning, as much as fits beside the clock (all of them in the C panel).
             let room = area.width - used - 16
             if room > 12 {
-                let text = "  ! " + notice + (state.notices.count > 1 ? " (+\(state.notices.count - 1), see C)" : "") + " "
+                let text = "  ! " + notice.short + (state.notices.count > 1 ? " (+\(state.notices.count - 1), see C)" : "") + " "
                 used += g.write(text, x: area.x + used, y: y, maxWidth: room, style: Style(.warning, bold: true, reverse: true))
             }
         }

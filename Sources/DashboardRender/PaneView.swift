@@ -175,7 +175,10 @@ public enum PaneView {
                 ? " crit \(c.critical) err \(c.error) warn \(c.warning) info \(c.info)" : " crit ? err ? warn ? info ?"
         }
         if let sort = content.sort { title += " (\(sort.descending ? "▼" : "▲") \(sort.column.title))" }
-        if !content.filter.isEmpty { title += " /\(content.filter) \(content.matched)/\(content.total)" }
+        // A long filter is shortened: the counts after it are what must stay in sight.
+        if !content.filter.isEmpty {
+            title += " /\(TerminalText.truncate(content.filter, to: 16)) \(content.matched)/\(content.total)"
+        }
         if let editing { title += " /\(editing)▏" }
         return title
     }
@@ -218,8 +221,12 @@ public struct PaneWidget: Widget {
         }
         Box(title: PaneView.title(content, editing: editing), focused: focused, footer: footer).render(in: area, into: &grid)
         let inside = Rect(x: area.x + 1, y: area.y + 1, width: area.width - 2, height: area.height - 2)
+        var columns = PaneView.columns(content.pane)
+        // The sorted column is never the one a narrow pane drops: rows in an order nobody can see
+        // would mislead.
+        if let sort = content.sort { columns[PaneView.sortColumn(sort.column)].priority = Int.max }
         var table = Table(
-            columns: PaneView.columns(content.pane),
+            columns: columns,
             lines: content.rows.map { PaneView.line($0, showTenant: content.shownTenants > 1) },
             selected: focused ? content.selectedIndex : nil)
         if let sort = content.sort { table.sortMark = (PaneView.sortColumn(sort.column), sort.descending) }

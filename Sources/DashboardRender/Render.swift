@@ -63,12 +63,12 @@ public enum Screen {
                 (.jobs, bottom[1]),
             ]
         }
+        let order = Pane.readingOrder(cols: cols, rows: rows)
         if cols >= 80 && rows >= 24 {
-            let panes: [Pane] = [.alerts, .onu, .sessions, .jobs, .tickets, .subscribers]
-            return Array(zip(panes, body.grid(panes.count, columns: 2)))
+            return Array(zip(order, body.grid(order.count, columns: 2)))
         }
         if cols >= 60 && rows >= 16 {
-            var four: [Pane] = [.alerts, .sessions, .jobs, .onu]
+            var four = Array(order.prefix(4))
             if !four.contains(state.focus) { four[3] = state.focus }
             return Array(zip(four, body.grid(four.count, columns: 2)))
         }
@@ -95,7 +95,22 @@ public enum Screen {
                 pad("tenant", 7) + pad("endpoint", 17) + pad("state", 24) + pad("latency", 9) + pad("ev/s", 6) + pad("events", 8)
                     + pad("last", 7) + pad("retries", 8) + pad("bad", 5) + "last error"
             ]
-            for id in state.connections.keys.sorted() where state.shows(id.tenant) {
+            // Problems first (auth, gave up, retry, stale, connecting), then live, then stopped;
+            // job sockets that closed because their job finished are one line at the end.
+            var finished = 0
+            let shown = state.connections.filter { id, c in
+                guard state.shows(id.tenant) else { return false }
+                if c.state == .stopped(reason: .jobFinished) {
+                    finished += 1
+                    return false
+                }
+                return true
+            }
+            let order = shown.keys.sorted {
+                let a = StatusBar.severity(shown[$0]!.state), b = StatusBar.severity(shown[$1]!.state)
+                return a != b ? a > b : $0 < $1
+            }
+            for id in order {
                 let c = state.connections[id]!
                 let (symbol, word, _) = StatusBar.badge(c.state, ascii: g.ascii, now: state.now)
                 let age = c.lastEventAt.map { "\(max(0, (state.now.microseconds - $0.microseconds) / 1_000_000))s" } ?? "-"
@@ -107,11 +122,14 @@ public enum Screen {
                 if case .stopped(let reason) = c.state { lines.append("       \(reason)") }
                 if case .gaveUp(let reason) = c.state { lines.append("       \(reason)") }
             }
+            if finished > 0 {
+                lines.append("\(finished) finished job socket\(finished == 1 ? "" : "s") (closed when their job ended)")
+            }
             lines.append("")
             lines.append(
                 "dropped \(state.dropped)  coalesced \(state.coalesced)  malformed \(state.malformed)  unknown event types \(state.unknownEvents)"
             )
-            for n in state.notices { lines.append("! " + n) }
+            for n in state.notices { lines.append("! " + n.full) }
             if state.insecureTLS { lines.append("! TLS certificate verification is OFF (--insecure-skip-tls-verify)") }
             popup(&g, state, title: "Connections (C or Esc closes, R reconnects all)", lines: lines)
         case .confirmCancel(let tenant, let endpoint, let id, let type):

@@ -37,38 +37,82 @@ public struct StatusBar: Widget {
                 return (text, role, worst.state != .live)
             }
         }
-        // Right: the freeze badge, the tenant filter and the clock; reserved first, then the
-        // endpoints take the most detailed form that fits what is left.
+        // Narrower still: the live endpoints counted, the others named; then only counts.
+        func aggregated() -> [(String, Role, Bool)] {
+            var live = 0
+            var problems: [(String, Role, Bool)] = []
+            for endpoint in endpoints {
+                let worst = byEndpoint[endpoint]!.max { Self.severity($0.state) < Self.severity($1.state) }!
+                if worst.state == .live {
+                    live += 1
+                    continue
+                }
+                let (symbol, word, role) = Self.badge(worst.state, ascii: g.ascii, now: state.now)
+                problems.append(("\(symbol) \(Self.shortName(endpoint)) \(word)", role, true))
+            }
+            let ok =
+                live > 0 ? [("\(Self.badge(.live, ascii: g.ascii, now: state.now).0) \(live) live", Role.statusLive, false)] : []
+            return ok + problems
+        }
+        func counts() -> [(String, Role, Bool)] {
+            var tally: [(word: String, symbol: String, role: Role, severity: Int, n: Int)] = []
+            for endpoint in endpoints {
+                let worst = byEndpoint[endpoint]!.max { Self.severity($0.state) < Self.severity($1.state) }!
+                let (symbol, word, role) = Self.badge(worst.state, ascii: g.ascii, now: state.now)
+                let kind = word.isEmpty ? "live" : word.hasPrefix("retry") ? "retry" : word
+                if let i = tally.firstIndex(where: { $0.word == kind }) {
+                    tally[i].n += 1
+                } else {
+                    tally.append((kind, symbol, role, Self.severity(worst.state), 1))
+                }
+            }
+            tally.sort { $0.severity < $1.severity }
+            guard let worst = tally.last else { return [] }
+            let text = tally.map { "\($0.symbol) \($0.n) \($0.word)" }.joined(separator: " · ")
+            return [(text, worst.role, worst.severity > 0)]
+        }
+        // Right: the freeze badge, the tenant filter and the clock. The clock and the job count
+        // always show; the endpoints take the most detailed form that fits what is left, and
+        // only then do the tenant filter and the freeze badge (both also in the header) go.
         var right: [(String, Style)] = []
         if state.frozen != nil { right.append(("FROZEN", Style(.frozen, bold: true, reverse: true))) }
         if let t = state.tenantFilter { right.append(("tenant \(t)", Style(.info, bold: true))) }
         right.append((state.now.timeOfDay, Style(.dim)))
         let jobsText = jobSockets.total > 0 ? "jobs \(jobSockets.live)/\(jobSockets.total)" : ""
-        func width(_ items: [(String, Role, Bool)]) -> Int {
-            items.reduce(0) { $0 + TerminalText.width($1.0) + 2 } + (jobsText.isEmpty ? 0 : jobsText.count + 2)
+        func width(_ items: [(String, Role, Bool)]) -> Int { items.reduce(0) { $0 + TerminalText.width($1.0) + 2 } }
+        func rightWidth() -> Int {
+            right.reduce(0) { $0 + TerminalText.width($1.0) + 1 } + (jobsText.isEmpty ? 0 : jobsText.count + 2)
         }
-        var chosen = entries(short: false, latency: true)
-        while true {
-            let room = area.width - right.reduce(0, { $0 + TerminalText.width($1.0) + 1 })
-            for (short, latency) in [(true, true), (true, false)] where width(chosen) > room {
-                chosen = entries(short: short, latency: latency)
+        // The last resort carries counts by symbol alone (the legend is in the help).
+        func symbols() -> [(String, Role, Bool)] {
+            guard let (text, role, bold) = counts().first else { return [] }
+            let terse = text.split(separator: " · ").map { $0.split(separator: " ").prefix(2).joined() }.joined(separator: " ")
+            return [(terse, role, bold)]
+        }
+        let forms = [
+            entries(short: false, latency: true), entries(short: true, latency: true), entries(short: true, latency: false),
+            aggregated(), counts(), symbols(),
+        ]
+        var chosen = forms[forms.count - 1]
+        search: while true {
+            for form in forms where width(form) <= area.width - rightWidth() {
+                chosen = form
+                break search
             }
-            if width(chosen) <= room || right.count <= 1 { break }
-            right.removeLast()
-            chosen = entries(short: false, latency: true)
+            if right.count <= 1 { break }
+            right.remove(at: right.count - 2)
         }
         var x = 0
         for (text, role, bold) in chosen {
             let w = TerminalText.width(text)
-            guard x + w <= area.width else { break }
+            guard x + w <= area.width - rightWidth() else { break }
             g.write(text, x: area.x + x, y: area.y, style: Style(role, bold: bold))
             x += w + 2
         }
-        if !jobsText.isEmpty, x + jobsText.count <= area.width {
-            x += g.write(jobsText, x: area.x + x, y: area.y, style: Style(.dim)) + 2
+        var rx = area.width - rightWidth() + 1
+        if !jobsText.isEmpty {
+            rx += g.write(jobsText, x: area.x + rx, y: area.y, style: Style(.dim)) + 2
         }
-        while !right.isEmpty && x + right.reduce(0, { $0 + TerminalText.width($1.0) + 1 }) - 1 > area.width { right.removeLast() }
-        var rx = area.width - right.reduce(0, { $0 + TerminalText.width($1.0) + 1 }) + 1
         for (text, style) in right {
             rx += g.write(text, x: area.x + rx, y: area.y, style: style) + 1
         }

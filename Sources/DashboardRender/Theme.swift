@@ -67,7 +67,7 @@ public enum Theme: String, Sendable, CaseIterable {
             .info: Look(.cyan), .statusConnecting: Look(.cyan),
             .warning: Look(.yellow), .statusBackoff: Look(.yellow), .frozen: Look(.yellow),
             .error: Look(.red), .statusFailed: Look(.red), .flash: Look(.red),
-            .critical: Look(.magenta), .statusStopped: Look(.magenta),
+            .critical: Look(.white, on: .red, bold: true), .statusStopped: Look(.magenta),
         ],
         .light: [
             .normal: Look(), .dim: Look(dim: true), .overlay: Look(), .border: Look(dim: true),
@@ -77,7 +77,7 @@ public enum Theme: String, Sendable, CaseIterable {
             .info: Look(.blue), .statusConnecting: Look(.blue),
             .warning: Look(.magenta), .statusBackoff: Look(.magenta), .frozen: Look(.magenta),
             .error: Look(.red), .statusFailed: Look(.red), .flash: Look(.red),
-            .critical: Look(.red, bold: true), .statusStopped: Look(.magenta),
+            .critical: Look(.red, bold: true, underline: true), .statusStopped: Look(.magenta),
         ],
         .mono: [
             .normal: Look(), .dim: Look(dim: true), .overlay: Look(), .border: Look(dim: true),

@@ -202,7 +202,9 @@ extension DemoBackend {
     /// Answers a WebSocket upgrade request: an injected failure, HTTP 403 for a bad token or a
     /// missing permission (the close code never reaches the client, PROTOCOL.md §4), or the socket.
     func upgradeDecision(_ request: Request) -> UpgradeDecision {
-        guard let kind = socketKind(path: request.uri.path) else { return .refuse(status: 404, body: #"{"detail":"Not Found"}"#) }
+        // The backend answers an upgrade to an unknown path with 403, like a rejected token
+        // (PROTOCOL.md §9).
+        guard let kind = socketKind(path: request.uri.path) else { return .refuse(status: 403, body: "") }
         hub.countAttempt(kind.endpoint.name)
         if let status = hub.consumeFailure() { return .refuse(status: status, body: #"{"detail":"Injected failure"}"#) }
         guard let c = claims(socketToken(request)), kind.readPermissions.contains(where: { c.permissions.contains($0) }) else {

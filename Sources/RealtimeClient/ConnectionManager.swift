@@ -192,7 +192,11 @@ public actor ConnectionManager {
                 if let liveAt = result.liveAt { machine.becameLive(at: liveAt) }
                 if result.failure == .stale { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .stale)) }
                 action = machine.failed(result.failure, at: clock.now(), jitter: jitter.draw())
-                emit(.error(tenant: key.tenant, endpoint: key.endpoint, message: result.failure.description))
+                // A normal end (a finished job's socket, a 204) is not an error to show as one.
+                if case .stopped(let reason) = machine.state, reason.isNormal {
+                } else {
+                    emit(.error(tenant: key.tenant, endpoint: key.endpoint, message: result.failure.description))
+                }
                 emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: machine.state))
                 logger.info(
                     "stream ended",

@@ -21,6 +21,17 @@ public struct TokenError: Error, Sendable, CustomStringConvertible {
     public init(_ d: String) { description = d }
 }
 
+/// A standing warning about a token: a short form for the header, the whole sentence for the
+/// connections panel, the log and `tail`.
+public struct TokenNotice: Sendable, Equatable {
+    public var short: String
+    public var full: String
+    public init(short: String, full: String) {
+        self.short = short
+        self.full = full
+    }
+}
+
 /// Reads tokens and notices when a token file changes.
 ///
 /// Tokens are read when needed and cached with the file's modification time; ``changedTenants()``
@@ -63,22 +74,34 @@ public final class TokenStore: Sendable {
     }
 
     /// Warnings an operator should see: a token file others can read, a token about to expire or expired.
-    public func warnings(now: UTCInstant) -> [String] {
-        var out: [String] = []
+    public func warnings(now: UTCInstant) -> [String] { notices(now: now).map(\.full) }
+
+    /// Standing warnings about the tokens, each with a short form that fits a header line.
+    public func notices(now: UTCInstant) -> [TokenNotice] {
+        var out: [TokenNotice] = []
         for (tenant, source) in sources.sorted(by: { $0.key < $1.key }) {
             if case .file(let path) = source, let attrs = try? FileManager.default.attributesOfItem(atPath: expandTilde(path)),
                 let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0
             {
                 out.append(
-                    "the token file \(path) for tenant \(tenant) is readable by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
-                )
+                    TokenNotice(
+                        short: "token file \(tenant) readable by others: chmod 600",
+                        full:
+                            "the token file \(path) for tenant \(tenant) is readable by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
+                    ))
             }
             guard let token = try? token(for: tenant), let claims = JWTClaims.decodeUnverified(token) else { continue }
             let left = claims.expiresAt - Int64(now.secondsSinceEpoch)
             if left <= 0 {
-                out.append("the token for tenant \(tenant) (\(source)) expired \(-left) s ago; write a fresh one and press R")
+                out.append(
+                    TokenNotice(
+                        short: "token \(tenant) expired: write a fresh one, press R",
+                        full: "the token for tenant \(tenant) (\(source)) expired \(-left) s ago; write a fresh one and press R"))
             } else if left < 300 {
-                out.append("the token for tenant \(tenant) (\(source)) expires in \(left) s")
+                out.append(
+                    TokenNotice(
+                        short: "token \(tenant) expires in \(left) s",
+                        full: "the token for tenant \(tenant) (\(source)) expires in \(left) s"))
             }
         }
         return out

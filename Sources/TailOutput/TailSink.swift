@@ -37,6 +37,14 @@ public final class TailSink: @unchecked Sendable {
     public private(set) var total = 0
     /// Streams that ended for good: whether normally, and why.
     private var stopped: [String: (normal: Bool, why: String)] = [:]
+    /// For the URL in the WebSocket-403 sentence.
+    let catalogue: EndpointCatalogue?
+    /// Whether any SSE stream was opened: only SSE can tell a rejected token from a wrong path.
+    let hasSSE: Bool
+    /// Per tenant: an SSE stream of it was live (so a WebSocket 403 is not the token).
+    private var sseLive: Set<String> = []
+    /// WebSocket 403s waiting for an SSE stream of the same tenant to say whether it is the token.
+    private var pending403: [String: [Endpoint]] = [:]
 
     /// - Parameters:
     ///   - limit: stop after this many events (`--count`).
@@ -45,11 +53,16 @@ public final class TailSink: @unchecked Sendable {
     ///   - writer: where events go (standard output by default).
     ///   - stdoutIsTerminal: whether jsonl must escape what a terminal would act on.
     ///   - diagnostics: where status lines go (standard error by default).
+    ///   - catalogue: the endpoints' URLs, named in the WebSocket-403 sentence.
+    ///   - hasSSE: whether SSE streams were opened too (they tell a bad token from a bad path).
     public init(
         format: TailFormat, limit: Int?, sources: [String: TokenSource], streams: Int,
         writer: OutputBuffer = OutputBuffer(), stdoutIsTerminal: Bool = isatty(1) == 1,
-        diagnostics: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        diagnostics: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+        catalogue: EndpointCatalogue? = nil, hasSSE: Bool = true
     ) {
+        self.catalogue = catalogue
+        self.hasSSE = hasSSE
         self.format = format
         self.limit = limit
         self.sources = sources
@@ -170,6 +183,33 @@ public final class TailSink: @unchecked Sendable {
         return abnormal.isEmpty ? .finished : .failed("every stream stopped: \(abnormal.sorted().joined(separator: "; "))")
     }
 
+    /// A WebSocket answered 403: the token if the tenant's SSE streams were rejected too (they
+    /// end tail with exit 2 on their own), not the token if one of them is live; without SSE
+    /// streams it cannot be told, so that stream ends as a failure.
+    private func webSocket403(_ tenant: String, _ endpoint: Endpoint) -> Outcome? {
+        if sseLive.contains(tenant) || !hasSSE { return notTheToken(tenant, endpoint) }
+        pending403[tenant, default: []].append(endpoint)
+        return nil
+    }
+
+    /// An SSE stream of `tenant` ended without rejecting the token: the WebSocket 403s waiting on
+    /// it were not the token either.
+    private func resolve403(_ tenant: String, after endpoint: Endpoint) -> Outcome? {
+        guard endpoint.kind == .sse else { return nil }
+        for ws in pending403.removeValue(forKey: tenant) ?? [] {
+            if let done = notTheToken(tenant, ws) { return done }
+        }
+        return nil
+    }
+
+    private func notTheToken(_ tenant: String, _ endpoint: Endpoint) -> Outcome? {
+        let url = catalogue?.url(for: endpoint) ?? endpoint.name
+        let why =
+            hasSSE
+            ? "the SSE streams did not reject the token, so the path is wrong" : "the token was rejected or the path is wrong"
+        return ended("\(tenant) \(endpoint)", normal: false, why: "\(endpoint): HTTP 403 from \(url): \(why) (check --base-path)")
+    }
+
     /// Writes one batch; returns an outcome when tail should stop.
     public func write(_ batch: Inbox.Batch) -> Outcome? {
         if batch.dropped > 0 || batch.coalesced > 0 {
@@ -191,7 +231,23 @@ public final class TailSink: @unchecked Sendable {
                 }
                 if let limit, total >= limit { return .finished }
             case .status(let tenant, let endpoint, let s):
+                if case .authFailed(403, _) = s, endpoint.kind == .webSocket {
+                    // The backend answers 403 to an unknown WebSocket path too: only the SSE
+                    // streams can say whether it is the token.
+                    let url = catalogue?.url(for: endpoint) ?? endpoint.name
+                    diagnostics(
+                        "[\(tenant) \(endpoint)] HTTP 403 from \(url): the token was rejected or there is no such endpoint (check --base-path)"
+                    )
+                    if let done = webSocket403(tenant, endpoint) { return done }
+                    continue
+                }
                 diagnostics("[\(tenant) \(endpoint)] \(s)")
+                if s == .live, endpoint.kind == .sse {
+                    sseLive.insert(tenant)
+                    for ws in pending403.removeValue(forKey: tenant) ?? [] {
+                        if let done = notTheToken(tenant, ws) { return done }
+                    }
+                }
                 switch s {
                 case .authFailed(let status, _):
                     let source = sources[tenant].map { "the \($0)" } ?? "the token"
@@ -201,8 +257,10 @@ public final class TailSink: @unchecked Sendable {
                         : "\(source) was rejected (HTTP \(status)): it is wrong or has expired"
                     return .authFailed("authentication failed for tenant \(tenant) on \(endpoint): \(what)")
                 case .stopped(let reason):
+                    if let done = resolve403(tenant, after: endpoint) { return done }
                     if let done = ended("\(tenant) \(endpoint)", normal: reason.isNormal, why: reason.description) { return done }
                 case .gaveUp(let why):
+                    if let done = resolve403(tenant, after: endpoint) { return done }
                     if let done = ended("\(tenant) \(endpoint)", normal: false, why: "\(endpoint): gave up: \(why)") {
                         return done
                     }

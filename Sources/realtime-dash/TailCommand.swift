@@ -99,7 +99,8 @@ struct TailCommand: AsyncParsableCommand {
 
         let manager = ConnectionManager(configuration: client)
         let sink = TailSink(
-            format: format, limit: count, sources: client.tokens.sources, streams: client.tenants.count * chosen.count)
+            format: format, limit: count, sources: client.tokens.sources, streams: client.tenants.count * chosen.count,
+            catalogue: client.catalogue, hasSSE: chosen.contains { $0.kind == .sse })
         let outcome = await sink.run(
             manager, duration: duration.map { .milliseconds(Int64($0 * 1000)) }, stopSignals: [.sigint, .sigterm])
         switch outcome {

@@ -223,14 +223,24 @@ struct KeyTests {
         return effects
     }
 
-    @Test("Tab, Shift-Tab and 1–6 move the focus")
+    @Test("Tab and Shift-Tab follow the screen (left to right, top to bottom); 1–6 move the focus")
     func focus() {
         var s = state()
         #expect(s.focus == .alerts)
+        // 120x40: alerts | onu, sessions | jobs, tickets | subscribers.
+        _ = keyed(&s, .tab)
+        #expect(s.focus == .onu)
+        _ = keyed(&s, .tab)
+        #expect(s.focus == .sessions)
+        _ = keyed(&s, .backTab, .backTab, .backTab)
+        #expect(s.focus == .subscribers, "Shift-Tab wraps to the last pane on screen")
+        // 200x60: alerts | onu | tickets over subscribers, then sessions | jobs.
+        s.size = (200, 60)
+        s.focus = .onu
         _ = keyed(&s, .tab)
         #expect(s.focus == .tickets)
-        _ = keyed(&s, .backTab, .backTab)
-        #expect(s.focus == .onu)
+        _ = keyed(&s, .tab, .tab)
+        #expect(s.focus == .sessions)
         for p in Pane.allCases {
             _ = keyed(&s, .char(Character(String(p.rawValue + 1))))
             #expect(s.focus == p)
@@ -290,7 +300,12 @@ struct KeyTests {
         content = s.content(for: .alerts, limit: 10)
         #expect(content.rows.compactMap(severity) == [.info])
         _ = keyed(&s, .char("/"), .char("x"), .escape)
-        #expect(s.filters[.alerts] == "!crx", "Esc leaves the filter as typed so far")
+        #expect(s.filters[.alerts] == "!cr", "Esc drops the edit: the filter that was there comes back")
+        _ = keyed(&s, .escape)
+        #expect(s.filters[.alerts] == nil, "Esc outside the prompt clears the focused pane's filter")
+        #expect(s.flash?.text == "filter /!cr cleared")
+        _ = keyed(&s, .char("/"), .char("z"), .escape)
+        #expect(s.filters[.alerts] == nil, "no filter before, none after Esc")
     }
 
     @Test("t cycles the tenant filter over every pane: all, t-01, t-02, all")

@@ -401,3 +401,44 @@ struct HonestRowsTests {
         #expect(!hidden.contains { $0.contains("completed") })
     }
 }
+
+@Suite("Status bar and connections panel")
+struct StatusAndConnectionsTests {
+    func withFinishedJobs() -> AppState {
+        var s = fixture()
+        var events: [ClientEvent] = []
+        for i in 0..<12 {
+            events.append(.status(tenant: "t-01", endpoint: .job("done-\(i)"), state: .stopped(reason: .jobFinished)))
+        }
+        _ = reduce(&s, .client(events))
+        return s
+    }
+
+    @Test(
+        "the status bar aggregates instead of dropping entries, and the clock and job count always show", arguments: [40, 60, 80])
+    func aggregates(cols: Int) {
+        let s = fixture()
+        var g = Grid(cols: cols, rows: 1)
+        StatusBar(s).render(in: Rect(x: 0, y: 0, width: cols, height: 1), into: &g)
+        let line = g.lines[0]
+        #expect(line.contains(s.now.timeOfDay), "the clock: \(line)")
+        #expect(line.contains("jobs 1/2"), "the job sockets: \(line)")
+        // Every endpoint is accounted for: the live ones counted, the others named or counted.
+        #expect(line.contains("4 live") || line.contains("●4"), "\(line)")
+        #expect(line.contains("retry") || line.contains("◌1"), "\(line)")
+        #expect(line.contains("auth") || line.contains("✖1"), "\(line)")
+    }
+
+    @Test("Connections lists problems first, folds finished job sockets, and shows no 'job finished' as an error")
+    func connectionsOrder() throws {
+        var s = withFinishedJobs()
+        _ = reduce(&s, .key(.char("C")))
+        let lines = Screen.render(s, cols: 160, rows: 50).lines
+        let auth = try #require(lines.firstIndex { $0.contains("ws-sessions") && $0.contains("auth") })
+        let retry = try #require(lines.firstIndex { $0.contains(" tickets ") && $0.contains("retry") })
+        let live = try #require(lines.firstIndex { $0.contains(" alerts ") && $0.contains("live") })
+        #expect(auth < retry && retry < live, "auth, then retry, then live")
+        #expect(lines.contains { $0.contains("12 finished job sockets") })
+        #expect(!lines.contains { $0.contains("done-") }, "no line per finished socket")
+    }
+}

@@ -40,3 +40,20 @@ struct ThemeTests {
         #expect(Theme.names == ["auto", "color", "mono", "light"])
     }
 }
+
+@Suite("Salience")
+struct SalienceTests {
+    /// Issue 11.8: ERROR's red read louder than CRITICAL's magenta. CRITICAL must carry more
+    /// than ERROR in every theme: a background of its own, or attributes ERROR does not have.
+    @Test("CRITICAL is the most salient look in every theme", arguments: Theme.allCases)
+    func criticalLoudest(theme: Theme) {
+        let critical = theme.look(.critical), error = theme.look(.error)
+        func weight(_ l: Look) -> Int {
+            (l.background != .terminalDefault ? 4 : 0) + (l.bold ? 2 : 0) + (l.underline ? 1 : 0) - (l.dim ? 4 : 0)
+        }
+        #expect(weight(critical) > weight(error), "\(theme): critical \(critical) vs error \(error)")
+        for role in Role.allCases where role != .critical {
+            #expect(weight(theme.look(role)) <= weight(critical), "\(theme): \(role) is not louder than critical")
+        }
+    }
+}

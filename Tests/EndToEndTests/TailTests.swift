@@ -177,6 +177,25 @@ struct TailTests {
         }
     }
 
+    @Test("a wrong --base-path on a WebSocket: the 403 names the URL and both readings; SSE decides it is the path, exit 1")
+    func wrongBasePathWebSocket() async throws {
+        try await withDemoBackend(quiet()) { server in
+            let file = try tokenFile(server.backend.mintToken(tenant: "t-01"))
+            let p = try Subprocess([
+                "tail", "--api-url", server.origin, "--base-path", "/api/nope/v1", "--token-file", file, "--endpoint", "alerts",
+                "--endpoint", "ws-sessions",
+            ])
+            let r = await p.wait(timeout: 30)
+            #expect(r.status == 1, "not 2: the SSE stream did not reject the token. stderr: \(r.stderr)")
+            let ws = server.origin.replacingOccurrences(of: "http://", with: "ws://") + "/api/nope/v1/realtime/ws/sessions"
+            #expect(
+                r.stderr.contains(
+                    "HTTP 403 from \(ws): the token was rejected or there is no such endpoint (check --base-path)"),
+                "\(r.stderr)")
+            #expect(r.stderr.contains("so the path is wrong"), "\(r.stderr)")
+        }
+    }
+
     @Test("--give-up-after ends a stream that keeps failing with 5xx; exit 1")
     func giveUp() async throws {
         try await withDemoBackend(quiet()) { server in

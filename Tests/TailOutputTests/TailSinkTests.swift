@@ -109,3 +109,58 @@ struct TailSinkTests {
         #expect(c.lines == ["[t-01 alerts] malformed frame: bad \\u{1b}]52;"])
     }
 }
+
+@Suite("A WebSocket 403")
+struct WebSocket403Tests {
+    let catalogue = try! EndpointCatalogue(origin: "http://127.0.0.1:8000", basePath: "/api/nope/v1")
+
+    func sink(streams: Int, hasSSE: Bool) -> (TailSink, Captured) {
+        let c = Captured()
+        let s = TailSink(
+            format: .count, limit: nil, sources: ["t-01": .file("/run/t-01.token")], streams: streams,
+            writer: OutputBuffer(sink: c.stdout), stdoutIsTerminal: false, diagnostics: c.stderr, catalogue: catalogue,
+            hasSSE: hasSSE)
+        return (s, c)
+    }
+
+    func status(_ e: Endpoint, _ s: ConnectionState) -> Inbox.Batch {
+        Inbox.Batch(events: [.status(tenant: "t-01", endpoint: e, state: s)])
+    }
+
+    @Test("names the URL and both readings; with SSE live it is the path, not the token (exit 1, not 2)")
+    func sseLiveMeansPath() {
+        let (s, c) = sink(streams: 2, hasSSE: true)
+        #expect(s.write(status(.wsSessions, .authFailed(status: 403, retryAt: nil))) == nil, "undecided until SSE says")
+        #expect(
+            c.lines.last
+                == "[t-01 ws-sessions] HTTP 403 from ws://127.0.0.1:8000/api/nope/v1/realtime/ws/sessions: the token was rejected or there is no such endpoint (check --base-path)"
+        )
+        #expect(s.write(status(.alerts, .live)) == nil, "the SSE stream still runs")
+        let outcome = s.write(status(.alerts, .stopped(reason: .noContent)))
+        guard case .failed(let line)? = outcome else {
+            Issue.record("expected a failure once every stream stopped, got \(String(describing: outcome))")
+            return
+        }
+        #expect(line.contains("the SSE streams did not reject the token, so the path is wrong"))
+    }
+
+    @Test("with the SSE streams rejected too, it is the token (exit 2)")
+    func sseRejectedMeansToken() {
+        let (s, _) = sink(streams: 2, hasSSE: true)
+        #expect(s.write(status(.wsSessions, .authFailed(status: 403, retryAt: nil))) == nil)
+        guard case .authFailed? = s.write(status(.alerts, .authFailed(status: 401, retryAt: nil))) else {
+            Issue.record("the SSE stream's rejection is the token's")
+            return
+        }
+    }
+
+    @Test("without SSE streams it cannot be told: the stream fails with the sentence (exit 1)")
+    func noSSE() {
+        let (s, _) = sink(streams: 1, hasSSE: false)
+        guard case .failed(let line)? = s.write(status(.wsSessions, .authFailed(status: 403, retryAt: nil))) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(line.contains("HTTP 403 from ws://127.0.0.1:8000/api/nope/v1/realtime/ws/sessions"))
+    }
+}
