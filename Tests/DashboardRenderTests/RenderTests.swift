@@ -442,3 +442,55 @@ struct StatusAndConnectionsTests {
         #expect(!lines.contains { $0.contains("done-") }, "no line per finished socket")
     }
 }
+
+@Suite("Each pane at every width")
+struct PaneWidthTests {
+    static let widths = [40, 60, 80, 120, 200]
+
+    /// One snapshot per pane: the pane drawn at 40, 60, 80, 120 and 200 columns, one under the
+    /// other, so a column choice is reviewed at every width at once.
+    @Test("snapshots per pane at 40, 60, 80, 120 and 200 columns", arguments: Pane.allCases)
+    func widths(pane: Pane) throws {
+        var s = fixture()
+        _ = reduce(
+            &s,
+            .client([
+                event(
+                    .alertRaised, "t-01", 58,
+                    .alert(
+                        AlertEvent(
+                            alertID: "long", alertType: "bgp_session_down", severity: .critical, source: "edge-router-transit-2",
+                            message: "BGP session to transit-2 down: hold timer expired after 90 s, 812k prefixes withdrawn")),
+                    endpoint: .alerts)
+            ]))
+        let height = 9
+        var all = Grid(cols: Self.widths.max()!, rows: height * Self.widths.count)
+        for (i, cols) in Self.widths.enumerated() {
+            var g = Grid(cols: cols, rows: height)
+            PaneWidget(content: s.content(for: pane, limit: PaneWidget.visibleRows(height: height)), focused: true)
+                .render(in: Rect(x: 0, y: 0, width: cols, height: height), into: &g)
+            // No header is cut: every title in the header line is whole or absent.
+            let header = g.lines[1]
+            #expect(!header.contains("…"), "\(pane) at \(cols): a header was cut: \(header)")
+            for (y, line) in g.lines.enumerated() { all.write(line, x: 0, y: i * height + y) }
+        }
+        try assertSnapshot(all, "pane-\(pane)-widths")
+    }
+
+    @Test("what an operator needs survives the narrowest pane", arguments: [40, 60])
+    func essentials(cols: Int) throws {
+        let s = fixture()
+        func lines(_ pane: Pane) -> [String] {
+            var g = Grid(cols: cols, rows: 9)
+            PaneWidget(content: s.content(for: pane, limit: 6), focused: false)
+                .render(in: Rect(x: 0, y: 0, width: cols, height: 9), into: &g)
+            return g.lines
+        }
+        let alerts = lines(.alerts)
+        #expect(alerts[1].contains("sev") && alerts[1].contains("message"), "alerts keep severity and message: \(alerts[1])")
+        let onu = lines(.onu)
+        #expect(onu[1].contains("ONU") && onu[1].contains("status"), "ONU keeps serial and status: \(onu[1])")
+        let jobs = lines(.jobs)
+        #expect(jobs[1].contains("type") && jobs[1].contains("status"), "jobs keep type and status: \(jobs[1])")
+    }
+}
