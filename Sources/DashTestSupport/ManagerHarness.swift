@@ -68,6 +68,14 @@ public final class Collected: @unchecked Sendable {
     }
 
     public func isLive(_ tenant: String, _ endpoint: Endpoint) -> Bool { states(tenant, endpoint).last == .live }
+
+    /// Every job read over REST (discovery, polls).
+    public var snapshots: [JobSummary] {
+        all.flatMap { e -> [JobSummary] in
+            guard case .jobSnapshot(_, let jobs) = e else { return [] }
+            return jobs
+        }
+    }
 }
 
 /// Runs a ConnectionManager while `body` runs, collecting what it reports.

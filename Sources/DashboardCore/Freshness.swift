@@ -46,7 +46,8 @@ extension AppState {
         for (id, info) in connections where id.tenant == tenant && pane.isFed(by: id.endpoint) {
             // A socket that ended the normal way (a finished job) no longer feeds anything.
             if case .stopped(let reason) = info.state, reason == .jobFinished { continue }
-            if info.state.isLive { return .live }
+            // A job followed over REST (its socket refused) is current too.
+            if info.state.isCurrent { return .live }
             any = true
             if info.state != .stopped(reason: .noContent) { allOff = false }
             if let d = info.downSince, since.map({ d > $0 }) ?? true { since = d }

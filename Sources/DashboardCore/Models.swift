@@ -128,6 +128,8 @@ public struct JobRow: Sendable, Equatable {
     /// (a moving average of the time between moves), to tell a stalled job from a slow one.
     public var progressMovedAt: UTCInstant? = nil
     public var usualStep: Double? = nil
+    /// Its socket is refused and its state comes from REST polling: why (`WebSocket refused: HTTP 500`).
+    public var polled: String? = nil
     /// Set on the rows a pane shows: seconds its progress has not moved (``stalled(at:)``).
     public var stalledFor: Int64? = nil
 

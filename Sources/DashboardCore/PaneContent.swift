@@ -190,7 +190,7 @@ extension AppState {
             case .job(let j):
                 // Its own socket down (and not finished) makes a job row stale too.
                 let socket = connections[StreamID(j.tenant, j.isCampaign ? .campaign(j.id) : .job(j.id))]?.state
-                let socketDown = socket.map { !$0.isLive && $0 != .stopped(reason: .jobFinished) } ?? false
+                let socketDown = socket.map { !$0.isCurrent && $0 != .stopped(reason: .jobFinished) } ?? false
                 rows[i].stale = down.contains(j.tenant) || (socketDown && !j.status.isTerminal)
             default:
                 rows[i].stale = down.contains(rows[i].tenant)

@@ -147,7 +147,11 @@ func status(_ state: inout AppState, _ id: StreamID, _ s: ConnectionState) {
             state.jobs[key]!.unwatched = "socket closed (\(why))"
         } else if case .gaveUp = s, !job.status.isTerminal {
             state.jobs[key]!.unwatched = "gave up reconnecting"
+        } else if case .polled(let why) = s {
+            state.jobs[key]!.polled = why
+            state.jobs[key]!.unwatched = nil
         } else if s.isLive {
+            state.jobs[key]!.polled = nil
             state.jobs[key]!.unwatched = nil
             // Whether it moved while we could not see is unknown: stalled counts from now.
             if !wasLive { state.jobs[key]!.progressMovedAt = state.now }
@@ -337,9 +341,14 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         guard state.focus == .jobs, let sel = selectedJob(state) else { return [] }
         let endpoint: Endpoint = sel.isCampaign ? .campaign(sel.id) : .job(sel.id)
         // A finished job takes no command: said at once, and nothing is sent.
+        let verb = command == .cancel ? "cancel" : command == .pause ? "pause" : "resume"
         if !sel.isCampaign, sel.status.isTerminal {
-            let verb = command == .cancel ? "cancel" : command == .pause ? "pause" : "resume"
             flash(&state, "job \(sel.type) \(sel.id.prefix(8)) is \(sel.status.rawValue): nothing to \(verb)")
+            return []
+        }
+        // Pause and resume exist only on the socket; a job's cancel goes over REST instead.
+        if let why = sel.polled, command != .cancel {
+            flash(&state, "\(verb) is not available: \(why), and the backend has \(verb) only on the WebSocket")
             return []
         }
         switch command {

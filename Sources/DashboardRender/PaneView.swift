@@ -105,11 +105,20 @@ public enum PaneView {
                 return [
                     // The name goes where text may be cut (the last column that flexes), not in
                     // progress: a long name there would push the jobs' progress off the screen.
-                    "campaign", shortID, j.status == .running ? "active" : "inactive", "", "", "", commandText(j),
+                    "campaign", shortID, (j.status == .running ? "active" : "inactive") + (j.polled == nil ? "" : " · polled"),
+                    "", "", "",
+                    commandText(j),
                     j.title ?? j.id, j.tenant,
                 ]
             }
-            let status = j.unwatched.map { j.status.isTerminal ? j.status.rawValue : "unwatched: \($0)" } ?? j.status.rawValue
+            var status = j.unwatched.map { j.status.isTerminal ? j.status.rawValue : "unwatched: \($0)" } ?? j.status.rawValue
+            // Followed over REST: said short in the status (a narrow pane keeps it), and why in
+            // the last-command column while no command has been given.
+            var command = commandText(j)
+            if let why = j.polled, !j.status.isTerminal {
+                status += " · polled"
+                if command.isEmpty { command = "polled (\(why))" }
+            }
             // A stalled job's bar gives way to how long nothing moved; only while its feed is
             // live (a stale row cannot know whether progress moved).
             var progress = Format.progressBar(j.progress, width: 8)
@@ -121,7 +130,7 @@ public enum PaneView {
             return [
                 j.type, shortID, status, progress,
                 "\(Format.count(j.processed))/\(Format.count(j.total))",
-                "\(Format.count(j.succeeded))/\(Format.count(j.failed))", commandText(j),
+                "\(Format.count(j.succeeded))/\(Format.count(j.failed))", command,
                 j.errorMessage ?? j.currentItem ?? "", j.tenant,
             ]
         case .gap:

@@ -130,6 +130,7 @@ public struct StatusBar: Widget {
         case .authFailed: return (ascii ? "x" : "✖", "auth", .statusFailed)
         case .gaveUp: return (ascii ? "x" : "✖", "gave up", .statusFailed)
         case .stopped: return (ascii ? "-" : "■", "stopped", .statusStopped)
+        case .polled: return (ascii ? "o" : "◐", "polled", .statusConnecting)
         }
     }
 
@@ -138,7 +139,7 @@ public struct StatusBar: Widget {
         case .live: 0
         case .connecting: 2
         case .stale, .backingOff: 3
-        case .stopped: 1
+        case .stopped, .polled: 1
         case .authFailed, .gaveUp: 4
         }
     }

@@ -12,6 +12,10 @@ enum SocketKind: Sendable {
     case job(String)
     case campaign(String)
 
+    var isJobOrCampaign: Bool {
+        if case .sessions = self { false } else { true }
+    }
+
     var endpoint: Endpoint {
         switch self {
         case .sessions: .wsSessions
@@ -207,6 +211,9 @@ extension DemoBackend {
         guard let kind = socketKind(path: request.uri.path) else { return .refuse(status: 403, body: "") }
         hub.countAttempt(kind.endpoint.name)
         if let status = hub.consumeFailure() { return .refuse(status: status, body: #"{"detail":"Injected failure"}"#) }
+        if kind.isJobOrCampaign, let status = hub.jobSocketRefusal {
+            return .refuse(status: status, body: "Internal Server Error")
+        }
         guard let c = claims(socketToken(request)), kind.readPermissions.contains(where: { c.permissions.contains($0) }) else {
             return .refuse(status: 403, body: "")
         }
@@ -527,6 +534,12 @@ extension DemoBackend {
             let mode = request.uri.queryParameters["mode"].map(String.init) ?? "silent"
             self.setResumeAnswered(mode == "answer")
             return json(.ok, "{\"resume\":\(JSONValue.quoted(mode == "answer" ? "answer" : "silent"))}")
+        }
+        admin.post("job-sockets") { request, _ in
+            // ?status=500 refuses every job and campaign upgrade, as the current backend does; no status upgrades them.
+            let status = request.uri.queryParameters["status"].flatMap { Int($0) }
+            self.refuseJobSockets(status: status)
+            return json(.ok, "{\"refuse\":\(status.map(String.init) ?? "null")}")
         }
         admin.post("firehose") { request, _ in
             let q = request.uri.queryParameters

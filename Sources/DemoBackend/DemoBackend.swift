@@ -142,6 +142,10 @@ public final class DemoBackend: Sendable {
     /// `false` (default, like the current backend): `resume_job` gets no answer and changes nothing.
     public func setResumeAnswered(_ on: Bool) { hub.setResumeAnswered(on) }
 
+    /// Answers every job and campaign WebSocket upgrade with `status` (500 is what the current
+    /// backend release does, PROTOCOL.md §9); nil upgrades them again.
+    public func refuseJobSockets(status: Int?) { hub.jobSocketRefusal = status }
+
     /// New connections to `endpoint` (any when nil) first receive `count` pre-rendered events as
     /// fast as the socket takes them. 0 disarms.
     public func armFirehose(count: Int, endpoint: Endpoint? = nil) { hub.armFirehose(count: count, endpoint: endpoint) }

@@ -59,6 +59,9 @@ final class Hub: Sendable {
         var stalledUntil: ContinuousClock.Instant? = nil
         var failNext: (count: Int, status: Int) = (0, 0)
         var resumeAnswered = false
+        /// Answer every job and campaign WebSocket upgrade with this status (the current
+        /// backend release answers 500, PROTOCOL.md §9); nil: upgrade them.
+        var refuseJobSockets: Int? = nil
         var firehose: (count: Int, endpoint: Endpoint?) = (0, nil)
         var commandTimes: [String: [ContinuousClock.Instant]] = [:]
         var attempts: [String: Int] = [:]
@@ -207,6 +210,11 @@ final class Hub: Sendable {
     }
 
     func setResumeAnswered(_ on: Bool) { state.withLock { $0.resumeAnswered = on } }
+
+    var jobSocketRefusal: Int? {
+        get { state.withLock { $0.refuseJobSockets } }
+        set { state.withLock { $0.refuseJobSockets = newValue } }
+    }
 
     func armFirehose(count: Int, endpoint: Endpoint?) { state.withLock { $0.firehose = (max(0, count), endpoint) } }
 

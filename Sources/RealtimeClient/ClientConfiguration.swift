@@ -30,6 +30,10 @@ public struct ClientConfiguration: Sendable {
     public var pingInterval: Double = 30
     public var missedPongs = 2
     public var jobPollInterval: Double = 10
+    /// How often a job whose socket the backend refuses is read over REST instead.
+    public var polledJobInterval: Double = 2
+    /// How long a refused job socket is followed over REST before its upgrade is tried again.
+    public var refusedSocketRetry: Double = 60
     public var commandTimeout: Double = 5
     public var cancelConfirm: Double = 10
     /// How often token sources are re-read for changes.

@@ -52,10 +52,48 @@ extension ConnectionManager {
     }
 
     /// While a job's socket is not delivering, its state comes from `GET /jobs/{id}`.
-    nonisolated func pollJob(tenant: String, id: String) async {
+    @discardableResult
+    nonisolated func pollJob(tenant: String, id: String) async -> JobSummary? {
         guard let v = try? await getJSON("/jobs/\(percentEncodePathSegment(id))", tenant: tenant), let job = JobSummary(json: v)
-        else { return }
+        else { return nil }
         emit(.jobSnapshot(tenant: tenant, jobs: [job]))
+        return job
+    }
+
+    enum RESTFollowEnd { case finished, tryAgain, ended }
+
+    /// A job or campaign whose socket the backend refuses: its state comes from REST (a job
+    /// every `polledJobInterval`; campaigns from discovery), and its status says why. Ends when
+    /// the job finishes, on R, or after `refusedSocketRetry` to try the upgrade again.
+    nonisolated func followOverREST(_ key: StreamKey, reason: String, wake: WakeSignal) async -> RESTFollowEnd {
+        await setPolled(key, reason)
+        emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .polled(reason: reason)))
+        logger.info(
+            "following over REST", metadata: ["tenant": "\(key.tenant)", "endpoint": "\(key.endpoint)", "why": "\(reason)"])
+        let retryAt = clock.now().monotonic + configuration.refusedSocketRetry
+        var end = RESTFollowEnd.ended
+        while !Task.isCancelled {
+            if case .job(let id) = key.endpoint, let job = await pollJob(tenant: key.tenant, id: id), job.status.isTerminal {
+                end = .finished
+                break
+            }
+            let left = retryAt - clock.now().monotonic
+            if left <= 0 {
+                end = .tryAgain
+                break
+            }
+            switch await wake.wait(seconds: min(configuration.polledJobInterval, left), clock: clock) {
+            case .woken(.reconnect):
+                end = .tryAgain
+            case .woken(.tokenChanged), .elapsed:
+                continue
+            case .ended:
+                end = .ended
+            }
+            break
+        }
+        await setPolled(key, nil)
+        return end
     }
 
     /// Re-reads token sources; streams of a tenant whose token changed retry at once if auth failed.
@@ -77,6 +115,19 @@ extension ConnectionManager {
     /// ``CommandTracker`` for the lifecycle).
     public func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) {
         let key = StreamKey(tenant: tenant, endpoint: endpoint)
+        if let why = polledReason(key) {
+            // No socket to send on: a job's cancel goes over REST; the rest exist only on the socket.
+            if command == .cancelJob, case .job(let id) = endpoint {
+                emit(.command(tenant: tenant, endpoint: endpoint, command: command, outcome: .sent))
+                schedule(after: 0) { await self.cancelViaREST(key, id: id) }
+            } else {
+                emit(
+                    .command(
+                        tenant: tenant, endpoint: endpoint, command: command,
+                        outcome: .rejected("not available: \(why); the backend has \(command.verb) only on the WebSocket")))
+            }
+            return
+        }
         guard let socket = socketFor(key) else {
             track(key) { $0.notConnected(command) }
             return

@@ -46,6 +46,10 @@ public actor ConnectionManager {
     /// The commands of each job and campaign socket (kept across reconnects: a late answer
     /// still belongs to its command).
     private var trackers: [StreamKey: CommandTracker] = [:]
+    /// Job and campaign sockets whose upgrade the backend refuses (5xx), followed over REST:
+    /// why. Their commands do not wait for a socket: cancel goes over REST, pause and resume
+    /// are refused with the reason.
+    private var polledSockets: [StreamKey: String] = [:]
 
     public init(
         configuration: ClientConfiguration, clock: some Clock<Duration> = ContinuousClock(),
@@ -188,6 +192,22 @@ public actor ConnectionManager {
                     continue
                 }
                 if Task.isCancelled { break }
+                if key.endpoint.isJobOrCampaign, result.liveAt == nil, case .http(let status, _) = result.failure, status >= 500 {
+                    // The current backend release answers every job and campaign upgrade with
+                    // 500 (PROTOCOL.md §9): follow the job over REST instead of retrying blind.
+                    switch await followOverREST(key, reason: "WebSocket refused: HTTP \(status)", wake: wake) {
+                    case .finished:
+                        emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .stopped(reason: .jobFinished)))
+                        await finished(key)
+                        return
+                    case .tryAgain:
+                        action = machine.manualReconnect()
+                        continue
+                    case .ended:
+                        break
+                    }
+                    break
+                }
                 lastEventID = result.lastEventID ?? lastEventID
                 if let liveAt = result.liveAt { machine.becameLive(at: liveAt) }
                 if result.failure == .stale { emit(.status(tenant: key.tenant, endpoint: key.endpoint, state: .stale)) }
@@ -478,6 +498,8 @@ public actor ConnectionManager {
 
     // Small accessors for the extension in another file (private state stays here).
     func socketFor(_ key: StreamKey) -> AsyncStream<ClientCommand>.Continuation? { sockets[key] }
+    func polledReason(_ key: StreamKey) -> String? { polledSockets[key] }
+    func setPolled(_ key: StreamKey, _ reason: String?) { polledSockets[key] = reason }
     func wakesSnapshot() -> [(StreamKey, WakeSignal)] { wakes.map { ($0.key, $0.value) } }
     /// Runs one step of `key`'s command tracker and carries out what it returns; a new
     /// deadline gets a wake-up on the manager's clock.

@@ -43,6 +43,9 @@ public enum ConnectionState: Sendable, Equatable, CustomStringConvertible {
     case gaveUp(reason: String)
     /// Ended for good by the server (204, close 1008, a finished job), with its reason.
     case stopped(reason: StopReason)
+    /// A job or campaign socket whose upgrade the backend refuses (the current release answers
+    /// 500): its state comes from REST polling instead, and `reason` says why.
+    case polled(reason: String)
 
     /// One word for narrow status bars.
     public var word: String {
@@ -54,10 +57,19 @@ public enum ConnectionState: Sendable, Equatable, CustomStringConvertible {
         case .authFailed: "auth"
         case .gaveUp: "gave up"
         case .stopped: "stopped"
+        case .polled: "polled"
         }
     }
 
     public var isLive: Bool { self == .live }
+
+    /// Live, or followed over REST instead: what it shows is current either way.
+    public var isCurrent: Bool {
+        switch self {
+        case .live, .polled: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -69,6 +81,7 @@ public enum ConnectionState: Sendable, Equatable, CustomStringConvertible {
             "auth failed (HTTP \(status))" + (at.map { ", re-check at \($0.timeOfDay) UTC" } ?? ", manual retry only")
         case .gaveUp(let reason): "gave up (\(reason)); press R to retry"
         case .stopped(let reason): "stopped: \(reason)"
+        case .polled(let reason): "polled over REST (\(reason))"
         }
     }
 }

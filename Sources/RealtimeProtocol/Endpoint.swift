@@ -226,3 +226,13 @@ extension String {
         return String(s)
     }
 }
+
+extension Endpoint {
+    /// A job's or a campaign's own socket.
+    public var isJobOrCampaign: Bool {
+        switch self {
+        case .job, .campaign: true
+        default: false
+        }
+    }
+}

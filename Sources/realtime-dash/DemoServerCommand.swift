@@ -35,6 +35,8 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Flag(help: "Serve the /__admin test controls.") var admin = false
     @Flag(help: "Answer resume_job with an ack (the current real backend ignores it).") var answerResume = false
+    @Option(help: "Answer every job and campaign WebSocket upgrade with this HTTP status (the current real backend: 500).")
+    var refuseJobSockets: Int?
 
     func validate() throws {
         guard DemoBackend.Configuration.Era(rawValue: era) != nil else {
@@ -44,6 +46,9 @@ struct DemoServerCommand: AsyncParsableCommand {
         guard (1...50).contains(tenants) else { throw ValidationError("--tenants must be between 1 and 50") }
         guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be 0 or more") }
         guard pingInterval > 0 else { throw ValidationError("--ping-interval must be positive") }
+        if let s = refuseJobSockets, !(400...599).contains(s) {
+            throw ValidationError("--refuse-job-sockets must be an HTTP error status (400-599), not \(s)")
+        }
     }
 
     func run() async throws {
@@ -70,6 +75,7 @@ struct DemoServerCommand: AsyncParsableCommand {
         config.logger = logger
         let backend = DemoBackend(config)
         backend.setResumeAnswered(answerResume)
+        backend.refuseJobSockets(status: refuseJobSockets)
         if firehose > 0 { backend.armFirehose(count: firehose) }
         let tokenOut = self.tokenOut
         let tokenLifetime = self.tokenLifetime

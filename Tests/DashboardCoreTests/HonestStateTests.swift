@@ -108,6 +108,22 @@ struct HonestStateTests {
         #expect(s.content(for: .jobs, limit: 5).rows.compactMap(job).first?.stalledFor == nil)
     }
 
+    @Test("a job followed over REST (socket refused) is current, says why, and refuses pause and resume at once")
+    func polledJob() {
+        var s = state()
+        _ = reduce(&s, .client([job("j-1", .running, progress: 10)]))
+        _ = reduce(
+            &s,
+            .client([.status(tenant: "t-01", endpoint: .job("j-1"), state: .polled(reason: "WebSocket refused: HTTP 500"))]))
+        #expect(s.jobs[.job("t-01", "j-1")]?.polled == "WebSocket refused: HTTP 500")
+        let row = s.content(for: .jobs, limit: 5).rows.first
+        #expect(row?.stale == false, "polled data is current, not stale")
+        _ = keyed(&s, .char("6"), .down)
+        #expect(keyed(&s, .char("p")) == [], "pause is not sent")
+        #expect(s.flash?.text.contains("WebSocket refused: HTTP 500") == true)
+        #expect(keyed(&s, .char("c")) == [] && s.overlay != .none, "cancel still asks: it goes over REST")
+    }
+
     @Test("R reconnects from inside an overlay too, and says so")
     func reconnectFromOverlay() {
         var s = state()

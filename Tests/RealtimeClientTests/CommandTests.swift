@@ -163,3 +163,42 @@ struct CommandTests {
         }
     }
 }
+
+@Suite("A refused job WebSocket (the current backend's HTTP 500)")
+struct RefusedJobSocketTests {
+    @Test("progress comes from REST polling, the state says why, cancel goes over REST, pause and resume are refused")
+    func polled() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            b.refuseJobSockets(status: 500)
+            let id = try #require(b.createJob(tenant: "t-01", items: 100))
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
+                $0.watchJobs = [id]
+                $0.polledJobInterval = 0.1
+            }
+            try await withManager(config) { manager, got in
+                try await eventually("the job followed over REST, and why") {
+                    got.states("t-01", .job(id)).last == .polled(reason: "WebSocket refused: HTTP 500")
+                }
+                #expect(!got.states("t-01", .job(id)).contains(.live), "the socket was never open")
+                try await eventually("progress read over REST") {
+                    b.step(seconds: 1)
+                    return got.snapshots.contains { $0.id == id && ($0.progressPercent ?? 0) > 0 }
+                }
+                await manager.send(.pauseJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("pause refused with the reason") {
+                    got.outcomes(.pauseJob).contains {
+                        if case .rejected(let why) = $0 { why.contains("HTTP 500") } else { false }
+                    }
+                }
+                #expect(b.jobStatus(id, tenant: "t-01")?.paused == false, "nothing reached the backend")
+                await manager.send(.cancelJob, tenant: "t-01", endpoint: .job(id))
+                try await eventually("cancel done over REST") { got.outcomes(.cancelJob).last == .confirmedViaREST }
+                b.step(seconds: 0.1)
+                try await eventually("the job's end read over REST ends the follow") {
+                    got.states("t-01", .job(id)).last == .stopped(reason: .jobFinished)
+                }
+            }
+        }
+    }
+}
