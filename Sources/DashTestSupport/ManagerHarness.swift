@@ -19,6 +19,8 @@ public func clientConfiguration(
     c.endpoints = endpoints
     c.discoverJobs = false
     c.discoverCampaigns = false
+    // DemoBackend forwards for ever unless a test says otherwise: no re-subscription to count.
+    c.resubscribeQuietSessions = nil
     c.backoff = Backoff(initialDelay: 0.05, multiplier: 2, maxDelay: 0.2, jitter: 0, resetAfter: 60)
     // Generous for a machine running the whole suite in parallel; tests of staleness set their own.
     c.staleAfter = 10

@@ -30,7 +30,7 @@ extension DemoBackend {
         }
         if config.admin {
             lines.append(
-                "test controls: POST \(origin)/__admin/{publish,storm,drop,stall,unstall,fail,ws-close,resume-mode,job-sockets,firehose,job,token}"
+                "test controls: POST \(origin)/__admin/{publish,storm,drop,stall,unstall,fail,ws-close,resume-mode,job-sockets,ws-forwarding,firehose,job,token}"
             )
         }
         lines.append("Ctrl-C stops it.")

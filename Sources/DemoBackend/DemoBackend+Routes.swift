@@ -261,10 +261,23 @@ extension DemoBackend {
                     try await outbound.write(.text($0))
                 }
             }
+            let forwardFor = hub.webSocketForwardingTimeout
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
+                    let clock = ContinuousClock()
+                    var lastForward = clock.now
+                    var forwarderDead = false
                     /// Sends one event; true when it ended the job (and so the socket).
                     func send(_ name: String, _ payload: String) async throws -> Bool {
+                        // The backend's forwarder dies after a quiet spell and never comes back
+                        // on that socket: later events are lost, pings still answered.
+                        if let limit = forwardFor {
+                            if forwarderDead || clock.now - lastForward > limit {
+                                forwarderDead = true
+                                return false
+                            }
+                            lastForward = clock.now
+                        }
                         try await outbound.write(.text(payload))
                         if case .job = kind, ["job.completed", "job.failed", "job.cancelled"].contains(name) {
                             try await outbound.close(.normalClosure, reason: "Job finished")
@@ -534,6 +547,12 @@ extension DemoBackend {
             let mode = request.uri.queryParameters["mode"].map(String.init) ?? "silent"
             self.setResumeAnswered(mode == "answer")
             return json(.ok, "{\"resume\":\(JSONValue.quoted(mode == "answer" ? "answer" : "silent"))}")
+        }
+        admin.post("ws-forwarding") { request, _ in
+            // ?seconds=5 stops forwarding a WebSocket's events after 5 quiet seconds, as the backend does; no seconds: for ever.
+            let seconds = request.uri.queryParameters["seconds"].flatMap { Double($0) }
+            self.stopForwardingWebSockets(after: seconds.map { .milliseconds(Int64($0 * 1000)) })
+            return json(.ok, "{\"seconds\":\(seconds.map { "\($0)" } ?? "null")}")
         }
         admin.post("job-sockets") { request, _ in
             // ?status=500 refuses every job and campaign upgrade, as the current backend does; no status upgrades them.

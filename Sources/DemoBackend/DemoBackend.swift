@@ -146,6 +146,11 @@ public final class DemoBackend: Sendable {
     /// backend release does, PROTOCOL.md §9); nil upgrades them again.
     public func refuseJobSockets(status: Int?) { hub.jobSocketRefusal = status }
 
+    /// Stops forwarding a WebSocket's events `timeout` after subscribing or after its last event,
+    /// while pings are still answered, as the backend does after 5 s (PROTOCOL.md §9); nil
+    /// forwards for ever. Applies to sockets opened afterwards.
+    public func stopForwardingWebSockets(after timeout: Duration?) { hub.webSocketForwardingTimeout = timeout }
+
     /// New connections to `endpoint` (any when nil) first receive `count` pre-rendered events as
     /// fast as the socket takes them. 0 disarms.
     public func armFirehose(count: Int, endpoint: Endpoint? = nil) { hub.armFirehose(count: count, endpoint: endpoint) }

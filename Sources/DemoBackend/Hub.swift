@@ -62,6 +62,10 @@ final class Hub: Sendable {
         /// Answer every job and campaign WebSocket upgrade with this status (the current
         /// backend release answers 500, PROTOCOL.md §9); nil: upgrade them.
         var refuseJobSockets: Int? = nil
+        /// Stop forwarding a WebSocket's events this long after subscribing or after its last
+        /// event, while still answering pings (the backend's forwarder dies on a Redis read
+        /// time-out, PROTOCOL.md §9); nil: forward for ever.
+        var forwardingTimeout: Duration? = nil
         var firehose: (count: Int, endpoint: Endpoint?) = (0, nil)
         var commandTimes: [String: [ContinuousClock.Instant]] = [:]
         var attempts: [String: Int] = [:]
@@ -210,6 +214,11 @@ final class Hub: Sendable {
     }
 
     func setResumeAnswered(_ on: Bool) { state.withLock { $0.resumeAnswered = on } }
+
+    var webSocketForwardingTimeout: Duration? {
+        get { state.withLock { $0.forwardingTimeout } }
+        set { state.withLock { $0.forwardingTimeout = newValue } }
+    }
 
     var jobSocketRefusal: Int? {
         get { state.withLock { $0.refuseJobSockets } }

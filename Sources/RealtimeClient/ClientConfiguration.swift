@@ -30,6 +30,10 @@ public struct ClientConfiguration: Sendable {
     public var pingInterval: Double = 30
     public var missedPongs = 2
     public var jobPollInterval: Double = 10
+    /// The sessions WebSocket subscribes again after this many seconds without an event: the
+    /// backend stops forwarding 5 s after subscribing or after the last event (PROTOCOL.md §9),
+    /// while still answering pings. nil: never (a backend that keeps forwarding).
+    public var resubscribeQuietSessions: Double? = 4
     /// How often a job whose socket the backend refuses is read over REST instead.
     public var polledJobInterval: Double = 2
     /// How long a refused job socket is followed over REST before its upgrade is tried again.

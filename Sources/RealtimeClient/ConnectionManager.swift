@@ -406,6 +406,7 @@ public actor ConnectionManager {
         let t0 = clock.now()
         var timing = StreamWatch.Timing(pingInterval: configuration.pingInterval, missedPongs: configuration.missedPongs)
         if case .job = key.endpoint { timing.jobPollInterval = configuration.jobPollInterval }
+        if key.endpoint == .wsSessions { timing.resubscribeAfter = configuration.resubscribeQuietSessions }
         let watch = Locked(StreamWatch(timing, now: t0.monotonic))
         defer { commandContinuation.finish() }
         do {

@@ -38,6 +38,9 @@ public struct StreamStateMachine: Sendable {
         case missedPongs(Int)
         /// A job's socket closed after the job reached a terminal state.
         case jobFinished
+        /// Closed on purpose to subscribe again: the backend stops forwarding a WebSocket's
+        /// events after a few quiet seconds while still answering pings (PROTOCOL.md §9).
+        case resubscribe
         /// No token could be read (file missing, variable unset).
         case noToken(String)
 
@@ -53,6 +56,7 @@ public struct StreamStateMachine: Sendable {
                 "closed \(code.map(String.init) ?? "without a close frame")" + (reason.isEmpty ? "" : " (\(reason))")
             case .missedPongs(let n): "\(n) pings unanswered"
             case .jobFinished: "job finished"
+            case .resubscribe: "resubscribed: the backend stops forwarding WebSocket events after 5 quiet seconds"
             case .noToken(let m): m
             }
         }
@@ -160,6 +164,10 @@ public struct StreamStateMachine: Sendable {
         case .jobFinished:
             state = .stopped(reason: .jobFinished)
             return .waitForManual
+        case .resubscribe:
+            // Not a failure: a socket that was live and merely subscribes again is healthy.
+            failures = 0
+            return retryNow()
         default:
             failures += 1
             let why = reason(failure)

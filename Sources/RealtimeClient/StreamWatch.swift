@@ -25,6 +25,9 @@ struct StreamWatch: Sendable, Equatable {
         var pingInterval: Double? = nil
         var missedPongs = 2
         var jobPollInterval: Double? = nil
+        /// Close and subscribe again when no event arrived for this long since subscribing or
+        /// since the last event (the backend's forwarder dies after 5 quiet seconds).
+        var resubscribeAfter: Double? = nil
     }
 
     let timing: Timing
@@ -47,7 +50,10 @@ struct StreamWatch: Sendable, Equatable {
 
     /// When ``tick(now:)`` next has something to decide.
     var nextDeadline: Double? {
-        [timing.staleAfter.map { lastActivity + $0 }, pingDue, pollDue].compactMap { $0 }.min()
+        [
+            timing.staleAfter.map { lastActivity + $0 }, pingDue, pollDue,
+            timing.resubscribeAfter.flatMap { r in live.map { _ in lastEvent + r } },
+        ].compactMap { $0 }.min()
     }
 
     /// Anything arrived: bytes, a comment, a frame, a pong.
@@ -82,6 +88,7 @@ struct StreamWatch: Sendable, Equatable {
     /// ends), so a watchdog that sleeps until ``nextDeadline`` never spins.
     mutating func tick(now: Double) -> [Action] {
         if let s = timing.staleAfter, now >= lastActivity + s { return [.end(.stale)] }
+        if let r = timing.resubscribeAfter, live != nil, now >= lastEvent + r { return [.end(.resubscribe)] }
         var actions: [Action] = []
         if let due = pingDue, let interval = timing.pingInterval, now >= due {
             if pingSentAt != nil { missed += 1 }

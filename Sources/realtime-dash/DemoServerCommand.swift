@@ -37,6 +37,9 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Flag(help: "Answer resume_job with an ack (the current real backend ignores it).") var answerResume = false
     @Option(help: "Answer every job and campaign WebSocket upgrade with this HTTP status (the current real backend: 500).")
     var refuseJobSockets: Int?
+    @Option(
+        help: "Stop forwarding a WebSocket's events this many seconds after subscribing or its last event (the real backend: 5).")
+    var wsForwarding: Double?
 
     func validate() throws {
         guard DemoBackend.Configuration.Era(rawValue: era) != nil else {
@@ -46,6 +49,7 @@ struct DemoServerCommand: AsyncParsableCommand {
         guard (1...50).contains(tenants) else { throw ValidationError("--tenants must be between 1 and 50") }
         guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be 0 or more") }
         guard pingInterval > 0 else { throw ValidationError("--ping-interval must be positive") }
+        if let w = wsForwarding, !(w > 0) { throw ValidationError("--ws-forwarding must be a positive number of seconds") }
         if let s = refuseJobSockets, !(400...599).contains(s) {
             throw ValidationError("--refuse-job-sockets must be an HTTP error status (400-599), not \(s)")
         }
@@ -76,6 +80,7 @@ struct DemoServerCommand: AsyncParsableCommand {
         let backend = DemoBackend(config)
         backend.setResumeAnswered(answerResume)
         backend.refuseJobSockets(status: refuseJobSockets)
+        backend.stopForwardingWebSockets(after: wsForwarding.map { .milliseconds(Int64($0 * 1000)) })
         if firehose > 0 { backend.armFirehose(count: firehose) }
         let tokenOut = self.tokenOut
         let tokenLifetime = self.tokenLifetime

@@ -346,3 +346,51 @@ struct ManualReconnectTests {
         }
     }
 }
+
+@Suite("The sessions WebSocket and the backend's forwarder time-out")
+struct ResubscribeTests {
+    /// Issue 11.11: the backend stops forwarding a WebSocket's events a few seconds after the
+    /// last one while still answering pings. DemoBackend does the same (after 0.8 s here); the
+    /// client subscribes again after 0.4 quiet seconds, so events published long after the
+    /// forwarder would have died still arrive, each re-subscription is a short gap, and the
+    /// reason is reported.
+    @Test("events keep arriving after the forwarder time-out, because the client subscribes again", .timeLimit(.minutes(2)))
+    func keepsForwarding() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            b.stopForwardingWebSockets(after: .milliseconds(800))
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.wsSessions])
+            {
+                $0.resubscribeQuietSessions = 0.4
+            }
+            try await withManager(config) { _, got in
+                // Three subscriptions: more than the forwarder's 0.8 s have passed since the first.
+                try await eventually("subscribed three times", timeout: 20) {
+                    got.states("t-01", .wsSessions).filter { $0 == .live }.count >= 3
+                }
+                #expect(b.connectionAttempts[Endpoint.wsSessions.name] ?? 0 >= 3, "each one a new subscription at the backend")
+                let errors = got.all.compactMap { e -> String? in
+                    if case .error(_, .wsSessions, let m) = e { m } else { nil }
+                }
+                #expect(errors.contains { $0.hasPrefix("resubscribed") }, "the C panel says why: \(errors)")
+                // An event published now is forwarded (one may fall in a re-subscription's gap:
+                // publish until one arrives, bounded).
+                let published = Locked(0)
+                try await eventually("a session event after the forwarder time-out", timeout: 20) {
+                    let n = published.withLock { n -> Int in
+                        n += 1
+                        return n
+                    }
+                    b.publish(
+                        tenant: "t-01", endpoint: .radiusSessions,
+                        json: Sample.json(
+                            .sessionUpdated, "t-01",
+                            .session(
+                                SessionEvent(
+                                    username: "u\(n)", sessionID: "s-\(n)", nasIPAddress: "10.0.0.1", bytesIn: 1, bytesOut: 1))))
+                    return !got.events(.wsSessions).isEmpty
+                }
+            }
+        }
+    }
+}

@@ -30,6 +30,20 @@ struct StreamWatchTests {
         #expect(w.tick(now: 120) == [.end(.missedPongs(2))])
     }
 
+    @Test("the sessions socket subscribes again after a quiet spell; an event moves the deadline, a pong does not")
+    func resubscribe() {
+        var w = StreamWatch(.init(resubscribeAfter: 4), now: 0)
+        #expect(w.nextDeadline == nil, "not before it is live")
+        _ = w.becameLive(Moment(monotonic: 0.1, wall: UTCInstant(microseconds: 0)))
+        #expect(w.nextDeadline == 4, "counted from subscribing")
+        #expect(w.tick(now: 3.9) == [])
+        w.eventArrived(now: 3)
+        #expect(w.nextDeadline == 7)
+        w.arrived(now: 6)  // a pong or an ack: the forwarder of events may still be dead
+        #expect(w.tick(now: 6.9) == [])
+        #expect(w.tick(now: 7) == [.end(.resubscribe)])
+    }
+
     @Test("a pong resets the missed count")
     func pongResets() {
         var w = StreamWatch(.init(pingInterval: 30, missedPongs: 2), now: 0)
