@@ -48,6 +48,7 @@ public final class ConsoleService: Service, @unchecked Sendable {
     private let body: Body
     private let stackSize: Int
     private let outcome = Locked<Result<Int32, any Error>?>(nil)
+    private let end = AsyncStream.makeStream(of: Never.self)
 
     public init(stackSize: Int = 8 << 20, _ body: @escaping Body) {
         self.body = body
@@ -56,6 +57,15 @@ public final class ConsoleService: Service, @unchecked Sendable {
 
     /// How the console ended: the stop signal (0 for `q`) or why it could not run; nil while it runs.
     public var result: Result<Int32, any Error>? { outcome.withLock { $0 } }
+
+    /// Returns once the console has ended (the terminal is restored by then), or once
+    /// ``noLongerExpected()`` says it never will run (its group ended without it).
+    public func ended() async {
+        for await _ in end.stream {}
+    }
+
+    /// The group ended: whoever waits in ``ended()`` stops waiting, run or not.
+    public func noLongerExpected() { end.continuation.finish() }
 
     public func run() async throws {
         let stop = StopRequest()
@@ -72,6 +82,7 @@ public final class ConsoleService: Service, @unchecked Sendable {
             stop.request()
         }
         outcome.withLock { $0 = result }
+        end.continuation.finish()
         _ = try result.get()
     }
 }

@@ -118,9 +118,14 @@ struct RealtimeDash: AsyncParsableCommand {
                 service: console, successTerminationBehavior: .gracefullyShutdownGroup,
                 failureTerminationBehavior: .gracefullyShutdownGroup))
         let groupTask = running ?? Task { try await group.run() }
-        // The terminal is restored when the console's service ends; the streams then get a few
-        // seconds to close, and the process exits either way (a stuck connection must not hold
-        // the operator's shell).
+        // Wait for the console to end (q, a stop signal, or a group that ended without it); its
+        // terminal is restored by then. The streams then get a few seconds to close, and the
+        // process exits either way (a stuck connection must not hold the operator's shell).
+        Task {
+            _ = try? await groupTask.value
+            console.noLongerExpected()
+        }
+        await console.ended()
         let closed = await DemoBackend.finished(Task { _ = try? await groupTask.value }, within: 5)
         if !closed { logger.warning("the connections did not close within 5 s of quitting; exiting anyway") }
         switch console.result {

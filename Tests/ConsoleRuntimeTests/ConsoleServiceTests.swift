@@ -66,7 +66,10 @@ struct ConsoleServiceTests {
         let running = Task { try await group(console, other).run() }
         try await eventually("a first frame", timeout: 10) { terminal.frames > 0 }
         #expect(!other.shutDown)
+        let early = Task { await console.ended() }
+        #expect(console.result == nil, "still running")
         terminal.press(.key(.char("q")))
+        try await withTimeout(10, "ended() to return after q") { await early.value }
         try await withTimeout(10, "the group to end after q") { try await ended(running) }
         #expect(other.shutDown, "the other service was shut down gracefully, not left running")
         guard case .success(let signal)? = console.result else {

@@ -136,6 +136,32 @@ extension EndToEnd {
             #expect((try? String(contentsOfFile: log, encoding: .utf8))?.contains("demo backend on") == true)
         }
 
+        @Test("the console keeps running until asked: 8 s on the clock later it still draws, then q exits 0")
+        func keepsRunning() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            t.type("PS1='PROMPT> '; \(realtimeDashBinary) --demo --log-file /dev/null; echo EXIT=$?")
+            t.keys("Enter")
+            /// The header's clock in seconds of the day.
+            func clock(_ screen: String) -> Int? {
+                guard let r = screen.range(of: "[0-9]{2}:[0-9]{2}:[0-9]{2} UTC", options: .regularExpression) else { return nil }
+                let p = screen[r].prefix(8).split(separator: ":").compactMap { Int($0) }
+                return p.count == 3 ? p[0] * 3600 + p[1] * 60 + p[2] : nil
+            }
+            let first = try await t.wait("the first frame") { clock($0) != nil }
+            let start = clock(first)!
+            _ = try await t.wait("the clock 8 s on, the console still drawing", timeout: 60) { s in
+                guard let now = clock(s), !s.contains("EXIT=") else { return false }
+                return (now - start + 86_400) % 86_400 >= 8
+            }
+            t.type("q")
+            let end = try await t.wait("the shell back") { $0.range(of: "EXIT=[0-9]+", options: .regularExpression) != nil }
+            #expect(end.contains("EXIT=0"), "\(end)")
+            #expect(t.alternateScreen == "0")
+        }
+
         @Test("SIGTERM mid-frame restores the terminal")
         func sigterm() async throws {
             try #require(run(["tmux", "-V"]).status == 0)
