@@ -35,11 +35,12 @@ public enum Format {
 
     /// `[#####     ] 52%`, clamped to 0–100 (the backend's value may be absurd).
     public static func progressBar(_ percent: Double?, width: Int) -> String {
-        guard let p = percent, p.isFinite else { return String(repeating: " ", count: width + 2) + "  -" }
+        guard let p = percent, p.isFinite else { return "  -" }
         let c = min(100, max(0, p))
         let filled = Int((c / 100 * Double(width)).rounded())
-        return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]"
-            + String(format: "%3.0f%%", c)
+        // The number first: a narrow column cuts the bar, never the percentage.
+        return String(format: "%3.0f%% ", c) + "[" + String(repeating: "#", count: filled)
+            + String(repeating: " ", count: width - filled) + "]"
     }
 
     /// How long ago, as a clock: 0:42, 12:05, 1:02:03.

@@ -50,7 +50,7 @@ public enum PaneView {
             [
                 ColumnSpec("type", min: 8, priority: 100, cuttable: true), ColumnSpec("id", priority: 85),
                 ColumnSpec("status", priority: 95),
-                ColumnSpec("progress", priority: 90), ColumnSpec("done/total", priority: 80, alignment: .right),
+                ColumnSpec("progress", priority: 90, cuttable: true), ColumnSpec("done/total", priority: 80, alignment: .right),
                 ColumnSpec("ok/fail", priority: 78, alignment: .right),
                 ColumnSpec("last command", min: 12, priority: 70, flex: true),
                 ColumnSpec("current item", priority: 60, flex: true), ColumnSpec("tenant", priority: 50),
@@ -170,20 +170,44 @@ public enum PaneView {
     }
 
     /// The pane's title: its number and name, then what it reports (counts, sort, filter).
-    public static func title(_ content: PaneContent, editing: String? = nil) -> String {
-        var title = "\(content.pane.rawValue + 1) \(content.pane.title)"
+    ///
+    /// With `width` (the pane's), the most detailed form that fits: then the counts compact
+    /// (`c0 e4 w1 i0`), the sort dropped, the name short. Freshness and counts are never the part
+    /// that is cut.
+    public static func title(_ content: PaneContent, editing: String? = nil, width: Int? = nil) -> String {
+        let forms = [
+            title(content, editing: editing, compact: false, sort: true, shortName: false),
+            title(content, editing: editing, compact: true, sort: true, shortName: false),
+            title(content, editing: editing, compact: true, sort: false, shortName: false),
+            title(content, editing: editing, compact: true, sort: false, shortName: true),
+        ]
+        guard let width else { return forms[0] }
+        return forms.first { TerminalText.width($0) <= width - 6 } ?? forms[forms.count - 1]
+    }
+
+    /// A pane's name in a few letters, for a narrow title.
+    static func shortName(_ pane: Pane) -> String {
+        switch pane {
+        case .onu: "ONU"
+        case .sessions: "Sessions"
+        case .subscribers: "Subs"
+        default: pane.title
+        }
+    }
+
+    static func title(_ content: PaneContent, editing: String?, compact: Bool, sort showSort: Bool, shortName: Bool) -> String {
+        var title = "\(content.pane.rawValue + 1) \(shortName ? Self.shortName(content.pane) : content.pane.title)"
         if let hidden = content.hiddenFinished {
-            title += " (\(hidden) finished hidden)"
+            title += compact ? " (\(hidden) hidden)" : " (\(hidden) finished hidden)"
         }
         // First after the name: what the rest of the title and the rows are worth.
         if let f = freshnessText(content) { title += " " + f }
         if let c = content.severities {
             // While any shown tenant's feed is down the counts cannot be known: `?`, not a false all-clear.
-            title +=
-                content.freshness.isLive
-                ? " crit \(c.critical) err \(c.error) warn \(c.warning) info \(c.info)" : " crit ? err ? warn ? info ?"
+            let n = content.freshness.isLive ? [c.critical, c.error, c.warning, c.info].map(String.init) : ["?", "?", "?", "?"]
+            title += compact ? " c\(n[0]) e\(n[1]) w\(n[2]) i\(n[3])" : " crit \(n[0]) err \(n[1]) warn \(n[2]) info \(n[3])"
         }
-        if let sort = content.sort { title += " (\(sort.descending ? "▼" : "▲") \(sort.column.title))" }
+        if showSort, let sort = content.sort { title += " (\(sort.descending ? "▼" : "▲") \(sort.column.title))" }
         // A long filter is shortened: the counts after it are what must stay in sight.
         if !content.filter.isEmpty {
             title += " /\(TerminalText.truncate(content.filter, to: 16)) \(content.matched)/\(content.total)"
@@ -228,7 +252,8 @@ public struct PaneWidget: Widget {
         if content.matched > content.rows.count, area.width > 20 {
             footer = " \(content.offset + 1)-\(content.offset + content.rows.count)/\(content.matched) "
         }
-        Box(title: PaneView.title(content, editing: editing), focused: focused, footer: footer).render(in: area, into: &grid)
+        Box(title: PaneView.title(content, editing: editing, width: area.width), focused: focused, footer: footer)
+            .render(in: area, into: &grid)
         let inside = Rect(x: area.x + 1, y: area.y + 1, width: area.width - 2, height: area.height - 2)
         var columns = PaneView.columns(content.pane)
         // The sorted column is never the one a narrow pane drops: rows in an order nobody can see

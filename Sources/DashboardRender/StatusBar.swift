@@ -38,7 +38,7 @@ public struct StatusBar: Widget {
             }
         }
         // Narrower still: the live endpoints counted, the others named; then only counts.
-        func aggregated() -> [(String, Role, Bool)] {
+        func aggregated(brief: Bool) -> [(String, Role, Bool)] {
             var live = 0
             var problems: [(String, Role, Bool)] = []
             for endpoint in endpoints {
@@ -48,7 +48,9 @@ public struct StatusBar: Widget {
                     continue
                 }
                 let (symbol, word, role) = Self.badge(worst.state, ascii: g.ascii, now: state.now)
-                problems.append(("\(symbol) \(Self.shortName(endpoint)) \(word)", role, true))
+                // Brief: "retry 5s", without the attempt number.
+                let said = brief ? String(word.split(separator: " (#").first ?? Substring(word)) : word
+                problems.append(("\(symbol) \(Self.shortName(endpoint)) \(said)", role, true))
             }
             let ok =
                 live > 0 ? [("\(Self.badge(.live, ascii: g.ascii, now: state.now).0) \(live) live", Role.statusLive, false)] : []
@@ -68,7 +70,17 @@ public struct StatusBar: Widget {
             }
             tally.sort { $0.severity < $1.severity }
             guard let worst = tally.last else { return [] }
-            let text = tally.map { "\($0.symbol) \($0.n) \($0.word)" }.joined(separator: " · ")
+            // When the next retry is, so a count still says how long the wait is.
+            let next = endpoints.compactMap { e -> Int64? in
+                guard
+                    case .backingOff(_, let at, _) = byEndpoint[e]!.max(by: { Self.severity($0.state) < Self.severity($1.state) }
+                    )!.state
+                else { return nil }
+                return max(0, (at.microseconds - state.now.microseconds + 999_999) / 1_000_000)
+            }.min()
+            let text = tally.map { t in
+                "\(t.symbol) \(t.n) \(t.word)" + (t.word == "retry" ? next.map { ", next in \($0)s" } ?? "" : "")
+            }.joined(separator: " · ")
             return [(text, worst.role, worst.severity > 0)]
         }
         // Right: the freeze badge, the tenant filter and the clock. The clock and the job count
@@ -91,7 +103,7 @@ public struct StatusBar: Widget {
         }
         let forms = [
             entries(short: false, latency: true), entries(short: true, latency: true), entries(short: true, latency: false),
-            aggregated(), counts(), symbols(),
+            aggregated(brief: false), aggregated(brief: true), counts(), symbols(),
         ]
         var chosen = forms[forms.count - 1]
         search: while true {

@@ -231,7 +231,7 @@ struct WidgetTests {
         let lines = Screen.render(s, cols: 200, rows: 60).lines
         #expect(
             lines.contains {
-                $0.contains("firmware_upgrade ") && $0.contains("[###     ] 42%") && $0.contains("pause acknowledged")
+                $0.contains("firmware_upgrade ") && $0.contains("42% [###     ]") && $0.contains("pause acknowledged")
                     && $0.contains("85/200")
             })
     }
