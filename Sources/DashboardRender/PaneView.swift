@@ -180,6 +180,7 @@ public enum PaneView {
             title(content, editing: editing, compact: true, sort: true, shortName: false),
             title(content, editing: editing, compact: true, sort: false, shortName: false),
             title(content, editing: editing, compact: true, sort: false, shortName: true),
+            title(content, editing: editing, compact: true, sort: false, shortName: true, terse: true),
         ]
         guard let width else { return forms[0] }
         return forms.first { TerminalText.width($0) <= width - 6 } ?? forms[forms.count - 1]
@@ -195,7 +196,9 @@ public enum PaneView {
         }
     }
 
-    static func title(_ content: PaneContent, editing: String?, compact: Bool, sort showSort: Bool, shortName: Bool) -> String {
+    static func title(
+        _ content: PaneContent, editing: String?, compact: Bool, sort showSort: Bool, shortName: Bool, terse: Bool = false
+    ) -> String {
         var title = "\(content.pane.rawValue + 1) \(shortName ? Self.shortName(content.pane) : content.pane.title)"
         if let hidden = content.hiddenFinished {
             title += compact ? " (\(hidden) hidden)" : " (\(hidden) finished hidden)"
@@ -205,7 +208,12 @@ public enum PaneView {
         if let c = content.severities {
             // While any shown tenant's feed is down the counts cannot be known: `?`, not a false all-clear.
             let n = content.freshness.isLive ? [c.critical, c.error, c.warning, c.info].map(String.init) : ["?", "?", "?", "?"]
-            title += compact ? " c\(n[0]) e\(n[1]) w\(n[2]) i\(n[3])" : " crit \(n[0]) err \(n[1]) warn \(n[2]) info \(n[3])"
+            // Terse: counts that cannot be known are one `?`.
+            if terse && !content.freshness.isLive {
+                title += " ?"
+            } else {
+                title += compact ? " c\(n[0]) e\(n[1]) w\(n[2]) i\(n[3])" : " crit \(n[0]) err \(n[1]) warn \(n[2]) info \(n[3])"
+            }
         }
         if showSort, let sort = content.sort { title += " (\(sort.descending ? "▼" : "▲") \(sort.column.title))" }
         // A long filter is shortened: the counts after it are what must stay in sight.

@@ -292,6 +292,20 @@ struct OutageScreenTests {
         return s
     }
 
+    @Test("a narrow pane's title keeps its staleness and its unknown counts whole", arguments: [30, 40, 60, 120])
+    func narrowTitles(cols: Int) {
+        let s = outage()
+        for pane in Pane.allCases {
+            var g = Grid(cols: cols, rows: 6)
+            let content = s.content(for: pane, limit: 3)
+            PaneWidget(content: content, focused: false).render(in: Rect(x: 0, y: 0, width: cols, height: 6), into: &g)
+            let top = g.lines[0]
+            #expect(top.contains("stale 0:"), "\(pane) at \(cols): \(top)")
+            #expect(top.contains(" \(PaneView.title(content, width: cols)) "), "\(pane) at \(cols): the title is whole: \(top)")
+            if pane == .alerts { #expect(top.contains("?"), "\(top)") }
+        }
+    }
+
     func line(_ g: Grid, containing text: String) -> (y: Int, line: String)? {
         g.lines.enumerated().first { $0.element.contains(text) }.map { ($0.offset, $0.element) }
     }
