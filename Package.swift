@@ -56,7 +56,10 @@ let package = Package(
         ),
 
         // The console's brain: AppState, reduce, keymap. Pure and synchronous.
-        .target(name: "DashboardCore", dependencies: ["RealtimeProtocol"]),
+        .target(
+            name: "DashboardCore",
+            dependencies: ["RealtimeProtocol", .product(name: "DequeModule", package: "swift-collections")]
+        ),
 
         // AppState → an off-screen grid of styled cells. No curses.
         .target(name: "DashboardRender", dependencies: ["DashboardCore", "RealtimeProtocol"]),

@@ -21,6 +21,8 @@ public struct DashConfig: Sendable, Equatable {
     public var heartbeat = Heartbeat()
     public var jobs = Jobs()
     public var history = History()
+    public var outages = Outages()
+    public var alerts = Alerts()
     public var ui = UI()
     public var log = Log()
 
@@ -97,6 +99,24 @@ public struct DashConfig: Sendable, Equatable {
     public struct History: Sendable, Equatable {
         /// Events kept per pane per tenant (the web client keeps 100).
         public var limit: Int = 100
+        public init() {}
+    }
+
+    /// When offline ONUs make an outage.
+    public struct Outages: Sendable, Equatable {
+        /// A PON is in outage when this many of its ONUs went offline within `window_s`.
+        public var minONUs = 5
+        public var windowSeconds = 120.0
+        /// An OLT when this many of its PONs are in outage, or this many of its ONUs went offline.
+        public var minPONsOLT = 3
+        public var minONUsOLT = 20
+        public init() {}
+    }
+
+    /// When an alert group is flapping: raised and cleared `flap_count` times in `flap_window_s`.
+    public struct Alerts: Sendable, Equatable {
+        public var flapCount = 3
+        public var flapWindowSeconds = 600.0
         public init() {}
     }
 
@@ -217,6 +237,12 @@ extension DashConfig {
         guard (1...1_000_000).contains(history.limit) else {
             throw ConfigError("history.limit must be between 1 and 1000000, not \(history.limit)")
         }
+        guard outages.minONUs >= 1, outages.minPONsOLT >= 1, outages.minONUsOLT >= 1 else {
+            throw ConfigError("outages.min_onus, outages.min_pons_olt and outages.min_onus_olt must be at least 1")
+        }
+        try positive(outages.windowSeconds, "outages.window_s")
+        guard alerts.flapCount >= 2 else { throw ConfigError("alerts.flap_count must be at least 2, not \(alerts.flapCount)") }
+        try positive(alerts.flapWindowSeconds, "alerts.flap_window_s")
         guard (1...240).contains(ui.fps) else { throw ConfigError("ui.fps must be between 1 and 240, not \(ui.fps)") }
         guard ["auto", "color", "mono", "light"].contains(ui.theme) else {
             throw ConfigError("ui.theme must be auto, color, mono or light, not '\(ui.theme)'")
@@ -295,7 +321,7 @@ private func editDistance(_ a: String, _ b: String) -> Int {
 extension DashConfig: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case apiURL = "api_url", basePath = "base_path", authScheme = "auth_scheme", caFile = "ca_file"
-        case tenants, streams, reconnect, heartbeat, jobs, history, ui, log
+        case tenants, streams, reconnect, heartbeat, jobs, history, outages, alerts, ui, log
     }
 
     public init(from decoder: any Decoder) throws {
@@ -317,6 +343,8 @@ extension DashConfig: Decodable {
         heartbeat = try c.decodeIfPresent(Heartbeat.self, forKey: .heartbeat) ?? heartbeat
         jobs = try c.decodeIfPresent(Jobs.self, forKey: .jobs) ?? jobs
         history = try c.decodeIfPresent(History.self, forKey: .history) ?? history
+        outages = try c.decodeIfPresent(Outages.self, forKey: .outages) ?? outages
+        alerts = try c.decodeIfPresent(Alerts.self, forKey: .alerts) ?? alerts
         ui = try c.decodeIfPresent(UI.self, forKey: .ui) ?? ui
         log = try c.decodeIfPresent(Log.self, forKey: .log) ?? log
     }
@@ -405,6 +433,32 @@ extension DashConfig.History: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         limit = try c.decodeIfPresent(Int.self, forKey: .limit) ?? limit
+    }
+}
+
+extension DashConfig.Outages: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case minONUs = "min_onus", windowSeconds = "window_s", minPONsOLT = "min_pons_olt", minONUsOLT = "min_onus_olt"
+    }
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        minONUs = try c.decodeIfPresent(Int.self, forKey: .minONUs) ?? minONUs
+        windowSeconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? windowSeconds
+        minPONsOLT = try c.decodeIfPresent(Int.self, forKey: .minPONsOLT) ?? minPONsOLT
+        minONUsOLT = try c.decodeIfPresent(Int.self, forKey: .minONUsOLT) ?? minONUsOLT
+    }
+}
+
+extension DashConfig.Alerts: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable { case flapCount = "flap_count", flapWindowSeconds = "flap_window_s" }
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        flapCount = try c.decodeIfPresent(Int.self, forKey: .flapCount) ?? flapCount
+        flapWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .flapWindowSeconds) ?? flapWindowSeconds
     }
 }
 

@@ -30,9 +30,15 @@ public struct AppState: Sendable {
 
     // Models
     public var onuHistory: [String: RingBuffer<Event>] = [:]
-    public var onuLatest: [EntityKey: ONUState] = [:]
+    /// Every ONU seen, and the outages they make (with their customer impact).
+    public var outages = OutageTracker()
+    /// When the flash line last announced an outage or a new critical alert (at most one per 10 s).
+    public var lastAnnounced: UTCInstant? = nil
     public var alerts: [EntityKey: AlertRow] = [:]
     public var alertsCleared = 0
+    /// When each alert group was cleared lately (flapping: ``flapRule``).
+    public var alertClears: [AlertGroupKey: [UTCInstant]] = [:]
+    public var flapRule = FlapRule()
     /// Jobs: finished jobs (completed, failed, cancelled) are hidden (`x` toggles).
     public var hideFinishedJobs = false
     public var tickets: [String: RingBuffer<Event>] = [:]
@@ -64,6 +70,7 @@ public struct AppState: Sendable {
         public var subscribers: [String: RingBuffer<Event>]
         public var sessions: SessionTable
         public var jobs: [EntityKey: JobRow]
+        public var outages: OutageTracker
     }
 
     public init(tenants: [String], historyLimit: Int = 100, now: UTCInstant) {
@@ -74,7 +81,8 @@ public struct AppState: Sendable {
 
     var snapshot: Snapshot {
         Snapshot(
-            onuHistory: onuHistory, alerts: alerts, tickets: tickets, subscribers: subscribers, sessions: sessions, jobs: jobs)
+            onuHistory: onuHistory, alerts: alerts, tickets: tickets, subscribers: subscribers, sessions: sessions, jobs: jobs,
+            outages: outages)
     }
 
     /// What panes draw from: the frozen snapshot, or the live state.

@@ -58,6 +58,40 @@ public struct ConnectionInfo: Sendable, Equatable {
     public init() {}
 }
 
+/// Alerts that are the same problem: one tenant, one alert type, one source.
+public struct AlertGroupKey: Hashable, Sendable {
+    public var tenant: String
+    public var type: String
+    public var source: String
+    public init(tenant: String, type: String, source: String) {
+        self.tenant = tenant
+        self.type = type
+        self.source = source
+    }
+}
+
+/// When a group is flapping: raised and cleared `count` times within `window` seconds.
+public struct FlapRule: Sendable, Equatable {
+    public var count = 3
+    public var window = 600.0
+    public init() {}
+}
+
+/// The alerts of one group, as the Alerts pane shows them: one row.
+public struct AlertGroup: Sendable, Equatable {
+    public var key: AlertGroupKey
+    /// The newest alert of the group (what the row's message and detail show).
+    public var latest: AlertRow
+    /// Alerts in the group now (active ones when any is active, else the recently cleared).
+    public var count: Int
+    public var severity: AlertSeverity
+    public var firstSeen: UTCInstant
+    public var lastSeen: UTCInstant
+    public var isActive: Bool
+    public var flapping: Bool
+    public var unverified: Bool
+}
+
 public struct AlertRow: Sendable, Equatable {
     public var tenant: String
     public var id: String
@@ -75,14 +109,7 @@ public struct AlertRow: Sendable, Equatable {
     public var clearedAt: UTCInstant? = nil
     public static let clearedKeptFor: Int64 = 600
     public var isActive: Bool { clearedAt == nil }
-}
-
-public struct ONUState: Sendable, Equatable {
-    public var status: ONUStatus
-    public var signalDBm: Double?
-    public var oltID: String?
-    public var ponPort: Int?
-    public var at: UTCInstant
+    public var group: AlertGroupKey { AlertGroupKey(tenant: tenant, type: type, source: source) }
 }
 
 public struct SessionRow: Sendable, Equatable {

@@ -17,6 +17,10 @@ public enum RowItem: Sendable {
     /// A time without data in a history pane: the stream was down and nothing is replayed.
     /// `tenant` is "" when every shown tenant had the same gap.
     case gap(tenant: String, Gap)
+    /// An outage (ONU and Alerts panes): its open tickets and the alerts folded under it.
+    case outage(Outage, tickets: Int, alerts: Int)
+    /// Two or more alerts of one tenant, type and source (or one that flaps), as one row.
+    case alertGroup(AlertGroup)
 }
 
 /// A row's stable name: what it shows, not where it is, so the selection follows it as rows
@@ -29,12 +33,16 @@ public enum RowID: Hashable, Sendable {
     /// A gap in a history pane, by its end time in microseconds; tenant "" when every shown
     /// tenant had it.
     case gap(tenant: String, until: Int64)
+    case outage(OutageScope)
+    case group(AlertGroupKey)
 
     /// The order of two rows of the same time in a history pane: gaps first, then newer events.
     static func before(_ a: RowID, _ b: RowID) -> Bool {
         func key(_ id: RowID) -> (String, Int, Int64) {
             switch id {
             case .entity(let k): (k.tenant, 0, 0)
+            case .outage(let s): (s.tenant, 3, Int64(s.pon ?? -1))
+            case .group(let g): (g.tenant, 0, 0)
             case .event(let t, let n): (t, 1, Int64(truncatingIfNeeded: n))
             case .gap(let t, let until): (t, 2, until)
             }
@@ -57,6 +65,11 @@ public struct Row: Sendable {
         switch item {
         case .onu(_, let e, _), .ticket(_, let e, _), .subscriber(_, let e, _): e.raw
         case .alert(let a): a.raw
+        case .alertGroup(let g): g.latest.raw
+        case .outage(let o, _, _):
+            Array(
+                #"{"outage":"\#(o.scope)","tenant":"\#(o.scope.tenant)","since":"\#(o.since)","offline":\#(o.offline.count),"known":\#(o.known)}"#
+                    .utf8)
         case .session(let s): s.raw
         case .job(let j): j.raw
         case .gap(let t, let g):
@@ -71,6 +84,8 @@ public struct Row: Sendable {
         switch item {
         case .onu(let t, _, _), .ticket(let t, _, _), .subscriber(let t, _, _), .gap(let t, _): t
         case .alert(let a): a.tenant
+        case .alertGroup(let g): g.key.tenant
+        case .outage(let o, _, _): o.scope.tenant
         case .session(let s): s.tenant
         case .job(let j): j.tenant
         }
@@ -81,6 +96,8 @@ public struct Row: Sendable {
         switch item {
         case .onu(let t, let e, let o): "\(e.timestamp.timeOfDay) \(o.onuSerial) \(o.status.rawValue) \(t)"
         case .alert(let a): "\(a.severity.rawValue.uppercased()) \(a.raisedAt.timeOfDay) \(a.message)"
+        case .alertGroup(let g): "\(g.severity.rawValue.uppercased()) ×\(g.count) \(g.key.source) \(g.key.type)"
+        case .outage(let o, _, _): "outage \(o.scope) \(o.scope.tenant) since \(o.since.timeOfDay)"
         case .ticket(_, let e, let t): "\(e.timestamp.timeOfDay) \(t.ticketNumber) \(t.title)"
         case .subscriber(_, let e, let s): "\(e.timestamp.timeOfDay) \(s.fullName) \(s.status)"
         case .session(let s): "\(s.username) \(s.tenant)"
@@ -203,41 +220,24 @@ extension AppState {
         let matcher = TextFilter(filterText)
         switch pane {
         case .onu:
-            return history(.onu, view.onuHistory, matcher) { tenant, e in
+            let outages = outageRows(view, matcher)
+            let folded = view.outages
+            var set = history(.onu, view.onuHistory, matcher) { tenant, e in
                 guard case .onu(let o) = e.payload else { return nil }
+                // An event of an outage is counted on its row, not listed: other PONs stay in sight.
+                if folded.folds(tenant: tenant, o, at: e.timestamp) { return nil }
                 let tone: Tone =
                     o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
                 // The OLT/PON as the pane shows it is searchable too.
                 let place = [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/")
                 return (.onu(tenant: tenant, event: e, onu: o), tone, [place])
             }
+            set.rows = outages + set.rows
+            set.total += outages.count
+            set.matchedCount = set.matchedCount.map { $0 + outages.count }
+            return set
         case .alerts:
-            var total = 0
-            var rows: [(AlertRow, Row)] = []
-            for a in view.alerts.values where shows(a.tenant) {
-                total += 1
-                guard matcher.matches(raw: a.raw, extra: [a.tenant]) else { continue }
-                let tone: Tone =
-                    switch a.severity {
-                    case _ where !a.isActive: .dim
-                    case .critical: .critical
-                    case .error: .error
-                    case .warning: .warning
-                    default: .info
-                    }
-                rows.append((a, Row(id: .entity(.alert(a.tenant, a.id)), item: .alert(a), tone: tone)))
-            }
-            // Active alerts first, most severe and newest first; then the recently cleared,
-            // most recently cleared first.
-            rows.sort {
-                switch ($0.0.clearedAt, $1.0.clearedAt) {
-                case (nil, nil): ($0.0.severity.rank, $0.0.raisedAt) > ($1.0.severity.rank, $1.0.raisedAt)
-                case (nil, _): true
-                case (_, nil): false
-                case (let x?, let y?): (x, $0.0.raisedAt) > (y, $1.0.raisedAt)
-                }
-            }
-            return RowSet(rows: rows.map(\.1), total: total)
+            return alertRows(view, matcher)
         case .tickets:
             return history(.tickets, view.tickets, matcher) { tenant, e in
                 guard case .ticket(let t) = e.payload else { return nil }
@@ -278,6 +278,100 @@ extension AppState {
             }
             return RowSet(rows: rows, total: total)
         }
+    }
+
+    /// Outage rows of the shown tenants: active ones first (most ONUs offline first), then the
+    /// resolved (newest first).
+    func outageRows(_ view: Snapshot, _ matcher: TextFilter) -> [Row] {
+        let alertsByOLT = foldedAlertCounts(view)
+        var out: [(Outage, Row)] = []
+        for o in view.outages.outages.values where shows(o.scope.tenant) {
+            guard matcher.matches(raw: [], extra: ["outage", o.scope.description, o.scope.tenant]) else { continue }
+            let alerts = o.isActive ? alertsByOLT[OutageScope(tenant: o.scope.tenant, olt: o.scope.olt, pon: nil)] ?? 0 : 0
+            let item = RowItem.outage(o, tickets: view.outages.tickets(of: o), alerts: alerts)
+            out.append((o, Row(id: .outage(o.scope), item: item, tone: o.isActive ? .critical : .dim)))
+        }
+        out.sort {
+            switch ($0.0.resolvedAt, $1.0.resolvedAt) {
+            case (nil, nil): ($0.0.offline.count, $1.0.scope) > ($1.0.offline.count, $0.0.scope)
+            case (nil, _): true
+            case (_, nil): false
+            case (let x?, let y?): x > y
+            }
+        }
+        return out.map(\.1)
+    }
+
+    /// Active alerts whose source is an OLT in an active outage: folded under the outage, counted
+    /// per OLT (keyed with `pon` nil).
+    func foldedAlertCounts(_ view: Snapshot) -> [OutageScope: Int] {
+        let down = Set(
+            view.outages.outages.values.filter(\.isActive).map {
+                OutageScope(tenant: $0.scope.tenant, olt: $0.scope.olt, pon: nil)
+            })
+        guard !down.isEmpty else { return [:] }
+        var counts: [OutageScope: Int] = [:]
+        for a in view.alerts.values where a.isActive {
+            guard let olt = oltOf(a.source) else { continue }
+            let scope = OutageScope(tenant: a.tenant, olt: olt, pon: nil)
+            if down.contains(scope) { counts[scope, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// The Alerts pane: outages first (with the alerts folded under them), then alert groups
+    /// (one row per tenant × type × source), active before recently cleared.
+    func alertRows(_ view: Snapshot, _ matcher: TextFilter) -> RowSet {
+        let outages = outageRows(view, matcher).filter { if case .outage(let o, _, _) = $0.item { o.isActive } else { false } }
+        let folded = Set(foldedAlertCounts(view).keys)
+        var groups: [AlertGroupKey: [AlertRow]] = [:]
+        var total = 0
+        for a in view.alerts.values where shows(a.tenant) {
+            total += 1
+            if a.isActive, let olt = oltOf(a.source), folded.contains(OutageScope(tenant: a.tenant, olt: olt, pon: nil)) {
+                continue
+            }
+            guard matcher.matches(raw: a.raw, extra: [a.tenant]) else { continue }
+            groups[a.group, default: []].append(a)
+        }
+        var rows: [(AlertGroup, Row)] = []
+        for (key, members) in groups {
+            let active = members.filter(\.isActive)
+            let shown = active.isEmpty ? members : active
+            let latest = shown.max { ($0.raisedAt, $0.id) < ($1.raisedAt, $1.id) }!
+            let severity = shown.max { $0.severity.rank < $1.severity.rank }!.severity
+            let flapping = (alertClears[key]?.count ?? 0) >= flapRule.count
+            let g = AlertGroup(
+                key: key, latest: latest, count: shown.count, severity: severity,
+                firstSeen: shown.map(\.raisedAt).min()!, lastSeen: shown.map(\.raisedAt).max()!, isActive: !active.isEmpty,
+                flapping: flapping, unverified: active.contains { $0.unverified })
+            let tone: Tone =
+                switch severity {
+                case _ where !g.isActive: .dim
+                case .critical: .critical
+                case .error: .error
+                case .warning: .warning
+                default: .info
+                }
+            // One alert that does not flap is its own row, named by its id.
+            let row =
+                shown.count == 1 && !flapping
+                ? Row(id: .entity(.alert(latest.tenant, latest.id)), item: .alert(latest), tone: tone)
+                : Row(id: .group(key), item: .alertGroup(g), tone: tone)
+            rows.append((g, row))
+        }
+        // Active first, most severe and newest first; then the recently cleared, most recently
+        // cleared first.
+        rows.sort {
+            switch ($0.0.isActive, $1.0.isActive) {
+            case (true, true): ($0.0.severity.rank, $0.0.lastSeen) > ($1.0.severity.rank, $1.0.lastSeen)
+            case (true, false): true
+            case (false, true): false
+            case (false, false):
+                ($0.0.latest.clearedAt ?? $0.0.lastSeen, $0.0.lastSeen) > ($1.0.latest.clearedAt ?? $1.0.lastSeen, $1.0.lastSeen)
+            }
+        }
+        return RowSet(rows: outages + rows.map(\.1), total: total + outages.count, matchedCount: outages.count + rows.count)
     }
 
     /// A history pane: every tenant's ring, newest first, ids by ingest sequence number.

@@ -41,6 +41,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.connections[id]!.eventsThisSecond = 0
         }
         if let f = state.flash, f.until <= now { state.flash = nil }
+        state.outages.expire(now: now)
         // Cleared alerts are kept 10 minutes, then go.
         let oldest = now.microseconds - AlertRow.clearedKeptFor * 1_000_000
         state.alerts = state.alerts.filter { ($0.value.clearedAt?.microseconds ?? .max) > oldest }
@@ -165,36 +166,46 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
     switch event.payload {
     case .onu(let o):
         state.onuHistory[tenant, default: RingBuffer(capacity: limit)].append(event)
-        state.onuLatest[.onu(tenant, o.onuSerial)] = ONUState(
-            status: o.status, signalDBm: o.signalDBm, oltID: o.oltID, ponPort: o.ponPort, at: event.timestamp)
+        if let scope = state.outages.onuEvent(tenant: tenant, o, at: event.timestamp), let outage = state.outages.outages[scope] {
+            let effects = announce(
+                &state, "OUTAGE \(tenant) \(scope): \(outage.offline.count) ONUs offline since \(outage.since.timeOfDay)")
+            if !effects.isEmpty { return effects }
+        }
     case .alert(let a):
         let key = EntityKey.alert(tenant, a.alertID)
+        let group = AlertGroupKey(tenant: tenant, type: a.alertType, source: a.source)
         if event.type == .alertCleared {
             // Kept, marked cleared (the ack of a clear is also an event about it: verified).
             if state.alerts[key]?.isActive == true {
                 state.alertsCleared += 1
                 state.alerts[key]!.clearedAt = event.timestamp
                 state.alerts[key]!.unverified = false
+                // Raised and cleared again and again: flapping.
+                let floor = event.timestamp.microseconds - Int64(state.flapRule.window * 1e6)
+                state.alertClears[group, default: []].append(event.timestamp)
+                state.alertClears[group]!.removeAll { $0.microseconds < floor }
             }
         } else {
+            let isNewGroup = !state.alerts.values.contains { $0.isActive && $0.group == group }
             state.alerts[key] = AlertRow(
                 tenant: tenant, id: a.alertID, type: a.alertType, severity: a.severity, source: a.source,
                 message: a.message, raisedAt: event.timestamp, raw: event.raw)
-            if a.severity == .critical {
-                state.flash = (
-                    "CRITICAL \(tenant) \(a.source): \(a.message)", UTCInstant(microseconds: state.now.microseconds + 8_000_000)
-                )
-                if state.bellOnCritical { return [.bell] }
+            // Only a critical alert of a new group is announced (a repeat of a known one, or one
+            // under an outage already announced, is not news), at most once per 10 s.
+            if a.severity == .critical, isNewGroup, state.outages.outage(tenant: tenant, olt: oltOf(a.source), pon: nil) == nil {
+                return announce(&state, "CRITICAL \(tenant) \(a.source): \(a.message)")
             }
         }
-    case .ticket:
+    case .ticket(let t):
         state.tickets[tenant, default: RingBuffer(capacity: limit)].append(event)
+        state.outages.ticket(tenant: tenant, type: event.type, t)
     case .subscriber:
         state.subscribers[tenant, default: RingBuffer(capacity: limit)].append(event)
     case .session(let s):
         let key = EntityKey.session(tenant, s.sessionID)
         if event.type == .sessionStopped {
             state.sessions.removeValue(forKey: key)
+            state.outages.sessionStopped(tenant: tenant, s, at: event.timestamp)
             return []
         }
         let bytesIn = max(0, s.bytesIn ?? 0), bytesOut = max(0, s.bytesOut ?? 0)
@@ -311,7 +322,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         let content = state.content(for: state.focus, limit: selectionWindow)
         if let i = content.selectedIndex ?? (content.rows.isEmpty ? nil : 0) {
             let row = content.rows[i]
-            let text = (try? JSONValue.parse(row.detail))?.prettyText ?? String(decoding: row.detail, as: UTF8.self)
+            var text = (try? JSONValue.parse(row.detail))?.prettyText ?? String(decoding: row.detail, as: UTF8.self)
+            if case .outage(let o, _, _) = row.item { text = state.listing(o) }
             state.overlay = .detail(title: "\(state.focus.title): \(row.summary)", text: text)
         }
     case .close:
@@ -389,6 +401,21 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     default: break
     }
     return []
+}
+
+/// Says news in the flash line (and rings the bell when configured), at most once per 10 s: a
+/// storm must not become a stream of flashes.
+func announce(_ state: inout AppState, _ text: String) -> [Effect] {
+    if let last = state.lastAnnounced, state.now.microseconds - last.microseconds < 10_000_000 { return [] }
+    state.lastAnnounced = state.now
+    flash(&state, text, seconds: 8)
+    return state.bellOnCritical ? [.bell] : []
+}
+
+/// The OLT an alert's source names (`olt-03`, `olt-03/11`), if it names one.
+public func oltOf(_ source: String) -> String? {
+    let head = source.split(separator: "/", maxSplits: 1).first.map(String.init) ?? source
+    return head.lowercased().hasPrefix("olt") ? head : nil
 }
 
 /// Says something in the message line for a few seconds.

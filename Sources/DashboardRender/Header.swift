@@ -28,6 +28,15 @@ public struct Header: Widget {
                 "  TLS NOT VERIFIED ", x: area.x + used, y: y, maxWidth: max(0, area.width - used),
                 style: Style(.critical, bold: true, reverse: true))
         }
+        if let summary = state.summary {
+            // What an operator reads first: outages, critical groups, flapping.
+            let room = area.width - used - 16
+            if room > 12 {
+                used += g.write(
+                    "  " + summary + " ", x: area.x + used, y: y, maxWidth: room,
+                    style: Style(.critical, bold: true, reverse: true))
+            }
+        }
         if let notice = state.notices.first {
             // The first standing warning, as much as fits beside the clock (all of them in the C panel).
             let room = area.width - used - 16

@@ -133,7 +133,14 @@ public enum PaneView {
                 "\(Format.count(j.succeeded))/\(Format.count(j.failed))", command,
                 j.errorMessage ?? j.currentItem ?? "", j.tenant,
             ]
-        case .gap:
+        case .alertGroup(let g):
+            var message = g.latest.message
+            if g.count > 1 { message = "×\(g.count) since \(g.firstSeen.timeOfDay) · " + message }
+            if g.flapping { message = "flapping · " + message }
+            if !g.isActive { message = "cleared \((g.latest.clearedAt ?? g.lastSeen).timeOfDay) · " + message }
+            if g.unverified { message = "[unverified] " + message }
+            return [g.severity.rawValue.uppercased(), g.lastSeen.timeOfDay, g.key.source, message, g.key.tenant, g.key.type]
+        case .gap, .outage:
             return []
         }
     }
@@ -143,10 +150,47 @@ public enum PaneView {
         "── no data \(g.from.timeOfDay)–\(g.to.timeOfDay)" + (showTenant && !tenant.isEmpty ? " \(tenant)" : "") + " ──"
     }
 
+    /// An outage as one line, most important first (a narrow pane cuts the end): `OUTAGE
+    /// olt-03/11 212/230 ONUs offline since 15:26:47 · 198 subscribers · 31 sessions dropped
+    /// (Lost-Carrier) · 4 open tickets · +12/min · were online 200 · +2 alerts`.
+    public static func outageText(_ o: Outage, tickets: Int, alerts: Int, now: UTCInstant, showTenant: Bool) -> String {
+        var scope = o.scope.description
+        if o.scope.pon == nil { scope += " (\(o.pons) PONs)" }
+        if showTenant { scope += " \(o.scope.tenant)" }
+        var parts: [String] = []
+        if let end = o.resolvedAt {
+            parts.append("resolved \(end.timeOfDay) \(scope): \(o.hit.count) ONUs were offline from \(o.since.timeOfDay)")
+        } else if o.recovered > 0 {
+            parts.append(
+                "OUTAGE \(scope) recovering \(o.recovered)/\(o.hit.count), \(o.offline.count) still offline since \(o.since.timeOfDay)"
+            )
+        } else {
+            parts.append(
+                "OUTAGE \(scope) \(o.offline.count)/\(max(o.known, o.offline.count)) ONUs offline since \(o.since.timeOfDay)")
+        }
+        parts.append("\(o.subscribers.count) subscribers")
+        if !o.stoppedSessions.isEmpty {
+            let why = o.stopCauses.sorted { $0.value > $1.value }.first.map { " (\($0.key))" } ?? ""
+            parts.append("\(o.stoppedSessions.count) sessions dropped\(why)")
+        }
+        if tickets > 0 { parts.append("\(tickets) open tickets") }
+        if o.isActive { parts.append("+\(o.rate(at: now))/min") }
+        let causes = o.causes.sorted { $0.value > $1.value }.prefix(2).map { "\($0.key) \($0.value)" }
+        if !causes.isEmpty { parts.append("were " + causes.joined(separator: ", ")) }
+        if alerts > 0 { parts.append("+\(alerts) alerts") }
+        if o.events > 0 { parts.append("\(o.events) events") }
+        return parts.joined(separator: " · ")
+    }
+
     /// One table line for a row: its cells in its tone, dim while its feed is down.
-    static func line(_ row: Row, showTenant: Bool) -> Table.Line {
+    static func line(_ row: Row, showTenant: Bool, now: UTCInstant) -> Table.Line {
         if case .gap(let t, let g) = row.item {
             return Table.Line(banner: gapText(t, g, showTenant: showTenant), style: Style(.warning))
+        }
+        if case .outage(let o, let tickets, let alerts) = row.item {
+            let style = row.stale || !o.isActive ? Style(.dim) : Style(.critical, bold: true)
+            return Table.Line(
+                banner: outageText(o, tickets: tickets, alerts: alerts, now: now, showTenant: showTenant), style: style)
         }
         return Table.Line(cells(row), style: row.stale ? Style(.dim) : style(row.tone))
     }
@@ -269,7 +313,7 @@ public struct PaneWidget: Widget {
         if let sort = content.sort { columns[PaneView.sortColumn(sort.column)].priority = Int.max }
         var table = Table(
             columns: columns,
-            lines: content.rows.map { PaneView.line($0, showTenant: content.shownTenants > 1) },
+            lines: content.rows.map { PaneView.line($0, showTenant: content.shownTenants > 1, now: content.asOf) },
             selected: focused ? content.selectedIndex : nil)
         if let sort = content.sort { table.sortMark = (PaneView.sortColumn(sort.column), sort.descending) }
         table.render(in: inside, into: &grid)

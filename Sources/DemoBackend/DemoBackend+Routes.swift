@@ -510,10 +510,11 @@ extension DemoBackend {
             let q = request.uri.queryParameters
             let tenant = q["tenant"].map(String.init) ?? self.tenantIDs[0]
             let scope = q["scope"].flatMap { StormScope(rawValue: String($0)) } ?? .pon
-            let ok = self.triggerStorm(
+            // The answer names what it hit: {"storm":true,"olt":"olt-03","pon":11,"onus":32}.
+            let report = self.triggerStorm(
                 tenant: tenant, scope: scope, rate: q["rate"].flatMap { Double($0) },
                 duration: q["duration"].flatMap { Double($0) })
-            return ok ? json(.ok, #"{"storm":true}"#) : json(.notFound, #"{"detail":"unknown tenant"}"#)
+            return report.map { json(.ok, $0.json) } ?? json(.notFound, #"{"detail":"unknown tenant"}"#)
         }
         admin.post("drop") { _, _ in
             self.dropAllConnections()

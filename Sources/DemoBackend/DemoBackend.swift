@@ -115,9 +115,14 @@ public final class DemoBackend: Sendable {
         }
     }
 
-    /// Starts an outage storm, or with `rate` and `duration` a flood of ONU flaps at that rate.
+    /// Starts an outage storm, or with `rate` and `duration` a flood of ONU flaps at that rate:
+    /// what it hit, nil for an unknown tenant.
     @discardableResult
-    public func triggerStorm(tenant: String, scope: StormScope = .pon, rate: Double? = nil, duration: Double? = nil) -> Bool {
+    public func triggerStorm(
+        tenant: String, scope: StormScope = .pon, rate: Double? = nil, duration: Double? = nil
+    )
+        -> StormReport?
+    {
         world.withLock { $0.startStorm(tenant: tenant, scope: scope, rate: rate, duration: duration, now: simNow()) }
     }
 

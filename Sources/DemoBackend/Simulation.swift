@@ -152,21 +152,33 @@ public struct Simulation: Sendable {
     }
 
     /// Starts an outage storm. `rate`/`duration` instead flood ONU flaps at that many events per
-    /// second for that long (the performance storm).
+    /// second for that long (the performance storm). Nil for an unknown tenant.
     public mutating func startStorm(
         tenant: String, scope: StormScope, rate: Double? = nil, duration: Double? = nil, now: UTCInstant
-    ) -> Bool {
-        guard let t = index(of: tenant) else { return false }
+    ) -> StormReport? {
+        guard let t = index(of: tenant) else { return nil }
         if let rate, let duration {
             tenants[t].floods.append(Flood(rate: rate, remaining: duration))
-        } else {
-            tenants[t].startOutage(scope: scope, now: now, rng: &rng)
+            return StormReport(olt: nil, pon: nil, onus: tenants[t].onus.count)
         }
-        return true
+        return tenants[t].startOutage(scope: scope, now: now, rng: &rng)
     }
 }
 
 public enum StormScope: String, Sendable, CaseIterable { case pon, olt }
+
+/// What a storm hits: the OLT (`olt-03`), the PON port (nil for a whole OLT or a flood), and how
+/// many ONUs go offline.
+public struct StormReport: Sendable, Equatable {
+    public var olt: String?
+    public var pon: Int?
+    public var onus: Int
+
+    /// `{"storm":true,"olt":"olt-03","pon":11,"onus":32}`
+    public var json: String {
+        "{\"storm\":true,\"olt\":\(olt.map(JSONValue.quoted) ?? "null"),\"pon\":\(pon.map(String.init) ?? "null"),\"onus\":\(onus)}"
+    }
+}
 
 // MARK: - Entities
 
@@ -744,7 +756,7 @@ public struct TenantSim: Sendable {
 
     // MARK: Storms
 
-    mutating func startOutage(scope: StormScope, now: UTCInstant, rng: inout SeededRandom) {
+    mutating func startOutage(scope: StormScope, now: UTCInstant, rng: inout SeededRandom) -> StormReport {
         let olt = rng.int(0...(options.oltsPerTenant - 1))
         let pon = rng.int(0...(options.ponPortsPerOLT - 1))
         let affected = onus.indices.filter {
@@ -767,6 +779,7 @@ public struct TenantSim: Sendable {
                     .init("affected_onus", .number(String(affected.count))),
                 ])))
         outages.append(storm)
+        return StormReport(olt: source, pon: scope == .pon ? pon + 1 : nil, onus: affected.count)
     }
 
     var pendingAlerts: [SimAlert] = []

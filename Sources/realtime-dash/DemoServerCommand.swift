@@ -14,7 +14,11 @@ struct DemoServerCommand: AsyncParsableCommand {
         discussion: """
             Serves every endpoint of the realtime API over real sockets with a seeded ISP simulation. \
             Ctrl-C stops it. With --admin it also serves test controls under /__admin \
-            (publish, storm, drop, stall, fail, ws-close, resume-mode, firehose, job, token, stats).
+            (publish, storm, drop, stall, fail, ws-close, resume-mode, job-sockets, ws-forwarding, firehose, job, \
+            token, stats). POST /__admin/storm?tenant=t-01&scope=pon cuts one PON's fibre (its ONUs offline within \
+            seconds, their sessions stopped with Lost-Carrier, a critical alert, recovery after 20-60 s); scope=olt \
+            is a power failure of a whole OLT; rate=N&duration=S floods ONU flaps instead. It answers what it hit: \
+            {"storm":true,"olt":"olt-03","pon":11,"onus":32}.
             """
     )
 

@@ -94,6 +94,12 @@ struct RealtimeDash: AsyncParsableCommand {
         let manager = ConnectionManager(configuration: client, logger: logger)
         var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: UTCInstant.now())
         state.bellOnCritical = dashConfig.ui.bellOnCritical
+        state.outages.rules.minONUs = dashConfig.outages.minONUs
+        state.outages.rules.window = dashConfig.outages.windowSeconds
+        state.outages.rules.minPONsOLT = dashConfig.outages.minPONsOLT
+        state.outages.rules.minONUsOLT = dashConfig.outages.minONUsOLT
+        state.flapRule.count = dashConfig.alerts.flapCount
+        state.flapRule.window = dashConfig.alerts.flapWindowSeconds
         state.insecureTLS = client.insecureTLS
         if client.insecureTLS {
             logger.warning(

@@ -33,12 +33,15 @@ func ev(_ type: EventType, _ tenant: String = "t-01", at time: UTCInstant = t0, 
     return .event(tenant: tenant, endpoint: endpoint, event: e)
 }
 
+/// An alert from a source of its own (`dev-<id>`) unless told: alerts of one type and source
+/// are one group, which the grouping tests ask for by name.
 func alert(
-    _ id: String, _ sev: AlertSeverity, tenant: String = "t-01", cleared: Bool = false, at time: UTCInstant = t0
+    _ id: String, _ sev: AlertSeverity, tenant: String = "t-01", cleared: Bool = false, at time: UTCInstant = t0,
+    type: String = "x", source: String? = nil
 ) -> ClientEvent {
     ev(
         cleared ? .alertCleared : .alertRaised, tenant, at: time,
-        .alert(AlertEvent(alertID: id, alertType: "x", severity: sev, source: "olt-01", message: "m \(id)")))
+        .alert(AlertEvent(alertID: id, alertType: type, severity: sev, source: source ?? "dev-\(id)", message: "m \(id)")))
 }
 
 func session(
@@ -81,7 +84,7 @@ struct EventReductionTests {
                 ]))
         }
         #expect(s.onuHistory["t-01"]?.count == 3, "history limit 3")
-        #expect(s.onuLatest[.onu("t-01", "S0")]?.status == .offline && s.onuLatest[.onu("t-01", "S1")]?.status == .online)
+        #expect(s.outages.onus[.onu("t-01", "S0")]?.status == .offline && s.outages.onus[.onu("t-01", "S1")]?.status == .online)
         #expect(s.connections[StreamID("t-01", .onuStatus)]?.events == 5)
         let rows = s.content(for: .onu, limit: 10).rows
         #expect(rows.count == 3 && rows.first.flatMap(eventTime) == at(4), "newest first")
@@ -97,16 +100,19 @@ struct EventReductionTests {
                 alert("d", .critical, tenant: "t-02", at: at(3)),
             ]))
         #expect(s.alerts.count == 4)
-        #expect(s.flash?.text == "CRITICAL t-02 olt-01: m d")
+        #expect(s.flash?.text == "CRITICAL t-01 dev-b: m b", "the first critical is news; others within 10 s are not flashed")
         let content = s.content(for: .alerts, limit: 10)
         #expect(content.rows.compactMap(severity) == [.critical, .critical, .warning, .info])
         #expect(content.severities.map { [$0.critical, $0.error, $0.warning, $0.info] } == [2, 0, 1, 1])
         _ = reduce(&s, .client([alert("b", .info, cleared: true)]))
         #expect(s.alerts[.alert("t-01", "b")]?.clearedAt == t0 && s.alertsCleared == 1, "kept, marked cleared")
         // The bell only when configured.
+        _ = reduce(&s, .tick(at(11)))
         #expect(reduce(&s, .client([alert("e", .critical)])) == [])
         s.bellOnCritical = true
-        #expect(reduce(&s, .client([alert("f", .critical)])) == [.bell])
+        #expect(reduce(&s, .client([alert("f", .critical)])) == [], "at most one announcement per 10 s")
+        _ = reduce(&s, .tick(at(22)))
+        #expect(reduce(&s, .client([alert("g", .critical)])) == [.bell])
     }
 
     @Test("tickets and subscribers: bounded histories")

@@ -11,7 +11,9 @@ func batch(_ pane: Pane, _ n: Int) -> [ClientEvent] {
         let time = at(Double(i))
         switch pane {
         case .onu:
-            return ev(.onuOffline, at: time, .onu(ONUEvent(onuSerial: "HWTC\(i)", status: .offline, oltID: "olt-01", ponPort: 1)))
+            // One PON each: offline ONUs on one PON would make an outage and fold into its row.
+            return ev(
+                .onuOffline, at: time, .onu(ONUEvent(onuSerial: "HWTC\(i)", status: .offline, oltID: "olt-01", ponPort: i + 1)))
         case .alerts:
             return alert("a-\(i)", .critical, at: time)
         case .tickets:

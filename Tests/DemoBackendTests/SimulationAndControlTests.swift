@@ -66,7 +66,9 @@ struct SimulationTests {
         options.rate = 0
         var sim = Simulation(seed: 3, tenantIDs: ["t-01"], options: options, now: Self.t0)
         let started = sim.startStorm(tenant: "t-01", scope: .olt, now: Self.t0)
-        #expect(started)
+        #expect(
+            started?.pon == nil && started?.olt?.hasPrefix("olt-") == true && started?.onus == 512,
+            "\(String(describing: started))")
         var out: [(Double, Publication)] = []
         for i in 1...900 {
             let t = Double(i) * 0.1

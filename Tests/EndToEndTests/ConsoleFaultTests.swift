@@ -17,6 +17,43 @@ extension EndToEnd {
             return log
         }
 
+        @Test("a PON storm is one outage row naming the OLT/PON and its count; Enter lists its ONUs", .timeLimit(.minutes(3)))
+        func ponStorm() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let c = quietBackend(ping: .seconds(1))
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            let log = NSTemporaryDirectory() + "rd-storm-\(getpid()).log"
+            try await withDemoBackend(c) { server in
+                let file = try tokenFile(server.backend.mintToken(tenant: "t-01", lifetime: 3600))
+                t.type(
+                    "PS1='PROMPT> '; \(realtimeDashBinary) --api-url \(server.origin) --token-file \(file) --log-file \(log); echo EXIT=$?"
+                )
+                t.keys("Enter")
+                _ = try await t.wait("every stream live") { s in
+                    s.components(separatedBy: "●").count - 1 >= 5 && !s.contains("retry")
+                }
+                let hit = try #require(server.backend.triggerStorm(tenant: "t-01", scope: .pon))
+                let scope = "\(hit.olt ?? "?")/\(hit.pon ?? -1)"
+                // The simulation is stepped by hand: the storm takes its ONUs down in a few steps.
+                let s = try await t.wait("one outage row for \(scope) with its count") { s in
+                    server.backend.step(seconds: 0.5)
+                    return s.contains("OUTAGE \(scope) \(hit.onus)/") && s.contains("1 outage (\(scope) \(hit.onus) ONUs)")
+                }
+                #expect(
+                    s.components(separatedBy: "OUTAGE \(scope)").count - 1 == 2, "one row in the ONU pane, one in Alerts:\n\(s)")
+                t.type("1")
+                t.keys("Enter")
+                _ = try await t.wait("its ONUs listed") {
+                    $0.contains("serial") && $0.contains("subscriber") && $0.contains("offline")
+                }
+                t.keys("Escape")
+                t.type("q")
+                _ = try await t.wait("the shell back") { $0.contains("EXIT=0") }
+            }
+        }
+
         @Test(
             "a backend outage: the panes say stale and the header DISCONNECTED; after the restart a gap row, and live again",
             .timeLimit(.minutes(3)))

@@ -104,7 +104,7 @@ extension EndToEnd {
                     mismatch.isEmpty,
                     "after the burst: \(mismatch); dropped \(state.dropped), coalesced \(state.coalesced); \(onuEvents) ONU events, published \(b.publishedCount - published0); \(transitions)"
                 )
-                #expect(state.onuLatest.count > 100, "the flood's ONUs are known: \(state.onuLatest.count)")
+                #expect(state.outages.onus.count > 100, "the flood's ONUs are known: \(state.outages.onus.count)")
                 #expect(state.coalesced > 0, "the burst was coalesced")
                 #expect(state.dropped == 0, "nothing with an entity was dropped")
 
@@ -119,12 +119,12 @@ extension EndToEnd {
         func compare(_ state: AppState, _ b: DemoBackend) -> String {
             var problems: [String] = []
             let truth = b.onuStatuses(tenant: "t-01")
-            let wrongONUs = state.onuLatest.filter { key, onu in
+            let wrongONUs = state.outages.onus.filter { key, onu in
                 key.tenant == "t-01" && truth[key.id] != onu.status
             }
             if let w = wrongONUs.first {
                 problems.append(
-                    "\(wrongONUs.count) ONUs differ, e.g. \(w.key) shown \(w.value.status) at \(w.value.at), backend has \(truth[w.key.id].map { "\($0)" } ?? "none")"
+                    "\(wrongONUs.count) ONUs differ, e.g. \(w.key) shown \(w.value.status) at \(w.value.since), backend has \(truth[w.key.id].map { "\($0)" } ?? "none")"
                 )
             }
             let live = b.liveSessionIDs(tenant: "t-01")

@@ -1,0 +1,384 @@
+import DequeModule
+import RealtimeProtocol
+
+/// When offline ONUs make an outage (`outages` in the config file).
+public struct OutageRules: Sendable, Equatable {
+    /// A PON is in outage when this many of its ONUs went offline within `window` seconds.
+    public var minONUs = 5
+    public var window = 120.0
+    /// An OLT is in outage when this many of its PONs are, or this many of its ONUs went
+    /// offline within the window.
+    public var minPONsOLT = 3
+    public var minONUsOLT = 20
+    /// A resolved outage stays on screen (dim) this long.
+    public var keepResolved = 600.0
+
+    public init() {}
+}
+
+/// An OLT, or one PON port of it, of a tenant: what an outage covers.
+public struct OutageScope: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var tenant: String
+    public var olt: String
+    /// nil: the whole OLT.
+    public var pon: Int?
+
+    public init(tenant: String, olt: String, pon: Int?) {
+        self.tenant = tenant
+        self.olt = olt
+        self.pon = pon
+    }
+
+    /// `olt-03/11`, or `olt-03` for the whole OLT.
+    public var description: String { pon.map { "\(olt)/\($0)" } ?? olt }
+
+    public static func < (a: OutageScope, b: OutageScope) -> Bool {
+        (a.tenant, a.olt, a.pon ?? -1) < (b.tenant, b.olt, b.pon ?? -1)
+    }
+
+    func covers(olt: String?, pon: Int?) -> Bool {
+        guard let olt, olt == self.olt else { return false }
+        return self.pon == nil || self.pon == pon
+    }
+}
+
+/// One outage: the ONUs of a PON (or an OLT) that went offline together, what they had been,
+/// and whom it hits.
+public struct Outage: Sendable, Equatable {
+    public var scope: OutageScope
+    /// The first of its ONUs to go offline.
+    public var since: UTCInstant
+    /// Its ONUs offline now, and every one that was offline during it.
+    public var offline: Set<String> = []
+    public var hit: Set<String> = []
+    /// ONUs known on its scope.
+    public var known = 0
+    /// PONs of an OLT outage that are in outage.
+    public var pons = 0
+    /// What the ONUs were before going offline (`previous_status`), by count.
+    public var causes: [String: Int] = [:]
+    /// When ONUs went offline, for the rate (the last minute's).
+    public var downs: [UTCInstant] = []
+    /// Distinct subscribers behind its ONUs.
+    public var subscribers: Set<String> = []
+    /// Their RADIUS sessions that stopped since it began (session ids), and why.
+    public var stoppedSessions: Set<String> = []
+    public var stopCauses: [String: Int] = [:]
+    /// ONU events folded into its row (not listed one by one in the ONU pane).
+    public var events = 0
+    /// When its last ONU came back.
+    public var resolvedAt: UTCInstant? = nil
+
+    public var isActive: Bool { resolvedAt == nil }
+    /// ONUs that went offline in it and are back.
+    public var recovered: Int { hit.count - offline.count }
+
+    /// ONUs that went offline in the minute before `now`.
+    public func rate(at now: UTCInstant) -> Int {
+        downs.reduce(0) { $0 + ($1.microseconds > now.microseconds - 60_000_000 ? 1 : 0) }
+    }
+}
+
+/// What the console knows of every ONU it has heard of, and the outages they make.
+///
+/// Fed one ONU event at a time (``onuEvent(tenant:_:at:)``) and, for the customer impact, the
+/// session stops and tickets of the subscribers behind the ONUs. Everything is indexed by PON
+/// and OLT so an event costs a few dictionary lookups, whatever the number of ONUs.
+public struct OutageTracker: Sendable {
+    public var rules = OutageRules()
+
+    public struct ONU: Sendable, Equatable {
+        public var status: ONUStatus
+        public var since: UTCInstant
+        public var olt: String?
+        public var pon: Int?
+        public var subscriber: String?
+        public var signalDBm: Double?
+        public var previous: ONUStatus?
+    }
+
+    struct PON: Hashable, Sendable {
+        var tenant: String
+        var olt: String
+        var pon: Int
+    }
+
+    struct OLT: Hashable, Sendable {
+        var tenant: String
+        var olt: String
+    }
+
+    public private(set) var onus: [EntityKey: ONU] = [:]
+    public private(set) var outages: [OutageScope: Outage] = [:]
+    /// Offline ONUs per PON, and when ONUs went offline per PON and per OLT (the last window).
+    private var ponOffline: [PON: Set<String>] = [:]
+    private var ponDowns: [PON: Deque<UTCInstant>] = [:]
+    /// When ONUs went offline per OLT, and on which PON (the last window).
+    private var oltDowns: [OLT: Deque<(at: UTCInstant, pon: Int?)>] = [:]
+    private var ponKnown: [PON: Int] = [:]
+    private var oltPONs: [OLT: Set<Int>] = [:]
+    /// Per tenant and subscriber: the ONU behind them, their last stopped session, their open tickets.
+    private var subscriberONU: [EntityKey: String] = [:]
+    private var lastStop: [EntityKey: (session: String, cause: String?, at: UTCInstant)] = [:]
+    public private(set) var openTickets: [EntityKey: Set<String>] = [:]
+
+    public init() {}
+
+    /// The outage an ONU of `olt`/`pon` belongs to now (the OLT's if there is one).
+    public func outage(tenant: String, olt: String?, pon: Int?) -> Outage? {
+        guard let olt else { return nil }
+        if let o = outages[OutageScope(tenant: tenant, olt: olt, pon: nil)], o.isActive { return o }
+        if let pon, let o = outages[OutageScope(tenant: tenant, olt: olt, pon: pon)], o.isActive { return o }
+        return nil
+    }
+
+    func activeScope(tenant: String, olt: String, pon: Int?) -> OutageScope? {
+        let whole = OutageScope(tenant: tenant, olt: olt, pon: nil)
+        if outages[whole]?.isActive == true { return whole }
+        if let pon {
+            let one = OutageScope(tenant: tenant, olt: olt, pon: pon)
+            if outages[one]?.isActive == true { return one }
+        }
+        return nil
+    }
+
+    /// Whether an ONU event belongs to an outage (on its scope, while it lasted): the ONU pane
+    /// counts it on the outage's row instead of listing it.
+    public func folds(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> Bool {
+        guard let olt = o.oltID else { return false }
+        for scope in [OutageScope(tenant: tenant, olt: olt, pon: nil), OutageScope(tenant: tenant, olt: olt, pon: o.ponPort)] {
+            guard let outage = outages[scope], time >= outage.since else { continue }
+            if let end = outage.resolvedAt, time > end { continue }
+            return true
+        }
+        return false
+    }
+
+    /// Open tickets of the subscribers behind `outage`.
+    public func tickets(of outage: Outage) -> Int {
+        outage.subscribers.reduce(0) {
+            $0 + (openTickets[EntityKey(kind: .subscriber, tenant: outage.scope.tenant, id: $1)]?.count ?? 0)
+        }
+    }
+
+    // MARK: Events
+
+    /// An ONU event. Returns the scope of an outage it started (for the flash line), if any.
+    @discardableResult
+    public mutating func onuEvent(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> OutageScope? {
+        let key = EntityKey.onu(tenant, o.onuSerial)
+        let before = onus[key]
+        var onu =
+            before
+            ?? ONU(status: o.status, since: time, olt: o.oltID, pon: o.ponPort, subscriber: o.subscriberID, previous: nil)
+        if before == nil || before!.status != o.status { onu.since = time }
+        onu.status = o.status
+        onu.previous = o.previousStatus ?? before?.status
+        onu.olt = o.oltID ?? onu.olt
+        onu.pon = o.ponPort ?? onu.pon
+        onu.subscriber = o.subscriberID ?? onu.subscriber
+        onu.signalDBm = o.signalDBm ?? (o.status == .offline ? nil : onu.signalDBm)
+        onus[key] = onu
+        if let s = onu.subscriber { subscriberONU[EntityKey(kind: .subscriber, tenant: tenant, id: s)] = o.onuSerial }
+        guard let olt = onu.olt else { return nil }
+        let oltKey = OLT(tenant: tenant, olt: olt)
+        let pon = onu.pon.map { PON(tenant: tenant, olt: olt, pon: $0) }
+        if before == nil || before?.olt != onu.olt || before?.pon != onu.pon, let pon {
+            ponKnown[pon, default: 0] += 1
+            oltPONs[oltKey, default: []].insert(pon.pon)
+        }
+        let wasOffline = before?.status == .offline, isOffline = onu.status == .offline
+        if let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon) { outages[scope]!.events += 1 }
+        if isOffline && !wasOffline {
+            if let pon { ponOffline[pon, default: []].insert(o.onuSerial) }
+            return wentOffline(o.onuSerial, onu, tenant: tenant, olt: oltKey, pon: pon, at: time)
+        }
+        if wasOffline && !isOffline {
+            if let pon { ponOffline[pon]?.remove(o.onuSerial) }
+            if let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon) {
+                outages[scope]!.offline.remove(o.onuSerial)
+                if outages[scope]!.offline.isEmpty { outages[scope]!.resolvedAt = time }
+            }
+        }
+        return nil
+    }
+
+    private mutating func wentOffline(
+        _ serial: String, _ onu: ONU, tenant: String, olt: OLT, pon: PON?, at time: UTCInstant
+    ) -> OutageScope? {
+        let floor = UTCInstant(microseconds: time.microseconds - Int64(rules.window * 1e6))
+        // Oldest first: what fell out of the window is at the front.
+        oltDowns[olt, default: []].append((time, pon?.pon))
+        while let first = oltDowns[olt]!.first, first.at < floor { oltDowns[olt]!.removeFirst() }
+        if let pon {
+            ponDowns[pon, default: []].append(time)
+            while let first = ponDowns[pon]!.first, first < floor { ponDowns[pon]!.removeFirst() }
+        }
+        if let scope = activeScope(tenant: tenant, olt: olt.olt, pon: pon?.pon) {
+            join(serial, onu, scope, at: time)
+            return nil
+        }
+        var started: OutageScope? = nil
+        if let pon, (ponDowns[pon]?.count ?? 0) >= rules.minONUs {
+            let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: pon.pon)
+            start(scope, since: ponDowns[pon]!.first!, members: ponOffline[pon] ?? [], known: ponKnown[pon] ?? 0)
+            started = scope
+        }
+        // The OLT rolls up when enough of its PONs are down, or enough of its ONUs across as many
+        // PONs (a power failure: a few ONUs on many PONs); one PON's cut, however big, stays that
+        // PON's outage.
+        let ponsDown = (oltPONs[olt] ?? []).filter {
+            outages[OutageScope(tenant: tenant, olt: olt.olt, pon: $0)]?.isActive == true
+        }
+        let downs = oltDowns[olt] ?? []
+        let spread = downs.count >= rules.minONUsOLT && Set(downs.map(\.pon)).count >= rules.minPONsOLT
+        if ponsDown.count >= rules.minPONsOLT || spread {
+            let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: nil)
+            var members: Set<String> = []
+            var known = 0
+            for p in oltPONs[olt] ?? [] {
+                let k = PON(tenant: tenant, olt: olt.olt, pon: p)
+                members.formUnion(ponOffline[k] ?? [])
+                known += ponKnown[k] ?? 0
+            }
+            var since = downs.first!.at
+            var folded = 0
+            // Its PONs' outages become part of it.
+            for p in ponsDown {
+                let k = OutageScope(tenant: tenant, olt: olt.olt, pon: p)
+                if let o = outages.removeValue(forKey: k) {
+                    since = min(since, o.since)
+                    folded += o.events
+                }
+            }
+            start(scope, since: since, members: members, known: known)
+            outages[scope]!.pons = max(ponsDown.count, Set(members.compactMap { onus[.onu(tenant, $0)]?.pon }).count)
+            outages[scope]!.events += folded
+            started = scope
+        }
+        return started
+    }
+
+    private mutating func start(_ scope: OutageScope, since: UTCInstant, members: Set<String>, known: Int) {
+        outages[scope] = Outage(scope: scope, since: since, known: known)
+        for serial in members {
+            // ONUs offline since before the outage began are not part of it.
+            guard let onu = onus[.onu(scope.tenant, serial)], onu.status == .offline, onu.since >= since else { continue }
+            join(serial, onu, scope, at: onu.since)
+        }
+    }
+
+    private mutating func join(_ serial: String, _ onu: ONU, _ scope: OutageScope, at time: UTCInstant) {
+        outages[scope]!.offline.insert(serial)
+        outages[scope]!.hit.insert(serial)
+        outages[scope]!.downs.append(time)
+        if outages[scope]!.downs.count > 4096 { outages[scope]!.downs.removeFirst(2048) }
+        if let p = onu.previous { outages[scope]!.causes[p.rawValue, default: 0] += 1 }
+        guard let s = onu.subscriber else { return }
+        outages[scope]!.subscribers.insert(s)
+        // A session of theirs that stopped since the outage began (it may have come first).
+        if let stop = lastStop[EntityKey(kind: .subscriber, tenant: scope.tenant, id: s)],
+            stop.at >= outages[scope]!.since.minus(seconds: 5)
+        {
+            countStop(scope, stop.session, stop.cause)
+        }
+    }
+
+    private mutating func countStop(_ scope: OutageScope, _ session: String, _ cause: String?) {
+        if outages[scope]!.stoppedSessions.insert(session).inserted, let cause {
+            outages[scope]!.stopCauses[cause, default: 0] += 1
+        }
+    }
+
+    /// A RADIUS session stopped: counted against the outage of its subscriber's ONU, whichever
+    /// arrives first.
+    public mutating func sessionStopped(tenant: String, _ s: SessionEvent, at time: UTCInstant) {
+        guard let sub = s.subscriberID else { return }
+        let key = EntityKey(kind: .subscriber, tenant: tenant, id: sub)
+        lastStop[key] = (s.sessionID, s.terminateCause, time)
+        guard let serial = subscriberONU[key], let onu = onus[.onu(tenant, serial)], let olt = onu.olt,
+            let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon), outages[scope]!.subscribers.contains(sub),
+            time >= outages[scope]!.since.minus(seconds: 5)
+        else { return }
+        countStop(scope, s.sessionID, s.terminateCause)
+    }
+
+    /// A ticket event: open tickets per subscriber.
+    public mutating func ticket(tenant: String, type: EventType, _ t: TicketEvent) {
+        guard let sub = t.subscriberID else { return }
+        let key = EntityKey(kind: .subscriber, tenant: tenant, id: sub)
+        let closed = type == .ticketResolved || ["resolved", "closed"].contains(t.status.lowercased())
+        if closed {
+            openTickets[key]?.remove(t.ticketID)
+            if openTickets[key]?.isEmpty == true { openTickets[key] = nil }
+        } else {
+            openTickets[key, default: []].insert(t.ticketID)
+        }
+    }
+
+    /// Drops resolved outages older than `keepResolved` seconds.
+    public mutating func expire(now: UTCInstant) {
+        let floor = now.microseconds - Int64(rules.keepResolved * 1e6)
+        outages = outages.filter { ($0.value.resolvedAt?.microseconds ?? .max) > floor }
+    }
+
+    /// Forgets every ONU and outage of `tenant`'s history (x on the ONU pane does not: outages
+    /// are state, not history).
+    public mutating func removeAll() { self = OutageTracker(rules: rules) }
+
+    init(rules: OutageRules) { self.rules = rules }
+}
+
+extension AppState {
+    /// The first line an operator reads: `2 outages (olt-03/11 212 ONUs · olt-01 5 PONs) · 3
+    /// critical · 1 flapping`, over the shown tenants; nil when there is nothing to say.
+    public var summary: String? {
+        let view = self.view
+        let outages = view.outages.outages.values.filter { $0.isActive && shows($0.scope.tenant) }
+            .sorted { ($0.offline.count, $1.scope) > ($1.offline.count, $0.scope) }
+        var groups: [AlertGroupKey: AlertSeverity] = [:]
+        let down = Set(outages.map { OutageScope(tenant: $0.scope.tenant, olt: $0.scope.olt, pon: nil) })
+        for a in view.alerts.values where a.isActive && shows(a.tenant) {
+            // An alert folded under an outage is the outage's, not counted again.
+            if let olt = oltOf(a.source), down.contains(OutageScope(tenant: a.tenant, olt: olt, pon: nil)) { continue }
+            if let s = groups[a.group], s.rank >= a.severity.rank { continue }
+            groups[a.group] = a.severity
+        }
+        let critical = groups.values.filter { $0 == .critical }.count
+        let flapping = alertClears.filter { shows($0.key.tenant) && $0.value.count >= flapRule.count }.count
+        var parts: [String] = []
+        if !outages.isEmpty {
+            let named = outages.prefix(2).map { o in
+                o.scope.pon == nil ? "\(o.scope) \(o.pons) PONs" : "\(o.scope) \(o.offline.count) ONUs"
+            }
+            let more = outages.count > 2 ? " · +\(outages.count - 2)" : ""
+            let stale = freshness(.onu).overall.isLive ? "" : " (stale)"
+            parts.append(
+                "\(outages.count) outage\(outages.count == 1 ? "" : "s") (\(named.joined(separator: " · "))\(more))\(stale)")
+        }
+        // Counts of a feed that is down cannot be known: not said (the Alerts title reads ?).
+        if freshness(.alerts).overall.isLive {
+            if critical > 0 { parts.append("\(critical) critical") }
+            if flapping > 0 { parts.append("\(flapping) flapping") }
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
+    }
+
+    /// Enter on an outage: its ONUs, offline first, then by serial.
+    public func listing(_ o: Outage) -> String {
+        var lines = ["serial            status    since     dBm     subscriber"]
+        let rows = o.hit.compactMap { serial in view.outages.onus[.onu(o.scope.tenant, serial)].map { (serial, $0) } }
+            .sorted { ($0.1.status == .offline ? 0 : 1, $0.0) < ($1.1.status == .offline ? 0 : 1, $1.0) }
+        for (serial, onu) in rows {
+            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+            lines.append(
+                pad(serial, 18) + pad(onu.status.rawValue, 10) + pad(onu.since.timeOfDay, 10)
+                    + pad(onu.signalDBm.map { String(format: "%.1f", $0) } ?? "-", 8) + (onu.subscriber ?? "-"))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension UTCInstant {
+    func minus(seconds: Double) -> UTCInstant { UTCInstant(microseconds: microseconds - Int64(seconds * 1e6)) }
+}

@@ -1,0 +1,216 @@
+import RealtimeProtocol
+import Testing
+
+@testable import DashboardCore
+
+/// Issue 12: outages grouped by OLT and PON with their customer impact, alert groups, flapping.
+@Suite("Outages and alert groups")
+struct OutageTests {
+    func onu(
+        _ serial: String, _ status: ONUStatus, olt: String = "olt-03", pon: Int = 11, subscriber: String? = nil,
+        previous: ONUStatus? = .online, at time: Double, tenant: String = "t-01"
+    ) -> ClientEvent {
+        let type: EventType = status == .offline ? .onuOffline : .onuOnline
+        return ev(
+            type, tenant, at: at(time),
+            .onu(
+                ONUEvent(
+                    onuSerial: serial, subscriberID: subscriber, status: status, previousStatus: previous, oltID: olt,
+                    ponPort: pon)))
+    }
+
+    func stop(_ session: String, subscriber: String, at time: Double) -> ClientEvent {
+        ev(
+            .sessionStopped, "t-01", at: at(time),
+            .session(
+                SessionEvent(
+                    username: "u", sessionID: session, nasIPAddress: "10.0.0.1", subscriberID: subscriber,
+                    terminateCause: "Lost-Carrier")))
+    }
+
+    func ticket(_ id: String, subscriber: String, resolved: Bool = false) -> ClientEvent {
+        ev(
+            resolved ? .ticketResolved : .ticketCreated, "t-01",
+            .ticket(
+                TicketEvent(
+                    ticketID: id, ticketNumber: "T-\(id)", title: "no internet", category: "fault", priority: "high",
+                    status: resolved ? "resolved" : "open", subscriberID: subscriber)))
+    }
+
+    /// Every tenant's ONU and alert streams live (the summary says nothing of a feed that is down).
+    func live(_ s: inout AppState) {
+        _ = reduce(
+            &s,
+            .client(
+                s.tenants.flatMap { t in
+                    [Endpoint.onuStatus, .alerts].map { ClientEvent.status(tenant: t, endpoint: $0, state: .live) }
+                }
+            ))
+    }
+
+    func scope(_ olt: String = "olt-03", _ pon: Int? = 11) -> OutageScope { OutageScope(tenant: "t-01", olt: olt, pon: pon) }
+
+    @Test("a PON is in outage at the 5th ONU offline within 120 s, not at the 4th, and not when spread wider")
+    func thresholds() {
+        var s = state()
+        _ = reduce(&s, .client((0..<4).map { onu("S\($0)", .offline, at: Double($0)) }))
+        #expect(s.outages.outages.isEmpty, "4 is below the threshold")
+        _ = reduce(&s, .client([onu("S4", .offline, at: 10)]))
+        let o = s.outages.outages[scope()]
+        #expect(o?.offline.count == 5 && o?.since == at(0), "5 within the window: an outage since the first")
+        #expect(o?.causes["online"] == 5)
+        // Another PON, the same five, but 200 s apart: never 5 within 120 s.
+        _ = reduce(&s, .client((0..<5).map { onu("P\($0)", .offline, pon: 2, at: Double($0) * 50) }))
+        #expect(s.outages.outages[scope("olt-03", 2)] == nil)
+        // A sixth on the first PON joins its outage.
+        _ = reduce(&s, .client([onu("S5", .offline, at: 20)]))
+        #expect(s.outages.outages[scope()]?.offline.count == 6)
+    }
+
+    @Test("an OLT rolls up when 3 of its PONs are in outage; its PON outages become part of it")
+    func oltRollUp() {
+        var s = state()
+        for pon in 1...3 {
+            _ = reduce(&s, .client((0..<5).map { onu("O\(pon)-\($0)", .offline, pon: pon, at: Double(pon * 10 + $0)) }))
+        }
+        let olt = s.outages.outages[scope("olt-03", nil)]
+        #expect(olt?.offline.count == 15 && olt?.pons == 3 && olt?.since == at(10))
+        #expect(s.outages.outages.count == 1, "the PONs' outages are folded into the OLT's")
+        // Later ONUs of that OLT join it, whatever their PON.
+        _ = reduce(&s, .client([onu("late", .offline, pon: 9, at: 60)]))
+        #expect(s.outages.outages[scope("olt-03", nil)]?.offline.count == 16)
+    }
+
+    @Test("a big cut on one PON stays that PON's outage; 20 ONUs across many PONs are the OLT's (a power failure)")
+    func oltBySpread() {
+        var s = state()
+        _ = reduce(&s, .client((0..<32).map { onu("cut-\($0)", .offline, pon: 4, at: Double($0) / 10) }))
+        #expect(s.outages.outages.keys.map(\.description) == ["olt-03/4"])
+        _ = reduce(
+            &s, .client((0..<20).map { onu("gasp-\($0)", .offline, olt: "olt-07", pon: $0 % 10, previous: .online, at: 10) }))
+        let olt = s.outages.outages[scope("olt-07", nil)]
+        #expect(olt?.offline.count == 20 && olt?.pons == 10, "\(s.outages.outages.keys.map(\.description))")
+    }
+
+    @Test("recovery counts back, the last ONU resolves it, and a resolved outage goes after 10 minutes")
+    func recovery() {
+        var s = state()
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, at: Double($0)) }))
+        _ = reduce(&s, .client([onu("S0", .online, previous: .offline, at: 30), onu("S1", .online, previous: .offline, at: 31)]))
+        var o = s.outages.outages[scope()]!
+        #expect(o.recovered == 2 && o.offline.count == 3 && o.isActive)
+        _ = reduce(&s, .client((2..<5).map { onu("S\($0)", .online, previous: .offline, at: 40) }))
+        o = s.outages.outages[scope()]!
+        #expect(o.resolvedAt == at(40) && !o.isActive)
+        _ = reduce(&s, .tick(at(40 + 599)))
+        #expect(s.outages.outages[scope()] != nil, "kept 10 minutes")
+        _ = reduce(&s, .tick(at(40 + 601)))
+        #expect(s.outages.outages[scope()] == nil)
+    }
+
+    @Test("impact: subscribers, their sessions dropped since it began (in any order), their open tickets")
+    func impact() {
+        var s = state()
+        // One session stops before its ONU's offline event arrives, one after; one ONU has no subscriber.
+        _ = reduce(&s, .client([stop("sess-0", subscriber: "sub-0", at: 0)]))
+        _ = reduce(
+            &s,
+            .client(
+                (0..<4).map { onu("S\($0)", .offline, subscriber: "sub-\($0)", at: Double($0)) } + [
+                    onu("S4", .offline, subscriber: nil, at: 4)
+                ]))
+        _ = reduce(&s, .client([stop("sess-1", subscriber: "sub-1", at: 5), stop("sess-1", subscriber: "sub-1", at: 6)]))
+        _ = reduce(
+            &s,
+            .client([ticket("k1", subscriber: "sub-2"), ticket("k2", subscriber: "sub-3"), ticket("k3", subscriber: "nobody")]))
+        let o = s.outages.outages[scope()]!
+        #expect(o.subscribers == ["sub-0", "sub-1", "sub-2", "sub-3"])
+        #expect(o.stoppedSessions == ["sess-0", "sess-1"], "before or after the ONU event, counted once")
+        #expect(o.stopCauses["Lost-Carrier"] == 2)
+        #expect(s.outages.tickets(of: o) == 2)
+        _ = reduce(&s, .client([ticket("k1", subscriber: "sub-2", resolved: true)]))
+        #expect(s.outages.tickets(of: s.outages.outages[scope()]!) == 1, "a resolved ticket is not open")
+    }
+
+    @Test("the ONU pane: the outage first, its events folded into it, other PONs' events still listed")
+    func onuPane() {
+        var s = state()
+        s.historyLimit = 100
+        _ = reduce(&s, .client((0..<8).map { onu("S\($0)", .offline, at: Double($0)) }))
+        _ = reduce(&s, .client([onu("other", .offline, olt: "olt-01", pon: 2, at: 9)]))
+        let rows = s.content(for: .onu, limit: 20).rows
+        guard case .outage(let o, _, _) = rows.first?.item else {
+            Issue.record("the first row is the outage: \(rows.map(\.summary))")
+            return
+        }
+        #expect(o.offline.count == 8 && o.events >= 3)
+        let listed = rows.compactMap { if case .onu(_, _, let e) = $0.item { e.onuSerial } else { nil } }
+        #expect(listed.contains("other"), "another PON's event stays visible")
+        #expect(!listed.contains("S7"), "an event of the outage is folded, not listed")
+        #expect(rows.first?.id == .outage(scope()))
+        #expect(s.flash?.text.hasPrefix("OUTAGE t-01 olt-03/11: 5 ONUs offline") == true, "a new outage is announced once")
+    }
+
+    @Test("alerts of one tenant, type and source are one row ×N; raised and cleared 3 times in 10 minutes it flaps")
+    func groupsAndFlapping() {
+        var s = state()
+        live(&s)
+        _ = reduce(
+            &s,
+            .client([
+                alert("b1", .warning, type: "bgp_down", source: "transit-2"),
+                alert("b2", .critical, at: at(5), type: "bgp_down", source: "transit-2"),
+                alert("b3", .warning, at: at(9), type: "bgp_down", source: "transit-2"),
+                alert("other", .info, type: "cpu", source: "edge-1"),
+            ]))
+        var rows = s.content(for: .alerts, limit: 10).rows
+        guard case .alertGroup(let g) = rows.first?.item else {
+            Issue.record("the group first: \(rows.map(\.summary))")
+            return
+        }
+        #expect(g.count == 3 && g.severity == .critical && g.firstSeen == at(0) && g.lastSeen == at(9) && !g.flapping)
+        #expect(rows.count == 2 && rows.first?.id == .group(AlertGroupKey(tenant: "t-01", type: "bgp_down", source: "transit-2")))
+        // One alert that comes and goes.
+        for k in 0..<3 {
+            _ = reduce(
+                &s,
+                .client([
+                    alert("f", .error, at: at(Double(100 + 20 * k)), type: "link", source: "olt-09"),
+                    alert("f", .error, cleared: true, at: at(Double(110 + 20 * k)), type: "link", source: "olt-09"),
+                ]))
+        }
+        rows = s.content(for: .alerts, limit: 10).rows
+        let flapping = rows.compactMap { if case .alertGroup(let g) = $0.item, g.flapping { g.key.source } else { nil } }
+        #expect(flapping == ["olt-09"])
+        #expect(s.summary?.contains("1 flapping") == true, "\(String(describing: s.summary))")
+    }
+
+    @Test("alerts whose source is an OLT in outage fold under it; the Alerts pane shows the outage instead")
+    func foldUnderOutage() {
+        var s = state()
+        live(&s)
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, at: Double($0)) }))
+        _ = reduce(
+            &s,
+            .client([
+                alert("los", .critical, at: at(6), type: "pon_los", source: "olt-03"),
+                alert("temp", .error, at: at(7), type: "temp", source: "olt-03"),
+                alert("elsewhere", .warning, at: at(8), type: "cpu", source: "core-1"),
+            ]))
+        let rows = s.content(for: .alerts, limit: 10).rows
+        guard case .outage(_, _, let alerts) = rows.first?.item else {
+            Issue.record("the outage first: \(rows.map(\.summary))")
+            return
+        }
+        #expect(alerts == 2)
+        #expect(rows.count == 2, "the outage and the unrelated alert: \(rows.map(\.summary))")
+        #expect(
+            s.summary == "1 outage (olt-03/11 5 ONUs)", "the folded critical is the outage's: \(String(describing: s.summary))")
+        _ = reduce(&s, .client([alert("core", .critical, at: at(9), type: "bgp", source: "core-1")]))
+        #expect(s.summary == "1 outage (olt-03/11 5 ONUs) · 1 critical", "\(String(describing: s.summary))")
+        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .stale)]))
+        #expect(s.summary == "1 outage (olt-03/11 5 ONUs)", "no count of a feed that is down")
+        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .onuStatus, state: .stale)]))
+        #expect(s.summary == "1 outage (olt-03/11 5 ONUs) (stale)")
+    }
+}
