@@ -186,7 +186,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "realtime-dash", "DashTestSupport", "DemoBackend", "RealtimeProtocol", "RealtimeClient",
-                "DashboardCore", "DashboardRender", "DashSettings",
+                "DashboardCore", "DashboardRender", "DashSettings", "ConsoleRuntime",
             ]
         ),
         .testTarget(

@@ -29,6 +29,8 @@ public final class ConsoleLoop: @unchecked Sendable {
     let wallClock: @Sendable () -> UTCInstant
     /// Set from another thread to end the loop (the service group shutting down).
     let stop: StopRequest
+    /// Keeps the acknowledgements and silences when they change (acks.json); nil: not kept.
+    let saveAcks: (@Sendable (AckBook) -> Void)?
 
     /// - Parameters:
     ///   - inbox: what the network reports (the ConnectionManager's inbox).
@@ -39,8 +41,10 @@ public final class ConsoleLoop: @unchecked Sendable {
     public init(
         terminal: any TerminalDevice, inbox: Inbox, effects: any ConsoleEffects, state: AppState, fps: Int,
         tokens: TokenStore? = nil, clock: some Clock<Duration> = ContinuousClock(),
-        wallClock: @escaping @Sendable () -> UTCInstant = UTCInstant.now, stop: StopRequest = StopRequest()
+        wallClock: @escaping @Sendable () -> UTCInstant = UTCInstant.now, stop: StopRequest = StopRequest(),
+        saveAcks: (@Sendable (AckBook) -> Void)? = nil
     ) {
+        self.saveAcks = saveAcks
         self.terminal = terminal
         self.inbox = inbox
         self.effects = effects
@@ -152,6 +156,7 @@ public final class ConsoleLoop: @unchecked Sendable {
             case .quit: return true
             case .bell: terminal.bell()
             case .reconnectAll: Task { await target.reconnectAll() }
+            case .saveAcks(let book): saveAcks?(book)
             case .send(let tenant, let endpoint, let command):
                 Task { await target.send(command, tenant: tenant, endpoint: endpoint) }
             }

@@ -71,7 +71,7 @@ public enum BenchScenarios {
         BenchScenario(name: "parse", one: parse),
         BenchScenario(name: "decode-foundation", one: decodeFoundation),
         BenchScenario(name: "ingest", run: { [ingest(quick: $0, repetitions: $1), ingestStorm(quick: $0, repetitions: $1)] }),
-        BenchScenario(name: "render", run: { render(quick: $0, repetitions: $1) }),
+        BenchScenario(name: "render", run: { render(quick: $0, repetitions: $1) + [renderStorm(quick: $0, repetitions: $1)] }),
         BenchScenario(name: "e2e", run: LiveBench.e2e),
         BenchScenario(name: "idle", run: LiveBench.idle),
         BenchScenario(name: "keys", run: LiveBench.keys),
@@ -263,6 +263,40 @@ public enum BenchScenarios {
                 "render", metric: "frame 200x60, live", unit: "ms", samples: live,
                 note: "the same, each frame after 1,000 session updates; p99 \(p99(live)) ms"),
         ]
+    }
+
+    /// One 200x60 frame during a storm: 50,000 ONUs offline in 200 PON outages (each with its
+    /// subscribers), the ONU pane focused, the header's summary and the Alerts pane's outages on.
+    static func renderStorm(quick: Bool, repetitions: Int) -> BenchResult {
+        let onus = quick ? 5_000 : 50_000
+        var state = AppState(tenants: ["t-01"], now: epoch)
+        let events = (0..<onus).map { i -> ClientEvent in
+            let e = Event(
+                type: .onuOffline, tenantID: "t-01", timestamp: UTCInstant(microseconds: epoch.microseconds + Int64(i)),
+                payload: .onu(
+                    ONUEvent(
+                        onuSerial: "HWTC\(hex8(i))", subscriberID: "sub-\(i)", status: .offline, previousStatus: .online,
+                        oltID: "olt-\(i % 200)", ponPort: 1)),
+                raw: [])
+            return .event(tenant: "t-01", endpoint: .onuStatus, event: e)
+        }
+        _ = reduce(&state, .client(events))
+        _ = reduce(&state, .client([Endpoint.onuStatus, .alerts].map { .status(tenant: "t-01", endpoint: $0, state: .live) }))
+        _ = reduce(&state, .key(.char("1")))
+        let active = state.outages.outages.values.filter(\.isActive).count
+        precondition(active == 200, "200 outages, not \(active)")
+        var times: [Double] = []
+        for _ in 0..<max(20, repetitions * 10) {
+            let t0 = monotonicSeconds()
+            let grid = Screen.render(state, cols: 200, rows: 60)
+            times.append((monotonicSeconds() - t0) * 1000)
+            precondition(grid.rows == 60)
+        }
+        let sorted = times.sorted()
+        let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+        return .from(
+            "render", metric: "frame 200x60, storm", unit: "ms", samples: times,
+            note: "\(onus) ONUs offline in \(active) outages; p99 \(String(format: "%.2f", p99)) ms")
     }
 
     static func rssMB() -> Int {

@@ -39,6 +39,12 @@ public struct AppState: Sendable {
     /// When each alert group was cleared lately (flapping: ``flapRule``).
     public var alertClears: [AlertGroupKey: [UTCInstant]] = [:]
     public var flapRule = FlapRule()
+    /// Local acknowledgements and silences (kept in acks.json; the backend has none).
+    public var acks = AckBook()
+    /// Who acknowledges: the login user.
+    public var operatorName = "operator"
+    /// Typing the note of an acknowledgement.
+    public var ackPrompt: (target: AckTarget, text: String)? = nil
     /// Jobs: finished jobs (completed, failed, cancelled) are hidden (`x` toggles).
     public var hideFinishedJobs = false
     public var tickets: [String: RingBuffer<Event>] = [:]

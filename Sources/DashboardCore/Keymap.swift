@@ -13,6 +13,7 @@ public enum KeyCommand: Sendable, Equatable {
     case nextSortColumn, flipSortDirection
     case cancel, pause, resume
     case reconnectAll, connections, clearPane, help, quit
+    case acknowledge, silence
 }
 
 /// One line of the keymap: the keys, how the help shows them, and what they do.
@@ -65,6 +66,11 @@ public enum Keymap {
             Binding(keys: [.char("C")], label: "C", help: "connections panel", command: .connections, hint: ("C", "connections")),
             Binding(
                 keys: [.char("x")], label: "x", help: "clear: history; cleared alerts; hide finished jobs", command: .clearPane),
+            Binding(
+                keys: [.char("a")], label: "a", help: "ack/unack the alert group or outage (local to this console)",
+                command: .acknowledge),
+            Binding(
+                keys: [.char("m")], label: "m", help: "silence/unsilence its bell and flash for 1 h (local)", command: .silence),
             Binding(keys: [.char("?")], label: "?", help: "this help", command: .help, hint: ("?", "help")),
             Binding(keys: [.char("q")], label: "q", help: "quit", command: .quit, hint: ("q", "quit")),
         ]

@@ -66,6 +66,8 @@ public struct Outage: Sendable, Equatable {
     public var stopCauses: [String: Int] = [:]
     /// ONU events folded into its row (not listed one by one in the ONU pane).
     public var events = 0
+    /// Open tickets of its subscribers (kept up to date as tickets open and close).
+    public var tickets = 0
     /// When its last ONU came back.
     public var resolvedAt: UTCInstant? = nil
 
@@ -115,6 +117,9 @@ public struct OutageTracker: Sendable {
     private var ponDowns: [PON: Deque<UTCInstant>] = [:]
     /// When ONUs went offline per OLT, and on which PON (the last window).
     private var oltDowns: [OLT: Deque<(at: UTCInstant, pon: Int?)>] = [:]
+    /// Per OLT, how many of the window's offline transitions each PON had (its count of keys is
+    /// how many PONs they spread over, without a scan).
+    private var oltDownPONs: [OLT: [Int: Int]] = [:]
     private var ponKnown: [PON: Int] = [:]
     private var oltPONs: [OLT: Set<Int>] = [:]
     /// Per tenant and subscriber: the ONU behind them, their last stopped session, their open tickets.
@@ -154,12 +159,8 @@ public struct OutageTracker: Sendable {
         return false
     }
 
-    /// Open tickets of the subscribers behind `outage`.
-    public func tickets(of outage: Outage) -> Int {
-        outage.subscribers.reduce(0) {
-            $0 + (openTickets[EntityKey(kind: .subscriber, tenant: outage.scope.tenant, id: $1)]?.count ?? 0)
-        }
-    }
+    /// Open tickets of the subscribers behind `outage` (counted as they change, not per frame).
+    public func tickets(of outage: Outage) -> Int { outage.tickets }
 
     // MARK: Events
 
@@ -209,7 +210,13 @@ public struct OutageTracker: Sendable {
         let floor = UTCInstant(microseconds: time.microseconds - Int64(rules.window * 1e6))
         // Oldest first: what fell out of the window is at the front.
         oltDowns[olt, default: []].append((time, pon?.pon))
-        while let first = oltDowns[olt]!.first, first.at < floor { oltDowns[olt]!.removeFirst() }
+        oltDownPONs[olt, default: [:]][pon?.pon ?? -1, default: 0] += 1
+        while let first = oltDowns[olt]!.first, first.at < floor {
+            oltDowns[olt]!.removeFirst()
+            let p = first.pon ?? -1
+            oltDownPONs[olt]![p]! -= 1
+            if oltDownPONs[olt]![p]! == 0 { oltDownPONs[olt]![p] = nil }
+        }
         if let pon {
             ponDowns[pon, default: []].append(time)
             while let first = ponDowns[pon]!.first, first < floor { ponDowns[pon]!.removeFirst() }
@@ -231,7 +238,7 @@ public struct OutageTracker: Sendable {
             outages[OutageScope(tenant: tenant, olt: olt.olt, pon: $0)]?.isActive == true
         }
         let downs = oltDowns[olt] ?? []
-        let spread = downs.count >= rules.minONUsOLT && Set(downs.map(\.pon)).count >= rules.minPONsOLT
+        let spread = downs.count >= rules.minONUsOLT && (oltDownPONs[olt]?.count ?? 0) >= rules.minPONsOLT
         if ponsDown.count >= rules.minPONsOLT || spread {
             let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: nil)
             var members: Set<String> = []
@@ -275,7 +282,9 @@ public struct OutageTracker: Sendable {
         if outages[scope]!.downs.count > 4096 { outages[scope]!.downs.removeFirst(2048) }
         if let p = onu.previous { outages[scope]!.causes[p.rawValue, default: 0] += 1 }
         guard let s = onu.subscriber else { return }
-        outages[scope]!.subscribers.insert(s)
+        if outages[scope]!.subscribers.insert(s).inserted {
+            outages[scope]!.tickets += openTickets[EntityKey(kind: .subscriber, tenant: scope.tenant, id: s)]?.count ?? 0
+        }
         // A session of theirs that stopped since the outage began (it may have come first).
         if let stop = lastStop[EntityKey(kind: .subscriber, tenant: scope.tenant, id: s)],
             stop.at >= outages[scope]!.since.minus(seconds: 5)
@@ -308,12 +317,18 @@ public struct OutageTracker: Sendable {
         guard let sub = t.subscriberID else { return }
         let key = EntityKey(kind: .subscriber, tenant: tenant, id: sub)
         let closed = type == .ticketResolved || ["resolved", "closed"].contains(t.status.lowercased())
+        var change = 0
         if closed {
-            openTickets[key]?.remove(t.ticketID)
+            if openTickets[key]?.remove(t.ticketID) != nil { change = -1 }
             if openTickets[key]?.isEmpty == true { openTickets[key] = nil }
-        } else {
-            openTickets[key, default: []].insert(t.ticketID)
+        } else if openTickets[key, default: []].insert(t.ticketID).inserted {
+            change = 1
         }
+        // The outage behind this subscriber, if any, counts it.
+        guard change != 0, let serial = subscriberONU[key], let onu = onus[.onu(tenant, serial)], let olt = onu.olt,
+            let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon), outages[scope]!.subscribers.contains(sub)
+        else { return }
+        outages[scope]!.tickets += change
     }
 
     /// Drops resolved outages older than `keepResolved` seconds.

@@ -59,6 +59,10 @@ public struct Row: Sendable {
     public var tone: Tone
     /// Its tenant's feed for this pane is down: the row may no longer be true (drawn dim, rates `-`).
     public var stale = false
+    /// Acknowledged here (alert groups and outages): it sinks below what is not, marked `ack`.
+    public var ack: Ack? = nil
+    /// Its bell and flash are silenced.
+    public var silenced = false
 
     /// The JSON shown by the detail view: the event (or the job's last event) as received.
     public var detail: [UInt8] {
@@ -289,10 +293,15 @@ extension AppState {
             guard matcher.matches(raw: [], extra: ["outage", o.scope.description, o.scope.tenant]) else { continue }
             let alerts = o.isActive ? alertsByOLT[OutageScope(tenant: o.scope.tenant, olt: o.scope.olt, pon: nil)] ?? 0 : 0
             let item = RowItem.outage(o, tickets: view.outages.tickets(of: o), alerts: alerts)
-            out.append((o, Row(id: .outage(o.scope), item: item, tone: o.isActive ? .critical : .dim)))
+            var row = Row(id: .outage(o.scope), item: item, tone: o.isActive ? .critical : .dim)
+            row.ack = acks.ack(for: AckTarget(o.scope))
+            row.silenced = acks.silenced(tenant: o.scope.tenant, olt: o.scope.olt, pon: o.scope.pon)
+            out.append((o, row))
         }
         out.sort {
             switch ($0.0.resolvedAt, $1.0.resolvedAt) {
+            // Acknowledged ones sink below the others.
+            case (nil, nil) where ($0.1.ack == nil) != ($1.1.ack == nil): $0.1.ack == nil
             case (nil, nil): ($0.0.offline.count, $1.0.scope) > ($1.0.offline.count, $0.0.scope)
             case (nil, _): true
             case (_, nil): false
@@ -353,17 +362,20 @@ extension AppState {
                 case .warning: .warning
                 default: .info
                 }
-            // One alert that does not flap is its own row, named by its id.
-            let row =
+            // One alert that does not flap is drawn as itself; the row is named by its group either
+            // way, so the selection stays on it as alerts of the group come and go.
+            var row =
                 shown.count == 1 && !flapping
-                ? Row(id: .entity(.alert(latest.tenant, latest.id)), item: .alert(latest), tone: tone)
-                : Row(id: .group(key), item: .alertGroup(g), tone: tone)
+                ? Row(id: .group(key), item: .alert(latest), tone: tone) : Row(id: .group(key), item: .alertGroup(g), tone: tone)
+            row.ack = acks.ack(for: AckTarget(key))
+            row.silenced = acks.silenced(tenant: key.tenant, type: key.type, source: key.source)
             rows.append((g, row))
         }
-        // Active first, most severe and newest first; then the recently cleared, most recently
-        // cleared first.
+        // Active first, unacknowledged before acknowledged, most severe and newest first; then
+        // the recently cleared, most recently cleared first.
         rows.sort {
             switch ($0.0.isActive, $1.0.isActive) {
+            case (true, true) where ($0.1.ack == nil) != ($1.1.ack == nil): $0.1.ack == nil
             case (true, true): ($0.0.severity.rank, $0.0.lastSeen) > ($1.0.severity.rank, $1.0.lastSeen)
             case (true, false): true
             case (false, true): false

@@ -15,6 +15,8 @@ public enum Action: Sendable {
 /// What the run loop should do, as values.
 public enum Effect: Sendable, Equatable {
     case send(tenant: String, endpoint: Endpoint, command: ClientCommand)
+    /// The acknowledgements and silences changed: keep them (acks.json).
+    case saveAcks(AckBook)
     case reconnectAll
     case bell
     case quit
@@ -42,10 +44,11 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         }
         if let f = state.flash, f.until <= now { state.flash = nil }
         state.outages.expire(now: now)
+        let lapsed = state.acks.expire(now: now)
         // Cleared alerts are kept 10 minutes, then go.
         let oldest = now.microseconds - AlertRow.clearedKeptFor * 1_000_000
         state.alerts = state.alerts.filter { ($0.value.clearedAt?.microseconds ?? .max) > oldest }
-        return []
+        return lapsed ? [.saveAcks(state.acks)] : []
     case .resized(let cols, let rows):
         state.size = (cols, rows)
         return []
@@ -166,7 +169,10 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
     switch event.payload {
     case .onu(let o):
         state.onuHistory[tenant, default: RingBuffer(capacity: limit)].append(event)
-        if let scope = state.outages.onuEvent(tenant: tenant, o, at: event.timestamp), let outage = state.outages.outages[scope] {
+        if let scope = state.outages.onuEvent(tenant: tenant, o, at: event.timestamp), let outage = state.outages.outages[scope],
+            !state.acks.silenced(tenant: tenant, olt: scope.olt, pon: scope.pon),
+            !state.acks.silenced(tenant: tenant, olt: scope.olt)
+        {
             let effects = announce(
                 &state, "OUTAGE \(tenant) \(scope): \(outage.offline.count) ONUs offline since \(outage.since.timeOfDay)")
             if !effects.isEmpty { return effects }
@@ -192,7 +198,9 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
                 message: a.message, raisedAt: event.timestamp, raw: event.raw)
             // Only a critical alert of a new group is announced (a repeat of a known one, or one
             // under an outage already announced, is not news), at most once per 10 s.
-            if a.severity == .critical, isNewGroup, state.outages.outage(tenant: tenant, olt: oltOf(a.source), pon: nil) == nil {
+            if a.severity == .critical, isNewGroup, state.outages.outage(tenant: tenant, olt: oltOf(a.source), pon: nil) == nil,
+                !state.acks.silenced(tenant: tenant, type: a.alertType, source: a.source)
+            {
                 return announce(&state, "CRITICAL \(tenant) \(a.source): \(a.message)")
             }
         }
@@ -247,6 +255,32 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
 // MARK: - Keys
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    // Typing an acknowledgement's note: Enter acks, Esc drops it.
+    if var prompt = state.ackPrompt {
+        switch key {
+        case .enter:
+            let (note, seconds) = parseAckNote(prompt.text)
+            state.acks.acks.removeAll { $0.target == prompt.target }
+            state.acks.acks.append(
+                Ack(
+                    target: prompt.target, who: state.operatorName, at: state.now, note: note,
+                    expires: seconds.map { state.now.minus(seconds: -$0) }))
+            state.ackPrompt = nil
+            flash(&state, "acknowledged \(prompt.target) (local to this console)")
+            return [.saveAcks(state.acks)]
+        case .escape:
+            state.ackPrompt = nil
+        case .backspace:
+            if !prompt.text.isEmpty { prompt.text.removeLast() }
+            state.ackPrompt = prompt
+        case .char(let c):
+            prompt.text.append(c)
+            state.ackPrompt = prompt
+        default:
+            break
+        }
+        return []
+    }
     // Typing a filter: keys are text until Enter (keep) or Esc (drop).
     if var text = state.editingFilter {
         switch key {
@@ -398,9 +432,50 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
     case .help: state.overlay = .help
     case .quit: return [.quit]
+    case .acknowledge, .silence:
+        guard state.focus == .alerts || state.focus == .onu else {
+            flash(&state, "a and m act on alert groups and outages (Alerts and ONU panes)")
+            return []
+        }
+        let content = state.content(for: state.focus, limit: selectionWindow)
+        guard let i = content.selectedIndex ?? (content.rows.isEmpty ? nil : 0), let target = ackTarget(content.rows[i]) else {
+            flash(&state, "nothing here to acknowledge: select an alert or an outage")
+            return []
+        }
+        if command == .acknowledge {
+            if state.acks.ack(for: target) != nil {
+                state.acks.acks.removeAll { $0.target == target }
+                flash(&state, "acknowledgement of \(target) removed")
+                return [.saveAcks(state.acks)]
+            }
+            state.ackPrompt = (target, "")
+            return []
+        }
+        let matching = { (s: Silence) in
+            s.tenant == target.tenant && s.type == target.type && s.source == target.source && s.olt == target.olt
+                && s.pon == target.pon
+        }
+        if state.acks.silences.contains(where: matching) {
+            state.acks.silences.removeAll(where: matching)
+            flash(&state, "silence of \(target) lifted")
+        } else {
+            state.acks.silences.append(Silence(matching: target, who: state.operatorName, until: state.now.minus(seconds: -3600)))
+            flash(&state, "\(target) silenced for 1 h: no bell, no flash (local to this console)")
+        }
+        return [.saveAcks(state.acks)]
     default: break
     }
     return []
+}
+
+/// What `a` and `m` act on in a row: its alert group, or its outage.
+func ackTarget(_ row: Row) -> AckTarget? {
+    switch row.item {
+    case .alert(let a): AckTarget(a.group)
+    case .alertGroup(let g): AckTarget(g.key)
+    case .outage(let o, _, _): AckTarget(o.scope)
+    default: nil
+    }
 }
 
 /// Says news in the flash line (and rings the bell when configured), at most once per 10 s: a

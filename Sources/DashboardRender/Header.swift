@@ -64,7 +64,11 @@ public struct MessageLine: Widget {
     public func render(in area: Rect, into g: inout Grid) {
         guard area.height > 0, area.width > 0 else { return }
         let y = area.y
-        if let editing = state.editingFilter {
+        if let prompt = state.ackPrompt {
+            g.write(
+                "ack \(prompt.target): note \(prompt.text)▏  (Enter acks, Esc drops; end with 'for 4h' to lapse)", x: area.x + 1,
+                y: y, maxWidth: area.width - 1, style: Style(.info, bold: true))
+        } else if let editing = state.editingFilter {
             g.write(
                 "filter \(state.focus.title): \(editing)▏  (Enter keeps, Esc drops, ! inverts)", x: area.x + 1, y: y,
                 maxWidth: area.width - 1, style: Style(.info, bold: true))

@@ -188,11 +188,27 @@ public enum PaneView {
             return Table.Line(banner: gapText(t, g, showTenant: showTenant), style: Style(.warning))
         }
         if case .outage(let o, let tickets, let alerts) = row.item {
-            let style = row.stale || !o.isActive ? Style(.dim) : Style(.critical, bold: true)
-            return Table.Line(
-                banner: outageText(o, tickets: tickets, alerts: alerts, now: now, showTenant: showTenant), style: style)
+            // Acknowledged: still there, but no longer shouting.
+            let style = row.stale || !o.isActive ? Style(.dim) : row.ack != nil ? Style(.warning) : Style(.critical, bold: true)
+            // What it is comes first; the acknowledgement right after, then the rest.
+            var parts = outageText(o, tickets: tickets, alerts: alerts, now: now, showTenant: showTenant).components(
+                separatedBy: " · ")
+            var marks: [String] = []
+            if let ack = row.ack { marks.append(ack.label) }
+            if row.silenced { marks.append("silenced") }
+            parts.insert(contentsOf: marks, at: min(1, parts.count))
+            let text = parts.joined(separator: " · ")
+            return Table.Line(banner: text, style: style)
         }
-        return Table.Line(cells(row), style: row.stale ? Style(.dim) : style(row.tone))
+        var c = cells(row)
+        if row.ack != nil || row.silenced, c.count > 3 {
+            // The message column says it: `ack` first (a narrow pane keeps it), who and the note after.
+            c[3] =
+                (row.ack != nil ? "ack · " : "") + (row.silenced ? "silenced · " : "") + c[3]
+                + (row.ack.map { " · " + $0.label } ?? "")
+            return Table.Line(c, style: row.stale ? Style(.dim) : row.ack != nil ? Style(.normal) : style(row.tone))
+        }
+        return Table.Line(c, style: row.stale ? Style(.dim) : style(row.tone))
     }
 
     /// What the title says about how current the rows are: `stale 1:23`, `no connection`, or

@@ -100,6 +100,15 @@ struct RealtimeDash: AsyncParsableCommand {
         state.outages.rules.minONUsOLT = dashConfig.outages.minONUsOLT
         state.flapRule.count = dashConfig.alerts.flapCount
         state.flapRule.window = dashConfig.alerts.flapWindowSeconds
+        // Acknowledgements and silences are local to this console, kept across restarts.
+        state.operatorName = env["USER"] ?? env["LOGNAME"] ?? "operator"
+        let ackStore = AckStore(path: XDGPaths(environment: env).stateDirectory + "/acks.json")
+        let (book, problem) = ackStore.load()
+        state.acks = book
+        if let problem {
+            logger.warning("\(problem)")
+            state.flash = (problem, UTCInstant(microseconds: UTCInstant.now().microseconds + 20_000_000))
+        }
         state.insecureTLS = client.insecureTLS
         if client.insecureTLS {
             logger.warning(
@@ -114,7 +123,10 @@ struct RealtimeDash: AsyncParsableCommand {
             try withTerminal(theme: theme, environment: env) { terminal in
                 ConsoleLoop(
                     terminal: terminal, inbox: manager.inbox, effects: manager, state: initial, fps: fps, tokens: tokens,
-                    stop: stop
+                    stop: stop,
+                    saveAcks: { book in
+                        do { try ackStore.save(book) } catch { logger.error("acknowledgements not kept: \(error)") }
+                    }
                 ).run()
             }
         }

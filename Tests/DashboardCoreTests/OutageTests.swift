@@ -214,3 +214,105 @@ struct OutageTests {
         #expect(s.summary == "1 outage (olt-03/11 5 ONUs) (stale)")
     }
 }
+
+@Suite("Local acknowledgements and silences")
+struct AckTests {
+    func keyed(_ s: inout AppState, _ keys: Key...) -> [Effect] { keys.flatMap { reduce(&s, .key($0)) } }
+    func type(_ s: inout AppState, _ text: String) { for c in text { _ = reduce(&s, .key(.char(c))) } }
+
+    func withGroups() -> AppState {
+        var s = state()
+        s.operatorName = "bob"
+        _ = reduce(
+            &s,
+            .client([
+                alert("b1", .critical, type: "bgp_down", source: "transit-2"),
+                alert("b2", .critical, at: at(1), type: "bgp_down", source: "transit-2"),
+                alert("w", .warning, at: at(2), type: "cpu", source: "edge-1"),
+            ]))
+        return s
+    }
+
+    @Test("a acknowledges the selected group with a note and an expiry; it sinks below the rest; a again removes it")
+    func acknowledge() {
+        var s = withGroups()
+        _ = keyed(&s, .char("2"), .down, .char("a"))
+        #expect(s.ackPrompt?.target == AckTarget(AlertGroupKey(tenant: "t-01", type: "bgp_down", source: "transit-2")))
+        type(&s, "crew on site for 2h")
+        let effects = keyed(&s, .enter)
+        let ack = s.acks.acks.first
+        #expect(ack?.who == "bob" && ack?.note == "crew on site" && ack?.expires == t0.microseconds + 7_200_000_000)
+        #expect(effects == [.saveAcks(s.acks)], "kept at once")
+        let rows = s.content(for: .alerts, limit: 10).rows
+        #expect(
+            rows.first.map { if case .alert(let a) = $0.item { a.id } else { "" } } == "w",
+            "the unacknowledged warning comes first")
+        #expect(rows.last?.ack?.note == "crew on site")
+        // Lapses after 2 hours.
+        #expect(reduce(&s, .tick(at(7199))) == [])
+        #expect(reduce(&s, .tick(at(7201))) == [.saveAcks(AckBook())])
+        #expect(s.acks.acks.isEmpty)
+        // a, Enter with no note; a again removes it.
+        _ = keyed(&s, .char("g"), .char("a"), .enter)
+        #expect(s.acks.acks.count == 1 && s.acks.acks[0].note == "" && s.acks.acks[0].expires == nil)
+        _ = keyed(&s, .char("G"), .char("a"))
+        #expect(s.acks.acks.isEmpty, "a on an acknowledged row removes the acknowledgement")
+    }
+
+    @Test("m silences a group: no flash or bell for it for an hour; m again lifts it")
+    func silence() {
+        var s = withGroups()
+        s.bellOnCritical = true
+        _ = keyed(&s, .char("2"), .char("g"), .char("m"))
+        #expect(s.acks.silences.count == 1 && s.acks.silences[0].type == "bgp_down")
+        _ = reduce(&s, .tick(at(30)))
+        // The group clears and comes back: a new critical group, but silenced.
+        _ = reduce(
+            &s,
+            .client([
+                alert("b1", .critical, cleared: true, at: at(31), type: "bgp_down", source: "transit-2"),
+                alert("b2", .critical, cleared: true, at: at(31), type: "bgp_down", source: "transit-2"),
+            ]))
+        s.flash = nil
+        #expect(reduce(&s, .client([alert("b3", .critical, at: at(32), type: "bgp_down", source: "transit-2")])) == [])
+        #expect(s.flash == nil, "silenced: no flash")
+        // Another source is not silenced.
+        #expect(reduce(&s, .client([alert("x", .critical, at: at(33), type: "bgp_down", source: "transit-9")])) == [.bell])
+        // The selection stayed on the transit-2 group (rows are named by their group): m lifts it.
+        _ = keyed(&s, .char("m"))
+        #expect(s.acks.silences.isEmpty, "\(s.acks.silences)")
+    }
+
+    @Test("an outage can be acknowledged too, and a loaded book marks its row")
+    func outage() {
+        var s = state()
+        _ = reduce(
+            &s,
+            .client(
+                (0..<5).map {
+                    ev(
+                        .onuOffline, "t-01", at: at(Double($0)),
+                        .onu(
+                            ONUEvent(onuSerial: "S\($0)", status: .offline, previousStatus: .online, oltID: "olt-03", ponPort: 11)
+                        ))
+                }))
+        var book = AckBook()
+        book.acks.append(
+            Ack(
+                target: AckTarget(OutageScope(tenant: "t-01", olt: "olt-03", pon: 11)), who: "ann", at: at(10), note: "known",
+                expires: nil))
+        s.acks = book
+        let row = s.content(for: .onu, limit: 5).rows.first
+        #expect(row?.ack?.who == "ann")
+        _ = keyed(&s, .char("1"), .char("a"))
+        #expect(s.acks.acks.isEmpty, "a on it removes the acknowledgement")
+    }
+
+    @Test("a note ending in 'for N[mhd]' lapses; anything else is just a note")
+    func notes() {
+        #expect(parseAckNote("crew on site for 4h") == ("crew on site", 14_400))
+        #expect(parseAckNote("for 30m") == ("", 1_800))
+        #expect(parseAckNote("waiting for the vendor").seconds == nil)
+        #expect(parseAckNote("for 2x").seconds == nil)
+    }
+}

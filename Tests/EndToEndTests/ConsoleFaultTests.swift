@@ -1,3 +1,4 @@
+import ConsoleRuntime
 import DashTestSupport
 import DemoBackend
 import Foundation
@@ -25,10 +26,11 @@ extension EndToEnd {
             #expect(t.start())
             defer { t.kill() }
             let log = NSTemporaryDirectory() + "rd-storm-\(getpid()).log"
+            let stateHome = try scratchDirectory()
             try await withDemoBackend(c) { server in
                 let file = try tokenFile(server.backend.mintToken(tenant: "t-01", lifetime: 3600))
                 t.type(
-                    "PS1='PROMPT> '; \(realtimeDashBinary) --api-url \(server.origin) --token-file \(file) --log-file \(log); echo EXIT=$?"
+                    "PS1='PROMPT> '; XDG_STATE_HOME=\(stateHome) USER=nightshift \(realtimeDashBinary) --api-url \(server.origin) --token-file \(file) --log-file \(log); echo EXIT=$?"
                 )
                 t.keys("Enter")
                 _ = try await t.wait("every stream live") { s in
@@ -49,8 +51,21 @@ extension EndToEnd {
                     $0.contains("serial") && $0.contains("subscriber") && $0.contains("offline")
                 }
                 t.keys("Escape")
+                // a acknowledges the outage with a note: marked on its row, and kept on disk.
+                t.type("a")
+                _ = try await t.wait("the note prompt") { $0.contains("ack outage \(scope): note") }
+                t.type("fibre crew dispatched")
+                t.keys("Enter")
+                _ = try await t.wait("the outage marked acknowledged") {
+                    $0.contains("OUTAGE \(scope) \(hit.onus)/") && $0.contains("ONUs offline since")
+                        && $0.contains(" · ack")
+                }
                 t.type("q")
                 _ = try await t.wait("the shell back") { $0.contains("EXIT=0") }
+                let kept = try String(contentsOfFile: stateHome + "/realtime-dash/acks.json", encoding: .utf8)
+                #expect(kept.contains("fibre crew dispatched") && kept.contains("nightshift"), "\(kept)")
+                let book = AckStore(path: stateHome + "/realtime-dash/acks.json").load()
+                #expect(book.problem == nil && book.book.acks.count == 1, "what the next console starts with")
             }
         }
 

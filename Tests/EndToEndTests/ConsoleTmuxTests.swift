@@ -65,7 +65,10 @@ struct TmuxSession {
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(200))
         }
-        Issue.record("timed out waiting for \(what); the screen was:\n\(last)")
+        // swift test does not always print a multi-line issue: the screen also goes to a file.
+        let file = NSTemporaryDirectory() + "rd-tmux-timeout-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        try? last.write(toFile: file, atomically: true, encoding: .utf8)
+        Issue.record("timed out waiting for \(what) (the screen is in \(file)); the screen was:\n\(last)")
         throw CancellationError()
     }
 }
