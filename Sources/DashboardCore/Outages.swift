@@ -168,7 +168,9 @@ public struct OutageTracker: Sendable {
     @discardableResult
     public mutating func onuEvent(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> OutageScope? {
         let key = EntityKey.onu(tenant, o.onuSerial)
-        let before = onus[key]
+        // One lookup for the read and the write.
+        let slot = onus.index(forKey: key)
+        let before = slot.map { onus.values[$0] }
         var onu =
             before
             ?? ONU(status: o.status, since: time, olt: o.oltID, pon: o.ponPort, subscriber: o.subscriberID, previous: nil)
@@ -179,8 +181,10 @@ public struct OutageTracker: Sendable {
         onu.pon = o.ponPort ?? onu.pon
         onu.subscriber = o.subscriberID ?? onu.subscriber
         onu.signalDBm = o.signalDBm ?? (o.status == .offline ? nil : onu.signalDBm)
-        onus[key] = onu
-        if let s = onu.subscriber { subscriberONU[EntityKey(kind: .subscriber, tenant: tenant, id: s)] = o.onuSerial }
+        if let slot { onus.values[slot] = onu } else { onus[key] = onu }
+        if let s = onu.subscriber, s != before?.subscriber {
+            subscriberONU[EntityKey(kind: .subscriber, tenant: tenant, id: s)] = o.onuSerial
+        }
         guard let olt = onu.olt else { return nil }
         let oltKey = OLT(tenant: tenant, olt: olt)
         let pon = onu.pon.map { PON(tenant: tenant, olt: olt, pon: $0) }
@@ -189,14 +193,15 @@ public struct OutageTracker: Sendable {
             oltPONs[oltKey, default: []].insert(pon.pon)
         }
         let wasOffline = before?.status == .offline, isOffline = onu.status == .offline
-        if let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon) { outages[scope]!.events += 1 }
+        let active = activeScope(tenant: tenant, olt: olt, pon: onu.pon)
+        if let active { outages[active]!.events += 1 }
         if isOffline && !wasOffline {
             if let pon { ponOffline[pon, default: []].insert(o.onuSerial) }
-            return wentOffline(o.onuSerial, onu, tenant: tenant, olt: oltKey, pon: pon, at: time)
+            return wentOffline(o.onuSerial, onu, tenant: tenant, olt: oltKey, pon: pon, active: active, at: time)
         }
         if wasOffline && !isOffline {
             if let pon { ponOffline[pon]?.remove(o.onuSerial) }
-            if let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon) {
+            if let scope = active {
                 outages[scope]!.offline.remove(o.onuSerial)
                 if outages[scope]!.offline.isEmpty { outages[scope]!.resolvedAt = time }
             }
@@ -205,7 +210,7 @@ public struct OutageTracker: Sendable {
     }
 
     private mutating func wentOffline(
-        _ serial: String, _ onu: ONU, tenant: String, olt: OLT, pon: PON?, at time: UTCInstant
+        _ serial: String, _ onu: ONU, tenant: String, olt: OLT, pon: PON?, active: OutageScope?, at time: UTCInstant
     ) -> OutageScope? {
         let floor = UTCInstant(microseconds: time.microseconds - Int64(rules.window * 1e6))
         // Oldest first: what fell out of the window is at the front.
@@ -221,7 +226,7 @@ public struct OutageTracker: Sendable {
             ponDowns[pon, default: []].append(time)
             while let first = ponDowns[pon]!.first, first < floor { ponDowns[pon]!.removeFirst() }
         }
-        if let scope = activeScope(tenant: tenant, olt: olt.olt, pon: pon?.pon) {
+        if let scope = active {
             join(serial, onu, scope, at: time)
             return nil
         }
@@ -276,27 +281,23 @@ public struct OutageTracker: Sendable {
     }
 
     private mutating func join(_ serial: String, _ onu: ONU, _ scope: OutageScope, at time: UTCInstant) {
-        outages[scope]!.offline.insert(serial)
-        outages[scope]!.hit.insert(serial)
-        outages[scope]!.downs.append(time)
-        if outages[scope]!.downs.count > 4096 { outages[scope]!.downs.removeFirst(2048) }
-        if let p = onu.previous { outages[scope]!.causes[p.rawValue, default: 0] += 1 }
+        // Out of the table while it changes: one lookup, and its sets are not shared (no copy).
+        var o = outages.removeValue(forKey: scope)!
+        defer { outages[scope] = o }
+        o.offline.insert(serial)
+        o.hit.insert(serial)
+        o.downs.append(time)
+        if o.downs.count > 4096 { o.downs.removeFirst(2048) }
+        if let p = onu.previous { o.causes[p.rawValue, default: 0] += 1 }
         guard let s = onu.subscriber else { return }
-        if outages[scope]!.subscribers.insert(s).inserted {
-            outages[scope]!.tickets += openTickets[EntityKey(kind: .subscriber, tenant: scope.tenant, id: s)]?.count ?? 0
-        }
+        let subscriber = EntityKey(kind: .subscriber, tenant: scope.tenant, id: s)
+        if o.subscribers.insert(s).inserted { o.tickets += openTickets[subscriber]?.count ?? 0 }
         // A session of theirs that stopped since the outage began (it may have come first).
-        if let stop = lastStop[EntityKey(kind: .subscriber, tenant: scope.tenant, id: s)],
-            stop.at >= outages[scope]!.since.minus(seconds: 5)
-        {
-            countStop(scope, stop.session, stop.cause)
-        }
+        if let stop = lastStop[subscriber], stop.at >= o.since.minus(seconds: 5) { Self.countStop(&o, stop.session, stop.cause) }
     }
 
-    private mutating func countStop(_ scope: OutageScope, _ session: String, _ cause: String?) {
-        if outages[scope]!.stoppedSessions.insert(session).inserted, let cause {
-            outages[scope]!.stopCauses[cause, default: 0] += 1
-        }
+    private static func countStop(_ o: inout Outage, _ session: String, _ cause: String?) {
+        if o.stoppedSessions.insert(session).inserted, let cause { o.stopCauses[cause, default: 0] += 1 }
     }
 
     /// A RADIUS session stopped: counted against the outage of its subscriber's ONU, whichever
@@ -309,7 +310,7 @@ public struct OutageTracker: Sendable {
             let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon), outages[scope]!.subscribers.contains(sub),
             time >= outages[scope]!.since.minus(seconds: 5)
         else { return }
-        countStop(scope, s.sessionID, s.terminateCause)
+        Self.countStop(&outages[scope]!, s.sessionID, s.terminateCause)
     }
 
     /// A ticket event: open tickets per subscriber.
@@ -349,8 +350,10 @@ extension AppState {
     /// critical · 1 flapping`, over the shown tenants; nil when there is nothing to say.
     public var summary: String? {
         let view = self.view
-        let outages = view.outages.outages.values.filter { $0.isActive && shows($0.scope.tenant) }
-            .sorted { ($0.offline.count, $1.scope) > ($1.offline.count, $0.scope) }
+        // Small keys sorted, not the outages themselves.
+        let outages = view.outages.outages.compactMap { scope, o in
+            o.isActive && shows(scope.tenant) ? (scope: scope, count: o.offline.count, pons: o.pons) : nil
+        }.sorted { ($0.count, $1.scope) > ($1.count, $0.scope) }
         var groups: [AlertGroupKey: AlertSeverity] = [:]
         let down = Set(outages.map { OutageScope(tenant: $0.scope.tenant, olt: $0.scope.olt, pon: nil) })
         for a in view.alerts.values where a.isActive && shows(a.tenant) {
@@ -364,7 +367,7 @@ extension AppState {
         var parts: [String] = []
         if !outages.isEmpty {
             let named = outages.prefix(2).map { o in
-                o.scope.pon == nil ? "\(o.scope) \(o.pons) PONs" : "\(o.scope) \(o.offline.count) ONUs"
+                o.scope.pon == nil ? "\(o.scope) \(o.pons) PONs" : "\(o.scope) \(o.count) ONUs"
             }
             let more = outages.count > 2 ? " · +\(outages.count - 2)" : ""
             let stale = freshness(.onu).overall.isLive ? "" : " (stale)"

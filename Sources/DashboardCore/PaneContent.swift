@@ -286,29 +286,32 @@ extension AppState {
 
     /// Outage rows of the shown tenants: active ones first (most ONUs offline first), then the
     /// resolved (newest first).
-    func outageRows(_ view: Snapshot, _ matcher: TextFilter) -> [Row] {
+    func outageRows(_ view: Snapshot, _ matcher: TextFilter, activeOnly: Bool = false) -> [Row] {
+        // Ordered by small keys first, the rows made after: an outage's sets are never moved
+        // around by the sort (200 outages of 50,000 ONUs in a storm).
+        var order: [(scope: OutageScope, rank: (Int, Int, Int64))] = []
+        for (scope, o) in view.outages.outages where shows(scope.tenant) && (o.isActive || !activeOnly) {
+            guard matcher.matches(raw: [], extra: ["outage", scope.description, scope.tenant]) else { continue }
+            let acked = acks.ack(for: AckTarget(scope)) != nil
+            // Active and not acknowledged, then active and acknowledged (most ONUs offline first),
+            // then resolved (most recent first).
+            let rank: (Int, Int, Int64) =
+                o.isActive ? (acked ? 1 : 0, -o.offline.count, 0) : (2, 0, -(o.resolvedAt?.microseconds ?? 0))
+            order.append((scope, rank))
+        }
+        order.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.scope < $1.scope }
+        guard !order.isEmpty else { return [] }
         let alertsByOLT = foldedAlertCounts(view)
-        var out: [(Outage, Row)] = []
-        for o in view.outages.outages.values where shows(o.scope.tenant) {
-            guard matcher.matches(raw: [], extra: ["outage", o.scope.description, o.scope.tenant]) else { continue }
+        return order.map { entry in
+            let o = view.outages.outages[entry.scope]!
             let alerts = o.isActive ? alertsByOLT[OutageScope(tenant: o.scope.tenant, olt: o.scope.olt, pon: nil)] ?? 0 : 0
-            let item = RowItem.outage(o, tickets: view.outages.tickets(of: o), alerts: alerts)
-            var row = Row(id: .outage(o.scope), item: item, tone: o.isActive ? .critical : .dim)
+            var row = Row(
+                id: .outage(o.scope), item: .outage(o, tickets: view.outages.tickets(of: o), alerts: alerts),
+                tone: o.isActive ? .critical : .dim)
             row.ack = acks.ack(for: AckTarget(o.scope))
             row.silenced = acks.silenced(tenant: o.scope.tenant, olt: o.scope.olt, pon: o.scope.pon)
-            out.append((o, row))
+            return row
         }
-        out.sort {
-            switch ($0.0.resolvedAt, $1.0.resolvedAt) {
-            // Acknowledged ones sink below the others.
-            case (nil, nil) where ($0.1.ack == nil) != ($1.1.ack == nil): $0.1.ack == nil
-            case (nil, nil): ($0.0.offline.count, $1.0.scope) > ($1.0.offline.count, $0.0.scope)
-            case (nil, _): true
-            case (_, nil): false
-            case (let x?, let y?): x > y
-            }
-        }
-        return out.map(\.1)
     }
 
     /// Active alerts whose source is an OLT in an active outage: folded under the outage, counted
@@ -331,7 +334,7 @@ extension AppState {
     /// The Alerts pane: outages first (with the alerts folded under them), then alert groups
     /// (one row per tenant × type × source), active before recently cleared.
     func alertRows(_ view: Snapshot, _ matcher: TextFilter) -> RowSet {
-        let outages = outageRows(view, matcher).filter { if case .outage(let o, _, _) = $0.item { o.isActive } else { false } }
+        let outages = outageRows(view, matcher, activeOnly: true)
         let folded = Set(foldedAlertCounts(view).keys)
         var groups: [AlertGroupKey: [AlertRow]] = [:]
         var total = 0
