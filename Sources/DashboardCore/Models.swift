@@ -56,6 +56,13 @@ public struct ConnectionInfo: Sendable, Equatable {
     public var gaps: [Gap] = []
     public static let maxGaps = 16
     public init() {}
+
+    /// An event arrived.
+    mutating func counted(at now: UTCInstant) {
+        events += 1
+        eventsThisSecond += 1
+        lastEventAt = now
+    }
 }
 
 /// Alerts that are the same problem: one tenant, one alert type, one source.

@@ -69,9 +69,8 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
     switch e {
     case .event(let tenant, let endpoint, let event):
         let id = StreamID(tenant, endpoint)
-        state.connections[id, default: ConnectionInfo()].events += 1
-        state.connections[id, default: ConnectionInfo()].eventsThisSecond += 1
-        state.connections[id, default: ConnectionInfo()].lastEventAt = state.now
+        // One lookup of the stream for its three counters.
+        state.connections[id, default: ConnectionInfo()].counted(at: state.now)
         if state.frozen != nil { state.frozen!.eventsSince += 1 }
         return apply(&state, tenant: tenant, endpoint: endpoint, event)
     case .status(let tenant, let endpoint, let s):
