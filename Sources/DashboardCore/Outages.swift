@@ -112,16 +112,22 @@ public struct OutageTracker: Sendable {
 
     public private(set) var onus: [EntityKey: ONU] = [:]
     public private(set) var outages: [OutageScope: Outage] = [:]
-    /// Offline ONUs per PON, and when ONUs went offline per PON and per OLT (the last window).
-    private var ponOffline: [PON: Set<String>] = [:]
-    private var ponDowns: [PON: Deque<UTCInstant>] = [:]
-    /// When ONUs went offline per OLT, and on which PON (the last window).
-    private var oltDowns: [OLT: Deque<(at: UTCInstant, pon: Int?)>] = [:]
-    /// Per OLT, how many of the window's offline transitions each PON had (its count of keys is
-    /// how many PONs they spread over, without a scan).
-    private var oltDownPONs: [OLT: [Int: Int]] = [:]
-    private var ponKnown: [PON: Int] = [:]
-    private var oltPONs: [OLT: Set<Int>] = [:]
+    /// Per PON: ONUs known and offline, and when ONUs went offline (the last window).
+    struct PONState: Sendable {
+        var known = 0
+        var offline: Set<String> = []
+        var downs: Deque<UTCInstant> = []
+    }
+    /// Per OLT: its PONs, when its ONUs went offline and on which PON (the last window), and how
+    /// many of those each PON had (its count of keys is how many PONs they spread over).
+    struct OLTState: Sendable {
+        var pons: Set<Int> = []
+        var downs: Deque<(at: UTCInstant, pon: Int?)> = []
+        var downPONs: [Int: Int] = [:]
+    }
+    /// One lookup per PON and per OLT for everything an event changes there.
+    private var pons: [PON: PONState] = [:]
+    private var olts: [OLT: OLTState] = [:]
     /// Per tenant and subscriber: the ONU behind them, their last stopped session, their open tickets.
     private var subscriberONU: [EntityKey: String] = [:]
     private var lastStop: [EntityKey: (session: String, cause: String?, at: UTCInstant)] = [:]
@@ -189,18 +195,17 @@ public struct OutageTracker: Sendable {
         let oltKey = OLT(tenant: tenant, olt: olt)
         let pon = onu.pon.map { PON(tenant: tenant, olt: olt, pon: $0) }
         if before == nil || before?.olt != onu.olt || before?.pon != onu.pon, let pon {
-            ponKnown[pon, default: 0] += 1
-            oltPONs[oltKey, default: []].insert(pon.pon)
+            pons[pon, default: PONState()].known += 1
+            olts[oltKey, default: OLTState()].pons.insert(pon.pon)
         }
         let wasOffline = before?.status == .offline, isOffline = onu.status == .offline
         let active = activeScope(tenant: tenant, olt: olt, pon: onu.pon)
         if let active { outages[active]!.events += 1 }
         if isOffline && !wasOffline {
-            if let pon { ponOffline[pon, default: []].insert(o.onuSerial) }
             return wentOffline(o.onuSerial, onu, tenant: tenant, olt: oltKey, pon: pon, active: active, at: time)
         }
         if wasOffline && !isOffline {
-            if let pon { ponOffline[pon]?.remove(o.onuSerial) }
+            if let pon { pons[pon]?.offline.remove(o.onuSerial) }
             if let scope = active {
                 outages[scope]!.offline.remove(o.onuSerial)
                 if outages[scope]!.offline.isEmpty { outages[scope]!.resolvedAt = time }
@@ -214,44 +219,40 @@ public struct OutageTracker: Sendable {
     ) -> OutageScope? {
         let floor = UTCInstant(microseconds: time.microseconds - Int64(rules.window * 1e6))
         // Oldest first: what fell out of the window is at the front.
-        oltDowns[olt, default: []].append((time, pon?.pon))
-        oltDownPONs[olt, default: [:]][pon?.pon ?? -1, default: 0] += 1
-        while let first = oltDowns[olt]!.first, first.at < floor {
-            oltDowns[olt]!.removeFirst()
-            let p = first.pon ?? -1
-            oltDownPONs[olt]![p]! -= 1
-            if oltDownPONs[olt]![p]! == 0 { oltDownPONs[olt]![p] = nil }
-        }
+        Self.down(&olts[olt, default: OLTState()], pon: pon?.pon, at: time, floor: floor)
+        var ponDowns = 0
         if let pon {
-            ponDowns[pon, default: []].append(time)
-            while let first = ponDowns[pon]!.first, first < floor { ponDowns[pon]!.removeFirst() }
+            ponDowns = Self.down(&pons[pon, default: PONState()], serial, at: time, floor: floor)
         }
         if let scope = active {
             join(serial, onu, scope, at: time)
             return nil
         }
         var started: OutageScope? = nil
-        if let pon, (ponDowns[pon]?.count ?? 0) >= rules.minONUs {
+        if let pon, ponDowns >= rules.minONUs, let state = pons[pon] {
             let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: pon.pon)
-            start(scope, since: ponDowns[pon]!.first!, members: ponOffline[pon] ?? [], known: ponKnown[pon] ?? 0)
+            start(scope, since: state.downs.first!, members: state.offline, known: state.known)
             started = scope
         }
         // The OLT rolls up when enough of its PONs are down, or enough of its ONUs across as many
         // PONs (a power failure: a few ONUs on many PONs); one PON's cut, however big, stays that
         // PON's outage.
-        let ponsDown = (oltPONs[olt] ?? []).filter {
-            outages[OutageScope(tenant: tenant, olt: olt.olt, pon: $0)]?.isActive == true
-        }
-        let downs = oltDowns[olt] ?? []
-        let spread = downs.count >= rules.minONUsOLT && (oltDownPONs[olt]?.count ?? 0) >= rules.minPONsOLT
+        let oltState = olts[olt] ?? OLTState()
+        let ponsDown =
+            started == nil && oltState.downs.count < rules.minONUsOLT
+            // Nothing new: the PON outages are what they were (they are counted when one starts).
+            ? []
+            : oltState.pons.filter { outages[OutageScope(tenant: tenant, olt: olt.olt, pon: $0)]?.isActive == true }
+        let downs = oltState.downs
+        let spread = downs.count >= rules.minONUsOLT && oltState.downPONs.count >= rules.minPONsOLT
         if ponsDown.count >= rules.minPONsOLT || spread {
             let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: nil)
             var members: Set<String> = []
             var known = 0
-            for p in oltPONs[olt] ?? [] {
+            for p in oltState.pons {
                 let k = PON(tenant: tenant, olt: olt.olt, pon: p)
-                members.formUnion(ponOffline[k] ?? [])
-                known += ponKnown[k] ?? 0
+                members.formUnion(pons[k]?.offline ?? [])
+                known += pons[k]?.known ?? 0
             }
             var since = downs.first!.at
             var folded = 0
@@ -269,6 +270,27 @@ public struct OutageTracker: Sendable {
             started = scope
         }
         return started
+    }
+
+    /// An ONU of the OLT went offline: counted in its window, what fell out of it dropped.
+    private static func down(_ o: inout OLTState, pon: Int?, at time: UTCInstant, floor: UTCInstant) {
+        o.downs.append((time, pon))
+        o.downPONs[pon ?? -1, default: 0] += 1
+        while let first = o.downs.first, first.at < floor {
+            o.downs.removeFirst()
+            let p = first.pon ?? -1
+            o.downPONs[p]! -= 1
+            if o.downPONs[p]! == 0 { o.downPONs[p] = nil }
+        }
+    }
+
+    /// An ONU of the PON went offline: it is offline there, and counted in its window; how many
+    /// went offline in the window.
+    private static func down(_ p: inout PONState, _ serial: String, at time: UTCInstant, floor: UTCInstant) -> Int {
+        p.offline.insert(serial)
+        p.downs.append(time)
+        while let first = p.downs.first, first < floor { p.downs.removeFirst() }
+        return p.downs.count
     }
 
     private mutating func start(_ scope: OutageScope, since: UTCInstant, members: Set<String>, known: Int) {
