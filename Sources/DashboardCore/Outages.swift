@@ -244,7 +244,15 @@ public struct OutageTracker: Sendable {
             ? []
             : oltState.pons.filter { outages[OutageScope(tenant: tenant, olt: olt.olt, pon: $0)]?.isActive == true }
         let downs = oltState.downs
-        let spread = downs.count >= rules.minONUsOLT && oltState.downPONs.count >= rules.minPONsOLT
+        // Spread: enough ONUs offline in the window on PONs that are not in an outage of their
+        // own (a PON's cut is that PON's, however big), over as many PONs as make an OLT's.
+        var spread = false
+        if downs.count >= rules.minONUsOLT {
+            let scattered = oltState.downPONs.filter { p, _ in
+                outages[OutageScope(tenant: tenant, olt: olt.olt, pon: p < 0 ? nil : p)]?.isActive != true
+            }
+            spread = scattered.values.reduce(0, +) >= rules.minONUsOLT && scattered.count >= rules.minPONsOLT
+        }
         if ponsDown.count >= rules.minPONsOLT || spread {
             let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: nil)
             var members: Set<String> = []

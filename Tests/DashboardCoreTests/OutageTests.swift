@@ -86,6 +86,9 @@ struct OutageTests {
         var s = state()
         _ = reduce(&s, .client((0..<32).map { onu("cut-\($0)", .offline, pon: 4, at: Double($0) / 10) }))
         #expect(s.outages.outages.keys.map(\.description) == ["olt-03/4"])
+        // A few ONUs elsewhere on that OLT at the same time do not make the cut an OLT's.
+        _ = reduce(&s, .client((0..<4).map { onu("stray-\($0)", .offline, pon: 5 + $0, at: 4) }))
+        #expect(s.outages.outages.keys.map(\.description) == ["olt-03/4"], "seen in tmux: a PON cut plus stray ONUs")
         _ = reduce(
             &s, .client((0..<20).map { onu("gasp-\($0)", .offline, olt: "olt-07", pon: $0 % 10, previous: .online, at: 10) }))
         let olt = s.outages.outages[scope("olt-07", nil)]
