@@ -43,6 +43,8 @@ public struct AppState: Sendable {
     public var acks = AckBook()
     /// Who acknowledges: the login user.
     public var operatorName = "operator"
+    /// Set by a jump from an outage's ONU list to a subscriber: `b` goes back.
+    public var jumpBack: JumpBack? = nil
     /// Typing the note of an acknowledgement.
     public var ackPrompt: (target: AckTarget, text: String)? = nil
     /// Jobs: finished jobs (completed, failed, cancelled) are hidden (`x` toggles).

@@ -13,7 +13,7 @@ public enum KeyCommand: Sendable, Equatable {
     case nextSortColumn, flipSortDirection
     case cancel, pause, resume
     case reconnectAll, connections, clearPane, help, quit
-    case acknowledge, silence
+    case acknowledge, silence, back
 }
 
 /// One line of the keymap: the keys, how the help shows them, and what they do.
@@ -71,6 +71,9 @@ public enum Keymap {
                 command: .acknowledge),
             Binding(
                 keys: [.char("m")], label: "m", help: "silence/unsilence its bell and flash for 1 h (local)", command: .silence),
+            Binding(
+                keys: [.char("b")], label: "b", help: "back to the outage's ONU list after a jump to a subscriber",
+                command: .back),
             Binding(keys: [.char("?")], label: "?", help: "this help", command: .help, hint: ("?", "help")),
             Binding(keys: [.char("q")], label: "q", help: "quit", command: .quit, hint: ("q", "quit")),
         ]

@@ -227,4 +227,19 @@ public enum Overlay: Sendable, Equatable {
     case connections
     /// A cancel waiting for `y`: captured when the dialog opened, so later updates cannot change its target.
     case confirmCancel(tenant: String, endpoint: Endpoint, id: String, type: String)
+    /// An outage's ONUs, sorted, one selected: Enter jumps to its subscriber's sessions and tickets.
+    case onuList(scope: OutageScope, sort: ONUListSort, selected: Int)
+}
+
+/// The columns an outage's ONU list sorts by (`s` cycles).
+public enum ONUListSort: Int, CaseIterable, Sendable {
+    case status, serial, since, dBm, subscriber
+}
+
+/// Where `b` goes back to after a jump from an outage's ONU list.
+public struct JumpBack: Sendable, Equatable {
+    public var focus: Pane
+    public var sessionsFilter: String?
+    public var ticketsFilter: String?
+    public var list: Overlay
 }

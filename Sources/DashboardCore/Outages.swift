@@ -231,7 +231,8 @@ public struct OutageTracker: Sendable {
         var started: OutageScope? = nil
         if let pon, ponDowns >= rules.minONUs, let state = pons[pon] {
             let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: pon.pon)
-            start(scope, since: state.downs.first!, members: state.offline, known: state.known)
+            // The earliest, not the first to arrive: events may come out of order.
+            start(scope, since: state.downs.min()!, members: state.offline, known: state.known)
             started = scope
         }
         // The OLT rolls up when enough of its PONs are down, or enough of its ONUs across as many
@@ -262,7 +263,7 @@ public struct OutageTracker: Sendable {
                 members.formUnion(pons[k]?.offline ?? [])
                 known += pons[k]?.known ?? 0
             }
-            var since = downs.first!.at
+            var since = downs.map(\.at).min()!
             var folded = 0
             // Its PONs' outages become part of it.
             for p in ponsDown {
@@ -412,18 +413,20 @@ extension AppState {
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 
-    /// Enter on an outage: its ONUs, offline first, then by serial.
-    public func listing(_ o: Outage) -> String {
-        var lines = ["serial            status    since     dBm     subscriber"]
-        let rows = o.hit.compactMap { serial in view.outages.onus[.onu(o.scope.tenant, serial)].map { (serial, $0) } }
-            .sorted { ($0.1.status == .offline ? 0 : 1, $0.0) < ($1.1.status == .offline ? 0 : 1, $1.0) }
-        for (serial, onu) in rows {
-            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
-            lines.append(
-                pad(serial, 18) + pad(onu.status.rawValue, 10) + pad(onu.since.timeOfDay, 10)
-                    + pad(onu.signalDBm.map { String(format: "%.1f", $0) } ?? "-", 8) + (onu.subscriber ?? "-"))
+    /// An outage's ONUs in `sort` order (ties by serial).
+    public func onuList(_ scope: OutageScope, sort: ONUListSort) -> [(serial: String, onu: OutageTracker.ONU)] {
+        guard let o = view.outages.outages[scope] else { return [] }
+        let rows = o.hit.compactMap { serial in view.outages.onus[.onu(scope.tenant, serial)].map { (serial: serial, onu: $0) } }
+        return rows.sorted { a, b in
+            switch sort {
+            case .status where a.onu.status != b.onu.status: return a.onu.status == .offline
+            case .since where a.onu.since != b.onu.since: return a.onu.since < b.onu.since
+            case .dBm where a.onu.signalDBm != b.onu.signalDBm: return (a.onu.signalDBm ?? -999) < (b.onu.signalDBm ?? -999)
+            case .subscriber where a.onu.subscriber != b.onu.subscriber:
+                return (a.onu.subscriber ?? "~") < (b.onu.subscriber ?? "~")
+            default: return a.serial < b.serial
+            }
         }
-        return lines.joined(separator: "\n")
     }
 }
 

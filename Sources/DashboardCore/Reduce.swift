@@ -317,6 +317,46 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return []
     }
     guard let command = Keymap.command(for: key) else { return [] }
+    // An outage's ONU list: move, sort, jump to a subscriber; Esc closes.
+    if case .onuList(let scope, let sort, let selected) = state.overlay {
+        let rows = state.onuList(scope, sort: sort)
+        let page = max(1, state.size.rows - 7)
+        func select(_ i: Int) {
+            let i = min(max(0, i), max(0, rows.count - 1))
+            state.overlay = .onuList(scope: scope, sort: sort, selected: i)
+            // Keep it in sight (the first line is the header).
+            if i + 1 < state.overlayScroll + 1 { state.overlayScroll = i }
+            if i + 1 >= state.overlayScroll + page { state.overlayScroll = i + 2 - page }
+        }
+        switch command {
+        case .quit: return [.quit]
+        case .moveUp: select(selected - 1)
+        case .moveDown: select(selected + 1)
+        case .pageUp: select(selected - page)
+        case .pageDown: select(selected + page)
+        case .first: select(0)
+        case .last: select(rows.count - 1)
+        case .nextSortColumn:
+            let next = ONUListSort(rawValue: (sort.rawValue + 1) % ONUListSort.allCases.count)!
+            state.overlay = .onuList(scope: scope, sort: next, selected: 0)
+        case .detail:
+            guard selected < rows.count, let sub = rows[selected].onu.subscriber else {
+                flash(&state, "no subscriber known for this ONU")
+                return []
+            }
+            state.jumpBack = JumpBack(
+                focus: state.focus, sessionsFilter: state.filters[.sessions], ticketsFilter: state.filters[.tickets],
+                list: state.overlay)
+            state.filters[.sessions] = sub
+            state.filters[.tickets] = sub
+            state.overlay = .none
+            state.focus = .sessions
+            flash(&state, "sessions and tickets of \(sub) (\(rows[selected].serial)); b goes back to \(scope)")
+        case .close, .help, .connections: state.overlay = .none
+        default: break
+        }
+        return []
+    }
     if state.overlay != .none {
         switch command {
         case .quit: return [.quit]
@@ -355,8 +395,11 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         let content = state.content(for: state.focus, limit: selectionWindow)
         if let i = content.selectedIndex ?? (content.rows.isEmpty ? nil : 0) {
             let row = content.rows[i]
-            var text = (try? JSONValue.parse(row.detail))?.prettyText ?? String(decoding: row.detail, as: UTF8.self)
-            if case .outage(let o, _, _) = row.item { text = state.listing(o) }
+            if case .outage(let o, _, _) = row.item {
+                state.overlay = .onuList(scope: o.scope, sort: .status, selected: 0)
+                return []
+            }
+            let text = (try? JSONValue.parse(row.detail))?.prettyText ?? String(decoding: row.detail, as: UTF8.self)
             state.overlay = .detail(title: "\(state.focus.title): \(row.summary)", text: text)
         }
     case .close:
@@ -431,6 +474,16 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
     case .help: state.overlay = .help
     case .quit: return [.quit]
+    case .back:
+        guard let back = state.jumpBack else {
+            flash(&state, "nothing to go back to (b returns from a jump to a subscriber)")
+            return []
+        }
+        state.filters[.sessions] = back.sessionsFilter
+        state.filters[.tickets] = back.ticketsFilter
+        state.focus = back.focus
+        state.overlay = back.list
+        state.jumpBack = nil
     case .acknowledge, .silence:
         guard state.focus == .alerts || state.focus == .onu else {
             flash(&state, "a and m act on alert groups and outages (Alerts and ONU panes)")
@@ -502,7 +555,7 @@ func scrollOverlay(_ state: inout AppState, by delta: Int) {
     let visible = max(1, state.size.rows - 4)
     let lines: Int =
         switch state.overlay {
-        case .none, .confirmCancel: 0
+        case .none, .confirmCancel, .onuList: 0
         case .help: Keymap.bindings.count + 2
         case .detail(_, let text): text.split(separator: "\n", omittingEmptySubsequences: false).count
         // An upper bound: a line per socket, one more for a stopped one, the totals and notices.

@@ -5,11 +5,14 @@ public struct Popup: Widget {
     public var lines: [String]
     /// The first line shown (clamped so the last page stays full).
     public var scroll: Int
+    /// A line drawn selected (reversed, with a marker).
+    public var highlight: Int?
 
-    public init(title: String, lines: [String], scroll: Int = 0) {
+    public init(title: String, lines: [String], scroll: Int = 0, highlight: Int? = nil) {
         self.title = title
         self.lines = lines
         self.scroll = scroll
+        self.highlight = highlight
     }
 
     /// Lines visible in a popup on a screen `rows` high.
@@ -31,9 +34,15 @@ public struct Popup: Widget {
         Box(title: title, focused: true, footer: arrows.isEmpty ? nil : " more \(arrows) ")
             .render(in: box, into: &g)
         for (i, line) in lines.dropFirst(first).prefix(visible).enumerated() {
+            let selected = highlight == first + i
+            let style = selected ? Style(.selected, bold: true, reverse: true) : Style(.overlay)
+            if selected {
+                g.fill(x: box.x + 1, y: box.y + 1 + i, width: w - 2, height: 1, style: style)
+                g.write(g.ascii ? ">" : "▸", x: box.x + 1, y: box.y + 1 + i, style: style)
+            }
             g.write(
                 TerminalText.truncate(TerminalText.sanitize(line), to: w - 4), x: box.x + 2, y: box.y + 1 + i, maxWidth: w - 4,
-                style: Style(.overlay))
+                style: style)
         }
     }
 }

@@ -86,6 +86,22 @@ public enum Screen {
             lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped"))
             popup(
                 &g, state, title: "Keys (? or Esc closes)", lines: lines.map { $0.0.isEmpty ? $0.1 : pad($0.0, 10) + " " + $0.1 })
+        case .onuList(let scope, let sort, let selected):
+            let rows = state.onuList(scope, sort: sort)
+            let names = ["status", "serial", "since", "dBm", "subscriber"]
+            var header = pad("serial", 18) + pad("status", 10) + pad("since", 10) + pad("dBm", 8) + "subscriber"
+            header = header.replacingOccurrences(of: names[sort.rawValue], with: names[sort.rawValue] + "▼")
+            let lines =
+                [header]
+                + rows.map { r in
+                    pad(r.serial, 18) + pad(r.onu.status.rawValue, 10) + pad(r.onu.since.timeOfDay, 10)
+                        + pad(r.onu.signalDBm.map(Format.decimal1) ?? "-", 8) + (r.onu.subscriber ?? "-")
+                }
+            Popup(
+                title:
+                    "\(scope) \(scope.tenant): \(rows.count) ONUs (↑↓, s sorts, Enter: subscriber's sessions and tickets, Esc)",
+                lines: lines, scroll: state.overlayScroll, highlight: selected + 1
+            ).render(in: Rect(x: 0, y: 0, width: g.cols, height: g.rows), into: &g)
         case .detail(let title, let text):
             popup(
                 &g, state, title: title + " (Esc closes)",

@@ -154,6 +154,32 @@ struct OutageTests {
         #expect(s.flash?.text.hasPrefix("OUTAGE t-01 olt-03/11: 5 ONUs offline") == true, "a new outage is announced once")
     }
 
+    @Test("Enter on an outage lists its ONUs; s sorts; Enter jumps to a subscriber's sessions and tickets; b comes back")
+    func onuListAndJump() {
+        var s = state()
+        _ = reduce(&s, .client([ticket("k1", subscriber: "sub-3")]))
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, subscriber: "sub-\(4 - $0)", at: Double(4 - $0)) }))
+        s.filters[.sessions] = "before"
+        _ = reduce(&s, .key(.char("1")))
+        _ = reduce(&s, .key(.enter))
+        guard case .onuList(let scope, .status, 0) = s.overlay else {
+            Issue.record("the list opens: \(s.overlay)")
+            return
+        }
+        #expect(s.onuList(scope, sort: .status).map(\.serial) == ["S0", "S1", "S2", "S3", "S4"], "offline first, then by serial")
+        _ = reduce(&s, .key(.char("s")))
+        _ = reduce(&s, .key(.char("s")))
+        #expect(s.overlay == .onuList(scope: scope, sort: .since, selected: 0), "s cycles the sort")
+        #expect(s.onuList(scope, sort: .since).map(\.serial) == ["S4", "S3", "S2", "S1", "S0"], "the first offline first")
+        _ = reduce(&s, .key(.down))
+        _ = reduce(&s, .key(.enter))
+        #expect(s.overlay == .none && s.focus == .sessions)
+        #expect(s.filters[.sessions] == "sub-1" && s.filters[.tickets] == "sub-1", "S3 is sub-1's")
+        _ = reduce(&s, .key(.char("b")))
+        #expect(s.filters[.sessions] == "before" && s.filters[.tickets] == nil && s.focus == .onu)
+        #expect(s.overlay == .onuList(scope: scope, sort: .since, selected: 1), "back in the list where it was")
+    }
+
     @Test("alerts of one tenant, type and source are one row ×N; raised and cleared 3 times in 10 minutes it flaps")
     func groupsAndFlapping() {
         var s = state()
