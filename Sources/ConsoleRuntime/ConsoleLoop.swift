@@ -133,7 +133,7 @@ public final class ConsoleLoop: @unchecked Sendable {
             }
             let t = monotonic()
             if let tokens, t >= nextNotices {
-                let notices = tokens.notices(now: wallClock()).map { Notice(short: $0.short, full: $0.full) }
+                let notices = tokens.notices(now: wallClock())
                 if notices != state.notices {
                     _ = reduce(&state, .notices(notices))
                     pacer.markDirty()

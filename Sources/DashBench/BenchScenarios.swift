@@ -251,10 +251,6 @@ public enum BenchScenarios {
             live.append((monotonicSeconds() - t0) * 1000)
             precondition(grid.rows == 60)
         }
-        func p99(_ t: [Double]) -> String {
-            let sorted = t.sorted()
-            return String(format: "%.2f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))])
-        }
         return [
             .from(
                 "render", metric: "frame 200x60", unit: "ms", samples: still,
@@ -292,11 +288,15 @@ public enum BenchScenarios {
             times.append((monotonicSeconds() - t0) * 1000)
             precondition(grid.rows == 60)
         }
-        let sorted = times.sorted()
-        let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
         return .from(
             "render", metric: "frame 200x60, storm", unit: "ms", samples: times,
-            note: "\(onus) ONUs offline in \(active) outages; p99 \(String(format: "%.2f", p99)) ms")
+            note: "\(onus) ONUs offline in \(active) outages; p99 \(p99(times)) ms")
+    }
+
+    /// The 99th percentile of `t`, to two decimals.
+    static func p99(_ t: [Double]) -> String {
+        let sorted = t.sorted()
+        return String(format: "%.2f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))])
     }
 
     static func rssMB() -> Int {

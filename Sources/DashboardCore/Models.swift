@@ -28,16 +28,6 @@ extension Pane {
     }
 }
 
-/// A standing warning: a short form that fits the header, the whole sentence for the `C` panel.
-public struct Notice: Sendable, Equatable {
-    public var short: String
-    public var full: String
-    public init(short: String, full: String) {
-        self.short = short
-        self.full = full
-    }
-}
-
 /// What the console knows about one stream.
 public struct ConnectionInfo: Sendable, Equatable {
     public var state: ConnectionState = .connecting(attempt: 1)

@@ -21,17 +21,6 @@ public struct TokenError: Error, Sendable, CustomStringConvertible {
     public init(_ d: String) { description = d }
 }
 
-/// A standing warning about a token: a short form for the header, the whole sentence for the
-/// connections panel, the log and `tail`.
-public struct TokenNotice: Sendable, Equatable {
-    public var short: String
-    public var full: String
-    public init(short: String, full: String) {
-        self.short = short
-        self.full = full
-    }
-}
-
 /// Reads tokens and notices when a token file changes.
 ///
 /// Tokens are read when needed and cached with the file's modification time; ``changedTenants()``
@@ -77,14 +66,14 @@ public final class TokenStore: Sendable {
     public func warnings(now: UTCInstant) -> [String] { notices(now: now).map(\.full) }
 
     /// Standing warnings about the tokens, each with a short form that fits a header line.
-    public func notices(now: UTCInstant) -> [TokenNotice] {
-        var out: [TokenNotice] = []
+    public func notices(now: UTCInstant) -> [Notice] {
+        var out: [Notice] = []
         for (tenant, source) in sources.sorted(by: { $0.key < $1.key }) {
             if case .file(let path) = source, let attrs = try? FileManager.default.attributesOfItem(atPath: expandTilde(path)),
                 let mode = attrs[.posixPermissions] as? Int, mode & 0o077 != 0
             {
                 out.append(
-                    TokenNotice(
+                    Notice(
                         short: "token file \(tenant) readable by others: chmod 600",
                         full:
                             "the token file \(path) for tenant \(tenant) is readable by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
@@ -94,12 +83,12 @@ public final class TokenStore: Sendable {
             let left = claims.expiresAt - Int64(now.secondsSinceEpoch)
             if left <= 0 {
                 out.append(
-                    TokenNotice(
+                    Notice(
                         short: "token \(tenant) expired: write a fresh one, press R",
                         full: "the token for tenant \(tenant) (\(source)) expired \(-left) s ago; write a fresh one and press R"))
             } else if left < 300 {
                 out.append(
-                    TokenNotice(
+                    Notice(
                         short: "token \(tenant) expires in \(left) s",
                         full: "the token for tenant \(tenant) (\(source)) expires in \(left) s"))
             }
