@@ -379,7 +379,10 @@ public struct OutageTracker: Sendable {
 extension AppState {
     /// The first line an operator reads: `2 outages (olt-03/11 212 ONUs · olt-01 5 PONs) · 3
     /// critical · 1 flapping`, over the shown tenants; nil when there is nothing to say.
-    public var summary: String? {
+    public var summary: String? { summary(naming: true) }
+
+    /// The summary; without `naming`, the outages are counted but not named (a narrow header).
+    public func summary(naming: Bool) -> String? {
         let view = self.view
         // Small keys sorted, not the outages themselves.
         let outages = view.outages.outages.compactMap { scope, o in
@@ -402,8 +405,8 @@ extension AppState {
             }
             let more = outages.count > 2 ? " · +\(outages.count - 2)" : ""
             let stale = freshness(.onu).overall.isLive ? "" : " (stale)"
-            parts.append(
-                "\(outages.count) outage\(outages.count == 1 ? "" : "s") (\(named.joined(separator: " · "))\(more))\(stale)")
+            let names = naming ? " (\(named.joined(separator: " · "))\(more))" : ""
+            parts.append("\(outages.count) outage\(outages.count == 1 ? "" : "s")\(names)\(stale)")
         }
         // Counts of a feed that is down cannot be known: not said (the Alerts title reads ?).
         if freshness(.alerts).overall.isLive {

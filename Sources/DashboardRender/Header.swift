@@ -28,9 +28,11 @@ public struct Header: Widget {
                 "  TLS NOT VERIFIED ", x: area.x + used, y: y, maxWidth: max(0, area.width - used),
                 style: Style(.critical, bold: true, reverse: true))
         }
-        if let summary = state.summary {
-            // What an operator reads first: outages, critical groups, flapping.
+        if var summary = state.summary {
+            // What an operator reads first: outages, critical groups, flapping; the outages only
+            // counted when naming them does not fit.
             let room = area.width - used - 16
+            if TerminalText.width(summary) + 3 > room, let short = state.summary(naming: false) { summary = short }
             if room > 12 {
                 used += g.write(
                     "  " + summary + " ", x: area.x + used, y: y, maxWidth: room,

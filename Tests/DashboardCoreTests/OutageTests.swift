@@ -237,6 +237,7 @@ struct OutageTests {
             s.summary == "1 outage (olt-03/11 5 ONUs)", "the folded critical is the outage's: \(String(describing: s.summary))")
         _ = reduce(&s, .client([alert("core", .critical, at: at(9), type: "bgp", source: "core-1")]))
         #expect(s.summary == "1 outage (olt-03/11 5 ONUs) · 1 critical", "\(String(describing: s.summary))")
+        #expect(s.summary(naming: false) == "1 outage · 1 critical", "the narrow header's form")
         _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .alerts, state: .stale)]))
         #expect(s.summary == "1 outage (olt-03/11 5 ONUs)", "no count of a feed that is down")
         _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .onuStatus, state: .stale)]))
