@@ -11,12 +11,13 @@ public struct StatusBar: Widget {
     public func render(in area: Rect, into g: inout Grid) {
         guard area.height > 0, area.width > 0 else { return }
         var byEndpoint: [Endpoint: [ConnectionInfo]] = [:]
-        var jobSockets = (live: 0, total: 0)
+        var jobSockets = (live: 0, total: 0, polled: 0)
         for (id, info) in state.connections where state.shows(id.tenant) {
             switch id.endpoint {
             case .job, .campaign:
                 jobSockets.total += 1
                 if info.state == .live { jobSockets.live += 1 }
+                if case .polled = info.state { jobSockets.polled += 1 }
             default:
                 byEndpoint[id.endpoint, default: []].append(info)
             }
@@ -90,7 +91,10 @@ public struct StatusBar: Widget {
         if state.frozen != nil { right.append(("FROZEN", Style(.frozen, bold: true, reverse: true))) }
         if let t = state.tenantFilter { right.append(("tenant \(t)", Style(.info, bold: true))) }
         right.append((state.now.timeOfDay, Style(.dim)))
-        let jobsText = jobSockets.total > 0 ? "jobs \(jobSockets.live)/\(jobSockets.total)" : ""
+        // Followed over REST is not down: said apart, so `jobs 0/4` does not read as an outage.
+        let jobsText =
+            jobSockets.total == 0
+            ? "" : "jobs \(jobSockets.live)/\(jobSockets.total)" + (jobSockets.polled > 0 ? " (\(jobSockets.polled) polled)" : "")
         func width(_ items: [(String, Role, Bool)]) -> Int { items.reduce(0) { $0 + TerminalText.width($1.0) + 2 } }
         func rightWidth() -> Int {
             right.reduce(0) { $0 + TerminalText.width($1.0) + 1 } + (jobsText.isEmpty ? 0 : jobsText.count + 2)

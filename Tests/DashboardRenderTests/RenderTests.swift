@@ -443,6 +443,16 @@ struct StatusAndConnectionsTests {
         #expect(line.contains("auth") || line.contains("✖1"), "\(line)")
     }
 
+    @Test("job sockets followed over REST are counted apart, so they do not read as down")
+    func polledJobs() {
+        var s = fixture()
+        _ = reduce(
+            &s, .client([.status(tenant: "t-01", endpoint: .job("j-1"), state: .polled(reason: "WebSocket refused: HTTP 500"))]))
+        var g = Grid(cols: 120, rows: 1)
+        StatusBar(s).render(in: Rect(x: 0, y: 0, width: 120, height: 1), into: &g)
+        #expect(g.lines[0].contains("jobs 0/2 (1 polled)"), "\(g.lines[0])")
+    }
+
     @Test("Connections lists problems first, folds finished job sockets, and shows no 'job finished' as an error")
     func connectionsOrder() throws {
         var s = withFinishedJobs()
