@@ -53,8 +53,9 @@ public struct Outage: Sendable, Equatable {
     public var hit: Set<String> = []
     /// ONUs known on its scope.
     public var known = 0
-    /// PONs of an OLT outage that are in outage.
-    public var pons = 0
+    /// PONs of an OLT outage with ONUs offline in it (kept up to date as ONUs join).
+    public var ponSet: Set<Int> = []
+    public var pons: Int { ponSet.count }
     /// What the ONUs were before going offline (`previous_status`), by count.
     public var causes: [String: Int] = [:]
     /// When ONUs went offline, for the rate (the last minute's).
@@ -274,7 +275,6 @@ public struct OutageTracker: Sendable {
                 }
             }
             start(scope, since: since, members: members, known: known)
-            outages[scope]!.pons = max(ponsDown.count, Set(members.compactMap { onus[.onu(tenant, $0)]?.pon }).count)
             outages[scope]!.events += folded
             started = scope
         }
@@ -317,6 +317,7 @@ public struct OutageTracker: Sendable {
         defer { outages[scope] = o }
         o.offline.insert(serial)
         o.hit.insert(serial)
+        if scope.pon == nil, let p = onu.pon { o.ponSet.insert(p) }
         o.downs.append(time)
         if o.downs.count > 4096 { o.downs.removeFirst(2048) }
         if let p = onu.previous { o.causes[p.rawValue, default: 0] += 1 }

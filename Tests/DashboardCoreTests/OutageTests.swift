@@ -76,9 +76,10 @@ struct OutageTests {
         let olt = s.outages.outages[scope("olt-03", nil)]
         #expect(olt?.offline.count == 15 && olt?.pons == 3 && olt?.since == at(10))
         #expect(s.outages.outages.count == 1, "the PONs' outages are folded into the OLT's")
-        // Later ONUs of that OLT join it, whatever their PON.
+        // Later ONUs of that OLT join it, whatever their PON, and its PONs are counted again.
         _ = reduce(&s, .client([onu("late", .offline, pon: 9, at: 60)]))
         #expect(s.outages.outages[scope("olt-03", nil)]?.offline.count == 16)
+        #expect(s.outages.outages[scope("olt-03", nil)]?.pons == 4, "seen in tmux: an OLT said 8 PONs while its 16 were down")
     }
 
     @Test("a big cut on one PON stays that PON's outage; 20 ONUs across many PONs are the OLT's (a power failure)")
