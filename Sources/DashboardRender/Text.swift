@@ -58,6 +58,8 @@ public enum TerminalText {
 
     public static func width(_ s: Unicode.Scalar) -> Int {
         let v = s.value
+        // Printable ASCII: one column, without a Unicode property lookup.
+        if v >= 0x20 && v < 0x7F { return 1 }
         if v == 0 { return 0 }
         switch s.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0
@@ -86,11 +88,21 @@ public enum TerminalText {
     }
 
     /// Display width of a whole string.
-    public static func width(_ s: String) -> Int { s.reduce(0) { $0 + width($1) } }
+    public static func width(_ s: String) -> Int {
+        if isPrintableASCII(s) { return s.utf8.count }
+        return s.reduce(0) { $0 + width($1) }
+    }
+
+    /// Every byte printable ASCII: one column each, one character each (the fast path of a frame
+    /// full of ids, times and numbers).
+    static func isPrintableASCII(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
 
     /// Cuts `s` to at most `columns` display columns, ending in … when cut.
     public static func truncate(_ s: String, to columns: Int) -> String {
         guard columns > 0 else { return "" }
+        if isPrintableASCII(s) { return s.utf8.count <= columns ? s : String(s.prefix(columns - 1)) + "…" }
         guard width(s) > columns else { return s }
         var out = ""
         var used = 0

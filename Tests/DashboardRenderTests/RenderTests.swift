@@ -518,3 +518,25 @@ struct PaneWidthTests {
         #expect(jobs[1].contains("type") && jobs[1].contains("status"), "jobs keep type and status: \(jobs[1])")
     }
 }
+
+@Suite("Width fast path")
+struct WidthFastPathTests {
+    /// Printable ASCII takes a fast path (one column a byte, no Unicode lookup); it must agree
+    /// with the character-by-character width everywhere, and anything else must not take it.
+    @Test("printable ASCII agrees with the per-character width; controls, wide and combining text do not take the fast path")
+    func agrees() {
+        let samples = [
+            "", "OUTAGE olt-03/11 212/230 ONUs offline since 15:26:47 · 198 subscribers", "plain ascii 0123 ~!@#$%^&*()",
+            "tab\there", "esc\u{1b}[2J", "del\u{7f}", "日本語 の メッセージ", "e\u{301}t\u{301}e\u{301}", "👩‍👩‍👧 family",
+        ]
+        for s in samples {
+            #expect(TerminalText.width(s) == s.reduce(0) { $0 + TerminalText.width($1) }, "\(s.debugDescription)")
+            for cols in 1...12 {
+                let cut = TerminalText.truncate(s, to: cols)
+                #expect(TerminalText.width(cut) <= cols, "\(s.debugDescription) cut to \(cols): \(cut.debugDescription)")
+            }
+        }
+        #expect(TerminalText.truncate("abcdef", to: 4) == "abc…")
+        #expect(TerminalText.truncate("abcd", to: 4) == "abcd")
+    }
+}
