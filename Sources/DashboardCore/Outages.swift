@@ -154,6 +154,12 @@ public struct OutageTracker: Sendable {
         return nil
     }
 
+    /// The OLTs (scope `pon` nil) with an active outage, of the OLT or of one of its PONs: an
+    /// alert whose source is one of them is folded under it.
+    public var oltsInOutage: Set<OutageScope> {
+        Set(outages.values.lazy.filter(\.isActive).map { OutageScope(tenant: $0.scope.tenant, olt: $0.scope.olt, pon: nil) })
+    }
+
     /// Whether an ONU event belongs to an outage (on its scope, while it lasted): the ONU pane
     /// counts it on the outage's row instead of listing it.
     public func folds(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> Bool {
@@ -367,14 +373,10 @@ public struct OutageTracker: Sendable {
     /// Drops resolved outages older than `keepResolved` seconds.
     public mutating func expire(now: UTCInstant) {
         let floor = now.microseconds - Int64(rules.keepResolved * 1e6)
-        outages = outages.filter { ($0.value.resolvedAt?.microseconds ?? .max) > floor }
+        let gone = { (o: Outage) in (o.resolvedAt?.microseconds ?? .max) <= floor }
+        // Every tick: the table is only rebuilt when something is due to go.
+        if outages.values.contains(where: gone) { outages = outages.filter { !gone($0.value) } }
     }
-
-    /// Forgets every ONU and outage of `tenant`'s history (x on the ONU pane does not: outages
-    /// are state, not history).
-    public mutating func removeAll() { self = OutageTracker(rules: rules) }
-
-    init(rules: OutageRules) { self.rules = rules }
 }
 
 extension AppState {
@@ -390,7 +392,7 @@ extension AppState {
             o.isActive && shows(scope.tenant) ? (scope: scope, count: o.offline.count, pons: o.pons) : nil
         }.sorted { ($0.count, $1.scope) > ($1.count, $0.scope) }
         var groups: [AlertGroupKey: AlertSeverity] = [:]
-        let down = Set(outages.map { OutageScope(tenant: $0.scope.tenant, olt: $0.scope.olt, pon: nil) })
+        let down = view.outages.oltsInOutage
         for a in view.alerts.values where a.isActive && shows(a.tenant) {
             // An alert folded under an outage is the outage's, not counted again.
             if let olt = oltOf(a.source), down.contains(OutageScope(tenant: a.tenant, olt: olt, pon: nil)) { continue }

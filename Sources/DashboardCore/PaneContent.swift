@@ -72,7 +72,7 @@ public struct Row: Sendable {
         case .alertGroup(let g): g.latest.raw
         case .outage(let o, _, _):
             Array(
-                #"{"outage":"\#(o.scope)","tenant":"\#(o.scope.tenant)","since":"\#(o.since)","offline":\#(o.offline.count),"known":\#(o.known)}"#
+                #"{"outage":\#(JSONValue.quoted(o.scope.description)),"tenant":\#(JSONValue.quoted(o.scope.tenant)),"since":"\#(o.since)","offline":\#(o.offline.count),"known":\#(o.known)}"#
                     .utf8)
         case .session(let s): s.raw
         case .job(let j): j.raw
@@ -286,7 +286,9 @@ extension AppState {
 
     /// Outage rows of the shown tenants: active ones first (most ONUs offline first), then the
     /// resolved (newest first).
-    func outageRows(_ view: Snapshot, _ matcher: TextFilter, activeOnly: Bool = false) -> [Row] {
+    func outageRows(
+        _ view: Snapshot, _ matcher: TextFilter, activeOnly: Bool = false, folded: [OutageScope: Int]? = nil
+    ) -> [Row] {
         // Ordered by small keys first, the rows made after: an outage's sets are never moved
         // around by the sort (200 outages of 50,000 ONUs in a storm).
         var order: [(scope: OutageScope, rank: (Int, Int, Int64))] = []
@@ -301,7 +303,7 @@ extension AppState {
         }
         order.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.scope < $1.scope }
         guard !order.isEmpty else { return [] }
-        let alertsByOLT = foldedAlertCounts(view)
+        let alertsByOLT = folded ?? foldedAlertCounts(view)
         return order.map { entry in
             let o = view.outages.outages[entry.scope]!
             let alerts = o.isActive ? alertsByOLT[OutageScope(tenant: o.scope.tenant, olt: o.scope.olt, pon: nil)] ?? 0 : 0
@@ -317,10 +319,7 @@ extension AppState {
     /// Active alerts whose source is an OLT in an active outage: folded under the outage, counted
     /// per OLT (keyed with `pon` nil).
     func foldedAlertCounts(_ view: Snapshot) -> [OutageScope: Int] {
-        let down = Set(
-            view.outages.outages.values.filter(\.isActive).map {
-                OutageScope(tenant: $0.scope.tenant, olt: $0.scope.olt, pon: nil)
-            })
+        let down = view.outages.oltsInOutage
         guard !down.isEmpty else { return [:] }
         var counts: [OutageScope: Int] = [:]
         for a in view.alerts.values where a.isActive {
@@ -334,8 +333,9 @@ extension AppState {
     /// The Alerts pane: outages first (with the alerts folded under them), then alert groups
     /// (one row per tenant × type × source), active before recently cleared.
     func alertRows(_ view: Snapshot, _ matcher: TextFilter) -> RowSet {
-        let outages = outageRows(view, matcher, activeOnly: true)
-        let folded = Set(foldedAlertCounts(view).keys)
+        let counts = foldedAlertCounts(view)
+        let outages = outageRows(view, matcher, activeOnly: true, folded: counts)
+        let folded = Set(counts.keys)
         var groups: [AlertGroupKey: [AlertRow]] = [:]
         var total = 0
         for a in view.alerts.values where shows(a.tenant) {

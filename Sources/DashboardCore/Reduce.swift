@@ -47,7 +47,8 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         let lapsed = state.acks.expire(now: now)
         // Cleared alerts are kept 10 minutes, then go.
         let oldest = now.microseconds - AlertRow.clearedKeptFor * 1_000_000
-        state.alerts = state.alerts.filter { ($0.value.clearedAt?.microseconds ?? .max) > oldest }
+        let gone = { (a: AlertRow) in (a.clearedAt?.microseconds ?? .max) <= oldest }
+        if state.alerts.values.contains(where: gone) { state.alerts = state.alerts.filter { !gone($0.value) } }
         return lapsed ? [.saveAcks(state.acks)] : []
     case .resized(let cols, let rows):
         state.size = (cols, rows)

@@ -248,23 +248,29 @@ public actor ConnectionManager {
     /// the attempt is cancelled (its connection closed). A changed token does not interrupt a
     /// connection that works.
     nonisolated func attempt(_ key: StreamKey, lastEventID: String?, interruptedBy wake: WakeSignal) async -> AttemptResult? {
-        await withTaskGroup(of: AttemptResult??.self) { group in
-            group.addTask { .some(await self.attempt(key, lastEventID: lastEventID)) }
+        enum End: Sendable {
+            case done(AttemptResult)
+            case interrupted
+            /// The wake signal closed or was cancelled: the attempt decides.
+            case nothing
+        }
+        return await withTaskGroup(of: End.self) { group in
+            group.addTask { .done(await self.attempt(key, lastEventID: lastEventID)) }
             group.addTask {
                 while let w = await wake.next() {
-                    if w == .reconnect { return .some(nil) }
+                    if w == .reconnect { return .interrupted }
                 }
-                return nil  // closed or cancelled: the attempt decides
+                return .nothing
             }
-            var outcome: AttemptResult?? = nil
-            while let next = await group.next() {
-                if let next {
-                    outcome = next
-                    break
+            defer { group.cancelAll() }
+            while let end = await group.next() {
+                switch end {
+                case .done(let result): return result
+                case .interrupted: return nil
+                case .nothing: continue
                 }
             }
-            group.cancelAll()
-            return outcome ?? nil
+            return nil
         }
     }
 
