@@ -74,6 +74,11 @@ public struct Silence: Sendable, Equatable, Codable {
         self.until = until.microseconds
     }
 
+    /// Made for exactly this target (what `m` on its row toggles).
+    public func isFor(_ t: AckTarget) -> Bool {
+        tenant == t.tenant && type == t.type && source == t.source && olt == t.olt && pon == t.pon
+    }
+
     func matches(tenant: String, type: String?, source: String?, olt: String?, pon: Int?) -> Bool {
         func ok<T: Equatable>(_ mine: T?, _ theirs: T?) -> Bool { mine == nil || mine == theirs }
         return ok(self.tenant, tenant) && ok(self.type, type) && ok(self.source, source) && ok(self.olt, olt)

@@ -95,7 +95,7 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         // column a narrow Jobs pane may not have room for.
         if outcome != .sent, let j = state.jobs[key] {
             let what = j.isCampaign ? "campaign \(j.title ?? j.id)" : "job \(j.type) \(j.id.prefix(8))"
-            state.flash = ("\(what): \(commandText(j))", UTCInstant(microseconds: state.now.microseconds + 5_000_000))
+            flash(&state, "\(what): \(commandText(j))")
         }
     case .jobSnapshot(let tenant, let jobs):
         for j in jobs {
@@ -459,8 +459,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         case .onu: state.onuHistory.removeAll()
         case .alerts:
             // Only what the backend already cleared: an active alert cannot be hidden by a key.
-            let cleared = state.alerts.filter { !$0.value.isActive }.count
-            state.alerts = state.alerts.filter { $0.value.isActive }
+            // Of the tenants shown, like everything else a key does.
+            let cleared = state.alerts.values.filter { !$0.isActive && state.shows($0.tenant) }.count
+            state.alerts = state.alerts.filter { $0.value.isActive || !state.shows($0.value.tenant) }
             let active = state.alerts.values.filter { state.shows($0.tenant) }.count
             flash(
                 &state,
@@ -504,12 +505,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             state.ackPrompt = (target, "")
             return []
         }
-        let matching = { (s: Silence) in
-            s.tenant == target.tenant && s.type == target.type && s.source == target.source && s.olt == target.olt
-                && s.pon == target.pon
-        }
-        if state.acks.silences.contains(where: matching) {
-            state.acks.silences.removeAll(where: matching)
+        if state.acks.silences.contains(where: { $0.isFor(target) }) {
+            state.acks.silences.removeAll { $0.isFor(target) }
             flash(&state, "silence of \(target) lifted")
         } else {
             state.acks.silences.append(Silence(matching: target, who: state.operatorName, until: state.now.minus(seconds: -3600)))
