@@ -82,8 +82,8 @@ public enum PaneView {
             // Raised before a gap: it may have cleared while we were away. Cleared: kept a while, dim.
             let message =
                 a.clearedAt.map { "cleared \($0.timeOfDay) · " + a.message }
-                ?? (a.unverified ? "[unverified] " + a.message : a.message)
-            return [a.severity.rawValue.uppercased(), a.raisedAt.timeOfDay, a.source, message, a.tenant, a.type]
+                ?? (a.unverified ? a.message + " [unverified]" : a.message)
+            return [severity(a.severity, unverified: a.unverified), a.raisedAt.timeOfDay, a.source, message, a.tenant, a.type]
         case .ticket(let tenant, let e, let t):
             return [
                 e.timestamp.timeOfDay, t.ticketNumber, t.title, t.priority, t.status, t.assignedTo ?? "-", tenant,
@@ -138,11 +138,21 @@ public enum PaneView {
             if g.count > 1 { message = "×\(g.count) since \(g.firstSeen.timeOfDay) · " + message }
             if g.flapping { message = "flapping · " + message }
             if !g.isActive { message = "cleared \((g.latest.clearedAt ?? g.lastSeen).timeOfDay) · " + message }
-            if g.unverified { message = "[unverified] " + message }
-            return [g.severity.rawValue.uppercased(), g.lastSeen.timeOfDay, g.key.source, message, g.key.tenant, g.key.type]
+            if g.unverified { message += " [unverified]" }
+            return [
+                severity(g.severity, unverified: g.unverified), g.lastSeen.timeOfDay, g.key.source, message, g.key.tenant,
+                g.key.type,
+            ]
         case .gap, .outage:
             return []
         }
+    }
+
+    /// `ERROR`, or `ERROR?` for an alert raised before a gap in its stream: the mark stays with
+    /// the column a narrow pane keeps, and the message itself is not pushed out by it (the full
+    /// word `[unverified]` follows the message where there is room).
+    static func severity(_ s: AlertSeverity, unverified: Bool) -> String {
+        s.rawValue.uppercased() + (unverified ? "?" : "")
     }
 
     /// A gap row's text: `── no data 15:26:47–15:27:30 t-01 ──`.

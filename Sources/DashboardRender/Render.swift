@@ -83,7 +83,8 @@ public enum Screen {
         case .help:
             var lines = Keymap.bindings.map { b in (b.label, b.help) }
             lines.append(("", ""))
-            lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped"))
+            lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped  ◐ polled"))
+            lines.append(("ERROR?", "raised before a gap in its stream: it may have cleared while we were away (unverified)"))
             popup(
                 &g, state, title: "Keys (? or Esc closes)", lines: lines.map { $0.0.isEmpty ? $0.1 : pad($0.0, 10) + " " + $0.1 })
         case .onuList(let scope, let sort, let selected):

@@ -340,7 +340,10 @@ struct OutageScreenTests {
         let g = Screen.render(s, cols: 120, rows: 40)
         #expect(!g.lines[0].contains("DISCONNECTED"))
         #expect(line(g, containing: "── no data 10:31:01–10:31:40") != nil, "a gap row:\n\(g.lines.joined(separator: "\n"))")
-        #expect(line(g, containing: "[unverified]") != nil, "alerts raised before the gap may have cleared")
+        #expect(line(g, containing: "CRITICAL? ") != nil, "alerts raised before the gap may have cleared: marked in the severity")
+        #expect(
+            line(Screen.render(s, cols: 200, rows: 60), containing: "[unverified]") != nil,
+            "and said in words where the message has room")
         #expect(line(g, containing: "crit ? err") == nil, "live again: the counts are known")
         try assertSnapshot(g, "after-outage-120x40")
     }
