@@ -134,8 +134,10 @@ public enum PaneView {
                 j.errorMessage ?? j.currentItem ?? "", j.tenant,
             ]
         case .alertGroup(let g):
+            // The count is short and in front; since when comes after the message, which a narrow
+            // pane must not lose to it.
             var message = g.latest.message
-            if g.count > 1 { message = "×\(g.count) since \(g.firstSeen.timeOfDay) · " + message }
+            if g.count > 1 { message = "×\(g.count) " + message + " · since \(g.firstSeen.timeOfDay)" }
             if g.flapping { message = "flapping · " + message }
             if !g.isActive { message = "cleared \((g.latest.clearedAt ?? g.lastSeen).timeOfDay) · " + message }
             if g.unverified { message += " [unverified]" }
