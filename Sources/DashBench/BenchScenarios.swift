@@ -148,7 +148,7 @@ public enum BenchScenarios {
                 i += 1000
             }
             samples.append(Double(onus) / (monotonicSeconds() - t0))
-            precondition(state.outages.onus.count == onus)
+            precondition(state.outages.onuCount == onus)
         }
         return .from(
             "ingest", metric: "onu.offline storm", unit: "events/s", samples: samples,

@@ -48,9 +48,14 @@ public struct Outage: Sendable, Equatable {
     public var scope: OutageScope
     /// The first of its ONUs to go offline.
     public var since: UTCInstant
-    /// Its ONUs offline now, and every one that was offline during it.
-    public var offline: Set<String> = []
-    public var hit: Set<String> = []
+    /// Names it among the tracker's outages (an ONU or subscriber records which one counted it).
+    var id: Int32 = 0
+    /// Every ONU that was offline during it (the tracker's slots, once each).
+    var members: [Int32] = []
+    /// How many of them are offline now.
+    public var offlineCount = 0
+    /// How many ONUs went offline in it.
+    public var hitCount: Int { members.count }
     /// ONUs known on its scope.
     public var known = 0
     /// PONs of an OLT outage with ONUs offline in it (kept up to date as ONUs join).
@@ -61,7 +66,7 @@ public struct Outage: Sendable, Equatable {
     /// When ONUs went offline, for the rate (the last minute's).
     public var downs: [UTCInstant] = []
     /// Distinct subscribers behind its ONUs.
-    public var subscribers: Set<String> = []
+    public var subscriberCount = 0
     /// Their RADIUS sessions that stopped since it began (session ids), and why.
     public var stoppedSessions: Set<String> = []
     public var stopCauses: [String: Int] = [:]
@@ -74,7 +79,7 @@ public struct Outage: Sendable, Equatable {
 
     public var isActive: Bool { resolvedAt == nil }
     /// ONUs that went offline in it and are back.
-    public var recovered: Int { hit.count - offline.count }
+    public var recovered: Int { hitCount - offlineCount }
 
     /// ONUs that went offline in the minute before `now`.
     public func rate(at now: UTCInstant) -> Int {
@@ -85,8 +90,11 @@ public struct Outage: Sendable, Equatable {
 /// What the console knows of every ONU it has heard of, and the outages they make.
 ///
 /// Fed one ONU event at a time (``onuEvent(tenant:_:at:)``) and, for the customer impact, the
-/// session stops and tickets of the subscribers behind the ONUs. Everything is indexed by PON
-/// and OLT so an event costs a few dictionary lookups, whatever the number of ONUs.
+/// session stops and tickets of the subscribers behind the ONUs. Built for a storm of 50,000
+/// ONUs: each ONU, subscriber, PON and OLT gets a slot (an index into an array) the first time
+/// it is seen, so an event of a known ONU costs one String-keyed lookup (its slot) and one for
+/// its outage; everything else is array indexing. An outage lists its ONUs by slot, and a slot
+/// says which outage counted it, so no set of serials is kept per outage.
 public struct OutageTracker: Sendable {
     public var rules = OutageRules()
 
@@ -111,30 +119,85 @@ public struct OutageTracker: Sendable {
         var olt: String
     }
 
-    public private(set) var onus: [EntityKey: ONU] = [:]
-    public private(set) var outages: [OutageScope: Outage] = [:]
-    /// Per PON: ONUs known and offline, and when ONUs went offline (the last window).
-    struct PONState: Sendable {
-        var known = 0
-        var offline: Set<String> = []
-        var downs: Deque<UTCInstant> = []
+    /// An ONU's slot: what is known of it, where it sits, which outage counted it.
+    struct ONUSlot: Sendable {
+        var tenant: String
+        var serial: String
+        var onu: ONU
+        var olt: Int32 = -1
+        var pon: Int32 = -1
+        var subscriber: Int32 = -1
+        /// The outage whose members list it (its id), and whether it is counted offline there.
+        var outage: Int32 = -1
+        var counted = false
     }
-    /// Per OLT: its PONs, when its ONUs went offline and on which PON (the last window), and how
-    /// many of those each PON had (its count of keys is how many PONs they spread over).
+
+    /// Per PON: ONUs known and offline, when ONUs went offline (the last window), whether it is
+    /// in an outage of its own.
+    struct PONState: Sendable {
+        var key: PON
+        var known = 0
+        var offline: Set<Int32> = []
+        var downs: Deque<UTCInstant> = []
+        var inOutage = false
+    }
+
+    /// Per OLT: its PONs (their slots), when its ONUs went offline and on which PON (the last
+    /// window), and how many of those each PON had (its count of keys is how many PONs they
+    /// spread over); whether the whole OLT is in outage.
     struct OLTState: Sendable {
-        var pons: Set<Int> = []
+        var key: OLT
+        var pons: [Int: Int32] = [:]
         var downs: Deque<(at: UTCInstant, pon: Int?)> = []
         var downPONs: [Int: Int] = [:]
+        var inOutage = false
     }
-    /// One lookup per PON and per OLT for everything an event changes there.
-    private var pons: [PON: PONState] = [:]
-    private var olts: [OLT: OLTState] = [:]
-    /// Per tenant and subscriber: the ONU behind them, their last stopped session, their open tickets.
-    private var subscriberONU: [EntityKey: String] = [:]
-    private var lastStop: [EntityKey: (session: String, cause: String?, at: UTCInstant)] = [:]
-    public private(set) var openTickets: [EntityKey: Set<String>] = [:]
+
+    /// Per subscriber: the ONU behind them, their last stopped session, their open tickets, and
+    /// the outage that counted them.
+    struct SubscriberSlot: Sendable {
+        var id: String
+        var onu: Int32 = -1
+        var lastStop: (session: String, cause: String?, at: UTCInstant)? = nil
+        var openTickets: Set<String> = []
+        var outage: Int32 = -1
+    }
+
+    private var onuSlots: [EntityKey: Int32] = [:]
+    private var onuTable: [ONUSlot] = []
+    private var ponSlots: [PON: Int32] = [:]
+    private var ponTable: [PONState] = []
+    private var oltSlots: [OLT: Int32] = [:]
+    private var oltTable: [OLTState] = []
+    private var subscriberSlots: [EntityKey: Int32] = [:]
+    private var subscriberTable: [SubscriberSlot] = []
+    private var nextOutageID: Int32 = 0
+    public private(set) var outages: [OutageScope: Outage] = [:]
 
     public init() {}
+
+    /// How many ONUs it knows.
+    public var onuCount: Int { onuTable.count }
+
+    /// What it knows of one ONU.
+    public func onu(tenant: String, serial: String) -> ONU? {
+        onuSlots[.onu(tenant, serial)].map { onuTable[Int($0)].onu }
+    }
+
+    /// Every ONU it knows (a copy: for tests and tools, not per event or per frame).
+    public var onus: [EntityKey: ONU] {
+        Dictionary(uniqueKeysWithValues: onuTable.map { (EntityKey.onu($0.tenant, $0.serial), $0.onu) })
+    }
+
+    /// An outage's ONUs: every one that went offline in it, with what is known of it now.
+    public func members(of outage: Outage) -> [(serial: String, onu: ONU)] {
+        outage.members.map { (onuTable[Int($0)].serial, onuTable[Int($0)].onu) }
+    }
+
+    /// The subscribers behind an outage's ONUs.
+    public func subscribers(of outage: Outage) -> Set<String> {
+        Set(outage.members.compactMap { onuTable[Int($0)].onu.subscriber })
+    }
 
     /// The outage an ONU of `olt`/`pon` belongs to now (the OLT's if there is one).
     public func outage(tenant: String, olt: String?, pon: Int?) -> Outage? {
@@ -144,12 +207,12 @@ public struct OutageTracker: Sendable {
         return nil
     }
 
-    func activeScope(tenant: String, olt: String, pon: Int?) -> OutageScope? {
-        let whole = OutageScope(tenant: tenant, olt: olt, pon: nil)
-        if outages[whole]?.isActive == true { return whole }
-        if let pon {
-            let one = OutageScope(tenant: tenant, olt: olt, pon: pon)
-            if outages[one]?.isActive == true { return one }
+    /// The active outage over an ONU's OLT or PON slot, from the slots' flags (no lookup).
+    private func activeScope(_ slot: ONUSlot) -> OutageScope? {
+        guard slot.olt >= 0, let olt = slot.onu.olt else { return nil }
+        if oltTable[Int(slot.olt)].inOutage { return OutageScope(tenant: slot.tenant, olt: olt, pon: nil) }
+        if slot.pon >= 0, ponTable[Int(slot.pon)].inOutage {
+            return OutageScope(tenant: slot.tenant, olt: olt, pon: slot.onu.pon)
         }
         return nil
     }
@@ -175,18 +238,66 @@ public struct OutageTracker: Sendable {
     /// Open tickets of the subscribers behind `outage` (counted as they change, not per frame).
     public func tickets(of outage: Outage) -> Int { outage.tickets }
 
+    // MARK: Slots
+
+    private mutating func ponSlot(_ key: PON, olt: Int32) -> Int32 {
+        if let s = ponSlots[key] { return s }
+        let s = Int32(ponTable.count)
+        ponTable.append(PONState(key: key))
+        ponSlots[key] = s
+        oltTable[Int(olt)].pons[key.pon] = s
+        return s
+    }
+
+    private mutating func oltSlot(_ key: OLT) -> Int32 {
+        if let s = oltSlots[key] { return s }
+        let s = Int32(oltTable.count)
+        oltTable.append(OLTState(key: key))
+        oltSlots[key] = s
+        return s
+    }
+
+    private mutating func subscriberSlot(tenant: String, _ id: String) -> Int32 {
+        let key = EntityKey(kind: .subscriber, tenant: tenant, id: id)
+        if let s = subscriberSlots[key] { return s }
+        let s = Int32(subscriberTable.count)
+        subscriberTable.append(SubscriberSlot(id: id))
+        subscriberSlots[key] = s
+        return s
+    }
+
+    /// Marks the PON or OLT of `scope` in outage or not (what ``activeScope(_:)`` reads).
+    private mutating func setInOutage(_ scope: OutageScope, _ value: Bool) {
+        let olt = OLT(tenant: scope.tenant, olt: scope.olt)
+        guard let o = oltSlots[olt] else { return }
+        if let pon = scope.pon {
+            if let p = oltTable[Int(o)].pons[pon] { ponTable[Int(p)].inOutage = value }
+        } else {
+            oltTable[Int(o)].inOutage = value
+        }
+    }
+
     // MARK: Events
 
     /// An ONU event. Returns the scope of an outage it started (for the flash line), if any.
     @discardableResult
     public mutating func onuEvent(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> OutageScope? {
         let key = EntityKey.onu(tenant, o.onuSerial)
-        // One lookup for the read and the write.
-        let slot = onus.index(forKey: key)
-        let before = slot.map { onus.values[$0] }
-        var onu =
-            before
-            ?? ONU(status: o.status, since: time, olt: o.oltID, pon: o.ponPort, subscriber: o.subscriberID, previous: nil)
+        let known = onuSlots[key]
+        let n: Int32
+        if let known {
+            n = known
+        } else {
+            n = Int32(onuTable.count)
+            onuSlots[key] = n
+            onuTable.append(
+                ONUSlot(
+                    tenant: tenant, serial: o.onuSerial,
+                    onu: ONU(status: o.status, since: time, olt: nil, pon: nil, subscriber: nil, previous: nil)))
+        }
+        let i = Int(n)
+        let before = known.map { _ in onuTable[i].onu }
+        var onu = onuTable[i].onu
         if before == nil || before!.status != o.status { onu.since = time }
         onu.status = o.status
         onu.previous = o.previousStatus ?? before?.status
@@ -194,50 +305,63 @@ public struct OutageTracker: Sendable {
         onu.pon = o.ponPort ?? onu.pon
         onu.subscriber = o.subscriberID ?? onu.subscriber
         onu.signalDBm = o.signalDBm ?? (o.status == .offline ? nil : onu.signalDBm)
-        if let slot { onus.values[slot] = onu } else { onus[key] = onu }
+        onuTable[i].onu = onu
         if let s = onu.subscriber, s != before?.subscriber {
-            subscriberONU[EntityKey(kind: .subscriber, tenant: tenant, id: s)] = o.onuSerial
+            let sub = subscriberSlot(tenant: tenant, s)
+            onuTable[i].subscriber = sub
+            subscriberTable[Int(sub)].onu = n
         }
         guard let olt = onu.olt else { return nil }
-        let oltKey = OLT(tenant: tenant, olt: olt)
-        let pon = onu.pon.map { PON(tenant: tenant, olt: olt, pon: $0) }
-        if before == nil || before?.olt != onu.olt || before?.pon != onu.pon, let pon {
-            pons[pon, default: PONState()].known += 1
-            olts[oltKey, default: OLTState()].pons.insert(pon.pon)
+        if before == nil || before?.olt != onu.olt || before?.pon != onu.pon {
+            let oltSlot = oltSlot(OLT(tenant: tenant, olt: olt))
+            onuTable[i].olt = oltSlot
+            onuTable[i].pon = -1
+            if let pon = onu.pon {
+                let p = ponSlot(PON(tenant: tenant, olt: olt, pon: pon), olt: oltSlot)
+                onuTable[i].pon = p
+                ponTable[Int(p)].known += 1
+            }
         }
         let wasOffline = before?.status == .offline, isOffline = onu.status == .offline
-        let active = activeScope(tenant: tenant, olt: olt, pon: onu.pon)
+        let active = activeScope(onuTable[i])
         if let active { outages[active]!.events += 1 }
         if isOffline && !wasOffline {
-            return wentOffline(o.onuSerial, onu, tenant: tenant, olt: oltKey, pon: pon, active: active, at: time)
+            return wentOffline(n, tenant: tenant, active: active, at: time)
         }
         if wasOffline && !isOffline {
-            if let pon { pons[pon]?.offline.remove(o.onuSerial) }
-            if let scope = active {
-                outages[scope]!.offline.remove(o.onuSerial)
-                if outages[scope]!.offline.isEmpty { outages[scope]!.resolvedAt = time }
+            let p = onuTable[i].pon
+            if p >= 0 { ponTable[Int(p)].offline.remove(n) }
+            if let scope = active, let k = outages.index(forKey: scope), onuTable[i].outage == outages.values[k].id,
+                onuTable[i].counted
+            {
+                onuTable[i].counted = false
+                outages.values[k].offlineCount -= 1
+                if outages.values[k].offlineCount == 0 {
+                    outages.values[k].resolvedAt = time
+                    setInOutage(scope, false)
+                }
             }
         }
         return nil
     }
 
-    private mutating func wentOffline(
-        _ serial: String, _ onu: ONU, tenant: String, olt: OLT, pon: PON?, active: OutageScope?, at time: UTCInstant
-    ) -> OutageScope? {
+    private mutating func wentOffline(_ n: Int32, tenant: String, active: OutageScope?, at time: UTCInstant) -> OutageScope? {
         let floor = UTCInstant(microseconds: time.microseconds - Int64(rules.window * 1e6))
+        let slot = onuTable[Int(n)]
+        let o = Int(slot.olt), p = Int(slot.pon)
         // Oldest first: what fell out of the window is at the front.
-        Self.down(&olts[olt, default: OLTState()], pon: pon?.pon, at: time, floor: floor)
+        Self.down(&oltTable[o], pon: slot.onu.pon, at: time, floor: floor)
         var ponDowns = 0
-        if let pon {
-            ponDowns = Self.down(&pons[pon, default: PONState()], serial, at: time, floor: floor)
-        }
+        if p >= 0 { ponDowns = Self.down(&ponTable[p], n, at: time, floor: floor) }
         if let scope = active {
-            join(serial, onu, scope, at: time)
+            join(n, scope, at: time)
             return nil
         }
+        let olt = oltTable[o].key.olt
         var started: OutageScope? = nil
-        if let pon, ponDowns >= rules.minONUs, let state = pons[pon] {
-            let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: pon.pon)
+        if p >= 0, ponDowns >= rules.minONUs {
+            let state = ponTable[p]
+            let scope = OutageScope(tenant: tenant, olt: olt, pon: state.key.pon)
             // The earliest, not the first to arrive: events may come out of order.
             start(scope, since: state.downs.min()!, members: state.offline, known: state.known)
             started = scope
@@ -245,40 +369,40 @@ public struct OutageTracker: Sendable {
         // The OLT rolls up when enough of its PONs are down, or enough of its ONUs across as many
         // PONs (a power failure: a few ONUs on many PONs); one PON's cut, however big, stays that
         // PON's outage.
-        let oltState = olts[olt] ?? OLTState()
+        let oltState = oltTable[o]
         let ponsDown =
             started == nil && oltState.downs.count < rules.minONUsOLT
             // Nothing new: the PON outages are what they were (they are counted when one starts).
             ? []
-            : oltState.pons.filter { outages[OutageScope(tenant: tenant, olt: olt.olt, pon: $0)]?.isActive == true }
+            : oltState.pons.compactMap { pon, slot in ponTable[Int(slot)].inOutage ? pon : nil }
         let downs = oltState.downs
         // Spread: enough ONUs offline in the window on PONs that are not in an outage of their
         // own (a PON's cut is that PON's, however big), over as many PONs as make an OLT's.
         var spread = false
         if downs.count >= rules.minONUsOLT {
-            let scattered = oltState.downPONs.filter { p, _ in
-                outages[OutageScope(tenant: tenant, olt: olt.olt, pon: p < 0 ? nil : p)]?.isActive != true
+            let scattered = oltState.downPONs.filter { pon, _ in
+                pon < 0 || !(oltState.pons[pon].map { ponTable[Int($0)].inOutage } ?? false)
             }
             spread = scattered.values.reduce(0, +) >= rules.minONUsOLT && scattered.count >= rules.minPONsOLT
         }
         if ponsDown.count >= rules.minPONsOLT || spread {
-            let scope = OutageScope(tenant: tenant, olt: olt.olt, pon: nil)
-            var members: Set<String> = []
+            let scope = OutageScope(tenant: tenant, olt: olt, pon: nil)
+            var members: Set<Int32> = []
             var known = 0
-            for p in oltState.pons {
-                let k = PON(tenant: tenant, olt: olt.olt, pon: p)
-                members.formUnion(pons[k]?.offline ?? [])
-                known += pons[k]?.known ?? 0
+            for (_, slot) in oltState.pons {
+                members.formUnion(ponTable[Int(slot)].offline)
+                known += ponTable[Int(slot)].known
             }
             var since = downs.map(\.at).min()!
             var folded = 0
             // Its PONs' outages become part of it.
-            for p in ponsDown {
-                let k = OutageScope(tenant: tenant, olt: olt.olt, pon: p)
-                if let o = outages.removeValue(forKey: k) {
-                    since = min(since, o.since)
-                    folded += o.events
+            for pon in ponsDown {
+                let k = OutageScope(tenant: tenant, olt: olt, pon: pon)
+                if let old = outages.removeValue(forKey: k) {
+                    since = min(since, old.since)
+                    folded += old.events
                 }
+                setInOutage(k, false)
             }
             start(scope, since: since, members: members, known: known)
             outages[scope]!.events += folded
@@ -301,73 +425,107 @@ public struct OutageTracker: Sendable {
 
     /// An ONU of the PON went offline: it is offline there, and counted in its window; how many
     /// went offline in the window.
-    private static func down(_ p: inout PONState, _ serial: String, at time: UTCInstant, floor: UTCInstant) -> Int {
-        p.offline.insert(serial)
+    private static func down(_ p: inout PONState, _ n: Int32, at time: UTCInstant, floor: UTCInstant) -> Int {
+        p.offline.insert(n)
         p.downs.append(time)
         while let first = p.downs.first, first < floor { p.downs.removeFirst() }
         return p.downs.count
     }
 
-    private mutating func start(_ scope: OutageScope, since: UTCInstant, members: Set<String>, known: Int) {
-        outages[scope] = Outage(scope: scope, since: since, known: known)
-        for serial in members {
+    private mutating func start(_ scope: OutageScope, since: UTCInstant, members: Set<Int32>, known: Int) {
+        nextOutageID += 1
+        outages[scope] = Outage(scope: scope, since: since, id: nextOutageID, known: known)
+        setInOutage(scope, true)
+        // In the order they went offline (ties by serial), so its list reads as it happened.
+        let ordered = members.sorted {
+            let a = onuTable[Int($0)], b = onuTable[Int($1)]
+            return (a.onu.since, a.serial) < (b.onu.since, b.serial)
+        }
+        for n in ordered {
             // ONUs offline since before the outage began are not part of it.
-            guard let onu = onus[.onu(scope.tenant, serial)], onu.status == .offline, onu.since >= since else { continue }
-            join(serial, onu, scope, at: onu.since)
+            let onu = onuTable[Int(n)].onu
+            guard onu.status == .offline, onu.since >= since else { continue }
+            join(n, scope, at: onu.since)
         }
     }
 
-    private mutating func join(_ serial: String, _ onu: ONU, _ scope: OutageScope, at time: UTCInstant) {
-        // Out of the table while it changes: one lookup, and its sets are not shared (no copy).
-        var o = outages.removeValue(forKey: scope)!
-        defer { outages[scope] = o }
-        o.offline.insert(serial)
-        o.hit.insert(serial)
-        if scope.pon == nil, let p = onu.pon { o.ponSet.insert(p) }
-        o.downs.append(time)
-        if o.downs.count > 4096 { o.downs.removeFirst(2048) }
-        if let p = onu.previous { o.causes[p.rawValue, default: 0] += 1 }
-        guard let s = onu.subscriber else { return }
-        let subscriber = EntityKey(kind: .subscriber, tenant: scope.tenant, id: s)
-        if o.subscribers.insert(s).inserted { o.tickets += openTickets[subscriber]?.count ?? 0 }
+    /// An ONU went offline in the outage of `scope`: counted, once, with its subscriber.
+    private mutating func join(_ n: Int32, _ scope: OutageScope, at time: UTCInstant) {
+        // In place: one lookup, and the outage's arrays are not shared (no copy).
+        let k = outages.index(forKey: scope)!
+        let id = outages.values[k].id
+        let i = Int(n)
+        if onuTable[i].outage != id {
+            onuTable[i].outage = id
+            onuTable[i].counted = false
+            outages.values[k].members.append(n)
+        }
+        if !onuTable[i].counted {
+            onuTable[i].counted = true
+            outages.values[k].offlineCount += 1
+        }
+        let onu = onuTable[i].onu
+        if scope.pon == nil, let p = onu.pon { outages.values[k].ponSet.insert(p) }
+        outages.values[k].downs.append(time)
+        if outages.values[k].downs.count > 4096 { outages.values[k].downs.removeFirst(2048) }
+        if let p = onu.previous { outages.values[k].causes[p.rawValue, default: 0] += 1 }
+        let s = Int(onuTable[i].subscriber)
+        guard s >= 0 else { return }
+        if subscriberTable[s].outage != id {
+            subscriberTable[s].outage = id
+            outages.values[k].subscriberCount += 1
+            outages.values[k].tickets += subscriberTable[s].openTickets.count
+        }
         // A session of theirs that stopped since the outage began (it may have come first).
-        if let stop = lastStop[subscriber], stop.at >= o.since.minus(seconds: 5) { Self.countStop(&o, stop.session, stop.cause) }
+        if let stop = subscriberTable[s].lastStop, stop.at >= outages.values[k].since.minus(seconds: 5) {
+            Self.countStop(&outages.values[k], stop.session, stop.cause)
+        }
     }
 
     private static func countStop(_ o: inout Outage, _ session: String, _ cause: String?) {
         if o.stoppedSessions.insert(session).inserted, let cause { o.stopCauses[cause, default: 0] += 1 }
     }
 
+    /// The active outage that counted subscriber slot `s`, if any (where their stops and tickets count).
+    private func outageIndex(ofSubscriber s: Int) -> Dictionary<OutageScope, Outage>.Index? {
+        let n = Int(subscriberTable[s].onu)
+        guard n >= 0, let scope = activeScope(onuTable[n]), let k = outages.index(forKey: scope),
+            subscriberTable[s].outage == outages.values[k].id
+        else { return nil }
+        return k
+    }
+
     /// A RADIUS session stopped: counted against the outage of its subscriber's ONU, whichever
     /// arrives first.
     public mutating func sessionStopped(tenant: String, _ s: SessionEvent, at time: UTCInstant) {
         guard let sub = s.subscriberID else { return }
-        let key = EntityKey(kind: .subscriber, tenant: tenant, id: sub)
-        lastStop[key] = (s.sessionID, s.terminateCause, time)
-        guard let serial = subscriberONU[key], let onu = onus[.onu(tenant, serial)], let olt = onu.olt,
-            let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon), outages[scope]!.subscribers.contains(sub),
-            time >= outages[scope]!.since.minus(seconds: 5)
-        else { return }
-        Self.countStop(&outages[scope]!, s.sessionID, s.terminateCause)
+        let slot = Int(subscriberSlot(tenant: tenant, sub))
+        subscriberTable[slot].lastStop = (s.sessionID, s.terminateCause, time)
+        guard let k = outageIndex(ofSubscriber: slot), time >= outages.values[k].since.minus(seconds: 5) else { return }
+        Self.countStop(&outages.values[k], s.sessionID, s.terminateCause)
     }
 
     /// A ticket event: open tickets per subscriber.
     public mutating func ticket(tenant: String, type: EventType, _ t: TicketEvent) {
         guard let sub = t.subscriberID else { return }
-        let key = EntityKey(kind: .subscriber, tenant: tenant, id: sub)
+        let slot = Int(subscriberSlot(tenant: tenant, sub))
         let closed = type == .ticketResolved || ["resolved", "closed"].contains(t.status.lowercased())
         var change = 0
         if closed {
-            if openTickets[key]?.remove(t.ticketID) != nil { change = -1 }
-            if openTickets[key]?.isEmpty == true { openTickets[key] = nil }
-        } else if openTickets[key, default: []].insert(t.ticketID).inserted {
+            if subscriberTable[slot].openTickets.remove(t.ticketID) != nil { change = -1 }
+        } else if subscriberTable[slot].openTickets.insert(t.ticketID).inserted {
             change = 1
         }
         // The outage behind this subscriber, if any, counts it.
-        guard change != 0, let serial = subscriberONU[key], let onu = onus[.onu(tenant, serial)], let olt = onu.olt,
-            let scope = activeScope(tenant: tenant, olt: olt, pon: onu.pon), outages[scope]!.subscribers.contains(sub)
-        else { return }
-        outages[scope]!.tickets += change
+        guard change != 0, let k = outageIndex(ofSubscriber: slot) else { return }
+        outages.values[k].tickets += change
+    }
+
+    /// Open tickets of one subscriber.
+    public func openTickets(tenant: String, subscriber: String) -> Set<String> {
+        subscriberSlots[EntityKey(kind: .subscriber, tenant: tenant, id: subscriber)].map {
+            subscriberTable[Int($0)].openTickets
+        } ?? []
     }
 
     /// Drops resolved outages older than `keepResolved` seconds.
@@ -389,7 +547,7 @@ extension AppState {
         let view = self.view
         // Small keys sorted, not the outages themselves.
         let outages = view.outages.outages.compactMap { scope, o in
-            o.isActive && shows(scope.tenant) ? (scope: scope, count: o.offline.count, pons: o.pons) : nil
+            o.isActive && shows(scope.tenant) ? (scope: scope, count: o.offlineCount, pons: o.pons) : nil
         }.sorted { ($0.count, $1.scope) > ($1.count, $0.scope) }
         var groups: [AlertGroupKey: AlertSeverity] = [:]
         let down = view.outages.oltsInOutage
@@ -422,8 +580,7 @@ extension AppState {
     /// An outage's ONUs in `sort` order (ties by serial).
     public func onuList(_ scope: OutageScope, sort: ONUListSort) -> [(serial: String, onu: OutageTracker.ONU)] {
         guard let o = view.outages.outages[scope] else { return [] }
-        let rows = o.hit.compactMap { serial in view.outages.onus[.onu(scope.tenant, serial)].map { (serial: serial, onu: $0) } }
-        return rows.sorted { a, b in
+        return view.outages.members(of: o).sorted { a, b in
             switch sort {
             case .status where a.onu.status != b.onu.status: return a.onu.status == .offline
             case .since where a.onu.since != b.onu.since: return a.onu.since < b.onu.since

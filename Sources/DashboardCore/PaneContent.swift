@@ -72,7 +72,7 @@ public struct Row: Sendable {
         case .alertGroup(let g): g.latest.raw
         case .outage(let o, _, _):
             Array(
-                #"{"outage":\#(JSONValue.quoted(o.scope.description)),"tenant":\#(JSONValue.quoted(o.scope.tenant)),"since":"\#(o.since)","offline":\#(o.offline.count),"known":\#(o.known)}"#
+                #"{"outage":\#(JSONValue.quoted(o.scope.description)),"tenant":\#(JSONValue.quoted(o.scope.tenant)),"since":"\#(o.since)","offline":\#(o.offlineCount),"known":\#(o.known)}"#
                     .utf8)
         case .session(let s): s.raw
         case .job(let j): j.raw
@@ -298,7 +298,7 @@ extension AppState {
             // Active and not acknowledged, then active and acknowledged (most ONUs offline first),
             // then resolved (most recent first).
             let rank: (Int, Int, Int64) =
-                o.isActive ? (acked ? 1 : 0, -o.offline.count, 0) : (2, 0, -(o.resolvedAt?.microseconds ?? 0))
+                o.isActive ? (acked ? 1 : 0, -o.offlineCount, 0) : (2, 0, -(o.resolvedAt?.microseconds ?? 0))
             order.append((scope, rank))
         }
         order.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.scope < $1.scope }

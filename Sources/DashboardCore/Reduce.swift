@@ -174,7 +174,7 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
             !state.acks.silenced(tenant: tenant, olt: scope.olt)
         {
             let effects = announce(
-                &state, "OUTAGE \(tenant) \(scope): \(outage.offline.count) ONUs offline since \(outage.since.timeOfDay)")
+                &state, "OUTAGE \(tenant) \(scope): \(outage.offlineCount) ONUs offline since \(outage.since.timeOfDay)")
             if !effects.isEmpty { return effects }
         }
     case .alert(let a):

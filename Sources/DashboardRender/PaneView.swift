@@ -171,16 +171,16 @@ public enum PaneView {
         if showTenant { scope += " \(o.scope.tenant)" }
         var parts: [String] = []
         if let end = o.resolvedAt {
-            parts.append("resolved \(end.timeOfDay) \(scope): \(o.hit.count) ONUs were offline from \(o.since.timeOfDay)")
+            parts.append("resolved \(end.timeOfDay) \(scope): \(o.hitCount) ONUs were offline from \(o.since.timeOfDay)")
         } else if o.recovered > 0 {
             parts.append(
-                "OUTAGE \(scope) recovering \(o.recovered)/\(o.hit.count), \(o.offline.count) still offline since \(o.since.timeOfDay)"
+                "OUTAGE \(scope) recovering \(o.recovered)/\(o.hitCount), \(o.offlineCount) still offline since \(o.since.timeOfDay)"
             )
         } else {
             parts.append(
-                "OUTAGE \(scope) \(o.offline.count)/\(max(o.known, o.offline.count)) ONUs offline since \(o.since.timeOfDay)")
+                "OUTAGE \(scope) \(o.offlineCount)/\(max(o.known, o.offlineCount)) ONUs offline since \(o.since.timeOfDay)")
         }
-        parts.append("\(o.subscribers.count) subscribers")
+        parts.append("\(o.subscriberCount) subscribers")
         if !o.stoppedSessions.isEmpty {
             let why = o.stopCauses.sorted { $0.value > $1.value }.first.map { " (\($0.key))" } ?? ""
             parts.append("\(o.stoppedSessions.count) sessions dropped\(why)")

@@ -84,7 +84,9 @@ struct EventReductionTests {
                 ]))
         }
         #expect(s.onuHistory["t-01"]?.count == 3, "history limit 3")
-        #expect(s.outages.onus[.onu("t-01", "S0")]?.status == .offline && s.outages.onus[.onu("t-01", "S1")]?.status == .online)
+        #expect(
+            s.outages.onu(tenant: "t-01", serial: "S0")?.status == .offline
+                && s.outages.onu(tenant: "t-01", serial: "S1")?.status == .online)
         #expect(s.connections[StreamID("t-01", .onuStatus)]?.events == 5)
         let rows = s.content(for: .onu, limit: 10).rows
         #expect(rows.count == 3 && rows.first.flatMap(eventTime) == at(4), "newest first")
