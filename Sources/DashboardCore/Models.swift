@@ -47,10 +47,10 @@ public struct ConnectionInfo: Sendable, Equatable {
     public static let maxGaps = 16
     public init() {}
 
-    /// An event arrived.
-    mutating func counted(at now: UTCInstant) {
-        events += 1
-        eventsThisSecond += 1
+    /// `n` events arrived.
+    mutating func counted(_ n: Int = 1, at now: UTCInstant) {
+        events += n
+        eventsThisSecond += n
         lastEventAt = now
     }
 }

@@ -32,6 +32,13 @@ public struct OutageScope: Hashable, Sendable, Comparable, CustomStringConvertib
     /// `olt-03/11`, or `olt-03` for the whole OLT.
     public var description: String { pon.map { "\(olt)/\($0)" } ?? olt }
 
+    /// The OLT and PON: another tenant's same-named OLT is told apart by `==` (one String hashed
+    /// per lookup, and a storm looks its outage up once per event).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(olt)
+        hasher.combine(pon)
+    }
+
     public static func < (a: OutageScope, b: OutageScope) -> Bool {
         (a.tenant, a.olt, a.pon ?? -1) < (b.tenant, b.olt, b.pon ?? -1)
     }
@@ -62,7 +69,11 @@ public struct Outage: Sendable, Equatable {
     public var ponSet: Set<Int> = []
     public var pons: Int { ponSet.count }
     /// What the ONUs were before going offline (`previous_status`), by count.
-    public var causes: [String: Int] = [:]
+    public var causes: [String: Int] {
+        Dictionary(uniqueKeysWithValues: previousStatuses.map { ($0.key.rawValue, $0.value) })
+    }
+    /// The same, by status (hashing an enum case, not a String, per event).
+    var previousStatuses: [ONUStatus: Int] = [:]
     /// When ONUs went offline, for the rate (the last minute's).
     public var downs: [UTCInstant] = []
     /// Distinct subscribers behind its ONUs.
@@ -240,6 +251,13 @@ public struct OutageTracker: Sendable {
 
     // MARK: Slots
 
+    /// A slot from a table's index, `next` (the table's count) if it had none: one hash lookup
+    /// for the read and the insert (`index[key, default: -1]` yields the stored value in place).
+    private static func claim(_ slot: inout Int32, next: Int) -> Int32 {
+        if slot < 0 { slot = Int32(next) }
+        return slot
+    }
+
     private mutating func ponSlot(_ key: PON, olt: Int32) -> Int32 {
         if let s = ponSlots[key] { return s }
         let s = Int32(ponTable.count)
@@ -258,11 +276,9 @@ public struct OutageTracker: Sendable {
     }
 
     private mutating func subscriberSlot(tenant: String, _ id: String) -> Int32 {
-        let key = EntityKey(kind: .subscriber, tenant: tenant, id: id)
-        if let s = subscriberSlots[key] { return s }
-        let s = Int32(subscriberTable.count)
-        subscriberTable.append(SubscriberSlot(id: id))
-        subscriberSlots[key] = s
+        let s = Self.claim(
+            &subscriberSlots[EntityKey(kind: .subscriber, tenant: tenant, id: id), default: -1], next: subscriberTable.count)
+        if s == subscriberTable.count { subscriberTable.append(SubscriberSlot(id: id)) }
         return s
     }
 
@@ -282,14 +298,10 @@ public struct OutageTracker: Sendable {
     /// An ONU event. Returns the scope of an outage it started (for the flash line), if any.
     @discardableResult
     public mutating func onuEvent(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> OutageScope? {
-        let key = EntityKey.onu(tenant, o.onuSerial)
-        let known = onuSlots[key]
-        let n: Int32
-        if let known {
-            n = known
-        } else {
-            n = Int32(onuTable.count)
-            onuSlots[key] = n
+        // One lookup finds the slot or makes it.
+        let n = Self.claim(&onuSlots[.onu(tenant, o.onuSerial), default: -1], next: onuTable.count)
+        let known: Int32? = n < onuTable.count ? n : nil
+        if known == nil {
             onuTable.append(
                 ONUSlot(
                     tenant: tenant, serial: o.onuSerial,
@@ -323,29 +335,32 @@ public struct OutageTracker: Sendable {
             }
         }
         let wasOffline = before?.status == .offline, isOffline = onu.status == .offline
-        let active = activeScope(onuTable[i])
-        if let active { outages[active]!.events += 1 }
+        // The outage it is in, found once for everything this event changes there.
+        let active = activeScope(onuTable[i]).flatMap { outages.index(forKey: $0) }
+        if let active { outages.values[active].events += 1 }
         if isOffline && !wasOffline {
             return wentOffline(n, tenant: tenant, active: active, at: time)
         }
         if wasOffline && !isOffline {
             let p = onuTable[i].pon
             if p >= 0 { ponTable[Int(p)].offline.remove(n) }
-            if let scope = active, let k = outages.index(forKey: scope), onuTable[i].outage == outages.values[k].id,
+            if let k = active, onuTable[i].outage == outages.values[k].id,
                 onuTable[i].counted
             {
                 onuTable[i].counted = false
                 outages.values[k].offlineCount -= 1
                 if outages.values[k].offlineCount == 0 {
                     outages.values[k].resolvedAt = time
-                    setInOutage(scope, false)
+                    setInOutage(outages.keys[k], false)
                 }
             }
         }
         return nil
     }
 
-    private mutating func wentOffline(_ n: Int32, tenant: String, active: OutageScope?, at time: UTCInstant) -> OutageScope? {
+    private mutating func wentOffline(
+        _ n: Int32, tenant: String, active: Dictionary<OutageScope, Outage>.Index?, at time: UTCInstant
+    ) -> OutageScope? {
         let floor = UTCInstant(microseconds: time.microseconds - Int64(rules.window * 1e6))
         let slot = onuTable[Int(n)]
         let o = Int(slot.olt), p = Int(slot.pon)
@@ -353,8 +368,8 @@ public struct OutageTracker: Sendable {
         Self.down(&oltTable[o], pon: slot.onu.pon, at: time, floor: floor)
         var ponDowns = 0
         if p >= 0 { ponDowns = Self.down(&ponTable[p], n, at: time, floor: floor) }
-        if let scope = active {
-            join(n, scope, at: time)
+        if let k = active {
+            join(n, k, at: time)
             return nil
         }
         let olt = oltTable[o].key.olt
@@ -441,18 +456,18 @@ public struct OutageTracker: Sendable {
             let a = onuTable[Int($0)], b = onuTable[Int($1)]
             return (a.onu.since, a.serial) < (b.onu.since, b.serial)
         }
+        let k = outages.index(forKey: scope)!
         for n in ordered {
             // ONUs offline since before the outage began are not part of it.
             let onu = onuTable[Int(n)].onu
             guard onu.status == .offline, onu.since >= since else { continue }
-            join(n, scope, at: onu.since)
+            join(n, k, at: onu.since)
         }
     }
 
-    /// An ONU went offline in the outage of `scope`: counted, once, with its subscriber.
-    private mutating func join(_ n: Int32, _ scope: OutageScope, at time: UTCInstant) {
-        // In place: one lookup, and the outage's arrays are not shared (no copy).
-        let k = outages.index(forKey: scope)!
+    /// An ONU went offline in the outage at `k`: counted, once, with its subscriber.
+    private mutating func join(_ n: Int32, _ k: Dictionary<OutageScope, Outage>.Index, at time: UTCInstant) {
+        // In place: the outage's arrays are not shared (no copy).
         let id = outages.values[k].id
         let i = Int(n)
         if onuTable[i].outage != id {
@@ -465,10 +480,10 @@ public struct OutageTracker: Sendable {
             outages.values[k].offlineCount += 1
         }
         let onu = onuTable[i].onu
-        if scope.pon == nil, let p = onu.pon { outages.values[k].ponSet.insert(p) }
+        if outages.keys[k].pon == nil, let p = onu.pon { outages.values[k].ponSet.insert(p) }
         outages.values[k].downs.append(time)
         if outages.values[k].downs.count > 4096 { outages.values[k].downs.removeFirst(2048) }
-        if let p = onu.previous { outages.values[k].causes[p.rawValue, default: 0] += 1 }
+        if let p = onu.previous { outages.values[k].previousStatuses[p, default: 0] += 1 }
         let s = Int(onuTable[i].subscriber)
         guard s >= 0 else { return }
         if subscriberTable[s].outage != id {

@@ -30,7 +30,24 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     switch action {
     case .client(let events):
         var effects: [Effect] = []
-        for e in events { effects += ingest(&state, e) }
+        // A batch is mostly runs of one stream's events: their counters take one lookup per run.
+        var run: (id: StreamID, count: Int)? = nil
+        // By index: each event is read in place, not first copied out of the batch.
+        for i in events.indices {
+            guard case .event(let tenant, let endpoint, let event) = events[i] else {
+                count(&state, run)
+                run = nil
+                effects += ingest(&state, events[i])
+                continue
+            }
+            if run?.id.tenant != tenant || run?.id.endpoint != endpoint {
+                count(&state, run)
+                run = (StreamID(tenant, endpoint), 0)
+            }
+            run!.count += 1
+            effects += apply(&state, tenant: tenant, endpoint: endpoint, event)
+        }
+        count(&state, run)
         return effects
     case .inbox(let dropped, let coalesced):
         state.dropped += dropped
@@ -69,10 +86,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
     switch e {
     case .event(let tenant, let endpoint, let event):
-        let id = StreamID(tenant, endpoint)
-        // One lookup of the stream for its three counters.
-        state.connections[id, default: ConnectionInfo()].counted(at: state.now)
-        if state.frozen != nil { state.frozen!.eventsSince += 1 }
+        count(&state, (StreamID(tenant, endpoint), 1))
         return apply(&state, tenant: tenant, endpoint: endpoint, event)
     case .status(let tenant, let endpoint, let s):
         status(&state, StreamID(tenant, endpoint), s)
@@ -118,6 +132,13 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         }
     }
     return []
+}
+
+/// `run.count` events arrived on one stream: its counters (one lookup), and the frozen view's.
+func count(_ state: inout AppState, _ run: (id: StreamID, count: Int)?) {
+    guard let run, run.count > 0 else { return }
+    state.connections[run.id, default: ConnectionInfo()].counted(run.count, at: state.now)
+    if state.frozen != nil { state.frozen!.eventsSince += run.count }
 }
 
 /// A stream's new state. Going down starts an outage; coming back ends it with a gap (nothing
