@@ -166,6 +166,11 @@ public enum PaneView {
     /// olt-03/11 212/230 ONUs offline since 15:26:47 · 198 subscribers · 31 sessions dropped
     /// (Lost-Carrier) · 4 open tickets · +12/min · were online 200 · +2 alerts`.
     public static func outageText(_ o: Outage, tickets: Int, alerts: Int, now: UTCInstant, showTenant: Bool) -> String {
+        outageParts(o, tickets: tickets, alerts: alerts, now: now, showTenant: showTenant).joined(separator: " · ")
+    }
+
+    /// The parts of ``outageText(_:tickets:alerts:now:showTenant:)``, before they are joined.
+    static func outageParts(_ o: Outage, tickets: Int, alerts: Int, now: UTCInstant, showTenant: Bool) -> [String] {
         var scope = o.scope.description
         if o.scope.pon == nil { scope += " (\(o.pons) PONs)" }
         if showTenant { scope += " \(o.scope.tenant)" }
@@ -191,7 +196,7 @@ public enum PaneView {
         if !causes.isEmpty { parts.append("were " + causes.joined(separator: ", ")) }
         if alerts > 0 { parts.append("+\(alerts) alerts") }
         if o.events > 0 { parts.append("\(o.events) events") }
-        return parts.joined(separator: " · ")
+        return parts
     }
 
     /// One table line for a row: its cells in its tone, dim while its feed is down.
@@ -203,8 +208,7 @@ public enum PaneView {
             // Acknowledged: still there, but no longer shouting.
             let style = row.stale || !o.isActive ? Style(.dim) : row.ack != nil ? Style(.warning) : Style(.critical, bold: true)
             // What it is comes first; the acknowledgement right after, then the rest.
-            var parts = outageText(o, tickets: tickets, alerts: alerts, now: now, showTenant: showTenant).components(
-                separatedBy: " · ")
+            var parts = outageParts(o, tickets: tickets, alerts: alerts, now: now, showTenant: showTenant)
             var marks: [String] = []
             if let ack = row.ack { marks.append(ack.label) }
             if row.silenced { marks.append("silenced") }

@@ -90,6 +90,7 @@ public enum TerminalText {
     /// Display width of a whole string.
     public static func width(_ s: String) -> Int {
         if isPrintableASCII(s) { return s.utf8.count }
+        if let n = narrowScalarCount(s) { return n }
         return s.reduce(0) { $0 + width($1) }
     }
 
@@ -99,10 +100,31 @@ public enum TerminalText {
         s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
+    /// How many scalars `s` has when every one is a one-column character of its own: printable
+    /// ASCII, Latin-1 and Latin Extended letters (not the soft hyphen), the dashes, bullets and
+    /// ellipsis of General Punctuation, box drawing and blocks; nil otherwise (a combining mark,
+    /// a control, anything wide or unusual takes the per-character path). The screens' own
+    /// separators (` · `, `…`, `─`) keep a line on this fast path.
+    static func narrowScalarCount(_ s: String) -> Int? {
+        var n = 0
+        for scalar in s.unicodeScalars {
+            switch scalar.value {
+            case 0x20..<0x7F, 0xA0..<0xAD, 0xAE..<0x300, 0x2010...0x2027, 0x2500..<0x25A0: n += 1
+            default: return nil
+            }
+        }
+        return n
+    }
+
     /// Cuts `s` to at most `columns` display columns, ending in … when cut.
     public static func truncate(_ s: String, to columns: Int) -> String {
         guard columns > 0 else { return "" }
         if isPrintableASCII(s) { return s.utf8.count <= columns ? s : String(s.prefix(columns - 1)) + "…" }
+        if let n = narrowScalarCount(s) {
+            guard n > columns else { return s }
+            let scalars = s.unicodeScalars
+            return String(scalars[..<scalars.index(scalars.startIndex, offsetBy: columns - 1)]) + "…"
+        }
         guard width(s) > columns else { return s }
         var out = ""
         var used = 0

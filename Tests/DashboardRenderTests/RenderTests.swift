@@ -542,4 +542,28 @@ struct WidthFastPathTests {
         #expect(TerminalText.truncate("abcdef", to: 4) == "abc…")
         #expect(TerminalText.truncate("abcd", to: 4) == "abcd")
     }
+
+    /// The narrow-scalar path (Latin, the screens' separators, box drawing) must agree with the
+    /// per-character width, scalar for scalar, and leave anything that is not one column a
+    /// scalar (soft hyphen, combining marks, wide, controls) to the slow path.
+    @Test("Latin-1, Latin Extended, dashes, ellipsis and box drawing: one column a scalar, as the slow path says")
+    func narrowScalars() {
+        var scalars: [Unicode.Scalar] = []
+        for range in [0xA0..<0x300, 0x2010..<0x2028, 0x2500..<0x25A0] {
+            for v in range { scalars.append(Unicode.Scalar(UInt32(v))!) }
+        }
+        for scalar in scalars where scalar.value != 0xAD {
+            let c = Character(scalar)
+            #expect(TerminalText.width(c) == 1, "U+\(String(scalar.value, radix: 16)) is one column")
+            #expect(TerminalText.narrowScalarCount(String(c)) == 1)
+        }
+        let line = "OUTAGE olt-03/11 · 212 ONUs — café Müller … ── █▒ naïve"
+        #expect(TerminalText.narrowScalarCount(line) == line.count)
+        #expect(TerminalText.width(line) == line.reduce(0) { $0 + TerminalText.width($1) })
+        #expect(TerminalText.truncate(line, to: 20) == String(line.prefix(19)) + "…")
+        #expect(TerminalText.width(TerminalText.truncate(line, to: 20)) == 20)
+        for other in ["soft\u{AD}hyphen", "e\u{301}", "日本", "tab\t", "zero\u{200B}width", "rtl\u{202E}"] {
+            #expect(TerminalText.narrowScalarCount(other) == nil, "\(other.debugDescription) takes the per-character path")
+        }
+    }
 }
