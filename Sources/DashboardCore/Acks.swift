@@ -107,6 +107,22 @@ public struct AckBook: Sendable, Equatable, Codable {
     {
         silences.contains { $0.matches(tenant: tenant, type: type, source: source, olt: olt, pon: pon) }
     }
+
+    /// What a console starting with this book says first, so nobody wonders why a row is already
+    /// marked: `kept from earlier: 1 acknowledgement (outage olt-03/11 by nightshift), 1 silence
+    /// (local to this console)`; nil when it is empty.
+    public var keptSummary: String? {
+        guard !acks.isEmpty || !silences.isEmpty else { return nil }
+        var parts: [String] = []
+        if !acks.isEmpty {
+            let first = acks[0]
+            let more = acks.count > 1 ? ", …" : ""
+            parts.append(
+                "\(acks.count) acknowledgement\(acks.count == 1 ? "" : "s") (\(first.target) by \(first.who)\(more))")
+        }
+        if !silences.isEmpty { parts.append("\(silences.count) silence\(silences.count == 1 ? "" : "s")") }
+        return "kept from earlier: " + parts.joined(separator: ", ") + " (local to this console)"
+    }
 }
 
 /// `crew on site for 4h` → the note `crew on site` and 4 hours; a note without `for N[mhd]` at

@@ -543,12 +543,16 @@ public struct OutageTracker: Sendable {
         } ?? []
     }
 
-    /// Drops resolved outages older than `keepResolved` seconds.
-    public mutating func expire(now: UTCInstant) {
+    /// Drops resolved outages older than `keepResolved` seconds; the scopes it dropped.
+    @discardableResult
+    public mutating func expire(now: UTCInstant) -> [OutageScope] {
         let floor = now.microseconds - Int64(rules.keepResolved * 1e6)
         let gone = { (o: Outage) in (o.resolvedAt?.microseconds ?? .max) <= floor }
         // Every tick: the table is only rebuilt when something is due to go.
-        if outages.values.contains(where: gone) { outages = outages.filter { !gone($0.value) } }
+        guard outages.values.contains(where: gone) else { return [] }
+        let dropped = outages.filter { gone($0.value) }.map(\.key)
+        outages = outages.filter { !gone($0.value) }
+        return dropped
     }
 }
 

@@ -18,9 +18,31 @@ public enum RowItem: Sendable {
     /// `tenant` is "" when every shown tenant had the same gap.
     case gap(tenant: String, Gap)
     /// An outage (ONU and Alerts panes): its open tickets and the alerts folded under it.
-    case outage(Outage, tickets: Int, alerts: Int)
+    case outage(Outage, tickets: Int, alerts: FoldedAlerts)
     /// Two or more alerts of one tenant, type and source (or one that flaps), as one row.
     case alertGroup(AlertGroup)
+}
+
+/// The alerts folded under an outage: how many, and of which types (`dying_gasp`, `pon_los`:
+/// what the equipment says the cause is).
+public struct FoldedAlerts: Sendable, Equatable {
+    public var count = 0
+    public var types: [String: Int] = [:]
+
+    public init() {}
+
+    mutating func add(_ type: String) {
+        count += 1
+        types[type, default: 0] += 1
+    }
+
+    /// `+12 alerts (dying_gasp 10, pon_los 2)`: the two commonest types; nil when there are none.
+    public var text: String? {
+        guard count > 0 else { return nil }
+        let top = types.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(2).map { "\($0.key) \($0.value)" }
+        let more = types.count > 2 ? ", …" : ""
+        return "+\(count) alert\(count == 1 ? "" : "s") (\(top.joined(separator: ", "))\(more))"
+    }
 }
 
 /// A row's stable name: what it shows, not where it is, so the selection follows it as rows
@@ -287,7 +309,7 @@ extension AppState {
     /// Outage rows of the shown tenants: active ones first (most ONUs offline first), then the
     /// resolved (newest first).
     func outageRows(
-        _ view: Snapshot, _ matcher: TextFilter, activeOnly: Bool = false, folded: [OutageScope: Int]? = nil
+        _ view: Snapshot, _ matcher: TextFilter, activeOnly: Bool = false, folded: [OutageScope: FoldedAlerts]? = nil
     ) -> [Row] {
         // Ordered by small keys first, the rows made after: an outage's sets are never moved
         // around by the sort (200 outages of 50,000 ONUs in a storm).
@@ -306,7 +328,9 @@ extension AppState {
         let alertsByOLT = folded ?? foldedAlertCounts(view)
         return order.map { entry in
             let o = view.outages.outages[entry.scope]!
-            let alerts = o.isActive ? alertsByOLT[OutageScope(tenant: o.scope.tenant, olt: o.scope.olt, pon: nil)] ?? 0 : 0
+            let alerts =
+                o.isActive
+                ? alertsByOLT[OutageScope(tenant: o.scope.tenant, olt: o.scope.olt, pon: nil)] ?? FoldedAlerts() : FoldedAlerts()
             var row = Row(
                 id: .outage(o.scope), item: .outage(o, tickets: view.outages.tickets(of: o), alerts: alerts),
                 tone: o.isActive ? .critical : .dim)
@@ -316,16 +340,16 @@ extension AppState {
         }
     }
 
-    /// Active alerts whose source is an OLT in an active outage: folded under the outage, counted
-    /// per OLT (keyed with `pon` nil).
-    func foldedAlertCounts(_ view: Snapshot) -> [OutageScope: Int] {
+    /// Active alerts whose source is an OLT (or a PON of it) in an active outage: folded under
+    /// the outage, counted per OLT (keyed with `pon` nil) and by alert type (the cause mix).
+    func foldedAlertCounts(_ view: Snapshot) -> [OutageScope: FoldedAlerts] {
         let down = view.outages.oltsInOutage
         guard !down.isEmpty else { return [:] }
-        var counts: [OutageScope: Int] = [:]
+        var counts: [OutageScope: FoldedAlerts] = [:]
         for a in view.alerts.values where a.isActive {
             guard let olt = oltOf(a.source) else { continue }
             let scope = OutageScope(tenant: a.tenant, olt: olt, pon: nil)
-            if down.contains(scope) { counts[scope, default: 0] += 1 }
+            if down.contains(scope) { counts[scope, default: FoldedAlerts()].add(a.type) }
         }
         return counts
     }

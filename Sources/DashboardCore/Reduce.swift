@@ -60,12 +60,24 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.connections[id]!.eventsThisSecond = 0
         }
         if let f = state.flash, f.until <= now { state.flash = nil }
-        state.outages.expire(now: now)
-        let lapsed = state.acks.expire(now: now)
+        var gone = Set(state.outages.expire(now: now).map(AckTarget.init))
+        var lapsed = state.acks.expire(now: now)
         // Cleared alerts are kept 10 minutes, then go.
         let oldest = now.microseconds - AlertRow.clearedKeptFor * 1_000_000
-        let gone = { (a: AlertRow) in (a.clearedAt?.microseconds ?? .max) <= oldest }
-        if state.alerts.values.contains(where: gone) { state.alerts = state.alerts.filter { !gone($0.value) } }
+        let old = { (a: AlertRow) in (a.clearedAt?.microseconds ?? .max) <= oldest }
+        if state.alerts.values.contains(where: old) {
+            let groups = Set(state.alerts.values.filter(old).map(\.group))
+            state.alerts = state.alerts.filter { !old($0.value) }
+            let left = Set(state.alerts.values.map(\.group))
+            gone.formUnion(groups.subtracting(left).map(AckTarget.init))
+        }
+        // An acknowledgement lasts as long as what it acknowledges: when this console sees the
+        // outage or the alert group go (not merely not yet seen it, after a restart), it goes too.
+        if !gone.isEmpty {
+            let before = state.acks.acks.count
+            state.acks.acks.removeAll { gone.contains($0.target) }
+            lapsed = lapsed || state.acks.acks.count != before
+        }
         return lapsed ? [.saveAcks(state.acks)] : []
     case .resized(let cols, let rows):
         state.size = (cols, rows)

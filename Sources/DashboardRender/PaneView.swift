@@ -164,13 +164,13 @@ public enum PaneView {
 
     /// An outage as one line, most important first (a narrow pane cuts the end): `OUTAGE
     /// olt-03/11 212/230 ONUs offline since 15:26:47 · 198 subscribers · 31 sessions dropped
-    /// (Lost-Carrier) · 4 open tickets · +12/min · were online 200 · +2 alerts`.
-    public static func outageText(_ o: Outage, tickets: Int, alerts: Int, now: UTCInstant, showTenant: Bool) -> String {
+    /// (Lost-Carrier) · 4 open tickets · +12/min · were online 200 · +2 alerts (pon_los 2)`.
+    public static func outageText(_ o: Outage, tickets: Int, alerts: FoldedAlerts, now: UTCInstant, showTenant: Bool) -> String {
         outageParts(o, tickets: tickets, alerts: alerts, now: now, showTenant: showTenant).joined(separator: " · ")
     }
 
     /// The parts of ``outageText(_:tickets:alerts:now:showTenant:)``, before they are joined.
-    static func outageParts(_ o: Outage, tickets: Int, alerts: Int, now: UTCInstant, showTenant: Bool) -> [String] {
+    static func outageParts(_ o: Outage, tickets: Int, alerts: FoldedAlerts, now: UTCInstant, showTenant: Bool) -> [String] {
         var scope = o.scope.description
         if o.scope.pon == nil { scope += " (\(o.pons) PONs)" }
         if showTenant { scope += " \(o.scope.tenant)" }
@@ -187,14 +187,15 @@ public enum PaneView {
         }
         parts.append("\(o.subscriberCount) subscribers")
         if !o.stoppedSessions.isEmpty {
-            let why = o.stopCauses.sorted { $0.value > $1.value }.first.map { " (\($0.key))" } ?? ""
+            let why = o.stopCauses.max { ($0.value, $1.key) < ($1.value, $0.key) }.map { " (\($0.key))" } ?? ""
             parts.append("\(o.stoppedSessions.count) sessions dropped\(why)")
         }
         if tickets > 0 { parts.append("\(tickets) open tickets") }
         if o.isActive { parts.append("+\(o.rate(at: now))/min") }
-        let causes = o.causes.sorted { $0.value > $1.value }.prefix(2).map { "\($0.key) \($0.value)" }
+        // The commonest first, ties by name (a dictionary's order differs from run to run).
+        let causes = o.causes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(2).map { "\($0.key) \($0.value)" }
         if !causes.isEmpty { parts.append("were " + causes.joined(separator: ", ")) }
-        if alerts > 0 { parts.append("+\(alerts) alerts") }
+        if let folded = alerts.text { parts.append(folded) }
         if o.events > 0 { parts.append("\(o.events) events") }
         return parts
     }

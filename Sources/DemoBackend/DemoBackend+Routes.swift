@@ -509,11 +509,20 @@ extension DemoBackend {
         admin.post("storm") { request, _ in
             let q = request.uri.queryParameters
             let tenant = q["tenant"].map(String.init) ?? self.tenantIDs[0]
-            let scope = q["scope"].flatMap { StormScope(rawValue: String($0)) } ?? .pon
+            let scopes = StormScope.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let scope = StormScope(rawValue: q["scope"].map(String.init) ?? "pon") else {
+                return json(.badRequest, "{\"detail\":\(JSONValue.quoted("scope must be one of \(scopes)"))}")
+            }
+            // olt=olt-03 or olt=3, pon=11: where it hits (random where not given).
+            let olt = q["olt"].flatMap { Int($0.split(separator: "-").last ?? "") }
+            let pon = q["pon"].flatMap { Int($0) }
+            if q["olt"] != nil && olt == nil || q["pon"] != nil && pon == nil {
+                return json(.badRequest, #"{"detail":"olt is olt-03 or 3, pon a number"}"#)
+            }
             // The answer names what it hit: {"storm":true,"olt":"olt-03","pon":11,"onus":32}.
             let report = self.triggerStorm(
                 tenant: tenant, scope: scope, rate: q["rate"].flatMap { Double($0) },
-                duration: q["duration"].flatMap { Double($0) })
+                duration: q["duration"].flatMap { Double($0) }, olt: olt, pon: pon)
             return report.map { json(.ok, $0.json) } ?? json(.notFound, #"{"detail":"unknown tenant"}"#)
         }
         admin.post("drop") { _, _ in

@@ -115,15 +115,18 @@ public final class DemoBackend: Sendable {
         }
     }
 
-    /// Starts an outage storm, or with `rate` and `duration` a flood of ONU flaps at that rate:
-    /// what it hit, nil for an unknown tenant.
+    /// Starts an outage storm (on OLT `olt` and PON `pon`, 1-based, where given), or with `rate`
+    /// and `duration` a flood of ONU flaps at that rate: what it hit, nil for an unknown tenant.
     @discardableResult
     public func triggerStorm(
-        tenant: String, scope: StormScope = .pon, rate: Double? = nil, duration: Double? = nil
+        tenant: String, scope: StormScope = .pon, rate: Double? = nil, duration: Double? = nil, olt: Int? = nil,
+        pon: Int? = nil
     )
         -> StormReport?
     {
-        world.withLock { $0.startStorm(tenant: tenant, scope: scope, rate: rate, duration: duration, now: simNow()) }
+        world.withLock {
+            $0.startStorm(tenant: tenant, scope: scope, rate: rate, duration: duration, olt: olt, pon: pon, now: simNow())
+        }
     }
 
     /// Drops every open connection abruptly.

@@ -153,30 +153,62 @@ public struct Simulation: Sendable {
 
     /// Starts an outage storm. `rate`/`duration` instead flood ONU flaps at that many events per
     /// second for that long (the performance storm). Nil for an unknown tenant.
+    ///
+    /// `olt` and `pon` (1-based, as the events name them: `olt-03` is 3) choose where it hits;
+    /// random where not given, clamped to the simulated plant.
     public mutating func startStorm(
-        tenant: String, scope: StormScope, rate: Double? = nil, duration: Double? = nil, now: UTCInstant
+        tenant: String, scope: StormScope, rate: Double? = nil, duration: Double? = nil, olt: Int? = nil, pon: Int? = nil,
+        now: UTCInstant
     ) -> StormReport? {
         guard let t = index(of: tenant) else { return nil }
         if let rate, let duration {
             tenants[t].floods.append(Flood(rate: rate, remaining: duration))
             return StormReport(olt: nil, pon: nil, onus: tenants[t].onus.count)
         }
-        return tenants[t].startOutage(scope: scope, now: now, rng: &rng)
+        return tenants[t].startOutage(scope: scope, olt: olt.map { $0 - 1 }, pon: pon.map { $0 - 1 }, now: now, rng: &rng)
     }
 }
 
-public enum StormScope: String, Sendable, CaseIterable { case pon, olt }
+/// What a storm looks like: `pon` a fibre cut on one PON, `olt` a whole OLT losing power, `area`
+/// an area's power failure (dying gasps from the ONUs of several PONs of one OLT), `flap` one
+/// alert raised and cleared again and again.
+public enum StormScope: String, Sendable, CaseIterable { case pon, olt, area, flap }
 
 /// What a storm hits: the OLT (`olt-03`), the PON port (nil for a whole OLT or a flood), and how
-/// many ONUs go offline.
+/// many ONUs go offline; for an area, its PONs; for a flapping alert, its type, source and how
+/// many times it is raised.
 public struct StormReport: Sendable, Equatable {
     public var olt: String?
     public var pon: Int?
     public var onus: Int
+    public var pons: [Int]? = nil
+    public var flapping: (type: String, source: String, times: Int)? = nil
 
-    /// `{"storm":true,"olt":"olt-03","pon":11,"onus":32}`
+    public init(
+        olt: String?, pon: Int?, onus: Int, pons: [Int]? = nil, flapping: (type: String, source: String, times: Int)? = nil
+    ) {
+        self.olt = olt
+        self.pon = pon
+        self.onus = onus
+        self.pons = pons
+        self.flapping = flapping
+    }
+
+    public static func == (a: StormReport, b: StormReport) -> Bool {
+        (a.olt, a.pon, a.onus, a.pons) == (b.olt, b.pon, b.onus, b.pons) && a.flapping?.type == b.flapping?.type
+            && a.flapping?.source == b.flapping?.source && a.flapping?.times == b.flapping?.times
+    }
+
+    /// `{"storm":true,"olt":"olt-03","pon":11,"onus":32}`; an area adds `"pons":[4,5,6]`, a
+    /// flapping alert `"flapping":"bgp_session_down","source":"rtr-edge-01","times":4`.
     public var json: String {
-        "{\"storm\":true,\"olt\":\(olt.map(JSONValue.quoted) ?? "null"),\"pon\":\(pon.map(String.init) ?? "null"),\"onus\":\(onus)}"
+        var s =
+            "{\"storm\":true,\"olt\":\(olt.map(JSONValue.quoted) ?? "null"),\"pon\":\(pon.map(String.init) ?? "null"),\"onus\":\(onus)"
+        if let pons { s += ",\"pons\":[" + pons.map(String.init).joined(separator: ",") + "]" }
+        if let f = flapping {
+            s += ",\"flapping\":\(JSONValue.quoted(f.type)),\"source\":\(JSONValue.quoted(f.source)),\"times\":\(f.times)"
+        }
+        return s + "}"
     }
 }
 
@@ -290,6 +322,16 @@ struct Outage: Sendable {
     var recovering = false
 }
 
+/// An alert raised, cleared a few seconds later, raised again: `remaining` more times.
+struct Flap: Sendable {
+    var type: String
+    var severity: AlertSeverity
+    var source: String
+    var message: String
+    var remaining: Int
+    var nextRaise: UTCInstant
+}
+
 struct Flood: Sendable {
     var rate: Double
     var remaining: Double
@@ -313,6 +355,7 @@ public struct TenantSim: Sendable {
     var tickets: [SimTicket] = []
     var outages: [Outage] = []
     var floods: [Flood] = []
+    var flaps: [Flap] = []
     var counter = 0
     var nextStormCheck: Double = 0
 
@@ -389,7 +432,9 @@ public struct TenantSim: Sendable {
         // ONUs
         for _ in 0..<rng.count(rate: 1.5 * r, dt: dt) { randomONUChange(now: now, rng: &rng, out: &out) }
         // Alerts
-        for _ in 0..<rng.count(rate: 0.25 * r, dt: dt) { raiseRandomAlert(now: now, rng: &rng, out: &out) }
+        // One every 10 s: a group (type × source) comes back about twice in 10 minutes, so the
+        // console's flapping badge (3 clears in 10 minutes) stays rare outside a flap storm.
+        for _ in 0..<rng.count(rate: 0.1 * r, dt: dt) { raiseRandomAlert(now: now, rng: &rng, out: &out) }
         clearDueAlerts(now: now, out: &out)
         // Tickets
         for _ in 0..<rng.count(rate: 0.12 * r, dt: dt) { createTicket(now: now, rng: &rng, out: &out) }
@@ -408,12 +453,13 @@ public struct TenantSim: Sendable {
             if nextStormCheck <= 0 {
                 nextStormCheck = 10
                 if rng.chance(10.0 / 240.0 * min(r, 4)) && outages.isEmpty {
-                    startOutage(scope: rng.chance(0.2) ? .olt : .pon, now: now, rng: &rng)
+                    startOutage(scope: rng.chance(0.2) ? .area : .pon, now: now, rng: &rng)
                 }
             }
         }
         advanceOutages(dt: dt, now: now, rng: &rng, out: &out)
         advanceFloods(dt: dt, now: now, out: &out)
+        advanceFlaps(now: now, out: &out)
     }
 
     // MARK: Sessions
@@ -517,7 +563,10 @@ public struct TenantSim: Sendable {
         guard !outages.contains(where: { $0.onus.contains(n) }) else { return }
         switch onus[n].status {
         case .online:
-            if rng.chance(0.6) {
+            // Mostly a weak signal; now and then one goes dark. Background churn must stay well
+            // under what the console calls an outage (5 on a PON, or 20 on an OLT, in 2 minutes):
+            // about 13 ONUs a minute offline over the whole plant.
+            if rng.chance(0.85) {
                 onus[n].signal = rng.double(-29.9 ... -27.1)
                 setONU(n, .degraded, now: now, out: &out)
             } else {
@@ -756,9 +805,16 @@ public struct TenantSim: Sendable {
 
     // MARK: Storms
 
-    mutating func startOutage(scope: StormScope, now: UTCInstant, rng: inout SeededRandom) -> StormReport {
-        let olt = rng.int(0...(options.oltsPerTenant - 1))
-        let pon = rng.int(0...(options.ponPortsPerOLT - 1))
+    mutating func startOutage(
+        scope: StormScope, olt chosenOLT: Int? = nil, pon chosenPON: Int? = nil, now: UTCInstant, rng: inout SeededRandom
+    ) -> StormReport {
+        let olt = min(max(0, chosenOLT ?? rng.int(0...(options.oltsPerTenant - 1))), options.oltsPerTenant - 1)
+        switch scope {
+        case .area: return startAreaPowerFailure(olt: olt, now: now, rng: &rng)
+        case .flap: return startFlap(now: now)
+        case .pon, .olt: break
+        }
+        let pon = min(max(0, chosenPON ?? rng.int(0...(options.ponPortsPerOLT - 1))), options.ponPortsPerOLT - 1)
         let affected = onus.indices.filter {
             onus[$0].olt == olt && (scope == .olt || onus[$0].pon == pon) && onus[$0].status != .offline
         }
@@ -780,6 +836,68 @@ public struct TenantSim: Sendable {
                 ])))
         outages.append(storm)
         return StormReport(olt: source, pon: scope == .pon ? pon + 1 : nil, onus: affected.count)
+    }
+
+    /// An area's power failure: every ONU on a few neighbouring PONs of one OLT (at least 3, so
+    /// the console rolls them up into the OLT) sends a dying gasp and goes offline; one critical
+    /// `dying_gasp` alert per PON, sourced `olt-03/5`. The OLT itself stays up.
+    mutating func startAreaPowerFailure(olt: Int, now: UTCInstant, rng: inout SeededRandom) -> StormReport {
+        let ports = options.ponPortsPerOLT
+        let count = min(ports, max(3, ports / 4))
+        let first = rng.int(0...(ports - count))
+        let pons = Array(first..<(first + count))
+        let affected = onus.indices.filter { onus[$0].olt == olt && pons.contains(onus[$0].pon) && onus[$0].status != .offline }
+        let source = "olt-\(pad(olt + 1, 2))"
+        var ids: [String] = []
+        for pon in pons {
+            let n = affected.filter { onus[$0].pon == pon }.count
+            counter += 1
+            let alertID = "al-\(index + 1)-\(pad(counter, 6))"
+            ids.append(alertID)
+            pendingAlerts.append(
+                SimAlert(
+                    id: alertID, type: "dying_gasp", severity: .critical, source: "\(source)/\(pon + 1)",
+                    message: "Dying gasp from \(n) ONUs on \(source)/\(pon + 1): mains power lost",
+                    clearAt: UTCInstant(microseconds: Int64.max),
+                    details: .object([
+                        .init("olt_id", .string(source)), .init("pon_port", .number(String(pon + 1))),
+                        .init("affected_onus", .number(String(n))),
+                    ])))
+        }
+        outages.append(
+            Outage(
+                onus: affected, downRate: Double(affected.count) / rng.double(2...4),
+                recoverAt: UTCInstant(microseconds: now.microseconds + Int64(rng.double(20...60) * 1e6)), alertIDs: ids))
+        return StormReport(olt: source, pon: nil, onus: affected.count, pons: pons.map { $0 + 1 })
+    }
+
+    /// A BGP session that will not settle: raised, cleared 2.5 s later, raised again every 6 s,
+    /// four times (the console calls a group raised and cleared 3 times in 10 minutes flapping).
+    mutating func startFlap(now: UTCInstant) -> StormReport {
+        let flap = Flap(
+            type: "bgp_session_down", severity: .critical, source: "rtr-edge-01", message: "BGP session to transit-2 down",
+            remaining: 4, nextRaise: now)
+        flaps.append(flap)
+        return StormReport(olt: nil, pon: nil, onus: 0, flapping: (flap.type, flap.source, flap.remaining))
+    }
+
+    mutating func advanceFlaps(now: UTCInstant, out: inout [Publication]) {
+        var k = 0
+        while k < flaps.count {
+            if flaps[k].nextRaise <= now {
+                counter += 1
+                let f = flaps[k]
+                raise(
+                    SimAlert(
+                        id: "al-\(index + 1)-\(pad(counter, 6))", type: f.type, severity: f.severity, source: f.source,
+                        message: f.message, clearAt: UTCInstant(microseconds: now.microseconds + 2_500_000),
+                        details: .object([.init("peer", .string("transit-2"))])),
+                    now: now, out: &out)
+                flaps[k].remaining -= 1
+                flaps[k].nextRaise = UTCInstant(microseconds: now.microseconds + 6_000_000)
+            }
+            if flaps[k].remaining <= 0 { flaps.remove(at: k) } else { k += 1 }
+        }
     }
 
     var pendingAlerts: [SimAlert] = []

@@ -103,11 +103,16 @@ struct RealtimeDash: AsyncParsableCommand {
         // Acknowledgements and silences are local to this console, kept across restarts.
         state.operatorName = env["USER"] ?? env["LOGNAME"] ?? "operator"
         let ackStore = AckStore(path: XDGPaths(environment: env).stateDirectory + "/acks.json")
-        let (book, problem) = ackStore.load()
+        var (book, problem) = ackStore.load()
+        // What lapsed while no console ran is gone before anything is drawn.
+        _ = book.expire(now: UTCInstant.now())
         state.acks = book
         if let problem {
             logger.warning("\(problem)")
             state.flash = (problem, UTCInstant(microseconds: UTCInstant.now().microseconds + 20_000_000))
+        } else if let kept = book.keptSummary {
+            logger.info("\(kept)")
+            state.flash = (kept, UTCInstant(microseconds: UTCInstant.now().microseconds + 20_000_000))
         }
         state.insecureTLS = client.insecureTLS
         if client.insecureTLS {

@@ -255,7 +255,8 @@ struct OutageTests {
             Issue.record("the outage first: \(rows.map(\.summary))")
             return
         }
-        #expect(alerts == 2)
+        #expect(alerts.count == 2 && alerts.types == ["pon_los": 1, "temp": 1], "the cause mix the equipment reports")
+        #expect(alerts.text == "+2 alerts (pon_los 1, temp 1)")
         #expect(rows.count == 2, "the outage and the unrelated alert: \(rows.map(\.summary))")
         #expect(
             s.summary == "1 outage (olt-03/11 5 ONUs)", "the folded critical is the outage's: \(String(describing: s.summary))")
@@ -266,6 +267,35 @@ struct OutageTests {
         #expect(s.summary == "1 outage (olt-03/11 5 ONUs)", "no count of a feed that is down")
         _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .onuStatus, state: .stale)]))
         #expect(s.summary == "1 outage (olt-03/11 5 ONUs) (stale)")
+    }
+
+    @Test("an acknowledgement goes with what it acknowledges, once this console saw it go; a fresh console keeps it")
+    func ackGoesWithItsItem() {
+        var s = state()
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, at: Double($0)) }))
+        let outage = AckTarget(scope())
+        let group = AckTarget(AlertGroupKey(tenant: "t-01", type: "cpu", source: "edge-1"))
+        _ = reduce(&s, .client([alert("c", .warning, at: at(5), type: "cpu", source: "edge-1")]))
+        s.acks.acks = [
+            Ack(target: outage, who: "bob", at: at(6), note: "crew", expires: nil),
+            Ack(target: group, who: "bob", at: at(6), note: "", expires: nil),
+        ]
+        // A console that has not seen them (just started): the acknowledgements stay.
+        var fresh = state()
+        fresh.acks = s.acks
+        #expect(reduce(&fresh, .tick(at(3600))) == [] && fresh.acks.acks.count == 2, "not seen go, so kept")
+        #expect(
+            fresh.acks.keptSummary == "kept from earlier: 2 acknowledgements (outage olt-03/11 by bob, …) (local to this console)"
+        )
+        // Resolved and the alert cleared: still there while the rows are (10 minutes).
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .online, previous: .offline, at: 10) }))
+        _ = reduce(&s, .client([alert("c", .warning, cleared: true, at: at(10), type: "cpu", source: "edge-1")]))
+        #expect(reduce(&s, .tick(at(600))) == [] && s.acks.acks.count == 2)
+        // Gone from the screen: their acknowledgements go too, and the book is kept.
+        let effects = reduce(&s, .tick(at(611)))
+        #expect(s.acks.acks.isEmpty, "\(s.acks.acks)")
+        #expect(effects == [.saveAcks(AckBook())])
+        #expect(AckBook().keptSummary == nil)
     }
 }
 

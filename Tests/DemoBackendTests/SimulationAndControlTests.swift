@@ -89,6 +89,44 @@ struct SimulationTests {
         #expect(out.contains { $0.1.eventName == "session.stopped" && $0.1.json.contains("Lost-Carrier") })
     }
 
+    @Test("an area power failure: dying gasps from the ONUs of 3+ PONs of the chosen OLT, one alert per PON, then recovery")
+    func areaPowerFailure() {
+        var options = Simulation.Options()
+        options.randomStorms = false
+        options.rate = 0
+        var sim = Simulation(seed: 5, tenantIDs: ["t-01"], options: options, now: Self.t0)
+        let hit = sim.startStorm(tenant: "t-01", scope: .area, olt: 3, now: Self.t0)
+        #expect(hit?.olt == "olt-03" && hit?.pon == nil && (hit?.pons?.count ?? 0) >= 3, "\(String(describing: hit))")
+        #expect(hit?.json.contains(#""pon":null"#) == true && hit?.json.contains(#""pons":["#) == true)
+        var out: [Publication] = []
+        for i in 1...900 { out += sim.step(dt: 0.1, now: UTCInstant(microseconds: Self.t0.microseconds + Int64(i) * 100_000)) }
+        let gasps = out.filter { $0.eventName == "alert.raised" && $0.json.contains(#""alert_type":"dying_gasp""#) }
+        #expect(gasps.count == hit?.pons?.count, "one per PON")
+        for pon in hit?.pons ?? [] { #expect(gasps.contains { $0.json.contains(#""source":"olt-03/\#(pon)""#) }) }
+        let offline = out.filter { $0.eventName == "onu.offline" }
+        #expect(offline.count == hit?.onus && offline.allSatisfy { $0.json.contains(#""olt_id":"olt-03""#) })
+        #expect(offline.allSatisfy { $0.json.contains(#""previous_status":"online""#) })
+        #expect(out.filter { $0.eventName == "onu.online" }.count == hit?.onus, "recovers")
+    }
+
+    @Test("a flapping alert: raised and cleared four times, one alert type and source")
+    func flappingAlert() {
+        var options = Simulation.Options()
+        options.randomStorms = false
+        options.rate = 0
+        var sim = Simulation(seed: 5, tenantIDs: ["t-01"], options: options, now: Self.t0)
+        let hit = sim.startStorm(tenant: "t-01", scope: .flap, now: Self.t0)
+        #expect(
+            hit?.json
+                == #"{"storm":true,"olt":null,"pon":null,"onus":0,"flapping":"bgp_session_down","source":"rtr-edge-01","times":4}"#
+        )
+        var out: [Publication] = []
+        for i in 1...400 { out += sim.step(dt: 0.1, now: UTCInstant(microseconds: Self.t0.microseconds + Int64(i) * 100_000)) }
+        let raised = out.filter { $0.eventName == "alert.raised" }, cleared = out.filter { $0.eventName == "alert.cleared" }
+        #expect(raised.count == 4 && cleared.count == 4, "\(raised.count) raised, \(cleared.count) cleared")
+        #expect((raised + cleared).allSatisfy { $0.json.contains(#""source":"rtr-edge-01""#) })
+    }
+
     @Test("a flood storm emits at its rate for its duration")
     func flood() {
         var options = Simulation.Options()
@@ -116,6 +154,22 @@ struct TestControlTests {
                 _ = try await read
                 Issue.record("the dropped stream ended cleanly")
             } catch {}
+        }
+    }
+
+    @Test("storm answers what it hit, where it was asked to; a bad scope or place is refused with the reason")
+    func stormControl() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let pon = try await http(server.origin + "/__admin/storm?tenant=t-01&scope=pon&olt=olt-02&pon=5", method: .POST)
+            #expect(pon.status == 200 && pon.text.hasPrefix(#"{"storm":true,"olt":"olt-02","pon":5,"onus":"#), "\(pon.text)")
+            let area = try await http(server.origin + "/__admin/storm?tenant=t-01&scope=area&olt=1", method: .POST)
+            #expect(area.status == 200 && area.text.contains(#""olt":"olt-01","pon":null"#) && area.text.contains(#""pons":["#))
+            let flap = try await http(server.origin + "/__admin/storm?tenant=t-01&scope=flap", method: .POST)
+            #expect(flap.text.contains(#""flapping":"bgp_session_down""#), "\(flap.text)")
+            let bad = try await http(server.origin + "/__admin/storm?tenant=t-01&scope=everything", method: .POST)
+            #expect(bad.status == 400 && bad.text.contains("pon, olt, area, flap"), "\(bad.text)")
+            let nowhere = try await http(server.origin + "/__admin/storm?tenant=t-01&pon=eleven", method: .POST)
+            #expect(nowhere.status == 400, "\(nowhere.text)")
         }
     }
 

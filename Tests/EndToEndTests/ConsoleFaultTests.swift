@@ -18,7 +18,9 @@ extension EndToEnd {
             return log
         }
 
-        @Test("a PON storm is one outage row naming the OLT/PON and its count; Enter lists its ONUs", .timeLimit(.minutes(3)))
+        @Test(
+            "a PON storm is one outage row naming the OLT/PON and its count; Enter lists its ONUs; its ack survives a restart",
+            .timeLimit(.minutes(4)))
         func ponStorm() async throws {
             try #require(run(["tmux", "-V"]).status == 0)
             let c = quietBackend(ping: .seconds(1))
@@ -36,7 +38,8 @@ extension EndToEnd {
                 _ = try await t.wait("every stream live") { s in
                     s.components(separatedBy: "●").count - 1 >= 5 && !s.contains("retry")
                 }
-                let hit = try #require(server.backend.triggerStorm(tenant: "t-01", scope: .pon))
+                let hit = try #require(server.backend.triggerStorm(tenant: "t-01", scope: .pon, olt: 2, pon: 5))
+                #expect(hit.olt == "olt-02" && hit.pon == 5, "where it was asked to hit: \(hit)")
                 let scope = "\(hit.olt ?? "?")/\(hit.pon ?? -1)"
                 // The simulation is stepped by hand: the storm takes its ONUs down in a few steps.
                 let s = try await t.wait("one outage row for \(scope) with its count") { s in
@@ -60,12 +63,36 @@ extension EndToEnd {
                     $0.contains("OUTAGE \(scope) \(hit.onus)/") && $0.contains("ONUs offline since")
                         && $0.contains(" · ack")
                 }
+                // The fibre is spliced: every ONU back, the outage resolved (and still acknowledged).
+                _ = try await t.wait("the outage resolved") { s in
+                    server.backend.step(seconds: 0.5)
+                    return s.contains("\(scope): \(hit.onus) ONUs were offline")
+                }
                 t.type("q")
                 _ = try await t.wait("the shell back") { $0.contains("EXIT=0") }
                 let kept = try String(contentsOfFile: stateHome + "/realtime-dash/acks.json", encoding: .utf8)
                 #expect(kept.contains("fibre crew dispatched") && kept.contains("nightshift"), "\(kept)")
                 let book = AckStore(path: stateHome + "/realtime-dash/acks.json").load()
                 #expect(book.problem == nil && book.book.acks.count == 1, "what the next console starts with")
+
+                // The console restarted: the same PON cut again finds its acknowledgement waiting.
+                t.type(
+                    "clear; XDG_STATE_HOME=\(stateHome) USER=nightshift \(realtimeDashBinary) --api-url \(server.origin) --token-file \(file) --log-file \(log); echo EXIT=$?"
+                )
+                t.keys("Enter")
+                _ = try await t.wait("the kept acknowledgement said at start") {
+                    $0.contains("kept from earlier: 1 acknowledgement (outage \(scope) by nightshift)")
+                }
+                _ = try await t.wait("every stream live again") { s in
+                    s.components(separatedBy: "●").count - 1 >= 5 && !s.contains("retry")
+                }
+                let again = try #require(server.backend.triggerStorm(tenant: "t-01", scope: .pon, olt: 2, pon: 5))
+                _ = try await t.wait("the same outage, acknowledged since before the restart") { s in
+                    server.backend.step(seconds: 0.5)
+                    return s.contains("OUTAGE \(scope) \(again.onus)/") && s.contains(" · ack")
+                }
+                t.type("q")
+                _ = try await t.wait("the shell back again") { $0.contains("EXIT=0") }
             }
         }
 

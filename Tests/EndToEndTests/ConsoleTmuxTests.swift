@@ -67,7 +67,7 @@ struct TmuxSession {
         }
         // swift test does not always print a multi-line issue: the screen also goes to a file.
         let file = NSTemporaryDirectory() + "rd-tmux-timeout-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
-        try? last.write(toFile: file, atomically: true, encoding: .utf8)
+        try? ("timed out waiting for \(what)\n" + last).write(toFile: file, atomically: true, encoding: .utf8)
         Issue.record("timed out waiting for \(what) (the screen is in \(file)); the screen was:\n\(last)")
         throw CancellationError()
     }
