@@ -15,10 +15,14 @@ struct DemoServerCommand: AsyncParsableCommand {
             Serves every endpoint of the realtime API over real sockets with a seeded ISP simulation. \
             Ctrl-C stops it. With --admin it also serves test controls under /__admin \
             (publish, storm, drop, stall, fail, ws-close, resume-mode, job-sockets, ws-forwarding, firehose, job, \
-            token, stats). POST /__admin/storm?tenant=t-01&scope=pon cuts one PON's fibre (its ONUs offline within \
-            seconds, their sessions stopped with Lost-Carrier, a critical alert, recovery after 20-60 s); scope=olt \
-            is a power failure of a whole OLT; rate=N&duration=S floods ONU flaps instead. It answers what it hit: \
-            {"storm":true,"olt":"olt-03","pon":11,"onus":32}.
+            token, stats).
+
+            POST /__admin/storm?tenant=t-01&scope=SCOPE makes a storm: scope=pon cuts one PON's fibre (its ONUs \
+            offline within seconds, their sessions stopped with Lost-Carrier, a critical pon_los alert, recovery \
+            after 20-60 s); scope=area is an area's power failure (dying gasps from the ONUs of 3+ neighbouring PONs \
+            of one OLT, a dying_gasp alert per PON); scope=olt takes a whole OLT down; scope=flap raises and clears \
+            bgp_session_down on rtr-edge-01 four times. olt=olt-03 and pon=11 choose where; rate=N&duration=S floods \
+            ONU flaps instead. It answers what it hit: {"storm":true,"olt":"olt-03","pon":11,"onus":32}.
             """
     )
 
