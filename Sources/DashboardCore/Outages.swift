@@ -174,13 +174,22 @@ public struct OutageTracker: Sendable {
         var outage: Int32 = -1
     }
 
-    private var onuSlots: [EntityKey: Int32] = [:]
+    /// Per tenant, the slots of its ONUs by serial and of its subscribers by id: keyed by the
+    /// bare String (a smaller table than one keyed by tenant and id, which a storm's 50,000 new
+    /// ONUs and subscribers miss the cache on less).
+    struct TenantSlots: Sendable {
+        var tenant: String
+        var onus: [String: Int32] = [:]
+        var subscribers: [String: Int32] = [:]
+    }
+    private var tenantSlots: [TenantSlots] = []
+    /// Where the last event's tenant was (a batch is mostly one tenant's).
+    private var lastTenant = 0
     private var onuTable: [ONUSlot] = []
     private var ponSlots: [PON: Int32] = [:]
     private var ponTable: [PONState] = []
     private var oltSlots: [OLT: Int32] = [:]
     private var oltTable: [OLTState] = []
-    private var subscriberSlots: [EntityKey: Int32] = [:]
     private var subscriberTable: [SubscriberSlot] = []
     private var nextOutageID: Int32 = 0
     public private(set) var outages: [OutageScope: Outage] = [:]
@@ -192,7 +201,7 @@ public struct OutageTracker: Sendable {
 
     /// What it knows of one ONU.
     public func onu(tenant: String, serial: String) -> ONU? {
-        onuSlots[.onu(tenant, serial)].map { onuTable[Int($0)].onu }
+        tenantIndex(tenant).flatMap { tenantSlots[$0].onus[serial] }.map { onuTable[Int($0)].onu }
     }
 
     /// Every ONU it knows (a copy: for tests and tools, not per event or per frame).
@@ -251,6 +260,23 @@ public struct OutageTracker: Sendable {
 
     // MARK: Slots
 
+    /// Where a tenant's slot tables are, if it has any.
+    private func tenantIndex(_ tenant: String) -> Int? {
+        if lastTenant < tenantSlots.count, tenantSlots[lastTenant].tenant == tenant { return lastTenant }
+        return tenantSlots.firstIndex { $0.tenant == tenant }
+    }
+
+    /// Where a tenant's slot tables are, made on its first event.
+    private mutating func tenantSlot(_ tenant: String) -> Int {
+        if let i = tenantIndex(tenant) {
+            lastTenant = i
+            return i
+        }
+        tenantSlots.append(TenantSlots(tenant: tenant))
+        lastTenant = tenantSlots.count - 1
+        return lastTenant
+    }
+
     /// A slot from a table's index, `next` (the table's count) if it had none: one hash lookup
     /// for the read and the insert (`index[key, default: -1]` yields the stored value in place).
     private static func claim(_ slot: inout Int32, next: Int) -> Int32 {
@@ -277,7 +303,7 @@ public struct OutageTracker: Sendable {
 
     private mutating func subscriberSlot(tenant: String, _ id: String) -> Int32 {
         let s = Self.claim(
-            &subscriberSlots[EntityKey(kind: .subscriber, tenant: tenant, id: id), default: -1], next: subscriberTable.count)
+            &tenantSlots[tenantSlot(tenant)].subscribers[id, default: -1], next: subscriberTable.count)
         if s == subscriberTable.count { subscriberTable.append(SubscriberSlot(id: id)) }
         return s
     }
@@ -299,7 +325,7 @@ public struct OutageTracker: Sendable {
     @discardableResult
     public mutating func onuEvent(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> OutageScope? {
         // One lookup finds the slot or makes it.
-        let n = Self.claim(&onuSlots[.onu(tenant, o.onuSerial), default: -1], next: onuTable.count)
+        let n = Self.claim(&tenantSlots[tenantSlot(tenant)].onus[o.onuSerial, default: -1], next: onuTable.count)
         let known: Int32? = n < onuTable.count ? n : nil
         if known == nil {
             onuTable.append(
@@ -538,7 +564,7 @@ public struct OutageTracker: Sendable {
 
     /// Open tickets of one subscriber.
     public func openTickets(tenant: String, subscriber: String) -> Set<String> {
-        subscriberSlots[EntityKey(kind: .subscriber, tenant: tenant, id: subscriber)].map {
+        tenantIndex(tenant).flatMap { tenantSlots[$0].subscribers[subscriber] }.map {
             subscriberTable[Int($0)].openTickets
         } ?? []
     }
