@@ -119,6 +119,27 @@ struct OutageTests {
         #expect(s.outages.outages[scope("olt-03", nil)]?.offlineCount == 14, "counted back on the OLT's outage")
     }
 
+    @Test("two tenants with the same serials, OLT and subscriber ids: two outages that never share an ONU or a subscriber")
+    func tenantsApart() {
+        var s = state()
+        _ = reduce(
+            &s,
+            .client(
+                ["t-01", "t-02"].flatMap { t in
+                    (0..<5).map { onu("S\($0)", .offline, subscriber: "sub-\($0)", at: Double($0), tenant: t) }
+                }))
+        let a = s.outages.outages[OutageScope(tenant: "t-01", olt: "olt-03", pon: 11)]
+        let b = s.outages.outages[OutageScope(tenant: "t-02", olt: "olt-03", pon: 11)]
+        #expect(a?.offlineCount == 5 && b?.offlineCount == 5 && a?.subscriberCount == 5 && b?.subscriberCount == 5)
+        #expect(s.outages.onuCount == 10)
+        // One tenant's ONU back is that tenant's.
+        _ = reduce(&s, .client([onu("S0", .online, previous: .offline, at: 10, tenant: "t-02")]))
+        #expect(s.outages.onu(tenant: "t-01", serial: "S0")?.status == .offline)
+        #expect(s.outages.outages[OutageScope(tenant: "t-02", olt: "olt-03", pon: 11)]?.offlineCount == 4)
+        #expect(s.outages.outages[OutageScope(tenant: "t-01", olt: "olt-03", pon: 11)]?.offlineCount == 5)
+        #expect(s.outages.openTickets(tenant: "t-02", subscriber: "sub-1").isEmpty)
+    }
+
     @Test("recovery counts back, the last ONU resolves it, and a resolved outage goes after 10 minutes")
     func recovery() {
         var s = state()
