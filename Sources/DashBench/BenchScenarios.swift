@@ -74,6 +74,7 @@ public enum BenchScenarios {
         BenchScenario(name: "render", run: { render(quick: $0, repetitions: $1) + [renderStorm(quick: $0, repetitions: $1)] }),
         BenchScenario(name: "e2e", run: LiveBench.e2e),
         BenchScenario(name: "idle", run: LiveBench.idle),
+        BenchScenario(name: "watch", run: LiveBench.watch),
         BenchScenario(name: "keys", run: LiveBench.keys),
     ]
 

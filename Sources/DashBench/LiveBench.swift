@@ -151,6 +151,39 @@ public enum LiveBench {
         }
     }
 
+    // MARK: watch
+
+    /// The console watching a busy network, as an operator leaves it on a shared jump host: the
+    /// demo simulation at `--rate 30` for one tenant (about 350 events/s published over its
+    /// streams: RADIUS sessions, ONUs, alerts, tickets, subscribers, jobs), at 160x50; CPU % of one
+    /// core over the same window as `idle`.
+    static func watch(quick: Bool, repetitions: Int) async throws -> [BenchResult] {
+        let seconds = idleSeconds
+        var c = quietBackend(simulation: true)
+        c.rate = 30
+        return try await withDemoBackend(c) { server in
+            let console = try await ConsoleUnderTest.start(server: server, cols: 160, rows: 50, executable: selfExecutable)
+            defer { console.stop() }
+            try await console.waitForScreen(timeout: 20) { $0.contains("ONU events") }
+            try await Task.sleep(for: .seconds(3))
+            let cpu0 = console.cpuSeconds(), t0 = monotonicSeconds(), bytes0 = console.bytesWritten
+            let published0 = server.backend.publishedCount
+            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            let cpu = console.cpuSeconds() - cpu0, wall = monotonicSeconds() - t0
+            let bytes = console.bytesWritten - bytes0
+            let published = server.backend.publishedCount - published0
+            let rss = console.rssMB()
+            _ = await console.quit()
+            return [
+                .from(
+                    "watch", metric: "console CPU", unit: "% core", samples: [cpu / wall * 100],
+                    note: String(
+                        format: "160x50, %.0f events/s published for %.0f s, %.0f KB/s drawn, RSS %d MB",
+                        Double(published) / wall, wall, Double(bytes) / wall / 1024, rss))
+            ]
+        }
+    }
+
     // MARK: keys
 
     /// Key-to-frame latency: `?` written to the console's terminal until the help overlay's bytes

@@ -11,8 +11,9 @@ struct Bench: AsyncParsableCommand {
             Scenarios: memory (RSS with 100k sessions and full histories), parse (SSE framing + event decoding), \
             decode-foundation (JSONDecoder baseline), ingest (reduce into AppState: session updates and an ONU storm), \
             render (one 200x60 frame), e2e (DemoBackend firehose over loopback through the client into AppState, SSE and \
-            WebSocket, and `tail --format count`), idle (the console's CPU against a quiet backend), keys (key-to-frame \
-            latency in a pseudo-terminal during a 50,000 events/s storm).
+            WebSocket, and `tail --format count`), idle (the console's CPU against a quiet backend), watch (the console's \
+            CPU at 160x50 while the demo network sends about 350 events/s), keys (key-to-frame latency in a \
+            pseudo-terminal during a 50,000 events/s storm).
             """
     )
 
@@ -36,7 +37,7 @@ struct Bench: AsyncParsableCommand {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
     }
 
-    @Option(help: "Seconds the idle scenario measures (default 30; 3 with --quick).")
+    @Option(help: "Seconds the idle and watch scenarios measure (default 30; 3 with --quick).")
     var idleSeconds: Double?
 
     func run() async throws {

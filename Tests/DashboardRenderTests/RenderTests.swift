@@ -567,3 +567,49 @@ struct WidthFastPathTests {
         }
     }
 }
+
+@Suite("Number formatting")
+struct FormatTests {
+    /// The hand-written formatting must read as `String(format:)` did on every kind of value a
+    /// screen shows (negatives, zero, huge, tiny), except a value within a hair of a tie (0.05,
+    /// whose double is 0.05000000000000000277), which may round either way, and -0.0, which
+    /// reads 0.0.
+    @Test("one and no decimals, byte counts, bit rates and clocks read as printf wrote them")
+    func agreesWithPrintf() {
+        var g = SystemRandomNumberGenerator()
+        var values: [Double] = [0, 0.04, -0.04, 2.5, 3.5, -2.5, 0.25, -27.45, 9.94, 99.96, 1e17, -1e17, 123.456]
+        for _ in 0..<5000 {
+            values.append(Double.random(in: -1e6...1e6, using: &g))
+            values.append(Double(Int.random(in: -100_000...100_000, using: &g)) / 20 + 0.001)
+        }
+        func nearTie(_ x: Double) -> Bool { abs(abs(x - x.rounded(.down)) - 0.5) < 1e-6 }
+        for v in values {
+            if !nearTie(v * 10) { #expect(Format.fixed1(v) == String(format: "%.1f", v), "\(v)") }
+            if !nearTie(v) || v == v.rounded(.down) + 0.5 { #expect(Format.fixed0(v) == String(format: "%.0f", v), "\(v)") }
+        }
+        #expect(Format.fixed1(-0.0) == "0.0" && Format.fixed0(-0.0) == "0")
+        for v: Int64 in [0, 999, 10_000, 10_499, 10_500, 999_949, 1_000_000, 1_234_567_890, 5_432_109_876_543, -12_345] {
+            let d = Double(v.magnitude)
+            let printf =
+                d >= 1e12
+                ? String(format: "%.1fT", d / 1e12)
+                : d >= 1e9
+                    ? String(format: "%.1fG", d / 1e9)
+                    : d >= 1e6
+                        ? String(format: "%.1fM", d / 1e6) : d >= 1e4 ? String(format: "%.0fk", d / 1e3) : String(v.magnitude)
+            #expect(Format.bytes(v) == (v < 0 ? "-" : "") + printf, "\(v)")
+        }
+        for b in [0.0, 12.4, 124.9, 1_249.0, 4_650_000.0, 1.26e9] {
+            let bits = b * 8
+            let printf =
+                bits >= 1e9
+                ? String(format: "%.1fGb/s", bits / 1e9)
+                : bits >= 1e6
+                    ? String(format: "%.1fMb/s", bits / 1e6)
+                    : bits >= 1e3 ? String(format: "%.0fkb/s", bits / 1e3) : String(format: "%.0fb/s", bits)
+            #expect(Format.bits(b) == printf, "\(b)")
+        }
+        #expect(Format.duration(3_723) == "1:02:03" && Format.duration(59) == "0:00:59" && Format.duration(90_000) == "1d1h")
+        #expect(Format.elapsed(42) == "0:42" && Format.elapsed(725) == "12:05" && Format.elapsed(3_723) == "1:02:03")
+    }
+}
