@@ -99,9 +99,13 @@ public final class ConsoleLoop: @unchecked Sendable {
         while true {
             if terminal.stopSignal != 0 { return terminal.stopSignal }
             if stop.isRequested { return 0 }
+            // While a frame is pending, events wait in the inbox (bounded, coalescing) and are
+            // taken in one drain just before it is drawn: a busy network wakes the loop about twice
+            // per frame, not once per event. Keys are always read at once.
+            let gathering = pacer.gathering(at: monotonic())
             var fds = [
                 pollfd(fd: terminal.inputDescriptor, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake[0], events: gathering ? 0 : Int16(POLLIN), revents: 0),
             ]
             _ = poll(&fds, 2, pacer.pollTimeout(at: monotonic()))
             if terminal.stopSignal != 0 { return terminal.stopSignal }
@@ -120,7 +124,7 @@ public final class ConsoleLoop: @unchecked Sendable {
                 }
                 pacer.markDirty()
             }
-            if fds[1].revents & Int16(POLLIN) != 0 {
+            if fds[1].revents & Int16(POLLIN) != 0 || (gathering && !pacer.gathering(at: monotonic())) {
                 var buf = [UInt8](repeating: 0, count: 256)
                 while read(wake[0], &buf, buf.count) > 0 {}
                 let batch = inbox.drain()

@@ -33,6 +33,9 @@ public struct Grid: Sendable, Equatable {
     /// Draw box lines and symbols with ASCII (no UTF-8 locale).
     public var ascii = false
 
+    /// Each ASCII byte as a one-character String, made once.
+    static let asciiText: [String] = (0..<128).map { String(Character(Unicode.Scalar(UInt8($0)))) }
+
     public init(cols: Int, rows: Int, fill: Cell = .blank) {
         self.cols = max(0, cols)
         self.rows = max(0, rows)
@@ -53,6 +56,26 @@ public struct Grid: Sendable, Equatable {
         guard limit > 0 else { return 0 }
         var col = x
         let end = x + limit
+        // Most of a frame is printable ASCII (ids, times, numbers) or one-column text (borders,
+        // ` · `, Latin names): a cell a byte or a scalar, nothing to sanitise or measure. The
+        // per-character path below was most of a frame's cost while the console watched a
+        // busy network (`bench watch`).
+        if TerminalText.isPrintableASCII(text) {
+            for b in text.utf8 {
+                if col >= end { break }
+                if col >= 0 { self[col, y] = Cell(text: Self.asciiText[Int(b)], style: style, isContinuation: false) }
+                col += 1
+            }
+            return col - x
+        }
+        if !ascii, TerminalText.narrowScalarCount(text) != nil {
+            for scalar in text.unicodeScalars {
+                if col >= end { break }
+                if col >= 0 { self[col, y] = Cell(text: String(Character(scalar)), style: style, isContinuation: false) }
+                col += 1
+            }
+            return col - x
+        }
         let clean = TerminalText.sanitize(text)
         for c in ascii ? TerminalText.ascii(clean) : clean {
             let w = TerminalText.width(c)
