@@ -13,32 +13,59 @@ public enum LiveBench {
 
     // MARK: e2e
 
-    /// Firehose → loopback → transport → ConnectionManager → inbox → reduce into AppState.
+    /// Firehose → loopback → transport → ConnectionManager → inbox → reduce into AppState, on the
+    /// real backend's framing (one HTTP chunk per SSE event, one WebSocket frame per event), then
+    /// SSE again on friendly 64 KiB chunks (labelled), and `tail --format count` beside `curl -sN
+    /// | grep -c '^data:'` (when curl is installed) against the same firehose in the same run.
     static func e2e(quick: Bool, repetitions: Int) async throws -> [BenchResult] {
         let count = quick ? 100_000 : 1_000_000
         var rows: [BenchResult] = []
-        for (label, endpoint) in [("SSE", Endpoint.alerts), ("WebSocket", Endpoint.wsSessions)] {
+        let cases: [(String, Endpoint, FirehoseFraming)] = [
+            ("SSE", .alerts, .perEvent), ("WebSocket", .wsSessions, .perEvent), ("SSE 64 KiB chunks", .alerts, .batched),
+        ]
+        for (label, endpoint, framing) in cases {
             var samples: [Double] = []
             var coalesced = 0, dropped = 0
             for _ in 0..<repetitions {
-                let r = try await e2eOnce(endpoint: endpoint, count: count)
+                let r = try await e2eOnce(endpoint: endpoint, count: count, framing: framing)
                 samples.append(r.rate)
                 coalesced = r.coalesced
                 dropped = r.dropped
             }
+            let wire =
+                label == "WebSocket"
+                ? "one frame per event" : framing == .perEvent ? "one HTTP chunk per event" : "64 KiB chunks, not the backend's"
             rows.append(
                 .from(
                     "e2e", metric: "\(label) \(endpoint.name)", unit: "events/s", samples: samples,
-                    note:
-                        "\(count) firehose events into AppState; last run: \(coalesced) coalesced, \(dropped) dropped in the inbox"
+                    note: "\(count) firehose events into AppState, \(wire); last run: \(coalesced) coalesced, \(dropped) dropped"
                 ))
         }
-        var samples: [Double] = []
-        for _ in 0..<repetitions { samples.append(try await tailCount(count: count)) }
-        rows.append(
-            .from(
-                "e2e", metric: "tail --format count", unit: "events/s", samples: samples,
-                note: "\(count) SSE alerts, a child process, start-up included"))
+        var tail: [Double] = [], curl: [Double] = []
+        let hasCurl = FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
+        for _ in 0..<repetitions {
+            tail.append(try await tailCount(count: count))
+            if hasCurl { curl.append(try await curlCount(count: count)) }
+        }
+        let tailMedian = tail.sorted()[tail.count / 2]
+        if hasCurl {
+            let curlMedian = curl.sorted()[curl.count / 2]
+            rows.append(
+                .from(
+                    "e2e", metric: "curl -sN | grep -c", unit: "events/s", samples: curl,
+                    note: "\(count) SSE alerts, one HTTP chunk per event: the floor, decodes nothing"))
+            rows.append(
+                .from(
+                    "e2e", metric: "tail --format count", unit: "events/s", samples: tail,
+                    note: String(
+                        format: "the same firehose, a child process, start-up included: %.2f× curl (medians)",
+                        tailMedian / curlMedian)))
+        } else {
+            rows.append(
+                .from(
+                    "e2e", metric: "tail --format count", unit: "events/s", samples: tail,
+                    note: "\(count) SSE alerts, one HTTP chunk per event, a child process (no curl here to compare with)"))
+        }
         return rows
     }
 
@@ -50,9 +77,11 @@ public enum LiveBench {
         return c
     }
 
-    static func e2eOnce(endpoint: Endpoint, count: Int) async throws -> (rate: Double, coalesced: Int, dropped: Int) {
+    static func e2eOnce(
+        endpoint: Endpoint, count: Int, framing: FirehoseFraming
+    ) async throws -> (rate: Double, coalesced: Int, dropped: Int) {
         try await withDemoBackend(quietBackend()) { server in
-            server.backend.armFirehose(count: count, endpoint: endpoint)
+            server.backend.armFirehose(count: count, endpoint: endpoint, framing: framing)
             let token = server.backend.mintToken(tenant: "t-01", lifetime: 3600)
             var client = ClientConfiguration(
                 catalogue: server.catalogue, tenants: ["t-01"],
@@ -119,6 +148,33 @@ public enum LiveBench {
                 (try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             guard status == 0, Int(printed) == count else {
                 throw BenchError("tail --format count exited \(status) and printed '\(printed)' (expected \(count))")
+            }
+            return Double(count) / elapsed
+        }
+    }
+
+    /// `curl -sN URL | grep -m N -c '^data:'` against the firehose: how fast a client that decodes
+    /// nothing takes the same bytes. The token goes in a header file (`-H @file`), never on a
+    /// command line; bash waits for grep alone (curl goes at its next write, the next ping).
+    static func curlCount(count: Int) async throws -> Double {
+        try await withDemoBackend(quietBackend()) { server in
+            server.backend.armFirehose(count: count, endpoint: .alerts)
+            let dir = try scratchDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let header = dir + "/header"
+            try SecretFile.write("Authorization: Bearer " + server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: header)
+            let out = dir + "/out"
+            let url = server.catalogue.url(for: .alerts)
+            // The connected event has a data line too.
+            let script = "exec grep -m \(count + 1) -c '^data:' <(exec curl -sN -H @\(header) '\(url)')"
+            let t0 = monotonicSeconds()
+            let child = try Child.spawn(["/bin/bash", "-c", script], stdout: out)
+            let status = await child.wait(timeout: 120)
+            let elapsed = monotonicSeconds() - t0
+            let printed =
+                (try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard status == 0, Int(printed) == count + 1 else {
+                throw BenchError("curl | grep exited \(status) and printed '\(printed)' (expected \(count + 1))")
             }
             return Double(count) / elapsed
         }

@@ -116,7 +116,7 @@ extension DemoBackend {
             connected =
                 "event: connected\r\ndata: {\"channel\": \(JSONValue.quoted("\(endpoint.channelPrefix):\(tenant)"))}\r\n\r\n"
         }
-        let firehose = hub.firehoseCount(for: endpoint)
+        let firehose = hub.firehose(for: endpoint)
         let hub = self.hub
         let pingInterval = configuration.pingInterval
         let combined = endpoint == .events
@@ -139,8 +139,10 @@ extension DemoBackend {
                 }
             }
             try await writer.write(ByteBuffer(string: connected))
-            if firehose > 0 {
-                try await Firehose.write(count: firehose, tenant: tenant, endpoint: endpoint) { try await writer.write($0) }
+            if firehose.count > 0 {
+                try await Firehose.write(
+                    count: firehose.count, tenant: tenant, endpoint: endpoint, framing: firehose.framing,
+                    writeChunks: { try await writer.write(contentsOf: $0) }, write: { try await writer.write($0) })
             }
             loop: for await message in sub.stream {
                 switch message {
@@ -150,12 +152,15 @@ extension DemoBackend {
                         sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload))
                 case .events(let list):
                     if hub.isStalled { continue }
-                    var text = ""
-                    for (name, payload) in list {
-                        text += sseFrame(
-                            name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload)
+                    // One HTTP chunk per event, as the backend writes them; one socket write for all.
+                    let frames = list.map { name, payload in
+                        sseFrame(name: name, json: combined ? pythonStyle(payload, eventName: name, tenant: tenant) : payload)
                     }
-                    try await write(text)
+                    if hub.drip == nil {
+                        try await writer.write(contentsOf: frames.map { ByteBuffer(string: $0) })
+                    } else {
+                        for frame in frames { try await write(frame) }
+                    }
                 case .ping:
                     if hub.isStalled { continue }
                     try await write(": ping - \(pingTimestamp())\r\n\r\n")
@@ -255,7 +260,7 @@ extension DemoBackend {
             "{\"type\":\"subscribed\",\"channel\":\(JSONValue.quoted(channel)),\"tenant_id\":\(JSONValue.quoted(tenant))}"
         do {
             try await outbound.write(.text(subscribed))
-            let firehose = hub.firehoseCount(for: kind.endpoint)
+            let firehose = hub.firehose(for: kind.endpoint).count
             if firehose > 0 {
                 try await Firehose.writeFrames(count: firehose, tenant: tenant, endpoint: kind.endpoint) {
                     try await outbound.write(.text($0))
@@ -572,9 +577,14 @@ extension DemoBackend {
         }
         admin.post("firehose") { request, _ in
             let q = request.uri.queryParameters
+            // framing=per-event (the backend's: one HTTP chunk per event) or batched (64 KiB chunks).
+            guard let framing = FirehoseFraming(rawValue: q["framing"].map(String.init) ?? "per-event") else {
+                return json(.badRequest, #"{"detail":"framing is per-event or batched"}"#)
+            }
             self.armFirehose(
-                count: q["count"].flatMap { Int($0) } ?? 0, endpoint: q["endpoint"].flatMap { try? Endpoint(name: String($0)) })
-            return json(.ok, #"{"armed":true}"#)
+                count: q["count"].flatMap { Int($0) } ?? 0, endpoint: q["endpoint"].flatMap { try? Endpoint(name: String($0)) },
+                framing: framing)
+            return json(.ok, "{\"armed\":true,\"framing\":\"\(framing.rawValue)\"}")
         }
         admin.post("job") { request, _ in
             let q = request.uri.queryParameters

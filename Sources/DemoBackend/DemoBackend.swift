@@ -160,8 +160,11 @@ public final class DemoBackend: Sendable {
     public func stopForwardingWebSockets(after timeout: Duration?) { hub.webSocketForwardingTimeout = timeout }
 
     /// New connections to `endpoint` (any when nil) first receive `count` pre-rendered events as
-    /// fast as the socket takes them. 0 disarms.
-    public func armFirehose(count: Int, endpoint: Endpoint? = nil) { hub.armFirehose(count: count, endpoint: endpoint) }
+    /// fast as the socket takes them, framed as `framing` says (the real backend's one HTTP chunk
+    /// per event unless asked otherwise). 0 disarms.
+    public func armFirehose(count: Int, endpoint: Endpoint? = nil, framing: FirehoseFraming = .perEvent) {
+        hub.armFirehose(count: count, endpoint: endpoint, framing: framing)
+    }
 
     /// Connection attempts per endpoint name since start.
     public var connectionAttempts: [String: Int] { hub.attempts }

@@ -1,10 +1,20 @@
 import NIOCore
 import RealtimeProtocol
 
+/// How the firehose frames SSE events on the wire.
+public enum FirehoseFraming: String, Sendable, CaseIterable {
+    /// One HTTP chunk per event, as the real backend (uvicorn + sse-starlette) writes them; many
+    /// chunks go to the socket in one write.
+    case perEvent = "per-event"
+    /// Events packed into 64 KiB chunks: friendlier to a client than any real backend is.
+    case batched
+}
+
 /// Pre-rendered events written as fast as the socket takes them (benchmarks).
 ///
-/// A thousand distinct payloads of the endpoint's family are rendered once, then cycled; SSE
-/// frames go out in 64 KiB writes so the cost is the network's, not the renderer's.
+/// A thousand distinct payloads of the endpoint's family are rendered once, then cycled, so the
+/// cost is the network's, not the renderer's. SSE frames go out one HTTP chunk per event by
+/// default (``FirehoseFraming``), about 128 KiB of chunks per socket write.
 enum Firehose {
     static func payloads(tenant: String, endpoint: Endpoint) -> [(name: String, json: String)] {
         let family = endpoint.families.sorted { $0.rawValue < $1.rawValue }.first ?? .alert
@@ -44,9 +54,30 @@ enum Firehose {
         }
     }
 
-    /// Writes `count` SSE frames through `write`, batched.
-    static func write(count: Int, tenant: String, endpoint: Endpoint, _ write: (ByteBuffer) async throws -> Void) async throws {
+    /// Writes `count` SSE frames: each its own HTTP chunk through `writeChunks` (a group at a
+    /// time), or packed into 64 KiB chunks through `write`.
+    static func write(
+        count: Int, tenant: String, endpoint: Endpoint, framing: FirehoseFraming,
+        writeChunks: ([ByteBuffer]) async throws -> Void, write: (ByteBuffer) async throws -> Void
+    ) async throws {
         let frames = payloads(tenant: tenant, endpoint: endpoint).map { sseFrame(name: $0.name, json: $0.json) }
+        if framing == .perEvent {
+            let chunks = frames.map { ByteBuffer(string: $0) }
+            var group: [ByteBuffer] = []
+            var bytes = 0
+            for i in 0..<count {
+                let chunk = chunks[i % chunks.count]
+                group.append(chunk)
+                bytes += chunk.readableBytes
+                if bytes >= 128 << 10 {
+                    try await writeChunks(group)
+                    group.removeAll(keepingCapacity: true)
+                    bytes = 0
+                }
+            }
+            if !group.isEmpty { try await writeChunks(group) }
+            return
+        }
         var buffer = ByteBufferAllocator().buffer(capacity: 80 << 10)
         for i in 0..<count {
             buffer.writeString(frames[i % frames.count])

@@ -66,7 +66,7 @@ final class Hub: Sendable {
         /// event, while still answering pings (the backend's forwarder dies on a Redis read
         /// time-out, PROTOCOL.md §9); nil: forward for ever.
         var forwardingTimeout: Duration? = nil
-        var firehose: (count: Int, endpoint: Endpoint?) = (0, nil)
+        var firehose: (count: Int, endpoint: Endpoint?, framing: FirehoseFraming) = (0, nil, .perEvent)
         var commandTimes: [String: [ContinuousClock.Instant]] = [:]
         var attempts: [String: Int] = [:]
         var stopped = false
@@ -225,14 +225,16 @@ final class Hub: Sendable {
         set { state.withLock { $0.refuseJobSockets = newValue } }
     }
 
-    func armFirehose(count: Int, endpoint: Endpoint?) { state.withLock { $0.firehose = (max(0, count), endpoint) } }
+    func armFirehose(count: Int, endpoint: Endpoint?, framing: FirehoseFraming) {
+        state.withLock { $0.firehose = (max(0, count), endpoint, framing) }
+    }
 
-    /// How many firehose events a new connection to `endpoint` gets first.
-    func firehoseCount(for endpoint: Endpoint) -> Int {
+    /// How many firehose events a new connection to `endpoint` gets first, and how they are framed.
+    func firehose(for endpoint: Endpoint) -> (count: Int, framing: FirehoseFraming) {
         state.withLock { s in
-            guard s.firehose.count > 0 else { return 0 }
-            if let e = s.firehose.endpoint, e != endpoint { return 0 }
-            return s.firehose.count
+            guard s.firehose.count > 0 else { return (0, .perEvent) }
+            if let e = s.firehose.endpoint, e != endpoint { return (0, .perEvent) }
+            return (s.firehose.count, s.firehose.framing)
         }
     }
 

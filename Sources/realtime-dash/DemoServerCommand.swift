@@ -38,7 +38,10 @@ struct DemoServerCommand: AsyncParsableCommand {
     @Option(help: "Lifetime of the --token-out token, in seconds.") var tokenLifetime: Int64 = 86_400
     @Option(help: "HS256 secret file: read if it exists, else created (mode 0600). Lets 'realtime-dash token' mint tokens.")
     var secretFile: String?
-    @Option(help: "Every new stream first gets this many pre-rendered events, as fast as the socket takes them.") var firehose = 0
+    @Option(
+        help:
+            "Every new stream first gets this many pre-rendered events, as fast as the socket takes them (one HTTP chunk per event, as the real backend writes them)."
+    ) var firehose = 0
     @Option(help: "Serve https:// and wss:// with this PEM certificate chain (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Flag(help: "Serve the /__admin test controls.") var admin = false

@@ -273,3 +273,67 @@ struct TestControlTests {
         }
     }
 }
+
+/// What the firehose puts on the wire, read with a plain socket (no HTTP client to undo the
+/// chunking): the real backend writes one HTTP chunk per event.
+@Suite("DemoBackend firehose framing")
+struct FirehoseFramingTests {
+    /// Reads the raw response to `path` until `chunks` body chunks have come (bounded by a
+    /// receive time-out); returns the chunks' payloads.
+    func rawChunks(port: Int, path: String, token: String, chunks: Int) throws -> [String] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket failed") }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw HarnessError("connect failed") }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var payloads: [String] = []
+        while payloads.count < chunks {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { throw HarnessError("the stream ended or stalled after \(payloads.count) chunks") }
+            bytes += buffer[0..<n]
+            // Past the head, the body is `size CRLF data CRLF`, again and again.
+            guard let headEnd = String(decoding: bytes, as: UTF8.self).range(of: "\r\n\r\n") else { continue }
+            var body = Array(String(decoding: bytes, as: UTF8.self)[headEnd.upperBound...].utf8)
+            payloads = []
+            while let crlf = body.firstIndex(of: 0x0D), crlf + 1 < body.count, body[crlf + 1] == 0x0A,
+                let size = Int(String(decoding: body[..<crlf], as: UTF8.self), radix: 16), body.count >= crlf + 2 + size + 2
+            {
+                payloads.append(String(decoding: body[(crlf + 2)..<(crlf + 2 + size)], as: UTF8.self))
+                body.removeFirst(crlf + 2 + size + 2)
+            }
+        }
+        return payloads
+    }
+
+    @Test("one HTTP chunk per event, as uvicorn and sse-starlette write them; framing=batched packs them")
+    func perEventChunks() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let token = b.mintToken(tenant: "t-01")
+            let path = try #require(URL(string: server.catalogue.url(for: .alerts))?.path)
+            b.armFirehose(count: 2000, endpoint: .alerts)
+            let chunks = try rawChunks(port: server.port, path: path, token: token, chunks: 1001)
+            #expect(chunks.first?.hasPrefix("event: connected\r\n") == true)
+            for c in chunks.dropFirst() {
+                #expect(
+                    c.hasPrefix("event: alert.raised\r\ndata: {") && c.hasSuffix("}\r\n\r\n")
+                        && c.components(separatedBy: "\r\n\r\n").count == 2, "one event per chunk: \(c.prefix(80))")
+            }
+            b.armFirehose(count: 2000, endpoint: .alerts, framing: .batched)
+            let packed = try rawChunks(port: server.port, path: path, token: token, chunks: 2)
+            #expect(packed[1].components(separatedBy: "event: alert.raised").count - 1 > 100, "many events in one chunk")
+        }
+    }
+}
