@@ -153,14 +153,12 @@ public struct OutageTracker: Sendable {
         var inOutage = false
     }
 
-    /// Per OLT: its PONs (their slots), when its ONUs went offline and on which PON (the last
-    /// window), and how many of those each PON had (its count of keys is how many PONs they
-    /// spread over); whether the whole OLT is in outage.
+    /// Per OLT: its PONs (their slots), when its ONUs went offline, which ONU and on which PON
+    /// (the last window); whether the whole OLT is in outage.
     struct OLTState: Sendable {
         var key: OLT
         var pons: [Int: Int32] = [:]
-        var downs: Deque<(at: UTCInstant, pon: Int?)> = []
-        var downPONs: [Int: Int] = [:]
+        var downs: Deque<(at: UTCInstant, pon: Int?, onu: Int32)> = []
         var inOutage = false
     }
 
@@ -391,7 +389,7 @@ public struct OutageTracker: Sendable {
         let slot = onuTable[Int(n)]
         let o = Int(slot.olt), p = Int(slot.pon)
         // Oldest first: what fell out of the window is at the front.
-        Self.down(&oltTable[o], pon: slot.onu.pon, at: time, floor: floor)
+        Self.down(&oltTable[o], pon: slot.onu.pon, onu: n, at: time, floor: floor)
         var ponDowns = 0
         if p >= 0 { ponDowns = Self.down(&ponTable[p], n, at: time, floor: floor) }
         if let k = active {
@@ -417,14 +415,26 @@ public struct OutageTracker: Sendable {
             ? []
             : oltState.pons.compactMap { pon, slot in ponTable[Int(slot)].inOutage ? pon : nil }
         let downs = oltState.downs
-        // Spread: enough ONUs offline in the window on PONs that are not in an outage of their
-        // own (a PON's cut is that PON's, however big), over as many PONs as make an OLT's.
+        // Spread: enough ONUs that went offline in the window and are still offline, on PONs
+        // that are not in an outage of their own (a PON's cut is that PON's, however big), over
+        // as many PONs as make an OLT's. Still offline: seen in tmux, two PON cuts that had
+        // recovered, plus three stray ONUs, made an OLT outage of 3 ONUs "since" the first cut.
         var spread = false
+        var spreadSince: UTCInstant? = nil
         if downs.count >= rules.minONUsOLT {
-            let scattered = oltState.downPONs.filter { pon, _ in
-                pon < 0 || !(oltState.pons[pon].map { ponTable[Int($0)].inOutage } ?? false)
+            var perPON: [Int: Int] = [:]
+            var count = 0
+            for d in downs {
+                let onu = onuTable[Int(d.onu)].onu
+                // Offline since this very transition (not back since, and counted once).
+                guard onu.status == .offline, onu.since == d.at else { continue }
+                let pon = d.pon ?? -1
+                if pon >= 0, let slot = oltState.pons[pon], ponTable[Int(slot)].inOutage { continue }
+                perPON[pon, default: 0] += 1
+                count += 1
+                spreadSince = min(spreadSince ?? d.at, d.at)
             }
-            spread = scattered.values.reduce(0, +) >= rules.minONUsOLT && scattered.count >= rules.minPONsOLT
+            spread = count >= rules.minONUsOLT && perPON.count >= rules.minPONsOLT
         }
         if ponsDown.count >= rules.minPONsOLT || spread {
             let scope = OutageScope(tenant: tenant, olt: olt, pon: nil)
@@ -434,7 +444,8 @@ public struct OutageTracker: Sendable {
                 members.formUnion(ponTable[Int(slot)].offline)
                 known += ponTable[Int(slot)].known
             }
-            var since = downs.map(\.at).min()!
+            // From its first ONU still offline (or its PONs' outages, folded in below).
+            var since = spread ? spreadSince! : .init(microseconds: .max)
             var folded = 0
             // Its PONs' outages become part of it.
             for pon in ponsDown {
@@ -445,6 +456,7 @@ public struct OutageTracker: Sendable {
                 }
                 setInOutage(k, false)
             }
+            if since.microseconds == .max { since = time }
             start(scope, since: since, members: members, known: known)
             outages[scope]!.events += folded
             started = scope
@@ -453,15 +465,9 @@ public struct OutageTracker: Sendable {
     }
 
     /// An ONU of the OLT went offline: counted in its window, what fell out of it dropped.
-    private static func down(_ o: inout OLTState, pon: Int?, at time: UTCInstant, floor: UTCInstant) {
-        o.downs.append((time, pon))
-        o.downPONs[pon ?? -1, default: 0] += 1
-        while let first = o.downs.first, first.at < floor {
-            o.downs.removeFirst()
-            let p = first.pon ?? -1
-            o.downPONs[p]! -= 1
-            if o.downPONs[p]! == 0 { o.downPONs[p] = nil }
-        }
+    private static func down(_ o: inout OLTState, pon: Int?, onu: Int32, at time: UTCInstant, floor: UTCInstant) {
+        o.downs.append((time, pon, onu))
+        while let first = o.downs.first, first.at < floor { o.downs.removeFirst() }
     }
 
     /// An ONU of the PON went offline: it is offline there, and counted in its window; how many

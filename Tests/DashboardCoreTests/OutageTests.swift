@@ -140,6 +140,29 @@ struct OutageTests {
         #expect(s.outages.openTickets(tenant: "t-02", subscriber: "sub-1").isEmpty)
     }
 
+    @Test(
+        "two PON cuts that recovered, then stray ONUs on other PONs: no OLT outage (seen in tmux: 3 ONUs 'since' the first cut)")
+    func recoveredCutsAreNotASpread() {
+        var s = state()
+        for pon in [2, 11] {
+            _ = reduce(&s, .client((0..<12).map { onu("P\(pon)-\($0)", .offline, pon: pon, at: Double($0)) }))
+        }
+        #expect(s.outages.outages.count == 2)
+        for pon in [2, 11] {
+            _ = reduce(&s, .client((0..<12).map { onu("P\(pon)-\($0)", .online, pon: pon, previous: .offline, at: 30) }))
+        }
+        #expect(s.outages.outages.values.allSatisfy { !$0.isActive }, "both resolved")
+        // Three stray ONUs on three other PONs, within the same 2 minutes.
+        _ = reduce(&s, .client([3, 5, 7].map { onu("stray-\($0)", .offline, pon: $0, at: 40) }))
+        #expect(s.outages.outages[scope("olt-03", nil)] == nil, "\(s.outages.outages.keys.map(\.description))")
+        // A real spread still rolls up: 20 more ONUs offline now, 4 on each of 5 PONs (none in an
+        // outage of its own), with the strays: from the first of them still offline.
+        _ = reduce(&s, .client((0..<20).map { onu("spread-\($0)", .offline, pon: 20 + $0 % 5, at: 50 + Double($0) / 10) }))
+        let olt = s.outages.outages[scope("olt-03", nil)]
+        #expect(
+            olt?.isActive == true && olt?.since == at(40), "from the first ONU still offline: \(String(describing: olt?.since))")
+    }
+
     @Test("recovery counts back, the last ONU resolves it, and a resolved outage goes after 10 minutes")
     func recovery() {
         var s = state()
