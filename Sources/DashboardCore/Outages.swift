@@ -241,12 +241,14 @@ public struct OutageTracker: Sendable {
         Set(outages.values.lazy.filter(\.isActive).map { OutageScope(tenant: $0.scope.tenant, olt: $0.scope.olt, pon: nil) })
     }
 
-    /// Whether an ONU event belongs to an outage (on its scope, while it lasted): the ONU pane
+    /// Whether an ONU event belongs to an outage (one of its ONUs, while it lasted): the ONU pane
     /// counts it on the outage's row instead of listing it.
     public func folds(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> Bool {
-        guard let olt = o.oltID else { return false }
+        guard let olt = o.oltID,
+            let n = tenantIndex(tenant).flatMap({ tenantSlots[$0].onus[o.onuSerial] }).map(Int.init)
+        else { return false }
         for scope in [OutageScope(tenant: tenant, olt: olt, pon: nil), OutageScope(tenant: tenant, olt: olt, pon: o.ponPort)] {
-            guard let outage = outages[scope], time >= outage.since else { continue }
+            guard let outage = outages[scope], time >= outage.since, onuTable[n].outage == outage.id else { continue }
             if let end = outage.resolvedAt, time > end { continue }
             return true
         }
@@ -361,8 +363,12 @@ public struct OutageTracker: Sendable {
         let wasOffline = before?.status == .offline, isOffline = onu.status == .offline
         // The outage it is in, found once for everything this event changes there.
         let active = activeScope(onuTable[i]).flatMap { outages.index(forKey: $0) }
-        if let active { outages.values[active].events += 1 }
+        // Its events are folded into the outage's row when it is one of the outage's ONUs.
+        defer {
+            if let k = active, onuTable[i].outage == outages.values[k].id { outages.values[k].events += 1 }
+        }
         if isOffline && !wasOffline {
+            // (With an active outage this only joins it: the index stays valid for the count.)
             return wentOffline(n, tenant: tenant, active: active, at: time)
         }
         if wasOffline && !isOffline {
@@ -393,7 +399,10 @@ public struct OutageTracker: Sendable {
         var ponDowns = 0
         if p >= 0 { ponDowns = Self.down(&ponTable[p], n, at: time, floor: floor) }
         if let k = active {
-            join(n, k, at: time)
+            // One of its ONUs dropping again, or a new one while it is still going down, is part
+            // of it; an ONU that drops after recovery began is not (seen in tmux: an OLT outage
+            // took in the plant's everyday drops for ever, grew to 10 PONs and never resolved).
+            if onuTable[Int(n)].outage == outages.values[k].id || outages.values[k].recovered == 0 { join(n, k, at: time) }
             return nil
         }
         let olt = oltTable[o].key.olt

@@ -163,6 +163,26 @@ struct OutageTests {
             olt?.isActive == true && olt?.since == at(40), "from the first ONU still offline: \(String(describing: olt?.since))")
     }
 
+    @Test(
+        "once recovery began, an unrelated ONU dropping is its own event, listed, not taken into the outage; a member dropping again is"
+    )
+    func noAbsorbingAfterRecovery() {
+        var s = state()
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, at: Double($0)) }))
+        _ = reduce(&s, .client([onu("S0", .online, previous: .offline, at: 20)]))
+        _ = reduce(&s, .client([onu("stranger", .offline, at: 30), onu("S0", .offline, at: 31)]))
+        let o = s.outages.outages[scope()]!
+        #expect(o.hitCount == 5 && o.offlineCount == 5, "S0 again, not the stranger: \(o.hitCount)/\(o.offlineCount)")
+        let listed = s.content(for: .onu, limit: 20).rows.compactMap { row -> String? in
+            if case .onu(_, _, let e) = row.item { e.onuSerial } else { nil }
+        }
+        #expect(listed.contains("stranger"), "its event is listed in the ONU pane: \(listed)")
+        #expect(!listed.contains("S0"), "the outage's own ONUs are folded into its row")
+        // The rest come back: resolved, the stranger not holding it open.
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .online, previous: .offline, at: 40) }))
+        #expect(s.outages.outages[scope()]?.resolvedAt == at(40))
+    }
+
     @Test("recovery counts back, the last ONU resolves it, and a resolved outage goes after 10 minutes")
     func recovery() {
         var s = state()
