@@ -248,15 +248,20 @@ extension AppState {
         case .onu:
             let outages = outageRows(view, matcher)
             let folded = view.outages
-            var set = history(.onu, view.onuHistory, matcher) { tenant, e in
+            var set = history(
+                .onu, view.onuHistory, matcher,
+                // The OLT/PON as the pane shows it is searchable too.
+                extra: { e in
+                    guard case .onu(let o) = e.payload else { return [] }
+                    return [[o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/")]
+                }
+            ) { tenant, e in
                 guard case .onu(let o) = e.payload else { return nil }
                 // An event of an outage is counted on its row, not listed: other PONs stay in sight.
                 if folded.folds(tenant: tenant, o, at: e.timestamp) { return nil }
                 let tone: Tone =
                     o.status == .offline ? .error : o.status == .degraded ? .warning : o.status == .online ? .good : .normal
-                // The OLT/PON as the pane shows it is searchable too.
-                let place = [o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/")
-                return (.onu(tenant: tenant, event: e, onu: o), tone, [place])
+                return (.onu(tenant: tenant, event: e, onu: o), tone)
             }
             set.rows = outages + set.rows
             set.total += outages.count
@@ -270,13 +275,13 @@ extension AppState {
                 let tone: Tone =
                     ["urgent", "critical", "high"].contains(t.priority.lowercased())
                     ? .warning : e.type == .ticketResolved ? .dim : .normal
-                return (.ticket(tenant: tenant, event: e, ticket: t), tone, [])
+                return (.ticket(tenant: tenant, event: e, ticket: t), tone)
             }
         case .subscribers:
             return history(.subscribers, view.subscribers, matcher) { tenant, e in
                 guard case .subscriber(let s) = e.payload else { return nil }
                 let tone: Tone = e.type == .subscriberTerminated ? .error : e.type == .subscriberSuspended ? .warning : .normal
-                return (.subscriber(tenant: tenant, event: e, subscriber: s), tone, [])
+                return (.subscriber(tenant: tenant, event: e, subscriber: s), tone)
             }
         case .sessions:
             return sessionRows(view.sessions, matcher: matcher, limit: limit)
@@ -414,17 +419,22 @@ extension AppState {
     }
 
     /// A history pane: every tenant's ring, newest first, ids by ingest sequence number.
+    /// A history pane's rows, newest first. Every frame makes them, so what only a filter needs
+    /// (`extra`, the search key) is made only when a filter is typed, and rows already in order
+    /// (one tenant, events in time order) are not sorted again.
     private func history(
         _ pane: Pane, _ rings: [String: RingBuffer<Event>], _ matcher: TextFilter,
-        _ make: (String, Event) -> (RowItem, Tone, [String])?
+        extra: (Event) -> [String] = { _ in [] }, _ make: (String, Event) -> (RowItem, Tone)?
     ) -> RowSet {
         var total = 0
         var rows: [(Int64, Row)] = []
         for (tenant, ring) in rings where shows(tenant) {
             for (sequence, e) in ring.newestFirstNumbered {
                 total += 1
-                guard let (item, tone, extra) = make(tenant, e) else { continue }
-                guard matcher.matches(raw: e.raw, extra: [tenant, e.type.rawValue] + extra) else { continue }
+                guard let (item, tone) = make(tenant, e) else { continue }
+                if !matcher.isEmpty {
+                    guard matcher.matches(raw: e.raw, extra: [tenant, e.type.rawValue] + extra(e)) else { continue }
+                }
                 rows.append(
                     (e.timestamp.microseconds, Row(id: .event(tenant: tenant, sequence: sequence), item: item, tone: tone)))
             }
@@ -444,7 +454,8 @@ extension AppState {
                 rows.append((g.to.microseconds, row))
             }
         }
-        rows.sort { $0.0 != $1.0 ? $0.0 > $1.0 : RowID.before($0.1.id, $1.1.id) }
+        let before = { (a: (Int64, Row), b: (Int64, Row)) in a.0 != b.0 ? a.0 > b.0 : RowID.before(a.1.id, b.1.id) }
+        if rows.indices.dropFirst().contains(where: { before(rows[$0], rows[$0 - 1]) }) { rows.sort(by: before) }
         return RowSet(rows: rows.map(\.1), total: total, matchedCount: matched)
     }
 
