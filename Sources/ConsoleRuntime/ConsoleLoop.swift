@@ -101,7 +101,8 @@ public final class ConsoleLoop: @unchecked Sendable {
             if stop.isRequested { return 0 }
             // While a frame is pending, events wait in the inbox (bounded, coalescing) and are
             // taken in one drain just before it is drawn: a busy network wakes the loop about twice
-            // per frame, not once per event. Keys are always read at once.
+            // per frame, not once per batch. Keys are always read at once (a stop request, which
+            // shares the wake pipe, may wait for the frame: 100 ms at the default 10 fps).
             let gathering = pacer.gathering(at: monotonic())
             var fds = [
                 pollfd(fd: terminal.inputDescriptor, events: Int16(POLLIN), revents: 0),

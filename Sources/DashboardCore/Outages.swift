@@ -87,6 +87,8 @@ public struct Outage: Sendable, Equatable {
     public var tickets = 0
     /// When its last ONU came back.
     public var resolvedAt: UTCInstant? = nil
+    /// When one of its ONUs first came back: from then on it is no longer going down.
+    public var recoveryBegan: UTCInstant? = nil
 
     public var isActive: Bool { resolvedAt == nil }
     /// ONUs that went offline in it and are back.
@@ -191,6 +193,15 @@ public struct OutageTracker: Sendable {
     private var subscriberTable: [SubscriberSlot] = []
     private var nextOutageID: Int32 = 0
     public private(set) var outages: [OutageScope: Outage] = [:]
+    /// Outages that went from the table since ``takeGone()`` was last called: folded into their
+    /// OLT's, or replaced by a new one on the same scope (their acknowledgements go with them).
+    public private(set) var gone: [OutageScope] = []
+
+    /// What went since the last call, and forget it.
+    public mutating func takeGone() -> [OutageScope] {
+        defer { gone.removeAll() }
+        return gone
+    }
 
     public init() {}
 
@@ -379,6 +390,7 @@ public struct OutageTracker: Sendable {
             {
                 onuTable[i].counted = false
                 outages.values[k].offlineCount -= 1
+                if outages.values[k].recoveryBegan == nil { outages.values[k].recoveryBegan = time }
                 if outages.values[k].offlineCount == 0 {
                     outages.values[k].resolvedAt = time
                     setInOutage(outages.keys[k], false)
@@ -400,9 +412,21 @@ public struct OutageTracker: Sendable {
         if p >= 0 { ponDowns = Self.down(&ponTable[p], n, at: time, floor: floor) }
         if let k = active {
             // One of its ONUs dropping again, or a new one while it is still going down, is part
-            // of it; an ONU that drops after recovery began is not (seen in tmux: an OLT outage
-            // took in the plant's everyday drops for ever, grew to 10 PONs and never resolved).
-            if onuTable[Int(n)].outage == outages.values[k].id || outages.values[k].recovered == 0 { join(n, k, at: time) }
+            // of it; after recovery began a stray drop is not (seen in tmux: an OLT outage took in
+            // the plant's everyday drops for ever, grew to 10 PONs and never resolved), but a new
+            // wave on the PON (as many drops in the window as start an outage) is.
+            let id = outages.values[k].id
+            guard let began = outages.values[k].recoveryBegan, onuTable[Int(n)].outage != id else {
+                join(n, k, at: time)
+                return nil
+            }
+            if p >= 0, ponTable[p].downs.lazy.filter({ $0 >= began }).count >= rules.minONUs {
+                // The wave's ONUs so far, in the order they went, then this one.
+                let wave = ponTable[p].offline.filter {
+                    onuTable[Int($0)].outage != id && onuTable[Int($0)].onu.since >= began
+                }.sorted { onuTable[Int($0)].onu.since < onuTable[Int($1)].onu.since }
+                for m in wave { join(m, k, at: onuTable[Int(m)].onu.since) }
+            }
             return nil
         }
         let olt = oltTable[o].key.olt
@@ -462,6 +486,7 @@ public struct OutageTracker: Sendable {
                 if let old = outages.removeValue(forKey: k) {
                     since = min(since, old.since)
                     folded += old.events
+                    gone.append(k)
                 }
                 setInOutage(k, false)
             }
@@ -490,6 +515,8 @@ public struct OutageTracker: Sendable {
 
     private mutating func start(_ scope: OutageScope, since: UTCInstant, members: Set<Int32>, known: Int) {
         nextOutageID += 1
+        // A resolved outage of the same scope still on screen is over: a new one is not it.
+        if outages[scope] != nil { gone.append(scope) }
         outages[scope] = Outage(scope: scope, since: since, id: nextOutageID, known: known)
         setInOutage(scope, true)
         // In the order they went offline (ties by serial), so its list reads as it happened.

@@ -418,8 +418,8 @@ extension AppState {
         return RowSet(rows: outages + rows.map(\.1), total: total + outages.count, matchedCount: outages.count + rows.count)
     }
 
-    /// A history pane: every tenant's ring, newest first, ids by ingest sequence number.
-    /// A history pane's rows, newest first. Every frame makes them, so what only a filter needs
+    /// A history pane: every tenant's ring, newest first, ids by ingest sequence number. Every
+    /// frame makes these rows, so what only a filter needs
     /// (`extra`, the search key) is made only when a filter is typed, and rows already in order
     /// (one tenant, events in time order) are not sorted again.
     private func history(

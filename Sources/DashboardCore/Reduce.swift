@@ -202,14 +202,24 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
     switch event.payload {
     case .onu(let o):
         state.onuHistory[tenant, default: RingBuffer(capacity: limit)].append(event)
-        if let scope = state.outages.onuEvent(tenant: tenant, o, at: event.timestamp), let outage = state.outages.outages[scope],
+        let started = state.outages.onuEvent(tenant: tenant, o, at: event.timestamp)
+        // Folded into an OLT's outage, or replaced by a new one: their acknowledgements go.
+        var saved: [Effect] = []
+        if !state.outages.gone.isEmpty {
+            let gone = Set(state.outages.takeGone().map(AckTarget.init))
+            let before = state.acks.acks.count
+            state.acks.acks.removeAll { gone.contains($0.target) }
+            if state.acks.acks.count != before { saved = [.saveAcks(state.acks)] }
+        }
+        if let scope = started, let outage = state.outages.outages[scope],
             !state.acks.silenced(tenant: tenant, olt: scope.olt, pon: scope.pon),
             !state.acks.silenced(tenant: tenant, olt: scope.olt)
         {
             let effects = announce(
                 &state, "OUTAGE \(tenant) \(scope): \(outage.offlineCount) ONUs offline since \(outage.since.timeOfDay)")
-            if !effects.isEmpty { return effects }
+            if !effects.isEmpty || !saved.isEmpty { return saved + effects }
         }
+        if !saved.isEmpty { return saved }
     case .alert(let a):
         let key = EntityKey.alert(tenant, a.alertID)
         let group = AlertGroupKey(tenant: tenant, type: a.alertType, source: a.source)

@@ -7,9 +7,11 @@ public enum Format {
 
     // Numbers are written by hand, not with `String(format:)`: Foundation's formatter was 6 % of
     // the console's CPU while it watched a busy network (every visible byte count and rate, every
-    // frame). Rounding is to nearest, ties to even, as printf's.
+    // frame). They read as printf's except within a hair of a tie: `v * 10` is rounded (to
+    // nearest, ties to even), not the exact decimal value of the double, so 0.35 reads 0.4 where
+    // printf says 0.3; and -0.0 reads 0.0.
 
-    /// `v` with one decimal, as `%.1f` writes it (for the magnitudes a screen shows).
+    /// `v` with one decimal, as `%.1f` writes it but for near-ties (for the magnitudes a screen shows).
     static func fixed1(_ v: Double) -> String {
         let tenths = (v * 10).rounded(.toNearestOrEven)
         guard abs(tenths) < 9e17 else { return String(format: "%.1f", v) }

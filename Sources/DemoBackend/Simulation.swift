@@ -838,8 +838,8 @@ public struct TenantSim: Sendable {
         return StormReport(olt: source, pon: scope == .pon ? pon + 1 : nil, onus: affected.count)
     }
 
-    /// An area's power failure: every ONU on a few neighbouring PONs of one OLT (at least 3, so
-    /// the console rolls them up into the OLT) sends a dying gasp and goes offline; one critical
+    /// An area's power failure: every ONU on a few neighbouring PONs of one OLT (at least 3 where
+    /// it has them, so the console rolls them up into the OLT) goes offline; one critical
     /// `dying_gasp` alert per PON, sourced `olt-03/5`. The OLT itself stays up.
     mutating func startAreaPowerFailure(olt: Int, now: UTCInstant, rng: inout SeededRandom) -> StormReport {
         let ports = options.ponPortsPerOLT

@@ -21,7 +21,8 @@ struct DemoServerCommand: AsyncParsableCommand {
             offline within seconds, their sessions stopped with Lost-Carrier, a critical pon_los alert, recovery \
             after 20-60 s); scope=area is an area's power failure (dying gasps from the ONUs of 3+ neighbouring PONs \
             of one OLT, a dying_gasp alert per PON); scope=olt takes a whole OLT down; scope=flap raises and clears \
-            bgp_session_down on rtr-edge-01 four times. olt=olt-03 and pon=11 choose where; rate=N&duration=S floods \
+            bgp_session_down on rtr-edge-01 four times. olt=olt-03 chooses the OLT (pon, area, olt) and pon=11 the PON \
+            (pon); rate=N&duration=S floods \
             ONU flaps instead. It answers what it hit: {"storm":true,"olt":"olt-03","pon":11,"onus":32}.
             """
     )

@@ -183,6 +183,40 @@ struct OutageTests {
         #expect(s.outages.outages[scope()]?.resolvedAt == at(40))
     }
 
+    @Test("a new cut on a PON whose outage is still recovering (one ONU never came back) is taken in, not left as rows")
+    func newWaveAfterRecovery() {
+        var s = state()
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, at: Double($0)) }))
+        // Four come back; S4 is a dead CPE and never will.
+        _ = reduce(&s, .client((0..<4).map { onu("S\($0)", .online, previous: .offline, at: 20) }))
+        #expect(s.outages.outages[scope()]?.recoveryBegan == at(20) && s.outages.outages[scope()]?.isActive == true)
+        // A stray drop is its own event; five new ones in the window are a new wave of it.
+        _ = reduce(&s, .client([onu("stray", .offline, at: 30)]))
+        #expect(s.outages.outages[scope()]?.hitCount == 5)
+        _ = reduce(&s, .client((0..<5).map { onu("W\($0)", .offline, at: 40 + Double($0)) }))
+        let o = s.outages.outages[scope()]!
+        #expect(o.offlineCount >= 5 + 1 && o.hitCount >= 10, "the new wave joined: \(o.hitCount) hit, \(o.offlineCount) offline")
+    }
+
+    @Test("an acknowledgement goes with its outage when that is folded into its OLT's, or replaced by a new cut")
+    func ackGoesWhenFoldedOrReplaced() {
+        var s = state()
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, at: Double($0)) }))
+        s.acks.acks = [Ack(target: AckTarget(scope()), who: "bob", at: at(5), note: "crew", expires: nil)]
+        // Resolved, then cut again within its 10 minutes: a new outage, not the acknowledged one.
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .online, previous: .offline, at: 10) }))
+        let effects = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, at: 200 + Double($0)) }))
+        #expect(s.outages.outages[scope()]?.isActive == true && s.acks.acks.isEmpty, "\(s.acks.acks)")
+        #expect(effects.contains(.saveAcks(AckBook())), "and the book is kept: \(effects)")
+        // Acknowledged, then folded into its OLT's outage (two more PONs cut): the ack goes too.
+        s.acks.acks = [Ack(target: AckTarget(scope()), who: "bob", at: at(205), note: "", expires: nil)]
+        for pon in [1, 2] {
+            _ = reduce(&s, .client((0..<5).map { onu("P\(pon)-\($0)", .offline, pon: pon, at: 210 + Double($0)) }))
+        }
+        #expect(s.outages.outages[scope("olt-03", nil)]?.isActive == true)
+        #expect(s.acks.acks.isEmpty, "the PON's outage is the OLT's now: \(s.acks.acks)")
+    }
+
     @Test("recovery counts back, the last ONU resolves it, and a resolved outage goes after 10 minutes")
     func recovery() {
         var s = state()
