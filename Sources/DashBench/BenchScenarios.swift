@@ -75,6 +75,7 @@ public enum BenchScenarios {
         BenchScenario(name: "e2e", run: LiveBench.e2e),
         BenchScenario(name: "idle", run: LiveBench.idle),
         BenchScenario(name: "watch", run: LiveBench.watch),
+        BenchScenario(name: "scale", run: LiveBench.scale),
         BenchScenario(name: "keys", run: LiveBench.keys),
     ]
 

@@ -1,5 +1,6 @@
 import DashTestSupport
 import DashboardCore
+import DashboardRender
 import DemoBackend
 import Foundation
 import RealtimeClient
@@ -238,6 +239,106 @@ public enum LiveBench {
                         Double(published) / wall, wall, Double(bytes) / wall / 1024, rss))
             ]
         }
+    }
+
+    // MARK: scale
+
+    /// Many tenants in one console: DemoBackend with 100 tenants (10 with --quick), the console
+    /// (this binary, in a pseudo-terminal, 200x60) opening the five SSE streams of each and a
+    /// WebSocket per running job (two per tenant): 700 connections. Reported: how long until the
+    /// backend has every one of them open, the console's RSS, its CPU while idle and while the
+    /// simulation sends about 10,000 events/s over all of them (a second run), and one 200x60
+    /// frame of a state with that many connections, in this process.
+    static func scale(quick: Bool, repetitions: Int) async throws -> [BenchResult] {
+        let tenants = quick ? 10 : 100
+        let seconds = idleSeconds
+        var rows: [BenchResult] = []
+        for busy in [false, true] {
+            var c = quietBackend(simulation: busy)
+            c.tenantCount = tenants
+            // About 12.6 events/s per tenant at rate 1: rate 8 is about 10,000 events/s for 100.
+            c.rate = busy ? 8 * 100 / Double(tenants) : 0
+            let r = try await withDemoBackend(c) { server in
+                let b = server.backend
+                for t in b.tenantIDs { for _ in 0..<2 { _ = b.createJob(tenant: t, items: 10_000_000) } }
+                let dir = try scratchDirectory()
+                defer { try? FileManager.default.removeItem(atPath: dir) }
+                var list: [String] = []
+                for t in b.tenantIDs {
+                    try SecretFile.write(b.mintToken(tenant: t, lifetime: 3600), to: dir + "/\(t).token")
+                    list.append(#"{"id":"\#(t)","token_file":"\#(dir)/\#(t).token"}"#)
+                }
+                let config = dir + "/config.json"
+                try
+                    #"{"api_url":"\#(server.origin)","base_path":"\#(b.configuration.restBase)","tenants":[\#(list.joined(separator: ","))],"streams":{"campaigns":false}}"#
+                    .write(toFile: config, atomically: true, encoding: .utf8)
+                let want = tenants * 5 + tenants * 2
+                let t0 = monotonicSeconds()
+                let console = try await ConsoleUnderTest.start(config: config, cols: 200, rows: 60, executable: selfExecutable)
+                defer { console.stop() }
+                while b.openConnections < want {
+                    guard monotonicSeconds() - t0 < 120 else {
+                        throw BenchError("scale: \(b.openConnections) of \(want) connections open after 120 s")
+                    }
+                    guard console.child.isRunning else {
+                        throw BenchError("scale: the console exited; log in \(console.directory)")
+                    }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let live = monotonicSeconds() - t0
+                try await Task.sleep(for: .seconds(3))
+                let cpu0 = console.cpuSeconds(), w0 = monotonicSeconds(), p0 = b.publishedCount
+                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                let cpu = (console.cpuSeconds() - cpu0) / (monotonicSeconds() - w0) * 100
+                let rate = Double(b.publishedCount - p0) / (monotonicSeconds() - w0)
+                let rss = console.rssMB()
+                _ = await console.quit()
+                return (live, cpu, rate, rss, want)
+            }
+            if !busy {
+                rows.append(
+                    .from(
+                        "scale", metric: "all connections open", unit: "s", samples: [r.0],
+                        note:
+                            "\(r.4) connections (\(tenants) tenants × 5 SSE + \(tenants * 2) job WebSockets), from the console's start"
+                    ))
+                rows.append(
+                    .from(
+                        "scale", metric: "console CPU, idle", unit: "% core", samples: [r.1],
+                        note: String(format: "%.0f s with every connection open and nothing sent; RSS %d MB", seconds, r.3)))
+            } else {
+                rows.append(
+                    .from(
+                        "scale", metric: "console CPU, busy", unit: "% core", samples: [r.1],
+                        note: String(
+                            format: "%.0f events/s published over %d connections for %.0f s; RSS %d MB", r.2, r.4, seconds, r.3)))
+            }
+        }
+        rows.append(scaleFrame(tenants: tenants))
+        return rows
+    }
+
+    /// One 200x60 frame of a state with `tenants` × 5 SSE streams and 2 job sockets each, all live.
+    static func scaleFrame(tenants: Int) -> BenchResult {
+        let ids = (1...tenants).map { "t-" + (($0 < 10 ? "0" : "") + String($0)) }
+        var state = AppState(tenants: ids, now: BenchScenarios.epoch)
+        var events: [ClientEvent] = []
+        for t in ids {
+            for e in Endpoint.defaultSSE { events.append(.status(tenant: t, endpoint: e, state: .live)) }
+            for j in 0..<2 { events.append(.status(tenant: t, endpoint: .job("\(t)-job-\(j)"), state: .live)) }
+        }
+        _ = reduce(&state, .client(events))
+        _ = reduce(&state, .resized(cols: 200, rows: 60))
+        _ = Screen.render(state, cols: 200, rows: 60)
+        var times: [Double] = []
+        for _ in 0..<200 {
+            let t0 = monotonicSeconds()
+            _ = Screen.render(state, cols: 200, rows: 60)
+            times.append((monotonicSeconds() - t0) * 1000)
+        }
+        return .from(
+            "scale", metric: "frame 200x60", unit: "ms", samples: times,
+            note: "\(state.connections.count) connections in the state, all live; p99 \(BenchScenarios.p99(times)) ms")
     }
 
     // MARK: keys

@@ -31,6 +31,17 @@ public final class ConsoleUnderTest: @unchecked Sendable {
         return ConsoleUnderTest(terminal: terminal, child: child, directory: dir)
     }
 
+    /// Starts the console with `config` (its tenants and token files) instead of one token.
+    public static func start(config: String, cols: Int, rows: Int, executable: String) async throws -> ConsoleUnderTest {
+        let dir = try scratchDirectory()
+        let terminal = try PseudoTerminal(cols: cols, rows: rows)
+        let child = try Child.spawn(
+            [executable, "--config", config, "--log-file", dir + "/log"],
+            environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "XDG_STATE_HOME": dir + "/state"],
+            terminal: terminal.slavePath)
+        return ConsoleUnderTest(terminal: terminal, child: child, directory: dir)
+    }
+
     public var bytesWritten: Int { terminal.count }
     public var tokenFile: String { directory + "/token" }
     public var logFile: String { directory + "/log" }

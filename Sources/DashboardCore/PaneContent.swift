@@ -444,8 +444,9 @@ extension AppState {
         // outage of every shown tenant is one row (tenant "").
         let shown = tenants.filter(shows)
         var gapTenants: [Gap: [String]] = [:]
+        let gapMap = gapsByTenant(pane)
         for tenant in shown {
-            for g in gaps(pane, tenant: tenant) { gapTenants[g, default: []].append(tenant) }
+            for g in gapMap[tenant] ?? [] { gapTenants[g, default: []].append(tenant) }
         }
         for (g, ts) in gapTenants {
             let all = shown.count > 1 && ts.count == shown.count

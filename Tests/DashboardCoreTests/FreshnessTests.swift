@@ -15,6 +15,32 @@ struct FreshnessTests {
     }
     let down = ConnectionState.backingOff(attempt: 1, retryAt: at(100), reason: "connection refused")
 
+    @Test("the one-pass freshness and gaps of every tenant agree with the per-tenant ones, in every pane")
+    func onePassAgrees() {
+        var s = state(["t-01", "t-02", "t-03", "t-04"])
+        let states: [ConnectionState] = [
+            .live, down, .connecting(attempt: 1), .stopped(reason: .noContent), .stopped(reason: .jobFinished),
+            .polled(reason: "WebSocket refused: HTTP 500"),
+        ]
+        var i = 0
+        for (n, t) in s.tenants.enumerated() {
+            for e in Endpoint.defaultSSE + [.job("j-\(t)"), .wsSessions] {
+                // Live first, then down for some: gaps and stale times to compare.
+                status(&s, t, e, .live, at: at(Double(i)))
+                status(&s, t, e, states[(i + n) % states.count], at: at(Double(i) + 1))
+                if i % 3 == 0 { status(&s, t, e, .live, at: at(Double(i) + 2)) }
+                i += 1
+            }
+        }
+        for pane in Pane.allCases {
+            let all = s.freshnessByTenant(pane), gaps = s.gapsByTenant(pane)
+            for t in s.tenants {
+                #expect((all[t] ?? .noConnection) == s.freshness(pane, tenant: t), "\(pane) \(t)")
+                #expect((gaps[t] ?? []) == s.gaps(pane, tenant: t), "\(pane) \(t)")
+            }
+        }
+    }
+
     @Test("a pane whose streams never went live says no connection; once live, stale since when it went down")
     func staleSince() {
         var s = state(["t-01"])
