@@ -12,8 +12,9 @@ struct Bench: AsyncParsableCommand {
             decode-foundation (JSONDecoder baseline), ingest (reduce into AppState: session updates and an ONU storm), \
             render (one 200x60 frame), e2e (DemoBackend firehose over loopback through the client into AppState, SSE and \
             WebSocket, and `tail --format count`), idle (the console's CPU against a quiet backend), watch (the console's \
-            CPU at 160x50 while the demo network sends about 350 events/s), keys (key-to-frame latency in a \
-            pseudo-terminal during a 50,000 events/s storm).
+            CPU at 160x50 while the demo network sends about 350 events/s), scale (100 tenants and 700 connections in \
+            one console: time to open them all, RSS, CPU idle and at 10,000 events/s, frame time), keys (key-to-frame \
+            latency in a pseudo-terminal during a 50,000 events/s storm).
             """
     )
 
