@@ -127,6 +127,9 @@ public struct SessionRow: Sendable, Equatable {
     public var sessionTime: Int64?
     public var updatedAt: UTCInstant
     public var raw: [UInt8]
+    /// Seen before a gap in its stream: it may have ended while nobody could see (its stop is
+    /// not replayed). Its next update verifies it.
+    public var unverified = false
 }
 
 public struct JobRow: Sendable, Equatable {

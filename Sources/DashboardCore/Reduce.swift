@@ -154,7 +154,8 @@ func count(_ state: inout AppState, _ run: (id: StreamID, count: Int)?) {
 }
 
 /// A stream's new state. Going down starts an outage; coming back ends it with a gap (nothing
-/// is replayed), after which the tenant's alerts are unverified until they are heard of again.
+/// is replayed), after which the tenant's alerts and RADIUS sessions are unverified until they
+/// are heard of again.
 func status(_ state: inout AppState, _ id: StreamID, _ s: ConnectionState) {
     var info = state.connections[id] ?? ConnectionInfo()
     let wasLive = info.state.isLive
@@ -167,6 +168,9 @@ func status(_ state: inout AppState, _ id: StreamID, _ s: ConnectionState) {
         if Pane.alerts.isFed(by: id.endpoint) {
             for (key, a) in state.alerts where a.tenant == id.tenant { state.alerts[key]!.unverified = true }
         }
+        // A session that stopped during the gap would be shown live for ever (seen in tmux after
+        // a backend restart): each is unverified until its next update.
+        if Pane.sessions.isFed(by: id.endpoint) { state.sessions.markUnverified(tenant: id.tenant) }
     }
     info.state = s
     state.connections[id] = info

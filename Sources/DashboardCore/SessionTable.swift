@@ -45,6 +45,11 @@ public struct SessionTable: Sendable, Equatable {
         }
     }
 
+    /// Marks every session of `tenant` as seen before a gap in its stream (in place).
+    public mutating func markUnverified(tenant: String) {
+        for i in rows.indices where rows[i].tenant == tenant { rows[i].unverified = true }
+    }
+
     @discardableResult
     public mutating func removeValue(forKey key: EntityKey) -> SessionRow? {
         guard let i = slots.removeValue(forKey: key) else { return nil }

@@ -94,9 +94,10 @@ public enum PaneView {
         case .session(let s):
             return [
                 s.username, s.tenant, Format.bytes(s.bytesIn), Format.bytes(s.bytesOut),
-                // A rate is only a rate while updates arrive.
-                s.samples < 2 || row.stale ? "-" : Format.bits(s.rateIn),
-                s.samples < 2 || row.stale ? "-" : Format.bits(s.rateOut),
+                // A rate is only a rate while updates arrive; a session not heard of since a gap
+                // in its stream may have ended: `?`.
+                s.unverified ? "?" : s.samples < 2 || row.stale ? "-" : Format.bits(s.rateIn),
+                s.unverified ? "?" : s.samples < 2 || row.stale ? "-" : Format.bits(s.rateOut),
                 Format.duration(s.sessionTime), s.framedIP ?? "-", s.nas, s.profile ?? "-",
             ]
         case .job(let j):
@@ -225,6 +226,8 @@ public enum PaneView {
                 + (row.ack.map { " · " + $0.label } ?? "")
             return Table.Line(c, style: row.stale ? Style(.dim) : row.ack != nil ? Style(.normal) : style(row.tone))
         }
+        // A session seen before a gap in its stream, not heard of since: dim, as if its feed were down.
+        if case .session(let s) = row.item, s.unverified { return Table.Line(c, style: Style(.dim)) }
         return Table.Line(c, style: row.stale ? Style(.dim) : style(row.tone))
     }
 

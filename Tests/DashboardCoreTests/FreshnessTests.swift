@@ -41,6 +41,26 @@ struct FreshnessTests {
         }
     }
 
+    @Test("RADIUS sessions seen before a gap in their stream are unverified until their next update")
+    func sessionsAfterGap() {
+        var s = state(["t-01", "t-02"])
+        status(&s, "t-01", .radiusSessions, .live, at: at(0))
+        _ = reduce(
+            &s,
+            .client([
+                session("a", bytes: 1, at: at(1)), session("b", bytes: 1, at: at(1)),
+                session("c", bytes: 1, tenant: "t-02", at: at(1)),
+            ]))
+        status(&s, "t-01", .radiusSessions, down, at: at(10))
+        #expect(s.sessions.values.allSatisfy { !$0.unverified }, "down is stale, not yet unverified")
+        status(&s, "t-01", .radiusSessions, .live, at: at(20))
+        let after = Dictionary(uniqueKeysWithValues: s.sessions.values.map { ($0.sessionID, $0.unverified) })
+        #expect(after == ["a": true, "b": true, "c": false], "only the tenant whose stream had the gap: \(after)")
+        _ = reduce(&s, .client([session("a", bytes: 5, at: at(21))]))
+        #expect(s.sessions[.session("t-01", "a")]?.unverified == false, "its update verifies it")
+        #expect(s.sessions[.session("t-01", "b")]?.unverified == true)
+    }
+
     @Test("a pane whose streams never went live says no connection; once live, stale since when it went down")
     func staleSince() {
         var s = state(["t-01"])
