@@ -99,14 +99,9 @@ public final class ConsoleLoop: @unchecked Sendable {
         while true {
             if terminal.stopSignal != 0 { return terminal.stopSignal }
             if stop.isRequested { return 0 }
-            // While a frame is pending, events wait in the inbox (bounded, coalescing) and are
-            // taken in one drain just before it is drawn: a busy network wakes the loop about twice
-            // per frame, not once per batch. Keys are always read at once (a stop request, which
-            // shares the wake pipe, may wait for the frame: 100 ms at the default 10 fps).
-            let gathering = pacer.gathering(at: monotonic())
             var fds = [
                 pollfd(fd: terminal.inputDescriptor, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wake[0], events: gathering ? 0 : Int16(POLLIN), revents: 0),
+                pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0),
             ]
             _ = poll(&fds, 2, pacer.pollTimeout(at: monotonic()))
             if terminal.stopSignal != 0 { return terminal.stopSignal }
@@ -125,7 +120,7 @@ public final class ConsoleLoop: @unchecked Sendable {
                 }
                 pacer.markDirty()
             }
-            if fds[1].revents & Int16(POLLIN) != 0 || (gathering && !pacer.gathering(at: monotonic())) {
+            if fds[1].revents & Int16(POLLIN) != 0 {
                 var buf = [UInt8](repeating: 0, count: 256)
                 while read(wake[0], &buf, buf.count) > 0 {}
                 let batch = inbox.drain()

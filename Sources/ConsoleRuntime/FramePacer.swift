@@ -39,10 +39,6 @@ public struct FramePacer: Sendable, Equatable {
     /// Something changed that the screen must show.
     public mutating func markDirty() { dirty = true }
 
-    /// A change waits for its frame slot: what else arrives meanwhile can wait too, and be taken
-    /// in one go just before that frame is drawn.
-    public func gathering(at now: Double) -> Bool { dirty && now - lastFrame < frameInterval }
-
     /// Whether the tick is due; if so the next one is scheduled.
     public mutating func tickDue(at now: Double) -> Bool {
         guard now >= nextTick else { return false }
