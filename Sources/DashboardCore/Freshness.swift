@@ -38,23 +38,38 @@ extension Pane {
     }
 }
 
-extension AppState {
-    /// How current `pane`'s rows of `tenant` are.
-    public func freshness(_ pane: Pane, tenant: String) -> Freshness {
-        var any = false, allOff = true
-        var since: UTCInstant? = nil
-        for (id, info) in connections where id.tenant == tenant && pane.isFed(by: id.endpoint) {
-            // A socket that ended the normal way (a finished job) no longer feeds anything.
-            if case .stopped(let reason) = info.state, reason == .jobFinished { continue }
-            // A job followed over REST (its socket refused) is current too.
-            if info.state.isCurrent { return .live }
-            any = true
-            if info.state != .stopped(reason: .noContent) { allOff = false }
-            if let d = info.downSince, since.map({ d > $0 }) ?? true { since = d }
-        }
+/// What a tenant's connections feeding a pane add up to: live when one is current; otherwise
+/// stale since the latest went down, off when all ended with 204, no connection when none.
+struct FeedTally {
+    var live = false
+    var any = false
+    var allOff = true
+    var since: UTCInstant? = nil
+
+    mutating func add(_ info: ConnectionInfo) {
+        // A socket that ended the normal way (a finished job) no longer feeds anything.
+        if case .stopped(let reason) = info.state, reason == .jobFinished { return }
+        // A job followed over REST (its socket refused) is current too.
+        if info.state.isCurrent { live = true }
+        any = true
+        if info.state != .stopped(reason: .noContent) { allOff = false }
+        if let d = info.downSince, since.map({ d > $0 }) ?? true { since = d }
+    }
+
+    var freshness: Freshness {
+        if live { return .live }
         guard any else { return .noConnection }
         if allOff { return .off }
         return since.map { .stale(since: $0) } ?? .noConnection
+    }
+}
+
+extension AppState {
+    /// How current `pane`'s rows of `tenant` are.
+    public func freshness(_ pane: Pane, tenant: String) -> Freshness {
+        var tally = FeedTally()
+        for (id, info) in connections where id.tenant == tenant && pane.isFed(by: id.endpoint) { tally.add(info) }
+        return tally.freshness
     }
 
     /// The pane as a whole: live when every shown tenant's feed is; otherwise which tenants are
@@ -114,26 +129,8 @@ extension AppState {
     /// Every tenant's ``freshness(_:tenant:)`` for `pane`, in one pass over the connections; a
     /// tenant with no connection feeding it is absent (`.noConnection`).
     func freshnessByTenant(_ pane: Pane) -> [String: Freshness] {
-        var acc: [String: (live: Bool, any: Bool, allOff: Bool, since: UTCInstant?)] = [:]
-        for (id, info) in connections where pane.isFed(by: id.endpoint) {
-            var a = acc[id.tenant] ?? (false, false, true, nil)
-            if a.live { continue }
-            // As freshness(_:tenant:): a finished job's socket feeds nothing; a polled one is current.
-            if case .stopped(let reason) = info.state, reason == .jobFinished { continue }
-            if info.state.isCurrent {
-                a.live = true
-            } else {
-                a.any = true
-                if info.state != .stopped(reason: .noContent) { a.allOff = false }
-                if let d = info.downSince, a.since.map({ d > $0 }) ?? true { a.since = d }
-            }
-            acc[id.tenant] = a
-        }
-        return acc.mapValues { a in
-            if a.live { return .live }
-            guard a.any else { return .noConnection }
-            if a.allOff { return .off }
-            return a.since.map { .stale(since: $0) } ?? .noConnection
-        }
+        var tallies: [String: FeedTally] = [:]
+        for (id, info) in connections where pane.isFed(by: id.endpoint) { tallies[id.tenant, default: FeedTally()].add(info) }
+        return tallies.mapValues(\.freshness)
     }
 }
