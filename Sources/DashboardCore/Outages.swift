@@ -193,8 +193,8 @@ public struct OutageTracker: Sendable {
     private var subscriberTable: [SubscriberSlot] = []
     private var nextOutageID: Int32 = 0
     public private(set) var outages: [OutageScope: Outage] = [:]
-    /// Outages that went from the table since ``takeGone()`` was last called: folded into their
-    /// OLT's, or replaced by a new one on the same scope (their acknowledgements go with them).
+    /// Outages that went from the table since ``takeGone()`` was last called: expired, folded into
+    /// their OLT's, or replaced by a new one on the same scope (their acknowledgements go too).
     public private(set) var gone: [OutageScope] = []
 
     /// What went since the last call, and forget it.
@@ -258,12 +258,13 @@ public struct OutageTracker: Sendable {
         guard let olt = o.oltID,
             let n = tenantIndex(tenant).flatMap({ tenantSlots[$0].onus[o.onuSerial] }).map(Int.init)
         else { return false }
-        for scope in [OutageScope(tenant: tenant, olt: olt, pon: nil), OutageScope(tenant: tenant, olt: olt, pon: o.ponPort)] {
-            guard let outage = outages[scope], time >= outage.since, onuTable[n].outage == outage.id else { continue }
-            if let end = outage.resolvedAt, time > end { continue }
-            return true
+        // Asked for every ONU row of every frame: no array of scopes, no copy of an outage.
+        func during(_ scope: OutageScope) -> Bool {
+            guard let k = outages.index(forKey: scope), outages.values[k].id == onuTable[n].outage else { return false }
+            return time >= outages.values[k].since && outages.values[k].resolvedAt.map { time <= $0 } ?? true
         }
-        return false
+        return during(OutageScope(tenant: tenant, olt: olt, pon: nil))
+            || (o.ponPort != nil && during(OutageScope(tenant: tenant, olt: olt, pon: o.ponPort)))
     }
 
     /// Open tickets of the subscribers behind `outage` (counted as they change, not per frame).
@@ -611,16 +612,14 @@ public struct OutageTracker: Sendable {
         } ?? []
     }
 
-    /// Drops resolved outages older than `keepResolved` seconds; the scopes it dropped.
-    @discardableResult
-    public mutating func expire(now: UTCInstant) -> [OutageScope] {
+    /// Drops resolved outages older than `keepResolved` seconds (into ``gone``).
+    public mutating func expire(now: UTCInstant) {
         let floor = now.microseconds - Int64(rules.keepResolved * 1e6)
-        let gone = { (o: Outage) in (o.resolvedAt?.microseconds ?? .max) <= floor }
+        let old = { (o: Outage) in (o.resolvedAt?.microseconds ?? .max) <= floor }
         // Every tick: the table is only rebuilt when something is due to go.
-        guard outages.values.contains(where: gone) else { return [] }
-        let dropped = outages.filter { gone($0.value) }.map(\.key)
-        outages = outages.filter { !gone($0.value) }
-        return dropped
+        guard outages.values.contains(where: old) else { return }
+        gone += outages.filter { old($0.value) }.map(\.key)
+        outages = outages.filter { !old($0.value) }
     }
 }
 

@@ -60,8 +60,9 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.connections[id]!.eventsThisSecond = 0
         }
         if let f = state.flash, f.until <= now { state.flash = nil }
-        var gone = Set(state.outages.expire(now: now).map(AckTarget.init))
-        var lapsed = state.acks.expire(now: now)
+        state.outages.expire(now: now)
+        var gone = Set(state.outages.takeGone().map(AckTarget.init))
+        let lapsed = state.acks.expire(now: now)
         // Cleared alerts are kept 10 minutes, then go.
         let oldest = now.microseconds - AlertRow.clearedKeptFor * 1_000_000
         let old = { (a: AlertRow) in (a.clearedAt?.microseconds ?? .max) <= oldest }
@@ -71,14 +72,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
             let left = Set(state.alerts.values.map(\.group))
             gone.formUnion(groups.subtracting(left).map(AckTarget.init))
         }
-        // An acknowledgement lasts as long as what it acknowledges: when this console sees the
-        // outage or the alert group go (not merely not yet seen it, after a restart), it goes too.
-        if !gone.isEmpty {
-            let before = state.acks.acks.count
-            state.acks.acks.removeAll { gone.contains($0.target) }
-            lapsed = lapsed || state.acks.acks.count != before
-        }
-        return lapsed ? [.saveAcks(state.acks)] : []
+        return dropAcks(&state, of: gone) || lapsed ? [.saveAcks(state.acks)] : []
     case .resized(let cols, let rows):
         state.size = (cols, rows)
         return []
@@ -153,6 +147,15 @@ func count(_ state: inout AppState, _ run: (id: StreamID, count: Int)?) {
     if state.frozen != nil { state.frozen!.eventsSince += run.count }
 }
 
+/// An acknowledgement lasts as long as what it acknowledges: when this console sees the outage or
+/// the alert group go (not merely not yet seen it, after a restart), it goes too. Whether any went.
+func dropAcks(_ state: inout AppState, of gone: Set<AckTarget>) -> Bool {
+    guard !gone.isEmpty else { return false }
+    let before = state.acks.acks.count
+    state.acks.acks.removeAll { gone.contains($0.target) }
+    return state.acks.acks.count != before
+}
+
 /// A stream's new state. Going down starts an outage; coming back ends it with a gap (nothing
 /// is replayed), after which the tenant's alerts and RADIUS sessions are unverified until they
 /// are heard of again.
@@ -209,11 +212,8 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
         let started = state.outages.onuEvent(tenant: tenant, o, at: event.timestamp)
         // Folded into an OLT's outage, or replaced by a new one: their acknowledgements go.
         var saved: [Effect] = []
-        if !state.outages.gone.isEmpty {
-            let gone = Set(state.outages.takeGone().map(AckTarget.init))
-            let before = state.acks.acks.count
-            state.acks.acks.removeAll { gone.contains($0.target) }
-            if state.acks.acks.count != before { saved = [.saveAcks(state.acks)] }
+        if !state.outages.gone.isEmpty, dropAcks(&state, of: Set(state.outages.takeGone().map(AckTarget.init))) {
+            saved = [.saveAcks(state.acks)]
         }
         if let scope = started, let outage = state.outages.outages[scope],
             !state.acks.silenced(tenant: tenant, olt: scope.olt, pon: scope.pon),
