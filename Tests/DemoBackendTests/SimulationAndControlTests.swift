@@ -9,6 +9,14 @@ import Testing
 struct SimulationTests {
     static let t0 = UTCInstant(iso8601: "2025-12-08T10:00:00")!
 
+    /// One tenant, no background events and no random storms: only what the test starts.
+    static func quiet(seed: UInt64) -> Simulation {
+        var options = Simulation.Options()
+        options.randomStorms = false
+        options.rate = 0
+        return Simulation(seed: seed, tenantIDs: ["t-01"], options: options, now: t0)
+    }
+
     static func run(seed: UInt64, steps: Int, dt: Double = 0.1) -> [Publication] {
         var sim = Simulation(seed: seed, tenantIDs: ["t-01", "t-02"], now: t0)
         var out: [Publication] = []
@@ -61,10 +69,7 @@ struct SimulationTests {
 
     @Test("an OLT storm: hundreds of onu.offline within seconds behind a critical alert, then recovery")
     func oltStorm() {
-        var options = Simulation.Options()
-        options.randomStorms = false
-        options.rate = 0
-        var sim = Simulation(seed: 3, tenantIDs: ["t-01"], options: options, now: Self.t0)
+        var sim = Self.quiet(seed: 3)
         let started = sim.startStorm(tenant: "t-01", scope: .olt, now: Self.t0)
         #expect(
             started?.pon == nil && started?.olt?.hasPrefix("olt-") == true && started?.onus == 512,
@@ -91,10 +96,7 @@ struct SimulationTests {
 
     @Test("an area power failure: dying gasps from the ONUs of 3+ PONs of the chosen OLT, one alert per PON, then recovery")
     func areaPowerFailure() {
-        var options = Simulation.Options()
-        options.randomStorms = false
-        options.rate = 0
-        var sim = Simulation(seed: 5, tenantIDs: ["t-01"], options: options, now: Self.t0)
+        var sim = Self.quiet(seed: 5)
         let hit = sim.startStorm(tenant: "t-01", scope: .area, olt: 3, now: Self.t0)
         #expect(hit?.olt == "olt-03" && hit?.pon == nil && (hit?.pons?.count ?? 0) >= 3, "\(String(describing: hit))")
         #expect(hit?.json.contains(#""pon":null"#) == true && hit?.json.contains(#""pons":["#) == true)
@@ -111,10 +113,7 @@ struct SimulationTests {
 
     @Test("a flapping alert: raised and cleared four times, one alert type and source")
     func flappingAlert() {
-        var options = Simulation.Options()
-        options.randomStorms = false
-        options.rate = 0
-        var sim = Simulation(seed: 5, tenantIDs: ["t-01"], options: options, now: Self.t0)
+        var sim = Self.quiet(seed: 5)
         let hit = sim.startStorm(tenant: "t-01", scope: .flap, now: Self.t0)
         #expect(
             hit?.json
@@ -129,10 +128,7 @@ struct SimulationTests {
 
     @Test("a flood storm emits at its rate for its duration")
     func flood() {
-        var options = Simulation.Options()
-        options.randomStorms = false
-        options.rate = 0
-        var sim = Simulation(seed: 3, tenantIDs: ["t-01"], options: options, now: Self.t0)
+        var sim = Self.quiet(seed: 3)
         _ = sim.startStorm(tenant: "t-01", scope: .pon, rate: 5_000, duration: 2, now: Self.t0)
         var n = 0
         for i in 1...40 { n += sim.step(dt: 0.1, now: UTCInstant(microseconds: Self.t0.microseconds + Int64(i) * 100_000)).count }
