@@ -89,6 +89,9 @@ public struct Outage: Sendable, Equatable {
     public var resolvedAt: UTCInstant? = nil
     /// When one of its ONUs first came back: from then on it is no longer going down.
     public var recoveryBegan: UTCInstant? = nil
+    /// Seen before a gap in its tenant's ONU stream and not heard of since: its ONUs may have
+    /// come back while nobody could see (nothing is replayed). An event of one of them verifies it.
+    public var unverified = false
 
     public var isActive: Bool { resolvedAt == nil }
     /// ONUs that went offline in it and are back.
@@ -196,6 +199,13 @@ public struct OutageTracker: Sendable {
     /// Outages that went from the table since ``takeGone()`` was last called: expired, folded into
     /// their OLT's, or replaced by a new one on the same scope (their acknowledgements go too).
     public private(set) var gone: [OutageScope] = []
+
+    /// Marks `tenant`'s active outages as seen before a gap in its ONU stream.
+    public mutating func markUnverified(tenant: String) {
+        for k in outages.indices where outages.keys[k].tenant == tenant && outages.values[k].isActive {
+            outages.values[k].unverified = true
+        }
+    }
 
     /// What went since the last call, and forget it.
     public mutating func takeGone() -> [OutageScope] {
@@ -377,7 +387,10 @@ public struct OutageTracker: Sendable {
         let active = activeScope(onuTable[i]).flatMap { outages.index(forKey: $0) }
         // Its events are folded into the outage's row when it is one of the outage's ONUs.
         defer {
-            if let k = active, onuTable[i].outage == outages.values[k].id { outages.values[k].events += 1 }
+            if let k = active, onuTable[i].outage == outages.values[k].id {
+                outages.values[k].events += 1
+                outages.values[k].unverified = false
+            }
         }
         if isOffline && !wasOffline {
             // (With an active outage this only joins it: the index stays valid for the count.)
@@ -633,7 +646,8 @@ extension AppState {
         let view = self.view
         // Small keys sorted, not the outages themselves.
         let outages = view.outages.outages.compactMap { scope, o in
-            o.isActive && shows(scope.tenant) ? (scope: scope, count: o.offlineCount, pons: o.pons) : nil
+            o.isActive && shows(scope.tenant)
+                ? (scope: scope, count: o.offlineCount, pons: o.pons, unverified: o.unverified) : nil
         }.sorted { ($0.count, $1.scope) > ($1.count, $0.scope) }
         var groups: [AlertGroupKey: AlertSeverity] = [:]
         let down = view.outages.oltsInOutage
@@ -651,7 +665,8 @@ extension AppState {
                 o.scope.pon == nil ? "\(o.scope) \(o.pons) PONs" : "\(o.scope) \(o.count) ONUs"
             }
             let more = outages.count > 2 ? " · +\(outages.count - 2)" : ""
-            let stale = freshness(.onu).overall.isLive ? "" : " (stale)"
+            let stale =
+                !freshness(.onu).overall.isLive ? " (stale)" : outages.contains(where: \.unverified) ? " (unverified)" : ""
             let names = naming ? " (\(named.joined(separator: " · "))\(more))" : ""
             parts.append("\(outages.count) outage\(outages.count == 1 ? "" : "s")\(names)\(stale)")
         }

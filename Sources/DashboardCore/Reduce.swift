@@ -174,6 +174,8 @@ func status(_ state: inout AppState, _ id: StreamID, _ s: ConnectionState) {
         // A session that stopped during the gap would be shown live for ever (seen in tmux after
         // a backend restart): each is unverified until its next update.
         if Pane.sessions.isFed(by: id.endpoint) { state.sessions.markUnverified(tenant: id.tenant) }
+        // The same for an outage: its ONUs may have come back meanwhile.
+        if Pane.onu.isFed(by: id.endpoint) { state.outages.markUnverified(tenant: id.tenant) }
     }
     info.state = s
     state.connections[id] = info

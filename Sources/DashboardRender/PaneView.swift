@@ -175,16 +175,18 @@ public enum PaneView {
         var scope = o.scope.description
         if o.scope.pon == nil { scope += " (\(o.pons) PONs)" }
         if showTenant { scope += " \(o.scope.tenant)" }
+        // Seen before a gap in its stream: `OUTAGE?`, as an alert's `ERROR?` (its ONUs may be back).
+        let outage = o.unverified ? "OUTAGE?" : "OUTAGE"
         var parts: [String] = []
         if let end = o.resolvedAt {
             parts.append("resolved \(end.timeOfDay) \(scope): \(o.hitCount) ONUs were offline from \(o.since.timeOfDay)")
         } else if o.recovered > 0 {
             parts.append(
-                "OUTAGE \(scope) recovering \(o.recovered)/\(o.hitCount), \(o.offlineCount) still offline since \(o.since.timeOfDay)"
+                "\(outage) \(scope) recovering \(o.recovered)/\(o.hitCount), \(o.offlineCount) still offline since \(o.since.timeOfDay)"
             )
         } else {
             parts.append(
-                "OUTAGE \(scope) \(o.offlineCount)/\(max(o.known, o.offlineCount)) ONUs offline since \(o.since.timeOfDay)")
+                "\(outage) \(scope) \(o.offlineCount)/\(max(o.known, o.offlineCount)) ONUs offline since \(o.since.timeOfDay)")
         }
         parts.append("\(o.subscriberCount) subscribers")
         if !o.stoppedSessions.isEmpty {

@@ -86,6 +86,7 @@ public enum Screen {
             lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped  ◐ polled"))
             lines.append(("ERROR?", "raised before a gap in its stream: it may have cleared while we were away (unverified)"))
             lines.append(("rate ?", "a session seen before a gap in its stream, dim until its next update: it may have ended"))
+            lines.append(("OUTAGE?", "an outage seen before a gap in the ONU stream: its ONUs may be back (unverified)"))
             popup(
                 &g, state, title: "Keys (? or Esc closes)", lines: lines.map { $0.0.isEmpty ? $0.1 : pad($0.0, 10) + " " + $0.1 })
         case .onuList(let scope, let sort, let selected):

@@ -217,6 +217,23 @@ struct OutageTests {
         #expect(s.acks.acks.isEmpty, "the PON's outage is the OLT's now: \(s.acks.acks)")
     }
 
+    @Test(
+        "an outage seen before a gap in the ONU stream reads OUTAGE? until one of its ONUs is heard of (seen in tmux after a backend restart)"
+    )
+    func unverifiedAfterGap() {
+        var s = state()
+        live(&s)
+        _ = reduce(&s, .client((0..<5).map { onu("S\($0)", .offline, at: Double($0)) }))
+        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .onuStatus, state: .stale)]))
+        _ = reduce(&s, .client([.status(tenant: "t-01", endpoint: .onuStatus, state: .live)]))
+        let o = s.outages.outages[scope()]!
+        #expect(o.unverified)
+        #expect(s.summary == "1 outage (olt-03/11 5 ONUs) (unverified)", "\(String(describing: s.summary))")
+        _ = reduce(&s, .client([onu("S0", .offline, at: 12)]))
+        #expect(s.outages.outages[scope()]?.unverified == false, "one of its ONUs heard of again")
+        #expect(s.summary == "1 outage (olt-03/11 5 ONUs)")
+    }
+
     @Test("recovery counts back, the last ONU resolves it, and a resolved outage goes after 10 minutes")
     func recovery() {
         var s = state()

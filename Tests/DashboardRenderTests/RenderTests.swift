@@ -613,3 +613,21 @@ struct FormatTests {
         #expect(Format.elapsed(42) == "0:42" && Format.elapsed(725) == "12:05" && Format.elapsed(3_723) == "1:02:03")
     }
 }
+
+@Suite("Outage rows")
+struct OutageRowTests {
+    @Test("an outage seen before a gap in its stream reads OUTAGE?, its scope and count still first")
+    func unverifiedMark() {
+        var o = Outage(scope: OutageScope(tenant: "t-01", olt: "olt-03", pon: 11), since: UTCInstant(microseconds: 0))
+        o.offlineCount = 5
+        o.known = 32
+        let now = UTCInstant(microseconds: 10_000_000)
+        #expect(
+            PaneView.outageText(o, tickets: 0, alerts: FoldedAlerts(), now: now, showTenant: false).hasPrefix(
+                "OUTAGE olt-03/11 5/32"))
+        o.unverified = true
+        #expect(
+            PaneView.outageText(o, tickets: 0, alerts: FoldedAlerts(), now: now, showTenant: false).hasPrefix(
+                "OUTAGE? olt-03/11 5/32"))
+    }
+}
