@@ -665,8 +665,10 @@ extension AppState {
                 o.scope.pon == nil ? "\(o.scope) \(o.pons) PONs" : "\(o.scope) \(o.count) ONUs"
             }
             let more = outages.count > 2 ? " · +\(outages.count - 2)" : ""
+            // Narrow, `2 outages?`: seen at 60 columns, `(unverified)` left `2 outages (`.
             let stale =
-                !freshness(.onu).overall.isLive ? " (stale)" : outages.contains(where: \.unverified) ? " (unverified)" : ""
+                !freshness(.onu).overall.isLive
+                ? " (stale)" : !outages.contains(where: \.unverified) ? "" : naming ? " (unverified)" : "?"
             let names = naming ? " (\(named.joined(separator: " · "))\(more))" : ""
             parts.append("\(outages.count) outage\(outages.count == 1 ? "" : "s")\(names)\(stale)")
         }

@@ -229,6 +229,7 @@ struct OutageTests {
         let o = s.outages.outages[scope()]!
         #expect(o.unverified)
         #expect(s.summary == "1 outage (olt-03/11 5 ONUs) (unverified)", "\(String(describing: s.summary))")
+        #expect(s.summary(naming: false) == "1 outage?", "the narrow header's form")
         _ = reduce(&s, .client([onu("S0", .offline, at: 12)]))
         #expect(s.outages.outages[scope()]?.unverified == false, "one of its ONUs heard of again")
         #expect(s.summary == "1 outage (olt-03/11 5 ONUs)")
