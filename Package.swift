@@ -178,6 +178,8 @@ let package = Package(
                 "DemoBackend",
                 "DashTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // End to end: the built executable as a subprocess (depending on it makes `swift test` build

@@ -43,8 +43,13 @@ public struct ClientConfiguration: Sendable {
     /// How often token sources are re-read for changes.
     public var tokenCheckInterval: Double = 2
     public var tls: TLSConfiguration? = nil
+    /// How long an SSE connect may take before it counts as a failed attempt (so an outage
+    /// shows as a retry, not an endless "connecting").
+    public var connectTimeout: Duration = .seconds(5)
     /// Certificate verification is off (`--insecure-skip-tls-verify`): shown on screen, always.
     public var insecureTLS = false
+    /// When the stream readers stop reading for a slow consumer (``Inbox/FullPolicy``).
+    public var inboxPolicy: Inbox.FullPolicy = .coalesce
     public var inboxCapacity = 65_536
     /// Entities (sessions, ONUs, jobs, alerts…) whose latest event may wait beyond `inboxCapacity`.
     public var inboxEntityCapacity = 131_072

@@ -84,7 +84,9 @@ public actor ConnectionManager {
         }
         self.logger = logger
         (spawnStream, spawn) = AsyncStream.makeStream(of: Work.self)
-        self.inbox = Inbox(capacity: configuration.inboxCapacity, entityCapacity: configuration.inboxEntityCapacity)
+        self.inbox = Inbox(
+            capacity: configuration.inboxCapacity, entityCapacity: configuration.inboxEntityCapacity,
+            policy: configuration.inboxPolicy)
     }
 
     // MARK: Running
@@ -297,64 +299,44 @@ public actor ConnectionManager {
     // MARK: SSE
 
     nonisolated func attemptSSE(_ key: StreamKey, token: String, lastEventID: String?) async -> AttemptResult {
-        var request = HTTPClientRequest(url: configuration.catalogue.url(for: key.endpoint))
-        request.headers.add(name: "Accept", value: "text/event-stream")
-        request.headers.add(name: "Cache-Control", value: "no-cache")
-        for (k, v) in authHeaders(token) { request.headers.add(name: k, value: v) }
-        if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
+        var headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")] + authHeaders(token)
+        if let lastEventID { headers.append(("Last-Event-ID", lastEventID)) }
+        let clock = self.clock
         let t0 = clock.now()
-        let response: HTTPClientResponse
+        let watch = Locked(StreamWatch(.init(staleAfter: configuration.staleAfter), now: t0.monotonic))
+        // Parsed on the event loop, handed over once per socket read (SSEStreamHandler). No read
+        // time-out: liveness is the stale watchdog's, checked against the time the reads leave.
+        let opened: (channel: Channel, done: EventLoopFuture<SSEStreamHandler.Outcome>)
         do {
-            // No read timeout: liveness is ours (the stale watchdog).
-            response = try await http.execute(request, deadline: .distantFuture, logger: logger)
+            opened = try await SSEConnection.open(
+                configuration.catalogue.url(for: key.endpoint), headers: headers, tls: configuration.tls,
+                connectTimeout: configuration.connectTimeout, key: key, inbox: inbox, clock: clock, watch: watch,
+                startedAt: t0)
         } catch {
             return AttemptResult(failure: .transport(TransportError.classify(error)))
         }
-        let t1 = clock.now()
-        emit(.latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (t1.monotonic - t0.monotonic) * 1000))
-        let status = Int(response.status.code)
-        guard status == 200 else {
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
-            return AttemptResult(failure: .http(status: status, retryAfter: retryAfter))
-        }
-        let contentType = response.headers.first(name: "Content-Type") ?? ""
-        guard contentType.lowercased().hasPrefix("text/event-stream") else {
-            return AttemptResult(failure: .serverError("200 with content type '\(contentType)', not text/event-stream"))
-        }
-        let watch = Locked(StreamWatch(.init(staleAfter: configuration.staleAfter), now: t1.monotonic))
-        let clock = self.clock
         return await withTaskGroup(of: AttemptResult?.self) { group in
             group.addTask {
-                var parser = SSEParser()
-                var failure: StreamStateMachine.Failure? = nil
+                let outcome: SSEStreamHandler.Outcome
                 do {
-                    var batch: [ClientEvent] = []
-                    for try await chunk in response.body {
-                        let now = clock.now()
-                        watch.withLock { $0.arrived(now: now.monotonic) }
-                        // A read's events go to the inbox together, under one lock.
-                        chunk.withUnsafeReadableBytes { raw in
-                            parser.feed(raw) { output in
-                                if failure == nil {
-                                    failure = self.handleSSE(output, key: key, watch: watch, now: now, into: &batch)
-                                }
-                            }
-                        }
-                        self.inbox.push(contentsOf: batch)
-                        batch.removeAll(keepingCapacity: true)
-                        if let failure {
-                            return AttemptResult(
-                                failure: failure, liveAt: watch.withLock(\.live), lastEventID: parser.currentLastEventID)
-                        }
+                    outcome = try await withTaskCancellationHandler {
+                        try await opened.done.get()
+                    } onCancel: {
+                        opened.channel.close(promise: nil)
                     }
-                    let w = watch.withLock { $0 }
-                    return AttemptResult(failure: w.ended(), liveAt: w.live, lastEventID: parser.currentLastEventID)
                 } catch {
-                    let w = watch.withLock { $0 }
-                    return AttemptResult(
-                        failure: w.ended(by: TransportError.classify(error)), liveAt: w.live,
-                        lastEventID: parser.currentLastEventID)
+                    return AttemptResult(failure: .transport(TransportError.classify(error)))
                 }
+                if let failure = outcome.failure {
+                    return AttemptResult(failure: failure, liveAt: watch.withLock(\.live), lastEventID: outcome.lastEventID)
+                }
+                if let error = outcome.error, !outcome.answered {
+                    return AttemptResult(failure: .transport(TransportError.classify(error)))
+                }
+                let w = watch.withLock { $0 }
+                return AttemptResult(
+                    failure: w.ended(by: outcome.error.map { TransportError.classify($0) }), liveAt: w.live,
+                    lastEventID: outcome.lastEventID)
             }
             group.addTask {
                 guard let failure = await watch.watch(on: clock, perform: { _ in }) else { return nil }
@@ -362,36 +344,6 @@ public actor ConnectionManager {
             }
             return await firstResult(of: &group, otherwise: AttemptResult(failure: .ended))
         }
-    }
-
-    /// One SSE output: returns a failure when the stream must end.
-    nonisolated func handleSSE(
-        _ output: SSEParser.Output, key: StreamKey, watch: Locked<StreamWatch>, now: Moment,
-        into batch: inout [ClientEvent]
-    ) -> StreamStateMachine.Failure? {
-        switch output {
-        case .event(let e):
-            switch e.type {
-            case "connected":
-                if watch.withLock({ $0.becameLive(now) }) {
-                    batch.append(.status(tenant: key.tenant, endpoint: key.endpoint, state: .live))
-                }
-            case "error":
-                let v = try? JSONValue.parse(e.data)
-                return .serverError(v?["detail"]?.stringValue ?? v?["error"]?.stringValue ?? e.text)
-            default:
-                switch EventDecoder.decode(e.data) {
-                case .event(let event): batch.append(.event(tenant: key.tenant, endpoint: key.endpoint, event: event))
-                case .malformed(let m):
-                    batch.append(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
-                }
-            }
-        case .comment, .retry:
-            break
-        case .error(let error):
-            batch.append(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: error.description, raw: []))
-        }
-        return nil
     }
 
     nonisolated func deliver(_ decoded: DecodedEvent, key: StreamKey) {

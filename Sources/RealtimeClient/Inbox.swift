@@ -11,6 +11,13 @@ import RealtimeProtocol
 /// counted, except connection states and command outcomes, which always go in.
 /// The consumer takes everything queued with ``drain()``, and learns the counts with it.
 ///
+/// Backpressure: ``push(contentsOf:)`` says when the inbox is full, and a stream reader then
+/// stops reading its socket until ``whenRoom(_:)`` calls it back after the next drain. What
+/// "full" means is the consumer's ``FullPolicy``: the console coalesces (an operator wants the
+/// latest state now, not every step of a storm late) and holds reads back only when the
+/// per-entity overflow is full too, so nothing is dropped for want of room; `tail` holds reads
+/// back as soon as the queue is full, so a slow stdout slows the sockets and loses nothing.
+///
 /// - Complexity: push and drain are O(1) per event (a hash lookup for the coalescing key).
 public final class Inbox: Sendable {
     public struct Batch: Sendable {
@@ -41,18 +48,39 @@ public final class Inbox: Sendable {
         var dropped = 0
         var finished = false
         var waiting: CheckedContinuation<Void, Never>? = nil
+        /// Producers that stopped reading because the queue was full: resumed by the next drain.
+        var waitingForRoom: [@Sendable () -> Void] = []
+    }
+
+    /// When a stream reader should stop reading.
+    public enum FullPolicy: Sendable {
+        /// Coalesce per entity while the queue is full; hold reads back only once the overflow
+        /// of entities is full too (the console).
+        case coalesce
+        /// Hold reads back as soon as the queue is full: every event arrives (`tail`).
+        case holdReads
     }
 
     public let capacity: Int
+    public let policy: FullPolicy
     private let state = Locked(State())
 
     /// How many entities beyond `capacity` may wait in the overflow (latest event each).
     public let entityCapacity: Int
 
-    public init(capacity: Int = 65_536, entityCapacity: Int? = nil) {
+    public init(capacity: Int = 65_536, entityCapacity: Int? = nil, policy: FullPolicy = .coalesce) {
         precondition(capacity > 0)
         self.capacity = capacity
         self.entityCapacity = entityCapacity ?? max(capacity, 131_072)
+        self.policy = policy
+    }
+
+    private func hasRoom(_ s: State) -> Bool {
+        if s.finished { return true }
+        switch policy {
+        case .holdReads: return s.queue.count < capacity
+        case .coalesce: return s.queue.count < capacity || s.overflow.count < entityCapacity
+        }
     }
 
     /// The entity an event is about. When the queue is full, a newer event for the same entity
@@ -80,14 +108,41 @@ public final class Inbox: Sendable {
     }
 
     /// Queues several events under one lock (a network read's worth).
-    public func push(contentsOf events: [ClientEvent]) {
-        guard !events.isEmpty else { return }
-        let waiter: CheckedContinuation<Void, Never>? = state.withLock { s in
+    ///
+    /// - Returns: whether there is still room. A producer that can stop reading (the stream
+    ///   readers) does so on false and resumes when ``whenRoom(_:)`` calls it back: so a slow
+    ///   consumer holds the socket reads back instead of making the queue coalesce.
+    @discardableResult
+    public func push(contentsOf events: [ClientEvent]) -> Bool {
+        guard !events.isEmpty else { return state.withLock { hasRoom($0) } }
+        let (waiter, room): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { s in
             var w: CheckedContinuation<Void, Never>? = nil
             for e in events { if let x = enqueue(e, &s) { w = x } }
-            return w
+            return (w, hasRoom(s))
         }
         waiter?.resume()
+        return room
+    }
+
+    /// Calls `resume` once there is room again: after the next drain, or at once if there is
+    /// room now (or the inbox is finished). Called on whatever thread drains: keep it short.
+    public func whenRoom(_ resume: @escaping @Sendable () -> Void) {
+        let now = state.withLock { s -> Bool in
+            if hasRoom(s) { return true }
+            s.waitingForRoom.append(resume)
+            return false
+        }
+        if now { resume() }
+    }
+
+    /// Releases the waiter (if any) without queuing anything: a consumer's periodic check
+    /// (tail's flush and stdout checks) without a timer per wait.
+    public func wakeWaiter() {
+        let w = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            defer { s.waiting = nil }
+            return s.waiting
+        }
+        w?.resume()
     }
 
     private func enqueue(_ e: ClientEvent, _ s: inout State) -> CheckedContinuation<Void, Never>? {
@@ -132,7 +187,7 @@ public final class Inbox: Sendable {
 
     /// Everything queued, in order, with the counters since the last drain.
     public func drain() -> Batch {
-        state.withLock { s in
+        let (batch, producers) = state.withLock { s in
             var events = s.queue.compactMap { $0 }
             for key in s.overflowOrder { if let e = s.overflow[key] { events.append(e) } }
             s.overflow.removeAll(keepingCapacity: true)
@@ -144,8 +199,12 @@ public final class Inbox: Sendable {
             let batch = Batch(events: events, coalesced: s.coalesced, dropped: s.dropped)
             s.coalesced = 0
             s.dropped = 0
-            return batch
+            let producers = s.waitingForRoom
+            s.waitingForRoom.removeAll()
+            return (batch, producers)
         }
+        for resume in producers { resume() }
+        return batch
     }
 
     /// Waits until something is queued (or the inbox is finished). One waiter at a time.
@@ -170,13 +229,20 @@ public final class Inbox: Sendable {
 
     /// No more events will come; a waiter is released.
     public func finish() {
-        let w = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let (w, producers) = state.withLock { s -> (CheckedContinuation<Void, Never>?, [@Sendable () -> Void]) in
             s.finished = true
-            defer { s.waiting = nil }
-            return s.waiting
+            defer {
+                s.waiting = nil
+                s.waitingForRoom.removeAll()
+            }
+            return (s.waiting, s.waitingForRoom)
         }
         w?.resume()
+        for resume in producers { resume() }
     }
+
+    /// How many events are queued now (tests and benchmarks).
+    public var queuedCount: Int { state.withLock { $0.queue.count + $0.overflow.count } }
 
     public var isFinished: Bool { state.withLock { $0.finished && $0.queue.isEmpty } }
 }

@@ -28,7 +28,7 @@ public enum WebSocketClient {
 
     public struct InvalidURL: Error, Sendable, CustomStringConvertible {
         public var url: String
-        public var description: String { "'\(url)' is not a ws:// or wss:// URL" }
+        public var description: String { "'\(url)' is not a ws://, wss://, http:// or https:// URL" }
     }
 
     enum UpgradeResult: Sendable {
@@ -140,12 +140,13 @@ public enum WebSocketClient {
         init(_ url: String) throws {
             let secure: Bool
             let rest: Substring
-            if url.hasPrefix("wss://") {
+            // ws:// and wss:// for sockets, http:// and https:// for SSE (SSEConnection).
+            if url.hasPrefix("wss://") || url.hasPrefix("https://") {
                 secure = true
-                rest = url.dropFirst(6)
-            } else if url.hasPrefix("ws://") {
+                rest = url.drop(while: { $0 != "/" }).dropFirst(2)
+            } else if url.hasPrefix("ws://") || url.hasPrefix("http://") {
                 secure = false
-                rest = url.dropFirst(5)
+                rest = url.drop(while: { $0 != "/" }).dropFirst(2)
             } else {
                 throw InvalidURL(url: url)
             }

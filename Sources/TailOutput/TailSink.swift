@@ -159,13 +159,17 @@ public final class TailSink: @unchecked Sendable {
     /// Reads the inbox until the count is reached, auth fails, or every stream has stopped;
     /// output is flushed at least every 100 ms.
     public func consume(_ inbox: Inbox) async -> Outcome {
-        while !Task.isCancelled {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await inbox.waitForEvents() }
-                group.addTask { try? await Task.sleep(for: .milliseconds(100)) }
-                await group.next()
-                group.cancelAll()
+        // One ticker for the whole run (not a timer per wait: at 500k events/s a wait is a few
+        // microseconds), so a quiet stream still gets its output flushed and a closed stdout noticed.
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                inbox.wakeWaiter()
             }
+        }
+        defer { ticker.cancel() }
+        while !Task.isCancelled {
+            await inbox.waitForEvents()
             let outcome = write(inbox.drain())
             writer.flush()
             if let outcome { return outcome }

@@ -77,6 +77,9 @@ struct TailCommand: AsyncParsableCommand {
         client.watchCampaigns = chosen.compactMap { if case .campaign(let id) = $0 { id } else { nil } }
         client.discoverJobs = false
         client.discoverCampaigns = false
+        // A script reads every event: a slow stdout holds the socket reads back instead of
+        // coalescing (the console's choice, where the latest state matters most).
+        client.inboxPolicy = .holdReads
         client.giveUpAfter = giveUpAfter
         // A token that cannot be read is said before any connection, in its own words.
         for tenant in client.tenants {

@@ -265,6 +265,39 @@ struct LiveClientTests {
             }
         }
     }
+
+    @Test("backpressure (tail's policy): an inbox nobody drains holds the socket reads back; draining lets everything through")
+    func readsHeldBack() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: [.alerts]) {
+                $0.inboxCapacity = 64
+                $0.inboxPolicy = .holdReads  // tail's
+            }
+            try await withManager(config, drain: false) { manager, _ in
+                try await eventually("subscribed") { b.openConnections == 1 }
+                let total = 20_000
+                for i in 0..<total { b.publish(tenant: "t-01", endpoint: .alerts, json: Sample.alert("t-01", "a-\(i)")) }
+                try await eventually("the inbox filled") { manager.inbox.queuedCount >= 64 }
+                // Without backpressure the client reads all 20,000 (about 6 MB) in well under a
+                // second; held back, the inbox keeps what the last read over-filled.
+                try await Task.sleep(for: .milliseconds(300))
+                let held = manager.inbox.queuedCount
+                #expect(held < 64 + 2_000, "reads held back: \(held) events queued of \(total)")
+                var events = 0, dropped = 0, coalesced = 0
+                let deadline = monotonicSeconds() + 20
+                while events + dropped + coalesced < total && monotonicSeconds() < deadline {
+                    let batch = manager.inbox.drain()
+                    dropped += batch.dropped
+                    coalesced += batch.coalesced
+                    events += batch.events.filter { if case .event = $0 { true } else { false } }.count
+                    await Task.yield()
+                }
+                #expect(events == total, "every alert arrived: \(events) of \(total)")
+                #expect(dropped == 0 && coalesced == 0, "none lost to the inbox: \(dropped) dropped, \(coalesced) coalesced")
+            }
+        }
+    }
 }
 
 @Suite("Large messages")

@@ -304,4 +304,26 @@ struct InboxTests {
         #expect(latest.count == 50 && latest.values.allSatisfy { $0 == 999 })
         #expect(b.coalesced + b.dropped + b.events.count == 50_000)
     }
+
+    @Test("push says when the queue is full; whenRoom calls back at the next drain (or at once when there is room)")
+    func room() {
+        let inbox = Inbox(capacity: 3, policy: .holdReads)
+        #expect(inbox.push(contentsOf: [Self.alert("a"), Self.alert("b")]), "2 of 3: room left")
+        let calls = Locked(0)
+        inbox.whenRoom { calls.withLock { $0 += 1 } }
+        #expect(calls.withLock { $0 } == 1, "room now: called at once")
+        #expect(!inbox.push(contentsOf: [Self.alert("c"), Self.alert("d")]), "full")
+        inbox.whenRoom { calls.withLock { $0 += 1 } }
+        inbox.whenRoom { calls.withLock { $0 += 10 } }
+        #expect(calls.withLock { $0 } == 1, "not before a drain")
+        let b = inbox.drain()
+        #expect(b.events.count == 4 && b.dropped == 0, "an over-full read is kept, not dropped")
+        #expect(calls.withLock { $0 } == 12, "both producers resumed by the drain, once each")
+        _ = inbox.drain()
+        #expect(calls.withLock { $0 } == 12)
+        #expect(!inbox.push(contentsOf: [Self.alert("e"), Self.alert("f"), Self.alert("g")]))
+        inbox.whenRoom { calls.withLock { $0 += 100 } }
+        inbox.finish()
+        #expect(calls.withLock { $0 } == 112, "finishing releases a waiting producer")
+    }
 }
