@@ -368,9 +368,12 @@ public actor ConnectionManager {
         let watch = Locked(StreamWatch(timing, now: t0.monotonic))
         defer { commandContinuation.finish() }
         do {
+            let inbox = self.inbox
             return try await WebSocketClient.connect(
                 configuration.catalogue.url(for: key.endpoint), headers: authHeaders(token),
-                tls: configuration.tls
+                tls: configuration.tls,
+                // Events are parsed on the event loop and reach the inbox once per socket read.
+                reader: { WebSocketEventReader(key: key, inbox: inbox, clock: clock, watch: watch) }
             ) { session in
                 await self.socketOpened(key, commandContinuation)
                 self.emit(

@@ -32,11 +32,14 @@ public enum WebSocketClient {
     }
 
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
+        case websocket(WebSocketSession, Channel)
         case notUpgraded(EventLoopFuture<HTTPResponseHead>)
     }
 
     /// Connects, runs `body` with the open session, then closes (1000) unless already closed.
+    ///
+    /// `reader` (made on the connection's event loop) takes text messages there, before they
+    /// reach the session's `messages`.
     ///
     /// - Throws: ``UpgradeRefused`` with the HTTP status of a refused upgrade; connection errors.
     public static func connect<T: Sendable>(
@@ -45,6 +48,7 @@ public enum WebSocketClient {
         maxFrameSize: Int = 16 << 20,
         tls: TLSConfiguration? = nil,
         connectTimeout: Duration = .seconds(10),
+        reader: @escaping @Sendable () -> (any WebSocketTextReader)? = { nil },
         _ body: @escaping @Sendable (WebSocketSession) async throws -> T
     ) async throws -> T {
         let target = try Target(url)
@@ -72,9 +76,10 @@ public enum WebSocketClient {
                                     NIOWebSocketFrameAggregator(
                                         minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
                                         maxAccumulatedFrameSize: maxFrameSize))
-                                let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
-                                    wrappingChannelSynchronously: channel)
-                                return UpgradeResult.websocket(asyncChannel)
+                                let session = WebSocketSession(channel: channel)
+                                try channel.pipeline.syncOperations.addHandler(
+                                    WebSocketFrameHandler(session: session, reader: reader()))
+                                return UpgradeResult.websocket(session, channel)
                             }
                         })
                     var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.pathAndQuery)
@@ -104,27 +109,17 @@ public enum WebSocketClient {
         case .notUpgraded(let head):
             let status = try await head.get().status.code
             throw UpgradeRefused(status: Int(status))
-        case .websocket(let asyncChannel):
-            return try await asyncChannel.executeThenClose { inbound, outbound in
-                let session = WebSocketSession(outbound: outbound)
-                return try await withThrowingTaskGroup(of: T?.self) { group in
-                    group.addTask {
-                        await session.read(inbound)
-                        return nil
-                    }
-                    group.addTask { try await body(session) }
-                    var value: T? = nil
-                    while let next = try await group.next() {
-                        if let next {
-                            value = next
-                            break
-                        }
-                    }
-                    await session.closeIfOpen()
-                    group.cancelAll()
-                    return value!
-                }
+        case .websocket(let session, let channel):
+            let value: T
+            do {
+                value = try await body(session)
+            } catch {
+                try? await channel.close()
+                throw error
             }
+            await session.closeIfOpen()
+            try? await channel.close()
+            return value
         }
     }
 

@@ -171,7 +171,9 @@ struct RefusedJobSocketTests {
         try await withDemoBackend(quietBackend()) { server in
             let b = server.backend
             b.refuseJobSockets(status: 500)
-            let id = try #require(b.createJob(tenant: "t-01", items: 100))
+            // Enough items that stepping the backend until progress shows cannot finish the job
+            // before the pause is sent (a busy machine takes more steps).
+            let id = try #require(b.createJob(tenant: "t-01", items: 100_000))
             let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
                 $0.watchJobs = [id]
                 $0.polledJobInterval = 0.1
