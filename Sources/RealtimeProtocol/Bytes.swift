@@ -76,11 +76,22 @@ struct NameTable: @unchecked Sendable {
         while true {
             let e = Int(slots[s])
             if e < 0 { return nil }
-            if Int(lengths[e]) == key.count {
-                let p = names + Int(starts[e])
+            if Int(lengths[e]) == key.count, let k = key.baseAddress {
+                // Eight bytes at a time (the names are 4 to 22 bytes), then the tail.
+                let p = UnsafeRawPointer(names + Int(starts[e]))
+                let n = key.count
                 var i = 0
-                while i < key.count && p[i] == key[i] { i += 1 }
-                if i == key.count { return e }
+                while i + 8 <= n,
+                    p.loadUnaligned(fromByteOffset: i, as: UInt64.self) == k.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                {
+                    i += 8
+                }
+                if i + 8 > n {
+                    while i < n && p.load(fromByteOffset: i, as: UInt8.self) == k.load(fromByteOffset: i, as: UInt8.self) {
+                        i += 1
+                    }
+                }
+                if i == n { return e }
             }
             s = (s + 1) & mask
         }
@@ -106,4 +117,29 @@ public func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: Unsa
 
 public func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
     haystack.withUnsafeBufferPointer { h in needle.withUnsafeBufferPointer { n in containsBytes(h, n) } }
+}
+
+/// The index of the next `"` or `\` at or after `i0`, or `buf.count`: sixteen bytes at a time.
+/// What every JSON string scan looks for (the end of the string, or an escape to handle).
+@inline(__always)
+func nextQuoteOrBackslash(_ buf: UnsafeRawBufferPointer, from i0: Int) -> Int {
+    let count = buf.count
+    guard let base = buf.baseAddress else { return count }
+    var i = i0
+    let quote = SIMD16<UInt8>(repeating: 0x22), backslash = SIMD16<UInt8>(repeating: 0x5C)
+    while i + 16 <= count {
+        let v = (base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+        let hit = (v .== quote) .| (v .== backslash)
+        if any(hit) {
+            // The first lane that matched.
+            for k in 0..<16 where hit[k] { return i + k }
+        }
+        i += 16
+    }
+    while i < count {
+        let b = base.load(fromByteOffset: i, as: UInt8.self)
+        if b == 0x22 || b == 0x5C { return i }
+        i += 1
+    }
+    return count
 }

@@ -127,6 +127,8 @@ private struct FieldBag {
     /// Value start offset per field, or -1 when absent or null.
     var start = SIMD64<Int32>(repeating: -1)
     var end = SIMD64<Int32>(repeating: 0)
+    /// Fields whose value is a string without escapes: read back straight from the bytes.
+    var plain: UInt64 = 0
 
     @inline(__always) func has(_ f: Field) -> Bool { start[Int(f.rawValue)] >= 0 }
 }
@@ -139,6 +141,10 @@ private struct FieldReader {
     func string(_ f: Field) -> String? {
         let s = Int(bag.start[Int(f.rawValue)])
         guard s >= 0 else { return nil }
+        if bag.plain & (1 << UInt64(f.rawValue)) != 0 {
+            return String(
+                decoding: UnsafeRawBufferPointer(rebasing: buf[(s + 1)..<(Int(bag.end[Int(f.rawValue)]) - 1)]), as: UTF8.self)
+        }
         var scanner = JSONScanner(buf)
         scanner.pos = s
         if buf[s] == 0x22 { return try? scanner.readString() }
@@ -333,9 +339,22 @@ private func decodeEvent(_ buf: UnsafeRawBufferPointer, raw: [UInt8]) throws(Dec
     return Event(type: type, tenantID: tenant, timestamp: timestamp, payload: payload, raw: raw)
 }
 
+extension JSONScanner {
+    /// At a string: when it has no escape, moves past it and marks `field` plain in `bag`;
+    /// otherwise stays put (the caller's full skip validates the escapes).
+    @inline(__always)
+    fileprivate mutating func skipString(markingPlain field: Field, in bag: inout FieldBag) {
+        let i = nextQuoteOrBackslash(buf, from: pos + 1)
+        guard i < buf.count, buf[i] == 0x22 else { return }
+        pos = i + 1
+        bag.plain |= 1 << UInt64(field.rawValue)
+    }
+}
+
 /// Type-checks one known field's value and records where it lies; `null` counts as absent.
 private func read(_ field: Field, from scanner: inout JSONScanner, into bag: inout FieldBag) throws -> Void {
     let index = Int(field.rawValue)
+    bag.plain &= ~(1 << UInt64(index))  // a repeated key: the last value decides
     if try scanner.consumeNull() {
         bag.start[index] = -1
         return
@@ -349,10 +368,12 @@ private func read(_ field: Field, from scanner: inout JSONScanner, into bag: ino
     switch field.kind {
     case .string, .timestamp:
         guard next == 0x22 else { throw wrongType("a string") }
-        try scanner.skipValue(depth: 1)
+        scanner.skipString(markingPlain: field, in: &bag)
+        if scanner.pos == valueStart { try scanner.skipValue(depth: 1) }
     case .identifier:
         if next == 0x22 {
-            try scanner.skipValue(depth: 1)
+            scanner.skipString(markingPlain: field, in: &bag)
+            if scanner.pos == valueStart { try scanner.skipValue(depth: 1) }
         } else if isNumberStart {
             let token = try scanner.readNumber()
             guard token.isInteger, scanner.int64(token) != nil else {

@@ -88,16 +88,11 @@ struct JSONScanner {
             throw JSONError("expected a string key, found \(Self.describe(buf[pos]))", at: pos)
         }
         let start = pos + 1
-        var i = start
-        while i < buf.count {
-            let b = buf[i]
-            if b == 0x22 {
-                pos = i + 1
-                try expect(0x3A)
-                return .raw(start, i)
-            }
-            if b == 0x5C { break }
-            i += 1
+        let i = nextQuoteOrBackslash(buf, from: start)
+        if i < buf.count && buf[i] == 0x22 {
+            pos = i + 1
+            try expect(0x3A)
+            return .raw(start, i)
         }
         let s = try readString()
         try expect(0x3A)
@@ -151,17 +146,11 @@ struct JSONScanner {
             throw JSONError("expected a string, found \(Self.describe(buf[pos]))", at: pos)
         }
         let start = pos + 1
-        var i = start
-        while i < buf.count {
-            let b = buf[i]
-            if b == 0x22 {
-                pos = i + 1
-                return String(decoding: UnsafeRawBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
-            }
-            if b == 0x5C { return try readEscapedString(from: start, firstEscape: i) }
-            i += 1
-        }
-        throw JSONError("unterminated string", at: start - 1)
+        let i = nextQuoteOrBackslash(buf, from: start)
+        guard i < buf.count else { throw JSONError("unterminated string", at: start - 1) }
+        if buf[i] == 0x5C { return try readEscapedString(from: start, firstEscape: i) }
+        pos = i + 1
+        return String(decoding: UnsafeRawBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
     }
 
     private mutating func readEscapedString(from start: Int, firstEscape: Int) throws(JSONError) -> String {
@@ -380,6 +369,8 @@ struct JSONScanner {
             let start = pos
             pos += 1
             while pos < buf.count {
+                pos = nextQuoteOrBackslash(buf, from: pos)
+                guard pos < buf.count else { break }
                 let c = buf[pos]
                 if c == 0x5C {
                     // Escapes are validated here too, so a skipped value is as strict as a read one.

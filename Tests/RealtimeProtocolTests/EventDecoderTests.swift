@@ -221,6 +221,20 @@ struct EventDecoderTests {
         #expect(a.message == "l1\nl2 \"q\" é 😀 \u{FFFD} end /")
     }
 
+    @Test("a repeated key: the last value wins, whether it or the first has escapes; strings longer than 16 bytes")
+    func repeatedKeys() throws {
+        let head =
+            "{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\(Payloads.ts),\"alert_id\":\"a\",\"alert_type\":\"x\",\"severity\":\"info\",\"source\":\"s\","
+        let plainThenEscaped = head + "\"message\":\"first, plain and long enough\",\"message\":\"second \\u00e9 escaped\"}"
+        let escapedThenPlain =
+            head + "\"message\":\"first \\\"escaped\\\"\",\"message\":\"second, plain, well over sixteen bytes\"}"
+        let a = try #require(decodeOK(plainThenEscaped))
+        let b = try #require(decodeOK(escapedThenPlain))
+        guard case .alert(let x) = a.payload, case .alert(let y) = b.payload else { return }
+        #expect(x.message == "second é escaped")
+        #expect(y.message == "second, plain, well over sixteen bytes")
+    }
+
     @Test("escaped keys still match known fields")
     func escapedKeys() throws {
         let json =
