@@ -69,6 +69,30 @@ struct NameTable: @unchecked Sendable {
         return h ^ (h >> 7)
     }
 
+    /// Whether name `index` is at `offset` of `buf` followed by a `"`: then its length.
+    @inline(__always)
+    func matches(_ index: Int, in buf: UnsafeRawBufferPointer, at offset: Int) -> Int? {
+        let n = Int(lengths[index])
+        guard offset + n < buf.count, let k = buf.baseAddress, k.load(fromByteOffset: offset + n, as: UInt8.self) == 0x22
+        else { return nil }
+        let p = UnsafeRawPointer(names + Int(starts[index]))
+        var i = 0
+        while i + 8 <= n {
+            guard
+                p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    == k.loadUnaligned(fromByteOffset: offset + i, as: UInt64.self)
+            else { return nil }
+            i += 8
+        }
+        while i < n {
+            guard p.load(fromByteOffset: i, as: UInt8.self) == k.load(fromByteOffset: offset + i, as: UInt8.self) else {
+                return nil
+            }
+            i += 1
+        }
+        return n
+    }
+
     /// The index of `key` in the list, or nil.
     @inline(__always)
     func find(_ key: UnsafeRawBufferPointer) -> Int? {

@@ -121,6 +121,36 @@ private enum Field: UInt8, CaseIterable {
     }
 }
 
+/// The order the backend writes each family's keys in (EventEncoder writes the same): the
+/// decoder first checks whether the next key is the one this order predicts (one comparison,
+/// no scan for the closing quote, no hash), and looks it up by hash only when it is not. Any
+/// order decodes; this one is just faster.
+private enum WireOrder {
+    static let common: [Field] = [.eventType, .tenantID, .timestamp]
+    /// Indexed by ``EventFamily/allCases`` order.
+    static let byFamily: [[Field]] = EventFamily.allCases.map { family in
+        common
+            + {
+                switch family {
+                case .onu: [.onuSerial, .subscriberID, .status, .signalDBm, .previousStatus, .oltID, .ponPort]
+                case .session:
+                    [
+                        .username, .sessionID, .nasIPAddress, .framedIPAddress, .subscriberID, .bandwidthProfile, .bytesIn,
+                        .bytesOut, .sessionTime, .terminateCause,
+                    ]
+                case .job:
+                    [
+                        .jobID, .jobType, .status, .progressPercent, .itemsTotal, .itemsProcessed, .itemsSucceeded,
+                        .itemsFailed, .currentItem, .errorMessage,
+                    ]
+                case .ticket: [.ticketID, .ticketNumber, .title, .category, .priority, .status, .assignedTo, .subscriberID]
+                case .alert: [.alertID, .alertType, .severity, .source, .message, .details]
+                case .subscriber: [.subscriberID, .accountNumber, .fullName, .status, .plan, .onuSerial]
+                }
+            }()
+    }
+}
+
 /// Where each known field's value lies in the buffer, found in one pass and type-checked
 /// then; values are materialised only when the payload is built. Two SIMD vectors: no heap.
 private struct FieldBag {
@@ -193,6 +223,20 @@ private struct FieldReader {
     }
 }
 
+extension EventFamily {
+    /// The position in ``allCases``.
+    fileprivate var index: Int {
+        switch self {
+        case .onu: 0
+        case .session: 1
+        case .job: 2
+        case .ticket: 3
+        case .alert: 4
+        case .subscriber: 5
+        }
+    }
+}
+
 extension EventType {
     fileprivate static let table = NameTable(EventType.known.map(\.rawValue))
 
@@ -217,23 +261,43 @@ private func typeName(_ b: UInt8) -> String {
 private func decodeEvent(_ buf: UnsafeRawBufferPointer, raw: [UInt8]) throws(DecodeFailure) -> Event {
     var scanner = JSONScanner(buf)
     var bag = FieldBag()
+    /// The event type, when read on the way (a plain `event_type` of a known type).
+    var knownType: EventType? = nil
     do {
         if try scanner.peek() != 0x7B {
             throw DecodeFailure(reason: "expected a JSON object, found \(typeName(try scanner.peek()))")
         }
         if try scanner.beginObject() {
+            let table = Field.table
+            var expected = WireOrder.common
+            var next = 0
             repeat {
-                let key = try scanner.readKey()
                 let field: Field?
-                switch key {
-                case .raw(let s, let e): field = Field.lookup(UnsafeRawBufferPointer(rebasing: buf[s..<e]))
-                case .decoded(let b): field = b.withUnsafeBytes { Field.lookup($0) }
+                if next < expected.count, try scanner.peek() == 0x22,
+                    let n = table.matches(Int(expected[next].rawValue), in: buf, at: scanner.pos + 1)
+                {
+                    // The key the backend's order predicts.
+                    field = expected[next]
+                    next += 1
+                    scanner.pos += n + 2
+                    try scanner.expect(0x3A)
+                } else {
+                    let key = try scanner.readKey()
+                    switch key {
+                    case .raw(let s, let e): field = Field.lookup(UnsafeRawBufferPointer(rebasing: buf[s..<e]))
+                    case .decoded(let b): field = b.withUnsafeBytes { Field.lookup($0) }
+                    }
                 }
                 guard let field else {
                     try scanner.skipValue(depth: 1)
                     continue
                 }
                 try read(field, from: &scanner, into: &bag)
+                if field == .eventType {
+                    // Known now: the rest of the keys are predicted in its family's order.
+                    knownType = FieldReader(buf: buf, bag: bag).plainStringBytes(.eventType).flatMap(EventType.lookup)
+                    if let family = knownType?.family { expected = WireOrder.byFamily[family.index] }
+                }
             } while try scanner.nextMember()
         }
         try scanner.expectEnd()
@@ -247,7 +311,9 @@ private func decodeEvent(_ buf: UnsafeRawBufferPointer, raw: [UInt8]) throws(Dec
 
     let bag_ = FieldReader(buf: buf, bag: bag)
     let type: EventType
-    if let plain = bag_.plainStringBytes(.eventType), let known = EventType.lookup(plain) {
+    if let knownType {
+        type = knownType  // read with the last event_type key
+    } else if let plain = bag_.plainStringBytes(.eventType), let known = EventType.lookup(plain) {
         type = known
     } else {
         type = EventType(rawValue: try bag_.required(.eventType))

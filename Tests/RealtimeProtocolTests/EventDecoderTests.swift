@@ -233,6 +233,25 @@ struct EventDecoderTests {
         guard case .alert(let x) = a.payload, case .alert(let y) = b.payload else { return }
         #expect(x.message == "second é escaped")
         #expect(y.message == "second, plain, well over sixteen bytes")
+        let twoTypes =
+            "{\"event_type\":\"alert.raised\",\"event_type\":\"alert.renamed\"," + head.dropFirst(29) + "\"message\":\"m\"}"
+        #expect(decodeOK(twoTypes)?.type == EventType(rawValue: "alert.renamed"), "the last event_type decides, even unknown")
+    }
+
+    @Test("keys in any order, with whitespace, decode the same as in the backend's order")
+    func anyOrder() throws {
+        let ordered =
+            #"{"event_type":"session.updated","tenant_id":"t","timestamp":"2025-12-08T10:30:00Z","username":"u","session_id":"s-1","nas_ip_address":"10.0.0.1","bytes_in":5,"bytes_out":6}"#
+        let shuffled =
+            #"{ "bytes_out" : 6, "session_id":"s-1", "timestamp":"2025-12-08T10:30:00Z","nas_ip_address":"10.0.0.1","username":"u", "tenant_id":"t","bytes_in":5,"event_type":"session.updated" }"#
+        let a = try #require(decodeOK(ordered)), b = try #require(decodeOK(shuffled))
+        #expect(a.payload == b.payload && a.type == b.type && a.tenantID == b.tenantID && a.timestamp == b.timestamp)
+        // A prefix of a predicted key is a different key: "status" where "status_code" stands.
+        let near =
+            #"{"event_type":"onu.offline","tenant_id":"t","timestamp":"2025-12-08T10:30:00Z","onu_serial":"X","subscriber_id_x":"no","status":"offline"}"#
+        let onu = try #require(decodeOK(near))
+        guard case .onu(let o) = onu.payload else { return }
+        #expect(o.subscriberID == nil && o.status == .offline)
     }
 
     @Test("escaped keys still match known fields")
