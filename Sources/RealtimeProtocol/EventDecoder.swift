@@ -19,14 +19,14 @@
 public enum EventDecoder {
     /// Decodes one event from its JSON bytes. `raw` of the result shares `bytes`' storage.
     public static func decode(_ bytes: [UInt8]) -> DecodedEvent {
-        do {
-            let event = try bytes.withUnsafeBytes { (buf: UnsafeRawBufferPointer) throws(DecodeFailure) -> Event in
-                try decodeEvent(buf, raw: bytes)
+        // The result is built where it is returned: an event is a few hundred bytes, and each
+        // copy of it showed in the profile.
+        bytes.withUnsafeBytes { (buf: UnsafeRawBufferPointer) -> DecodedEvent in
+            do throws(DecodeFailure) {
+                return .event(try decodeEvent(buf, raw: bytes))
+            } catch {
+                return .malformed(MalformedEvent(reason: error.reason, raw: bytes))
             }
-            return .event(event)
-        } catch {
-            let reason = (error as? DecodeFailure)?.reason ?? "\(error)"
-            return .malformed(MalformedEvent(reason: reason, raw: bytes))
         }
     }
 
@@ -329,80 +329,92 @@ private func decodeEvent(_ buf: UnsafeRawBufferPointer, raw: [UInt8]) throws(Dec
         parsedTime = nil
     }
     guard let timestamp = parsedTime else { throw DecodeFailure(reason: "field 'timestamp': not an ISO-8601 UTC time") }
-    let payload: EventPayload
     switch type.family {
     case .onu:
-        payload = .onu(
-            ONUEvent(
-                onuSerial: try bag_.required(.onuSerial),
-                subscriberID: bag_.string(.subscriberID),
-                status: ONUStatus(rawValue: try bag_.required(.status)),
-                signalDBm: bag_.double(.signalDBm),
-                previousStatus: bag_.string(.previousStatus).map(ONUStatus.init(rawValue:)),
-                oltID: bag_.string(.oltID),
-                ponPort: bag_.integer(.ponPort).map { Int($0) }))
+        return Event(
+            type: type, tenantID: tenant, timestamp: timestamp,
+            payload: .onu(
+                ONUEvent(
+                    onuSerial: try bag_.required(.onuSerial),
+                    subscriberID: bag_.string(.subscriberID),
+                    status: ONUStatus(rawValue: try bag_.required(.status)),
+                    signalDBm: bag_.double(.signalDBm),
+                    previousStatus: bag_.string(.previousStatus).map(ONUStatus.init(rawValue:)),
+                    oltID: bag_.string(.oltID),
+                    ponPort: bag_.integer(.ponPort).map { Int($0) })), raw: raw)
     case .session:
-        payload = .session(
-            SessionEvent(
-                username: try bag_.required(.username),
-                sessionID: try bag_.required(.sessionID),
-                nasIPAddress: try bag_.required(.nasIPAddress),
-                framedIPAddress: bag_.string(.framedIPAddress),
-                subscriberID: bag_.string(.subscriberID),
-                bandwidthProfile: bag_.string(.bandwidthProfile),
-                bytesIn: bag_.integer(.bytesIn),
-                bytesOut: bag_.integer(.bytesOut),
-                sessionTime: bag_.integer(.sessionTime),
-                terminateCause: bag_.string(.terminateCause)))
+        return Event(
+            type: type, tenantID: tenant, timestamp: timestamp,
+            payload: .session(
+                SessionEvent(
+                    username: try bag_.required(.username),
+                    sessionID: try bag_.required(.sessionID),
+                    nasIPAddress: try bag_.required(.nasIPAddress),
+                    framedIPAddress: bag_.string(.framedIPAddress),
+                    subscriberID: bag_.string(.subscriberID),
+                    bandwidthProfile: bag_.string(.bandwidthProfile),
+                    bytesIn: bag_.integer(.bytesIn),
+                    bytesOut: bag_.integer(.bytesOut),
+                    sessionTime: bag_.integer(.sessionTime),
+                    terminateCause: bag_.string(.terminateCause))), raw: raw)
     case .job:
-        payload = .job(
-            JobEvent(
-                jobID: try bag_.required(.jobID),
-                jobType: try bag_.required(.jobType),
-                status: JobStatus(rawValue: try bag_.required(.status)),
-                progressPercent: bag_.double(.progressPercent),
-                itemsTotal: bag_.integer(.itemsTotal),
-                itemsProcessed: bag_.integer(.itemsProcessed),
-                itemsSucceeded: bag_.integer(.itemsSucceeded),
-                itemsFailed: bag_.integer(.itemsFailed),
-                currentItem: bag_.string(.currentItem),
-                errorMessage: bag_.string(.errorMessage)))
+        return Event(
+            type: type, tenantID: tenant, timestamp: timestamp,
+            payload: .job(
+                JobEvent(
+                    jobID: try bag_.required(.jobID),
+                    jobType: try bag_.required(.jobType),
+                    status: JobStatus(rawValue: try bag_.required(.status)),
+                    progressPercent: bag_.double(.progressPercent),
+                    itemsTotal: bag_.integer(.itemsTotal),
+                    itemsProcessed: bag_.integer(.itemsProcessed),
+                    itemsSucceeded: bag_.integer(.itemsSucceeded),
+                    itemsFailed: bag_.integer(.itemsFailed),
+                    currentItem: bag_.string(.currentItem),
+                    errorMessage: bag_.string(.errorMessage))), raw: raw)
     case .ticket:
-        payload = .ticket(
-            TicketEvent(
-                ticketID: try bag_.required(.ticketID),
-                ticketNumber: try bag_.required(.ticketNumber),
-                title: try bag_.required(.title),
-                category: try bag_.required(.category),
-                priority: try bag_.required(.priority),
-                status: try bag_.required(.status),
-                assignedTo: bag_.string(.assignedTo),
-                subscriberID: bag_.string(.subscriberID)))
+        return Event(
+            type: type, tenantID: tenant, timestamp: timestamp,
+            payload: .ticket(
+                TicketEvent(
+                    ticketID: try bag_.required(.ticketID),
+                    ticketNumber: try bag_.required(.ticketNumber),
+                    title: try bag_.required(.title),
+                    category: try bag_.required(.category),
+                    priority: try bag_.required(.priority),
+                    status: try bag_.required(.status),
+                    assignedTo: bag_.string(.assignedTo),
+                    subscriberID: bag_.string(.subscriberID))), raw: raw)
     case .alert:
-        payload = .alert(
-            AlertEvent(
-                alertID: try bag_.required(.alertID),
-                alertType: try bag_.required(.alertType),
-                severity: AlertSeverity(rawValue: try bag_.required(.severity)),
-                source: try bag_.required(.source),
-                message: try bag_.required(.message),
-                details: bag_.json(.details)))
+        return Event(
+            type: type, tenantID: tenant, timestamp: timestamp,
+            payload: .alert(
+                AlertEvent(
+                    alertID: try bag_.required(.alertID),
+                    alertType: try bag_.required(.alertType),
+                    severity: AlertSeverity(rawValue: try bag_.required(.severity)),
+                    source: try bag_.required(.source),
+                    message: try bag_.required(.message),
+                    details: bag_.json(.details))), raw: raw)
     case .subscriber:
-        payload = .subscriber(
-            SubscriberEvent(
-                subscriberID: try bag_.required(.subscriberID),
-                accountNumber: try bag_.required(.accountNumber),
-                fullName: try bag_.required(.fullName),
-                status: try bag_.required(.status),
-                plan: bag_.string(.plan),
-                onuSerial: bag_.string(.onuSerial)))
+        return Event(
+            type: type, tenantID: tenant, timestamp: timestamp,
+            payload: .subscriber(
+                SubscriberEvent(
+                    subscriberID: try bag_.required(.subscriberID),
+                    accountNumber: try bag_.required(.accountNumber),
+                    fullName: try bag_.required(.fullName),
+                    status: try bag_.required(.status),
+                    plan: bag_.string(.plan),
+                    onuSerial: bag_.string(.onuSerial))), raw: raw)
     case nil:
         // Unknown type: keep the whole object for display. It parsed once already.
         var again = JSONScanner(buf)
         let whole = (try? again.readValue()) ?? .null
-        payload = .unknown(whole)
+        return Event(
+            type: type, tenantID: tenant, timestamp: timestamp,
+            payload: .unknown(whole), raw: raw)
     }
-    return Event(type: type, tenantID: tenant, timestamp: timestamp, payload: payload, raw: raw)
 }
 
 extension JSONScanner {
