@@ -35,6 +35,10 @@ public final class Inbox: Sendable {
     }
 
     private struct State {
+        /// Whole reads, queued as the arrays they came in (no event copied) while nothing else
+        /// is queued and there is room; anything else first moves them into `queue`.
+        var segments: [[ClientEvent]] = []
+        var segmented = 0
         var queue = Deque<ClientEvent?>()
         /// Coalescing key → index in `queue` (offset by `base`). Built only once the queue is
         /// full (`keyed`): below capacity a push hashes nothing.
@@ -50,6 +54,16 @@ public final class Inbox: Sendable {
         var waiting: CheckedContinuation<Void, Never>? = nil
         /// Producers that stopped reading because the queue was full: resumed by the next drain.
         var waitingForRoom: [@Sendable () -> Void] = []
+
+        var count: Int { segmented + queue.count }
+
+        /// Moves the queued reads into `queue`, in order, before it is used.
+        mutating func flatten() {
+            guard !segments.isEmpty else { return }
+            for segment in segments { for e in segment { queue.append(e) } }
+            segments.removeAll()
+            segmented = 0
+        }
     }
 
     /// When a stream reader should stop reading.
@@ -78,8 +92,8 @@ public final class Inbox: Sendable {
     private func hasRoom(_ s: State) -> Bool {
         if s.finished { return true }
         switch policy {
-        case .holdReads: return s.queue.count < capacity
-        case .coalesce: return s.queue.count < capacity || s.overflow.count < entityCapacity
+        case .holdReads: return s.count < capacity
+        case .coalesce: return s.count < capacity || s.overflow.count < entityCapacity
         }
     }
 
@@ -116,6 +130,13 @@ public final class Inbox: Sendable {
     public func push(contentsOf events: [ClientEvent]) -> Bool {
         guard !events.isEmpty else { return state.withLock { hasRoom($0) } }
         let (waiter, room): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { s in
+            if !s.finished && s.queue.isEmpty && s.overflow.isEmpty && s.count + events.count <= capacity {
+                // The common case: the read's array is queued as it is.
+                s.segments.append(events)
+                s.segmented += events.count
+                defer { s.waiting = nil }
+                return (s.waiting, hasRoom(s))
+            }
             var w: CheckedContinuation<Void, Never>? = nil
             for e in events { if let x = enqueue(e, &s) { w = x } }
             return (w, hasRoom(s))
@@ -147,6 +168,7 @@ public final class Inbox: Sendable {
 
     private func enqueue(_ e: ClientEvent, _ s: inout State) -> CheckedContinuation<Void, Never>? {
         if s.finished { return nil }
+        s.flatten()
         if s.queue.count >= capacity && !Self.isPrecious(e) {
             if !s.keyed {
                 // First time full since the last drain: index what is queued, latest per entity.
@@ -188,7 +210,16 @@ public final class Inbox: Sendable {
     /// Everything queued, in order, with the counters since the last drain.
     public func drain() -> Batch {
         let (batch, producers) = state.withLock { s in
-            var events = s.queue.compactMap { $0 }
+            var events: [ClientEvent]
+            if s.queue.isEmpty && s.overflowOrder.isEmpty {
+                // Only whole reads: one of them is handed over as it is, several joined once.
+                events = s.segments.count == 1 ? s.segments[0] : Array(s.segments.joined())
+                s.segments.removeAll(keepingCapacity: true)
+                s.segmented = 0
+            } else {
+                s.flatten()
+                events = s.queue.compactMap { $0 }
+            }
             for key in s.overflowOrder { if let e = s.overflow[key] { events.append(e) } }
             s.overflow.removeAll(keepingCapacity: true)
             s.overflowOrder.removeAll(keepingCapacity: true)
@@ -212,7 +243,7 @@ public final class Inbox: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { s -> Bool in
-                    if !s.queue.isEmpty || s.finished || Task.isCancelled { return true }
+                    if s.count > 0 || s.finished || Task.isCancelled { return true }
                     s.waiting = c
                     return false
                 }
@@ -242,7 +273,7 @@ public final class Inbox: Sendable {
     }
 
     /// How many events are queued now (tests and benchmarks).
-    public var queuedCount: Int { state.withLock { $0.queue.count + $0.overflow.count } }
+    public var queuedCount: Int { state.withLock { $0.count + $0.overflow.count } }
 
-    public var isFinished: Bool { state.withLock { $0.finished && $0.queue.isEmpty } }
+    public var isFinished: Bool { state.withLock { $0.finished && $0.count == 0 } }
 }

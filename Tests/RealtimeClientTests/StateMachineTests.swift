@@ -305,6 +305,32 @@ struct InboxTests {
         #expect(b.coalesced + b.dropped + b.events.count == 50_000)
     }
 
+    @Test("reads queued whole, single events between them, and a read that overfills: order kept, the overflow coalesced")
+    func readsAndSingles() {
+        let inbox = Inbox(capacity: 6)
+        inbox.push(contentsOf: [Self.updated("a", bytes: 1), Self.updated("b", bytes: 1)])
+        inbox.push(contentsOf: [Self.updated("c", bytes: 1)])
+        var b = inbox.drain()
+        #expect(b.events.compactMap(Self.bytes) == [1, 1, 1] && b.events.count == 3, "two reads joined in order")
+        inbox.push(contentsOf: [Self.updated("a", bytes: 2)])
+        inbox.push(.status(tenant: "t", endpoint: .alerts, state: .live))
+        inbox.push(contentsOf: [Self.updated("b", bytes: 2), Self.updated("c", bytes: 2)])
+        b = inbox.drain()
+        #expect(b.events.count == 4)
+        #expect(
+            { if case .status = b.events[1] { true } else { false } }(), "the single event stays between the reads")
+        // A read that does not fit: what fits is queued, the rest coalesces per entity.
+        inbox.push(contentsOf: (0..<4).map { Self.updated("s\($0)", bytes: 1) })
+        inbox.push(contentsOf: (0..<4).map { Self.updated("s\($0)", bytes: 2) } + [Self.updated("s9", bytes: 1)])
+        b = inbox.drain()
+        var latest: [String: Int64] = [:]
+        for e in b.events {
+            if case .event(_, _, let ev) = e, case .session(let x) = ev.payload { latest[x.sessionID] = x.bytesIn }
+        }
+        #expect(latest == ["s0": 2, "s1": 2, "s2": 2, "s3": 2, "s9": 1], "latest state of each: \(latest)")
+        #expect(b.coalesced + b.events.count == 9 && b.dropped == 0)
+    }
+
     @Test("push says when the queue is full; whenRoom calls back at the next drain (or at once when there is room)")
     func room() {
         let inbox = Inbox(capacity: 3, policy: .holdReads)
