@@ -266,26 +266,38 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
             return []
         }
         let bytesIn = max(0, s.bytesIn ?? 0), bytesOut = max(0, s.bytesOut ?? 0)
-        var rateIn = 0.0, rateOut = 0.0, samples = 1
-        if let old = state.sessions[key] {
-            samples = old.samples + 1
-            let dt = Double(event.timestamp.microseconds - old.updatedAt.microseconds) / 1e6
+        // The filter matches every value of the event, as on every pane.
+        let searchKey = SearchKey.make(raw: event.raw, extra: [tenant])
+        guard let slot = state.sessions.slot(forKey: key) else {
+            var row = SessionRow(
+                tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
+                profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: 0, rateOut: 0,
+                samples: 1, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
+            row.searchKey = searchKey
+            state.sessions[key] = row
+            return []
+        }
+        // An update: the row changes in place (one lookup, no copy of it).
+        state.sessions.update(slot: slot) { row in
+            let dt = Double(event.timestamp.microseconds - row.updatedAt.microseconds) / 1e6
             if dt > 0 {
                 // Counters are cumulative; a reset (smaller value) gives no rate rather than a negative one.
-                rateIn = bytesIn >= old.bytesIn ? Double(bytesIn - old.bytesIn) / dt : 0
-                rateOut = bytesOut >= old.bytesOut ? Double(bytesOut - old.bytesOut) / dt : 0
-            } else {
-                rateIn = old.rateIn
-                rateOut = old.rateOut
+                row.rateIn = bytesIn >= row.bytesIn ? Double(bytesIn - row.bytesIn) / dt : 0
+                row.rateOut = bytesOut >= row.bytesOut ? Double(bytesOut - row.bytesOut) / dt : 0
             }
+            row.samples += 1
+            row.username = s.username
+            row.framedIP = s.framedIPAddress
+            row.nas = s.nasIPAddress
+            row.profile = s.bandwidthProfile
+            row.bytesIn = bytesIn
+            row.bytesOut = bytesOut
+            row.sessionTime = s.sessionTime
+            row.updatedAt = event.timestamp
+            row.raw = event.raw
+            row.searchKey = searchKey
+            row.unverified = false
         }
-        var row = SessionRow(
-            tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,
-            profile: s.bandwidthProfile, bytesIn: bytesIn, bytesOut: bytesOut, rateIn: rateIn, rateOut: rateOut,
-            samples: samples, sessionTime: s.sessionTime, updatedAt: event.timestamp, raw: event.raw)
-        // The filter matches every value of the event, as on every pane.
-        row.searchKey = SearchKey.make(raw: event.raw, extra: [tenant])
-        state.sessions[key] = row
     case .job(let j):
         let key = EntityKey.job(tenant, j.jobID)
         var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.jobID, type: j.jobType, status: j.status)

@@ -45,6 +45,14 @@ public struct SessionTable: Sendable, Equatable {
         }
     }
 
+    /// Changes the row in `slot` in place (one lookup for an update, no copy of the row);
+    /// the filter's verdict follows a changed search key.
+    public mutating func update(slot i: Int, _ body: (inout SessionRow) -> Void) {
+        let old = rows[i].searchKey
+        body(&rows[i])
+        if old != rows[i].searchKey, let needle = verdictNeedle { verdicts[i] = Self.contains(rows[i].searchKey, needle) }
+    }
+
     /// Marks every session of `tenant` as seen before a gap in its stream (in place).
     public mutating func markUnverified(tenant: String) {
         for i in rows.indices where rows[i].tenant == tenant { rows[i].unverified = true }

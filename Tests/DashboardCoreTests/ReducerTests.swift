@@ -340,6 +340,31 @@ struct KeyTests {
         #expect(s.frozen == nil && s.content(for: .alerts, limit: 10).rows.count == 3)
     }
 
+    @Test("a session update changes its row in place: rates from the last update, the filter follows a changed value")
+    func sessionUpdateInPlace() {
+        var s = state()
+        func update(_ nas: String, bytes: Int64, after seconds: Int64) -> ClientEvent {
+            ev(
+                .sessionUpdated, "t-01", at: UTCInstant(microseconds: t0.microseconds + seconds * 1_000_000),
+                .session(SessionEvent(username: "u", sessionID: "s-1", nasIPAddress: nas, bytesIn: bytes, bytesOut: bytes / 2)))
+        }
+        _ = reduce(&s, .client([update("10.0.0.1", bytes: 1000, after: 0)]))
+        // Typed as an operator does, so the table keeps its per-row verdicts for this filter.
+        _ = keyed(&s, .char("5"), .char("/"))
+        for c in "10.9.9.9" { _ = keyed(&s, .char(c)) }
+        _ = keyed(&s, .enter)
+        #expect(s.filters[.sessions] == "10.9.9.9" && s.sessions.verdictNeedle != nil)
+        #expect(s.content(for: .sessions, limit: 10).rows.isEmpty, "not on 10.9.9.9 yet")
+        _ = reduce(&s, .client([update("10.9.9.9", bytes: 3000, after: 2)]))
+        #expect(s.content(for: .sessions, limit: 10).rows.count == 1, "moved to 10.9.9.9: matches now")
+        let row = s.sessions[.session("t-01", "s-1")]
+        #expect(row?.rateIn == 1000 && row?.rateOut == 500 && row?.samples == 2 && row?.nas == "10.9.9.9")
+        _ = reduce(&s, .client([update("10.0.0.1", bytes: 500, after: 3)]))
+        #expect(s.content(for: .sessions, limit: 10).rows.isEmpty, "moved back: no longer matches")
+        #expect(s.sessions[.session("t-01", "s-1")]?.rateIn == 0, "a counter reset gives no rate, not a negative one")
+        #expect(s.sessions.count == 1)
+    }
+
     @Test("s and S choose the sessions sort column and direction")
     func sort() {
         var s = state()
