@@ -129,7 +129,7 @@ public final class ConsoleLoop: @unchecked Sendable {
                 if batch.dropped + batch.coalesced > 0 {
                     _ = reduce(&state, .inbox(dropped: batch.dropped, coalesced: batch.coalesced))
                 }
-                pacer.markDirty()
+                if Self.needsFrame(batch) { pacer.markDirty() }
             }
             let t = monotonic()
             if let tokens, t >= nextNotices {
@@ -162,5 +162,19 @@ public final class ConsoleLoop: @unchecked Sendable {
             }
         }
         return false
+    }
+
+    /// Whether a drained batch must be drawn at the next frame slot. Background figures (a
+    /// latency, job lists read over REST) wait for the next tick, at most a second: with 100
+    /// tenants they arrive about thirty times a second, and drawing each would be most of an
+    /// idle console's CPU.
+    public static func needsFrame(_ batch: Inbox.Batch) -> Bool {
+        if batch.dropped + batch.coalesced > 0 { return true }
+        return batch.events.contains { e in
+            switch e {
+            case .latency, .jobSnapshot, .campaigns: false
+            default: true
+            }
+        }
     }
 }

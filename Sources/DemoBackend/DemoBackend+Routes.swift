@@ -457,6 +457,7 @@ extension DemoBackend {
     }
 
     func getJob(_ request: Request, id: String) -> Response {
+        jobReadCount.withLock { $0 += 1 }
         guard let c = restClaims(request) else { return json(.unauthorized, #"{"detail":"Not authenticated"}"#) }
         guard let j = world.withLock({ $0.job(id, tenant: c.tenantID ?? "platform") }) else {
             return json(.notFound, #"{"detail":"Job not found"}"#)

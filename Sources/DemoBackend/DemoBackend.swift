@@ -59,6 +59,7 @@ public final class DemoBackend: Sendable {
     public let authority: TokenAuthority
     let hub = Hub()
     let world: Locked<Simulation>
+    let jobReadCount = Locked(0)
     private let boundPort = Locked<Int?>(nil)
     /// Time added by manual ``step(seconds:)`` calls, so a stepped simulation moves forward.
     private let manualOffset = Locked<Int64>(0)
@@ -171,6 +172,9 @@ public final class DemoBackend: Sendable {
 
     /// Open streaming connections.
     public var openConnections: Int { hub.connectionCount }
+
+    /// `GET /jobs/{id}` requests answered so far.
+    public var jobReads: Int { jobReadCount.withLock { $0 } }
 
     /// Events published so far (simulation, storms, publish control), each counted once.
     public var publishedCount: Int { hub.publishedCount }

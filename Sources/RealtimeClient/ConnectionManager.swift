@@ -50,6 +50,9 @@ public actor ConnectionManager {
     /// why. Their commands do not wait for a socket: cancel goes over REST, pause and resume
     /// are refused with the reason.
     private var polledSockets: [StreamKey: String] = [:]
+    /// The jobs each tenant's last discovery round read over REST (with their state): a quiet
+    /// job socket among them needs no REST read of its own.
+    private var discoveredJobs: [String: Set<String>] = [:]
 
     public init(
         configuration: ClientConfiguration, clock: some Clock<Duration> = ContinuousClock(),
@@ -404,7 +407,11 @@ public actor ConnectionManager {
                         let failure = await watch.watch(on: clock) { action in
                             switch action {
                             case .sendPing: try? await session.send(ClientCommand.ping.json)
-                            case .pollJob: if case .job(let id) = key.endpoint { await self.pollJob(tenant: key.tenant, id: id) }
+                            case .pollJob:
+                                // Discovery read this job's state within the interval already.
+                                if case .job(let id) = key.endpoint, await !self.wasDiscovered(tenant: key.tenant, job: id) {
+                                    await self.pollJob(tenant: key.tenant, id: id)
+                                }
                             case .end: break
                             }
                         }
@@ -461,6 +468,8 @@ public actor ConnectionManager {
     // Small accessors for the extension in another file (private state stays here).
     func socketFor(_ key: StreamKey) -> AsyncStream<ClientCommand>.Continuation? { sockets[key] }
     func polledReason(_ key: StreamKey) -> String? { polledSockets[key] }
+    func setDiscovered(tenant: String, jobs: Set<String>) { discoveredJobs[tenant] = jobs }
+    func wasDiscovered(tenant: String, job: String) -> Bool { discoveredJobs[tenant]?.contains(job) == true }
     func setPolled(_ key: StreamKey, _ reason: String?) { polledSockets[key] = reason }
     func wakesSnapshot() -> [(StreamKey, WakeSignal)] { wakes.map { ($0.key, $0.value) } }
     /// Runs one step of `key`'s command tracker and carries out what it returns; a new

@@ -140,3 +140,21 @@ struct ConsoleLoopTests {
         #expect(running.exit == SIGTERM)
     }
 }
+
+@Suite("What a drained batch redraws")
+struct NeedsFrameTests {
+    @Test("latencies and job lists read over REST wait for the next tick; anything else, or a loss, is drawn at the next slot")
+    func background() {
+        let latency = ClientEvent.latency(tenant: "t-01", endpoint: .alerts, milliseconds: 5)
+        let jobs = ClientEvent.jobSnapshot(
+            tenant: "t-01", jobs: [JobSummary(id: "j-1", jobType: "bulk", status: .running, title: "Provision")])
+        let campaigns = ClientEvent.campaigns(tenant: "t-01", campaigns: [CampaignSummary(id: "c-1", name: "c", isActive: true)])
+        let status = ClientEvent.status(tenant: "t-01", endpoint: .alerts, state: .live)
+        #expect(!ConsoleLoop.needsFrame(Inbox.Batch(events: [latency, jobs, campaigns])))
+        #expect(ConsoleLoop.needsFrame(Inbox.Batch(events: [latency, status])), "a connection state is drawn at once")
+        #expect(ConsoleLoop.needsFrame(Inbox.Batch(events: [latency], coalesced: 1)), "so is what the inbox had to coalesce")
+        #expect(
+            ConsoleLoop.needsFrame(Inbox.Batch(events: [.error(tenant: "t-01", endpoint: .alerts, message: "x")])),
+            "and an error")
+    }
+}
