@@ -29,19 +29,14 @@ extension ConnectionManager {
         while !Task.isCancelled {
             if configuration.discoverJobs {
                 var jobs: [JobSummary] = []
-                var answered = 0
                 for status in ["running", "pending"] {
                     if let v = try? await getJSON("/jobs?job_status=\(status)&page=1&page_size=100", tenant: tenant),
                         case .array(let items)? = v["jobs"]
                     {
                         jobs += items.compactMap(JobSummary.init(json:))
-                        answered += 1
                     }
                 }
                 if !jobs.isEmpty { emit(.jobSnapshot(tenant: tenant, jobs: jobs)) }
-                // Every running and pending job's state was just read (both lists answered): their
-                // quiet sockets skip their own REST read until the next round says otherwise.
-                await setDiscovered(tenant: tenant, jobs: answered == 2 ? Set(jobs.map(\.id)) : [])
                 for job in jobs where !job.status.isTerminal { await watch(tenant: tenant, endpoint: .job(job.id)) }
             }
             if configuration.discoverCampaigns,

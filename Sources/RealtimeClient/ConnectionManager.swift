@@ -50,10 +50,9 @@ public actor ConnectionManager {
     /// why. Their commands do not wait for a socket: cancel goes over REST, pause and resume
     /// are refused with the reason.
     private var polledSockets: [StreamKey: String] = [:]
-    /// The jobs each tenant's last discovery round read over REST (with their state): a quiet
-    /// job socket among them needs no REST read of its own.
-    private var discoveredJobs: [String: Set<String>] = [:]
 
+    /// - Parameter httpClient: for REST (discovery, job reads, cancels); SSE and WebSocket
+    ///   streams open NIO channels of their own with `configuration.tls`.
     public init(
         configuration: ClientConfiguration, clock: some Clock<Duration> = ContinuousClock(),
         jitter: any JitterSource = RandomJitter(),
@@ -71,12 +70,11 @@ public actor ConnectionManager {
             // "connecting"), and no read timeout: stream liveness is the stale watchdog's job.
             var c = HTTPClient.Configuration()
             c.timeout = .init(connect: .seconds(5), read: nil)
-            // Every SSE stream holds a connection for its whole life (five per tenant), so the
-            // default of 8 per host would starve the second tenant and the REST polls.
+            // REST only (discovery, job polls, cancels: SSE streams have channels of their own,
+            // SSEConnection): a few requests per tenant may be in flight at once.
             c.connectionPool = .init(
                 idleTimeout: .seconds(60),
-                concurrentHTTP1ConnectionsPerHostSoftLimit: 64 + 8 * configuration.tenants.count
-                    * max(1, configuration.endpoints.count))
+                concurrentHTTP1ConnectionsPerHostSoftLimit: 16 + 2 * configuration.tenants.count)
             // A failed connect fails at once: our backoff schedule decides when to try again (and the
             // operator sees "retry (connection refused)"), not AsyncHTTPClient's own retries hidden
             // behind "connecting" until the 5 s connect timeout.
@@ -407,11 +405,7 @@ public actor ConnectionManager {
                         let failure = await watch.watch(on: clock) { action in
                             switch action {
                             case .sendPing: try? await session.send(ClientCommand.ping.json)
-                            case .pollJob:
-                                // Discovery read this job's state within the interval already.
-                                if case .job(let id) = key.endpoint, await !self.wasDiscovered(tenant: key.tenant, job: id) {
-                                    await self.pollJob(tenant: key.tenant, id: id)
-                                }
+                            case .pollJob: if case .job(let id) = key.endpoint { await self.pollJob(tenant: key.tenant, id: id) }
                             case .end: break
                             }
                         }
@@ -468,8 +462,6 @@ public actor ConnectionManager {
     // Small accessors for the extension in another file (private state stays here).
     func socketFor(_ key: StreamKey) -> AsyncStream<ClientCommand>.Continuation? { sockets[key] }
     func polledReason(_ key: StreamKey) -> String? { polledSockets[key] }
-    func setDiscovered(tenant: String, jobs: Set<String>) { discoveredJobs[tenant] = jobs }
-    func wasDiscovered(tenant: String, job: String) -> Bool { discoveredJobs[tenant]?.contains(job) == true }
     func setPolled(_ key: StreamKey, _ reason: String?) { polledSockets[key] = reason }
     func wakesSnapshot() -> [(StreamKey, WakeSignal)] { wakes.map { ($0.key, $0.value) } }
     /// Runs one step of `key`'s command tracker and carries out what it returns; a new

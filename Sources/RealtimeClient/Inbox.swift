@@ -13,10 +13,12 @@ import RealtimeProtocol
 ///
 /// Backpressure: ``push(contentsOf:)`` says when the inbox is full, and a stream reader then
 /// stops reading its socket until ``whenRoom(_:)`` calls it back after the next drain. What
-/// "full" means is the consumer's ``FullPolicy``: the console coalesces (an operator wants the
-/// latest state now, not every step of a storm late) and holds reads back only when the
-/// per-entity overflow is full too, so nothing is dropped for want of room; `tail` holds reads
-/// back as soon as the queue is full, so a slow stdout slows the sockets and loses nothing.
+/// happens at capacity is the consumer's ``FullPolicy``: the console coalesces as above (an
+/// operator wants the latest state now, not every step of a storm late) and holds reads back
+/// only once the per-entity overflow is full too, so no entity's latest state is lost (events
+/// without an entity, such as malformed frames, are still dropped and counted while the queue is
+/// full); `tail` never coalesces or drops: it holds reads back as soon as the queue is full and
+/// keeps whatever the reads already in hand carry, so a slow stdout slows the sockets instead.
 ///
 /// - Complexity: push and drain are O(1) per event (a hash lookup for the coalescing key).
 public final class Inbox: Sendable {
@@ -71,7 +73,8 @@ public final class Inbox: Sendable {
         /// Coalesce per entity while the queue is full; hold reads back only once the overflow
         /// of entities is full too (the console).
         case coalesce
-        /// Hold reads back as soon as the queue is full: every event arrives (`tail`).
+        /// Hold reads back as soon as the queue is full, and keep every event (`tail`): the
+        /// queue may run past capacity by the reads already in hand, one per stream at most.
         case holdReads
     }
 
@@ -146,7 +149,9 @@ public final class Inbox: Sendable {
     }
 
     /// Calls `resume` once there is room again: after the next drain, or at once if there is
-    /// room now (or the inbox is finished). Called on whatever thread drains: keep it short.
+    /// room now (or the inbox is finished).
+    ///
+    /// - Parameter resume: called once, on whatever thread drains (or finishes): keep it short.
     public func whenRoom(_ resume: @escaping @Sendable () -> Void) {
         let now = state.withLock { s -> Bool in
             if hasRoom(s) { return true }
@@ -169,7 +174,9 @@ public final class Inbox: Sendable {
     private func enqueue(_ e: ClientEvent, _ s: inout State) -> CheckedContinuation<Void, Never>? {
         if s.finished { return nil }
         s.flatten()
-        if s.queue.count >= capacity && !Self.isPrecious(e) {
+        // Holding reads back, the queue may run past capacity by what was already read (a read
+        // per stream): that is kept whole, never coalesced or dropped.
+        if s.queue.count >= capacity && !Self.isPrecious(e) && policy == .coalesce {
             if !s.keyed {
                 // First time full since the last drain: index what is queued, latest per entity.
                 for (offset, queued) in s.queue.enumerated() {

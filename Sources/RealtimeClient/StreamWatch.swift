@@ -39,6 +39,9 @@ struct StreamWatch: Sendable, Equatable {
     private(set) var sawTerminalJobEvent = false
     private var pingDue: Double?
     private var pollDue: Double?
+    /// Reads are held back for a slow consumer (``ReadGate``): silence is ours, not the
+    /// server's, so nothing ends the stream or pings it meanwhile.
+    private(set) var held = false
 
     init(_ timing: Timing, now: Double) {
         self.timing = timing
@@ -84,9 +87,29 @@ struct StreamWatch: Sendable, Equatable {
     /// A job event with a terminal status: a normal close after it means the job is done.
     mutating func terminalJobEvent() { sawTerminalJobEvent = true }
 
+    /// Reads held back (true) or resumed (false) at `now`; resuming counts as activity.
+    mutating func hold(_ on: Bool, now: Double) {
+        held = on
+        if !on { restart(now) }
+    }
+
+    /// Every deadline starts again from `now`, as after an arrival.
+    private mutating func restart(_ now: Double) {
+        lastActivity = max(lastActivity, now)
+        lastEvent = max(lastEvent, now)
+        pingSentAt = nil
+        missed = 0
+        pingDue = timing.pingInterval.map { now + $0 }
+        pollDue = timing.jobPollInterval.map { now + $0 }
+    }
+
     /// What is due by `now`. After it, every deadline that passed has moved on (or the stream
     /// ends), so a watchdog that sleeps until ``nextDeadline`` never spins.
     mutating func tick(now: Double) -> [Action] {
+        if held {
+            restart(now)
+            return []
+        }
         if let s = timing.staleAfter, now >= lastActivity + s { return [.end(.stale)] }
         if let r = timing.resubscribeAfter, live != nil, now >= lastEvent + r { return [.end(.resubscribe)] }
         var actions: [Action] = []

@@ -123,7 +123,7 @@ public enum WebSocketClient {
         }
     }
 
-    /// Where a `ws://` or `wss://` URL points.
+    /// Where a `ws://`, `wss://`, `http://` or `https://` URL points (SSEConnection uses it too).
     struct Target {
         var secure: Bool
         var host: String

@@ -37,6 +37,7 @@ final class WebSocketEventReader: WebSocketTextReader {
             return true
         case .event(.malformed(let m)):
             now()
+            sawEvent = true  // an event frame that did not decode is still the stream delivering
             batch.append(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: m.reason, raw: m.raw))
             return true
         case .subscribed:
@@ -70,8 +71,19 @@ final class WebSocketEventReader: WebSocketTextReader {
         guard !batch.isEmpty else { return true }
         let room = inbox.push(contentsOf: batch)
         batch.removeAll(keepingCapacity: true)
+        if !room {
+            // Reads are held back: no pings go unanswered for it, no quiet spell ends the socket.
+            let now = clock.now().monotonic
+            watch.withLock { $0.hold(true, now: now) }
+        }
         return room
     }
 
-    func whenRoom(_ resume: @escaping @Sendable () -> Void) { inbox.whenRoom(resume) }
+    func whenRoom(_ resume: @escaping @Sendable () -> Void) {
+        let (watch, clock) = (self.watch, self.clock)
+        inbox.whenRoom {
+            watch.withLock { $0.hold(false, now: clock.now().monotonic) }
+            resume()
+        }
+    }
 }

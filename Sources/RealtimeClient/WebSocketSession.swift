@@ -2,21 +2,6 @@ import NIOCore
 import NIOWebSocket
 import RealtimeProtocol
 
-/// Takes text messages where they arrive, on the connection's event loop, before they reach
-/// ``WebSocketSession/messages``: the stream readers parse and batch them there and hand the
-/// batch on once per socket read (``flush()``), as the SSE handler does.
-///
-/// Called on the event loop only; an implementation keeps its state confined to it.
-public protocol WebSocketTextReader: AnyObject {
-    /// A text message: true when it was taken (it does not go to `messages`).
-    func take(_ text: ByteBuffer) -> Bool
-    /// The socket read is over: hand its batch on. False when the consumer has no room: reads
-    /// stop until ``whenRoom(_:)`` calls back.
-    func flush() -> Bool
-    /// Calls `resume` (on any thread) once there is room again.
-    func whenRoom(_ resume: @escaping @Sendable () -> Void)
-}
-
 /// An open WebSocket, inside ``WebSocketClient/connect(_:headers:maxFrameSize:tls:connectTimeout:reader:_:)``.
 ///
 /// ``messages`` yields text (unless a ``WebSocketTextReader`` took it) and binary messages and
@@ -91,99 +76,5 @@ public final class WebSocketSession: Sendable {
 
     private func write(_ frame: WebSocketFrame) async throws {
         try await channel.writeAndFlush(frame)
-    }
-}
-
-/// The WebSocket's frames on the event loop: answers pings, completes the close handshake,
-/// gives text to the reader (or the session's `messages`), and holds reads back while the
-/// reader's consumer has no room.
-final class WebSocketFrameHandler: ChannelDuplexHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
-
-    private let session: WebSocketSession
-    private let reader: (any WebSocketTextReader)?
-    private var paused = false
-    private var readPending = false
-
-    init(session: WebSocketSession, reader: (any WebSocketTextReader)?) {
-        self.session = session
-        self.reader = reader
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.opcode {
-        case .text:
-            let text = frame.unmaskedData
-            if reader?.take(text) != true { session.continuation.yield(.text(String(buffer: text))) }
-        case .binary:
-            session.continuation.yield(.binary(Array(frame.unmaskedData.readableBytesView)))
-        case .ping:
-            context.writeAndFlush(
-                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)),
-                promise: nil)
-        case .pong:
-            session.continuation.yield(.pong(Array(frame.unmaskedData.readableBytesView)))
-        case .connectionClose:
-            var data = frame.unmaskedData
-            let code = data.readInteger(as: UInt16.self) ?? 1005
-            let reason = data.readString(length: data.readableBytes) ?? ""
-            session.state.withLock {
-                $0.code = $0.code ?? code
-                $0.reason = $0.reason ?? reason
-            }
-            // Echo the close (the handshake) unless we started it, then end the connection.
-            if let echo = session.closeFrame(code: code == 1005 ? 1000 : code, reason: "") {
-                context.writeAndFlush(wrapOutboundOut(echo)).whenComplete { _ in context.close(promise: nil) }
-            } else {
-                context.close(promise: nil)
-            }
-        default:
-            break
-        }
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if let reader, !reader.flush(), !paused {
-            paused = true
-            let resume = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let loop = context.eventLoop
-            reader.whenRoom {
-                loop.execute {
-                    let (handler, context) = resume.value
-                    handler.paused = false
-                    if handler.readPending {
-                        handler.readPending = false
-                        context.read()
-                    }
-                }
-            }
-        }
-        context.fireChannelReadComplete()
-    }
-
-    func read(context: ChannelHandlerContext) {
-        if paused {
-            readPending = true
-        } else {
-            context.read()
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        _ = reader?.flush()
-        session.continuation.finish()
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // The connection dropped (or a frame broke the protocol): no close code.
-        context.close(promise: nil)
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        session.continuation.finish()
     }
 }

@@ -99,29 +99,6 @@ struct CommandTests {
         }
     }
 
-    @Test("with discovery on, a quiet job socket makes no REST read of its own: discovery's list already carries its state")
-    func quietSocketCoveredByDiscovery() async throws {
-        try await withDemoBackend(quietBackend()) { server in
-            let b = server.backend
-            let id = try #require(b.createJob(tenant: "t-01", items: 100))
-            b.step(seconds: 5)
-            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
-                $0.discoverJobs = true
-                $0.jobPollInterval = 0.3  // discovery's round and the sockets' quiet limit alike
-            }
-            try await withManager(config) { _, got in
-                try await eventually("discovered and live") { got.isLive("t-01", .job(id)) }
-                let snapshots: @Sendable () -> Int = {
-                    got.all.filter { if case .jobSnapshot = $0 { true } else { false } }.count
-                }
-                let before = snapshots()
-                // Several quiet intervals: each would be a GET /jobs/{id} without discovery.
-                try await eventually("three more discovery rounds") { snapshots() >= before + 3 }
-                #expect(b.jobReads == 0, "the socket read nothing itself: \(b.jobReads) GET /jobs/{id}")
-            }
-        }
-    }
-
     @Test("without a live socket, cancel goes straight to REST; other commands fail with a reason")
     func noSocket() async throws {
         try await withDemoBackend(quietBackend()) { server in

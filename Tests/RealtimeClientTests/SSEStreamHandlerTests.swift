@@ -181,10 +181,17 @@ struct SSEStreamHandlerTests {
         rig.channel.read()
         rig.channel.read()
         #expect(rig.counter.reads == readsBefore + 1, "full: reads are held back")
+        #expect(rig.watch.withLock { $0.held }, "and the stall watchdog knows the silence is ours")
+        rig.clock.advance(by: .seconds(120))
+        let whileHeld = rig.watch.withLock { $0.tick(now: 120) }
+        #expect(whileHeld == [], "not stale while held")
         let batch = rig.inbox.drain()
         #expect(batch.events.count >= 13 && batch.dropped == 0 && batch.coalesced == 0)
         rig.channel.embeddedEventLoop.run()
         #expect(rig.counter.reads == readsBefore + 2, "after the drain the held read goes through, once")
+        #expect(!rig.watch.withLock { $0.held })
+        let before = rig.watch.withLock { $0.tick(now: 154.9) }, after = rig.watch.withLock { $0.tick(now: 155) }
+        #expect(before == [] && after == [.end(.stale)], "stale 35 s after the release (at 120 s), not before")
         rig.channel.read()
         #expect(rig.counter.reads == readsBefore + 3)
     }

@@ -331,6 +331,22 @@ struct InboxTests {
         #expect(b.coalesced + b.events.count == 9 && b.dropped == 0)
     }
 
+    @Test(
+        "holding reads back, an over-full read is kept whole: updates of one session are not coalesced, frames without an entity not dropped"
+    )
+    func holdReadsKeepsAll() {
+        let inbox = Inbox(capacity: 3, policy: .holdReads)
+        let read =
+            (1...5).map { Self.updated("a", bytes: Int64($0)) } + [
+                .malformed(tenant: "t", endpoint: .alerts, reason: "x", raw: [])
+            ]
+        #expect(!inbox.push(contentsOf: read), "full: the reader holds back")
+        inbox.push(Self.updated("a", bytes: 6))
+        let b = inbox.drain()
+        #expect(b.events.compactMap(Self.bytes) == [1, 2, 3, 4, 5, 6] && b.events.count == 7)
+        #expect(b.coalesced == 0 && b.dropped == 0)
+    }
+
     @Test("push says when the queue is full; whenRoom calls back at the next drain (or at once when there is room)")
     func room() {
         let inbox = Inbox(capacity: 3, policy: .holdReads)

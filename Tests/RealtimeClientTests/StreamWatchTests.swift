@@ -98,4 +98,44 @@ struct StreamWatchTests {
         #expect(w.closed(code: 1011, reason: "boom") == .webSocketClosed(code: 1011, reason: "boom"))
         #expect(w.closed(code: nil, reason: "") == .webSocketClosed(code: nil, reason: ""))
     }
+
+    @Test(
+        "reads held back for a slow consumer: no stall, no ping, no missed pong while held; the deadlines start again on release")
+    func held() {
+        var w = StreamWatch(.init(staleAfter: 10, pingInterval: 3, missedPongs: 2), now: 0)
+        w.hold(true, now: 1)
+        #expect(w.tick(now: 10) == [], "not stale at 10 s: the silence is ours")
+        #expect(w.tick(now: 100) == [], "nor at 100 s, and no pings meanwhile")
+        #expect(w.nextDeadline ?? 0 > 100, "the watchdog sleeps again, it does not spin")
+        w.hold(false, now: 200)
+        #expect(w.tick(now: 202.9) == [])
+        #expect(w.tick(now: 203) == [.sendPing], "pings again from the release")
+        #expect(w.tick(now: 206) == [.sendPing])
+        #expect(w.tick(now: 209) == [.end(.missedPongs(2))], "and a dead server is still found")
+        var s = StreamWatch(.init(staleAfter: 10), now: 0)
+        s.hold(true, now: 5)
+        s.hold(false, now: 50)
+        #expect(s.tick(now: 59.9) == [] && s.tick(now: 60) == [.end(.stale)], "stale 10 s after the release")
+    }
+}
+
+@Suite("ReadGate")
+struct ReadGateTests {
+    @Test("reads pass until held; one kept read goes on at the release, once; holding twice asks for one call-back")
+    func gate() {
+        var g = ReadGate()
+        let first = g.read()
+        let hold1 = g.hold(), hold2 = g.hold()
+        let kept1 = g.read(), kept2 = g.read()
+        let released = g.release()
+        let after = g.read()
+        #expect(first, "reads pass")
+        #expect(hold1 && !hold2, "the first hold asks to be called back, a second does not")
+        #expect(!kept1 && !kept2, "reads are kept while held")
+        #expect(released, "the kept read goes on at the release")
+        #expect(after, "reads pass again")
+        _ = g.hold()
+        let empty1 = g.release(), empty2 = g.release()
+        #expect(!empty1 && !empty2, "nothing was asked for while held")
+    }
 }

@@ -90,6 +90,19 @@ struct WebSocketFrameHandlerTests {
         #expect(try await rig.messages() == texts.map { .text($0) })
     }
 
+    @Test(
+        "a frame left to the session waits for what the reader took before it: live is in the inbox before the job event leaves")
+    func orderAcrossPaths() async throws {
+        let rig = try Rig(endpoint: .job("j-1"))
+        let job = Sample.json(
+            .jobProgress, "t-01", .job(JobEvent(jobID: "j-1", jobType: "bulk", status: .running, progressPercent: 5)))
+        rig.channel.pipeline.fireChannelRead(rig.frame(.text, Self.subscribed))
+        #expect(rig.inbox.queuedCount == 0, "taken, not yet handed on")
+        rig.channel.pipeline.fireChannelRead(rig.frame(.text, job))
+        #expect(rig.inbox.queuedCount == 1, "handed on before the job event went to the session")
+        #expect(try await rig.messages() == [.text(job)])
+    }
+
     @Test("a ping is answered with a pong carrying its payload; a close is echoed and recorded")
     func pingAndClose() throws {
         let rig = try Rig()

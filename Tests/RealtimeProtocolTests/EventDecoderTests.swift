@@ -230,7 +230,10 @@ struct EventDecoderTests {
             head + "\"message\":\"first \\\"escaped\\\"\",\"message\":\"second, plain, well over sixteen bytes\"}"
         let a = try #require(decodeOK(plainThenEscaped))
         let b = try #require(decodeOK(escapedThenPlain))
-        guard case .alert(let x) = a.payload, case .alert(let y) = b.payload else { return }
+        guard case .alert(let x) = a.payload, case .alert(let y) = b.payload else {
+            Issue.record("alerts expected: \(a.payload) \(b.payload)")
+            return
+        }
         #expect(x.message == "second é escaped")
         #expect(y.message == "second, plain, well over sixteen bytes")
         let twoTypes =
@@ -246,11 +249,15 @@ struct EventDecoderTests {
             #"{ "bytes_out" : 6, "session_id":"s-1", "timestamp":"2025-12-08T10:30:00Z","nas_ip_address":"10.0.0.1","username":"u", "tenant_id":"t","bytes_in":5,"event_type":"session.updated" }"#
         let a = try #require(decodeOK(ordered)), b = try #require(decodeOK(shuffled))
         #expect(a.payload == b.payload && a.type == b.type && a.tenantID == b.tenantID && a.timestamp == b.timestamp)
-        // A prefix of a predicted key is a different key: "status" where "status_code" stands.
+        // A key that the predicted one is a prefix of is a different key: "subscriber_id_x" where
+        // "subscriber_id" is expected.
         let near =
             #"{"event_type":"onu.offline","tenant_id":"t","timestamp":"2025-12-08T10:30:00Z","onu_serial":"X","subscriber_id_x":"no","status":"offline"}"#
         let onu = try #require(decodeOK(near))
-        guard case .onu(let o) = onu.payload else { return }
+        guard case .onu(let o) = onu.payload else {
+            Issue.record("an ONU event expected: \(onu.payload)")
+            return
+        }
         #expect(o.subscriberID == nil && o.status == .offline)
     }
 

@@ -14,8 +14,9 @@ import RealtimeProtocol
 /// re-armed on the way (the watchdog sleeps to the stall deadline and re-checks).
 ///
 /// Backpressure: when the inbox reports it is full, the handler holds the channel's next `read`
-/// until the inbox calls back after the consumer's next drain; bytes in flight are one read
-/// plus the kernel's socket buffers, and nothing is dropped or coalesced by this side.
+/// (``ReadGate``) until the inbox calls back after the consumer's next drain, and the stall
+/// watchdog is told the silence meanwhile is ours; bytes in flight are one read plus the
+/// kernel's socket buffers. What the inbox does with a full queue is its policy's business.
 ///
 /// All state is touched on the channel's event loop only; what the attempt needs to know at the
 /// end comes back as an ``Outcome`` through ``done``.
@@ -48,9 +49,8 @@ final class SSEStreamHandler: ChannelDuplexHandler {
     private var batch: [ClientEvent] = []
     /// The time of the read being parsed (read once per read, at its first body part).
     private var readAt: Moment?
-    /// Reads are held back while the inbox is full; a read asked for meanwhile waits here.
-    private var paused = false
-    private var readPending = false
+    /// Reads are held back while the inbox is full.
+    private var gate = ReadGate()
 
     init(
         request: HTTPRequestHead, key: StreamID, inbox: Inbox, clock: StreamClock, watch: Locked<StreamWatch>,
@@ -118,11 +118,7 @@ final class SSEStreamHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if paused {
-            readPending = true
-        } else {
-            context.read()
-        }
+        if gate.read() { context.read() }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -159,18 +155,17 @@ final class SSEStreamHandler: ChannelDuplexHandler {
         guard !batch.isEmpty else { return }
         let room = inbox.push(contentsOf: batch)
         batch.removeAll(keepingCapacity: true)
-        guard !room, !paused else { return }
-        paused = true
+        guard !room, gate.hold() else { return }
+        // Held: the silence that follows is ours, not the server's (no stall while it lasts).
+        let (watch, clock) = (self.watch, self.clock)
+        watch.withLock { $0.hold(true, now: clock.now().monotonic) }
         let resume = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
         inbox.whenRoom {
             loop.execute {
                 let (handler, context) = resume.value
-                handler.paused = false
-                if handler.readPending {
-                    handler.readPending = false
-                    context.read()
-                }
+                watch.withLock { $0.hold(false, now: clock.now().monotonic) }
+                if handler.gate.release() { context.read() }
             }
         }
     }
@@ -200,50 +195,5 @@ final class SSEStreamHandler: ChannelDuplexHandler {
             batch.append(.malformed(tenant: key.tenant, endpoint: key.endpoint, reason: error.description, raw: []))
         }
         return nil
-    }
-}
-
-/// Opens SSE connections on NIO directly (SSEStreamHandler), with the same TLS settings,
-/// connect time-out and target parsing as ``WebSocketClient``.
-enum SSEConnection {
-    /// Connects and sends the request; the channel carries the stream until `done` completes
-    /// (when it closes, for whatever reason).
-    static func open(
-        _ url: String, headers: [(String, String)], tls: TLSConfiguration?, connectTimeout: Duration,
-        key: StreamID, inbox: Inbox, clock: StreamClock, watch: Locked<StreamWatch>, startedAt: Moment
-    ) async throws -> (channel: Channel, done: EventLoopFuture<SSEStreamHandler.Outcome>) {
-        let target = try WebSocketClient.Target(url)
-        let sslContext = try target.secure ? NIOSSLContext(configuration: tls ?? .makeClientConfiguration()) : nil
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.pathAndQuery)
-        head.headers.add(name: "Host", value: target.hostHeader)
-        for (k, v) in headers { head.headers.add(name: k, value: v) }
-        let request = head
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let done = loop.makePromise(of: SSEStreamHandler.Outcome.self)
-        let timeout = connectTimeout.components
-        do {
-            let channel = try await ClientBootstrap(group: loop)
-                .connectTimeout(.nanoseconds(Int64(timeout.seconds) * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if let sslContext {
-                            try channel.pipeline.syncOperations.addHandler(
-                                NIOSSLClientHandler(context: sslContext, serverHostname: target.isIPAddress ? nil : target.host))
-                        }
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(
-                            SSEStreamHandler(
-                                request: request, key: key, inbox: inbox, clock: clock, watch: watch, startedAt: startedAt,
-                                done: done))
-                    }
-                }
-                .connect(host: target.host, port: target.port)
-                .get()
-            return (channel, done.futureResult)
-        } catch {
-            done.fail(error)
-            throw error
-        }
     }
 }
