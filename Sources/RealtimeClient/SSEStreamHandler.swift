@@ -81,7 +81,14 @@ final class SSEStreamHandler: ChannelDuplexHandler {
             inbox.push(
                 .latency(tenant: key.tenant, endpoint: key.endpoint, milliseconds: (now.monotonic - startedAt.monotonic) * 1000))
             let status = Int(head.status.code)
-            if status != 200 {
+            if (300...399).contains(status), let location = head.headers.first(name: "Location") {
+                // Not followed: the request carries the token, and a redirect may point anywhere.
+                // The operator is told where, to configure that URL.
+                let shown = TerminalSafety.replacingUnsafe(String(location.prefix(200))) { _ in "?" }
+                end(
+                    context,
+                    .serverError("redirected (HTTP \(status)) to \(shown): not followed with the token; configure that URL"))
+            } else if status != 200 {
                 let retryAfter = head.headers.first(name: "Retry-After").flatMap(Double.init)
                 end(context, .http(status: status, retryAfter: retryAfter))
             } else if let type = head.headers.first(name: "Content-Type"), type.lowercased().hasPrefix("text/event-stream") {

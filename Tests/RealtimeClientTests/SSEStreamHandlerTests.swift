@@ -149,6 +149,20 @@ struct SSEStreamHandlerTests {
         #expect(!rig.channel.isActive)
     }
 
+    @Test("a redirect is not followed with the token: the stream ends saying where it pointed, control characters made safe")
+    func redirect() throws {
+        let rig = try Rig()
+        try rig.respond(
+            status: .movedPermanently, headers: [("Location", "https://noc.example/api/isp/v1/realtime/alerts\u{1B}[2J")])
+        let outcome = try rig.done.wait()
+        #expect(
+            outcome.failure
+                == .serverError(
+                    "redirected (HTTP 301) to https://noc.example/api/isp/v1/realtime/alerts?[2J: not followed with the token; configure that URL"
+                ))
+        #expect(!rig.channel.isActive)
+    }
+
     @Test("a 200 that is not an event stream is refused with the content type it had")
     func notAnEventStream() throws {
         let rig = try Rig()
