@@ -21,10 +21,9 @@ enum SSEConnection {
         let request = head
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let done = loop.makePromise(of: SSEStreamHandler.Outcome.self)
-        let timeout = connectTimeout.components
         do {
             let channel = try await ClientBootstrap(group: loop)
-                .connectTimeout(.nanoseconds(Int64(timeout.seconds) * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
+                .connectTimeout(TimeAmount(connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {

@@ -55,11 +55,7 @@ public enum WebSocketClient {
         let group = MultiThreadedEventLoopGroup.singleton
         let sslContext = try target.secure ? NIOSSLContext(configuration: tls ?? .makeClientConfiguration()) : nil
         let result: UpgradeResult = try await ClientBootstrap(group: group)
-            .connectTimeout(
-                .nanoseconds(
-                    Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds
-                        / 1_000_000_000)
-            )
+            .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -143,17 +143,18 @@ public func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
     haystack.withUnsafeBufferPointer { h in needle.withUnsafeBufferPointer { n in containsBytes(h, n) } }
 }
 
-/// The index of the next `"` or `\` at or after `i0`, or `buf.count`: sixteen bytes at a time.
-/// What every JSON string scan looks for (the end of the string, or an escape to handle).
+/// The index of the first `a` or `b` at or after `i0` in `buf`, or `buf.count`: sixteen bytes at
+/// a time. The parsers' scans: a JSON string's end or escape (`"`, `\`), an SSE line's end
+/// (CR, LF).
 @inline(__always)
-func nextQuoteOrBackslash(_ buf: UnsafeRawBufferPointer, from i0: Int) -> Int {
+func nextByte(_ a: UInt8, or b: UInt8, in buf: UnsafeRawBufferPointer, from i0: Int) -> Int {
     let count = buf.count
     guard let base = buf.baseAddress else { return count }
     var i = i0
-    let quote = SIMD16<UInt8>(repeating: 0x22), backslash = SIMD16<UInt8>(repeating: 0x5C)
+    let va = SIMD16<UInt8>(repeating: a), vb = SIMD16<UInt8>(repeating: b)
     while i + 16 <= count {
         let v = (base + i).loadUnaligned(as: SIMD16<UInt8>.self)
-        let hit = (v .== quote) .| (v .== backslash)
+        let hit = (v .== va) .| (v .== vb)
         if any(hit) {
             // The first lane that matched.
             for k in 0..<16 where hit[k] { return i + k }
@@ -161,9 +162,15 @@ func nextQuoteOrBackslash(_ buf: UnsafeRawBufferPointer, from i0: Int) -> Int {
         i += 16
     }
     while i < count {
-        let b = base.load(fromByteOffset: i, as: UInt8.self)
-        if b == 0x22 || b == 0x5C { return i }
+        let c = base.load(fromByteOffset: i, as: UInt8.self)
+        if c == a || c == b { return i }
         i += 1
     }
     return count
+}
+
+/// The index of the next `"` or `\` at or after `i0`, or `buf.count`.
+@inline(__always)
+func nextQuoteOrBackslash(_ buf: UnsafeRawBufferPointer, from i0: Int) -> Int {
+    nextByte(0x22, or: 0x5C, in: buf, from: i0)
 }

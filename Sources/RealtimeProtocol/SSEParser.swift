@@ -169,24 +169,10 @@ public struct SSEParser: Sendable {
         }
     }
 
-    /// The index of the next CR or LF at or after `i`, or `chunk.count`: sixteen bytes at a time.
+    /// The index of the next CR or LF at or after `i`, or `chunk.count`.
     @inline(__always)
     static func nextLineBreak(_ chunk: UnsafeRawBufferPointer, from i0: Int) -> Int {
-        let count = chunk.count
-        guard let base = chunk.baseAddress else { return count }
-        var i = i0
-        let lf = SIMD16<UInt8>(repeating: 0x0A), cr = SIMD16<UInt8>(repeating: 0x0D)
-        while i + 16 <= count {
-            let v = (base + i).loadUnaligned(as: SIMD16<UInt8>.self)
-            if any((v .== lf) .| (v .== cr)) { break }
-            i += 16
-        }
-        while i < count {
-            let b = base.load(fromByteOffset: i, as: UInt8.self)
-            if b == 0x0A || b == 0x0D { return i }
-            i += 1
-        }
-        return count
+        nextByte(0x0A, or: 0x0D, in: chunk, from: i0)
     }
 
     /// Ends the stream: an incomplete event (no blank line yet) is discarded, per the spec.
