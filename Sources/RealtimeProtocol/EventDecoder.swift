@@ -329,92 +329,80 @@ private func decodeEvent(_ buf: UnsafeRawBufferPointer, raw: [UInt8]) throws(Dec
         parsedTime = nil
     }
     guard let timestamp = parsedTime else { throw DecodeFailure(reason: "field 'timestamp': not an ISO-8601 UTC time") }
+    let payload: EventPayload
     switch type.family {
     case .onu:
-        return Event(
-            type: type, tenantID: tenant, timestamp: timestamp,
-            payload: .onu(
-                ONUEvent(
-                    onuSerial: try bag_.required(.onuSerial),
-                    subscriberID: bag_.string(.subscriberID),
-                    status: ONUStatus(rawValue: try bag_.required(.status)),
-                    signalDBm: bag_.double(.signalDBm),
-                    previousStatus: bag_.string(.previousStatus).map(ONUStatus.init(rawValue:)),
-                    oltID: bag_.string(.oltID),
-                    ponPort: bag_.integer(.ponPort).map { Int($0) })), raw: raw)
+        payload = .onu(
+            ONUEvent(
+                onuSerial: try bag_.required(.onuSerial),
+                subscriberID: bag_.string(.subscriberID),
+                status: ONUStatus(rawValue: try bag_.required(.status)),
+                signalDBm: bag_.double(.signalDBm),
+                previousStatus: bag_.string(.previousStatus).map(ONUStatus.init(rawValue:)),
+                oltID: bag_.string(.oltID),
+                ponPort: bag_.integer(.ponPort).map { Int($0) }))
     case .session:
-        return Event(
-            type: type, tenantID: tenant, timestamp: timestamp,
-            payload: .session(
-                SessionEvent(
-                    username: try bag_.required(.username),
-                    sessionID: try bag_.required(.sessionID),
-                    nasIPAddress: try bag_.required(.nasIPAddress),
-                    framedIPAddress: bag_.string(.framedIPAddress),
-                    subscriberID: bag_.string(.subscriberID),
-                    bandwidthProfile: bag_.string(.bandwidthProfile),
-                    bytesIn: bag_.integer(.bytesIn),
-                    bytesOut: bag_.integer(.bytesOut),
-                    sessionTime: bag_.integer(.sessionTime),
-                    terminateCause: bag_.string(.terminateCause))), raw: raw)
+        payload = .session(
+            SessionEvent(
+                username: try bag_.required(.username),
+                sessionID: try bag_.required(.sessionID),
+                nasIPAddress: try bag_.required(.nasIPAddress),
+                framedIPAddress: bag_.string(.framedIPAddress),
+                subscriberID: bag_.string(.subscriberID),
+                bandwidthProfile: bag_.string(.bandwidthProfile),
+                bytesIn: bag_.integer(.bytesIn),
+                bytesOut: bag_.integer(.bytesOut),
+                sessionTime: bag_.integer(.sessionTime),
+                terminateCause: bag_.string(.terminateCause)))
     case .job:
-        return Event(
-            type: type, tenantID: tenant, timestamp: timestamp,
-            payload: .job(
-                JobEvent(
-                    jobID: try bag_.required(.jobID),
-                    jobType: try bag_.required(.jobType),
-                    status: JobStatus(rawValue: try bag_.required(.status)),
-                    progressPercent: bag_.double(.progressPercent),
-                    itemsTotal: bag_.integer(.itemsTotal),
-                    itemsProcessed: bag_.integer(.itemsProcessed),
-                    itemsSucceeded: bag_.integer(.itemsSucceeded),
-                    itemsFailed: bag_.integer(.itemsFailed),
-                    currentItem: bag_.string(.currentItem),
-                    errorMessage: bag_.string(.errorMessage))), raw: raw)
+        payload = .job(
+            JobEvent(
+                jobID: try bag_.required(.jobID),
+                jobType: try bag_.required(.jobType),
+                status: JobStatus(rawValue: try bag_.required(.status)),
+                progressPercent: bag_.double(.progressPercent),
+                itemsTotal: bag_.integer(.itemsTotal),
+                itemsProcessed: bag_.integer(.itemsProcessed),
+                itemsSucceeded: bag_.integer(.itemsSucceeded),
+                itemsFailed: bag_.integer(.itemsFailed),
+                currentItem: bag_.string(.currentItem),
+                errorMessage: bag_.string(.errorMessage)))
     case .ticket:
-        return Event(
-            type: type, tenantID: tenant, timestamp: timestamp,
-            payload: .ticket(
-                TicketEvent(
-                    ticketID: try bag_.required(.ticketID),
-                    ticketNumber: try bag_.required(.ticketNumber),
-                    title: try bag_.required(.title),
-                    category: try bag_.required(.category),
-                    priority: try bag_.required(.priority),
-                    status: try bag_.required(.status),
-                    assignedTo: bag_.string(.assignedTo),
-                    subscriberID: bag_.string(.subscriberID))), raw: raw)
+        payload = .ticket(
+            TicketEvent(
+                ticketID: try bag_.required(.ticketID),
+                ticketNumber: try bag_.required(.ticketNumber),
+                title: try bag_.required(.title),
+                category: try bag_.required(.category),
+                priority: try bag_.required(.priority),
+                status: try bag_.required(.status),
+                assignedTo: bag_.string(.assignedTo),
+                subscriberID: bag_.string(.subscriberID)))
     case .alert:
-        return Event(
-            type: type, tenantID: tenant, timestamp: timestamp,
-            payload: .alert(
-                AlertEvent(
-                    alertID: try bag_.required(.alertID),
-                    alertType: try bag_.required(.alertType),
-                    severity: AlertSeverity(rawValue: try bag_.required(.severity)),
-                    source: try bag_.required(.source),
-                    message: try bag_.required(.message),
-                    details: bag_.json(.details))), raw: raw)
+        payload = .alert(
+            AlertEvent(
+                alertID: try bag_.required(.alertID),
+                alertType: try bag_.required(.alertType),
+                severity: AlertSeverity(rawValue: try bag_.required(.severity)),
+                source: try bag_.required(.source),
+                message: try bag_.required(.message),
+                details: bag_.json(.details)))
     case .subscriber:
-        return Event(
-            type: type, tenantID: tenant, timestamp: timestamp,
-            payload: .subscriber(
-                SubscriberEvent(
-                    subscriberID: try bag_.required(.subscriberID),
-                    accountNumber: try bag_.required(.accountNumber),
-                    fullName: try bag_.required(.fullName),
-                    status: try bag_.required(.status),
-                    plan: bag_.string(.plan),
-                    onuSerial: bag_.string(.onuSerial))), raw: raw)
+        payload = .subscriber(
+            SubscriberEvent(
+                subscriberID: try bag_.required(.subscriberID),
+                accountNumber: try bag_.required(.accountNumber),
+                fullName: try bag_.required(.fullName),
+                status: try bag_.required(.status),
+                plan: bag_.string(.plan),
+                onuSerial: bag_.string(.onuSerial)))
     case nil:
         // Unknown type: keep the whole object for display. It parsed once already.
         var again = JSONScanner(buf)
         let whole = (try? again.readValue()) ?? .null
-        return Event(
-            type: type, tenantID: tenant, timestamp: timestamp,
-            payload: .unknown(whole), raw: raw)
+        payload = .unknown(whole)
     }
+    return Event(type: type, tenantID: tenant, timestamp: timestamp, payload: payload, raw: raw)
 }
 
 extension JSONScanner {
