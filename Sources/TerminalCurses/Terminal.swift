@@ -64,8 +64,19 @@ public final class Terminal: TerminalDevice {
         intrflush(cn_stdscr(), false)
         keypad(cn_stdscr(), true)
         nodelay(cn_stdscr(), true)
+        // No typeahead check during an update: with it, curses polls standard input and flushes
+        // its output before each changed line, which is a `poll` and a `write` (a pty wake-up
+        // for tmux or ssh) per line, tens per frame. Keys are answered with a frame of their own.
+        typeahead(-1)
         set_escdelay(25)
         curs_set(0)
+        // ncurses 6.4 flushes its output after every cursor movement until the screen has been
+        // through one endwin/refresh cycle (its `_endwin` is still `ewInitial`): a `write` per
+        // changed run of cells, dozens per frame, each one a wake-up of tmux or sshd. One empty
+        // cycle here, before anything is drawn, switches that off; frames are then one write.
+        def_prog_mode()
+        endwin()
+        doupdate()
         self.theme = Theme.resolve(theme, environment: environment, terminalHasColors: has_colors()) ?? .mono
         colors = self.theme.usesColor
         if colors {
