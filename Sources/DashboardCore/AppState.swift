@@ -16,6 +16,8 @@ public struct AppState: Sendable {
     public var editingFilter: String? = nil
     /// The focused pane's filter when `/` was pressed: Esc puts it back.
     public var filterBeforeEdit: String? = nil
+    /// Why the query being typed does not parse (the last good one stays applied meanwhile).
+    public var filterError: String? = nil
     public var filters: [Pane: String] = [:]
     /// The selected row's entity id, per pane (the selection follows the entity).
     public var selection: [Pane: RowID] = [:]

@@ -50,7 +50,8 @@ public enum Keymap {
                 hint: ("Enter", "detail")),
             Binding(keys: [.escape], label: "Esc", help: "close a dialog or overlay", command: .close),
             Binding(
-                keys: [.char("/")], label: "/", help: "filter the pane (! inverts)", command: .startFilter, hint: ("/", "filter")),
+                keys: [.char("/")], label: "/", help: "filter the pane: words or field queries (see / query below)",
+                command: .startFilter, hint: ("/", "filter")),
             Binding(
                 keys: [.char("t")], label: "t", help: "tenant filter: all, then each tenant", command: .cycleTenant,
                 hint: ("t", "tenant")),

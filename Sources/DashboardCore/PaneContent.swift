@@ -243,7 +243,7 @@ extension AppState {
     }
 
     func rows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
-        let matcher = TextFilter(filterText)
+        let matcher = Self.query(filterText) ?? .literal("")
         switch pane {
         case .onu:
             let outages = outageRows(view, matcher)
@@ -297,7 +297,10 @@ extension AppState {
                 total += 1
                 // The last command's state is shown in the row, so it is searchable too.
                 let extra = [j.tenant, j.id, j.isCampaign ? "campaign" : j.type, j.status.rawValue, commandText(j)]
-                guard matcher.matches(raw: j.raw, extra: extra) else { continue }
+                guard
+                    matcher.matches(
+                        key: { SearchKey.make(raw: j.raw, extra: extra) }, field: { RowFields.value($0, of: .job(j)) })
+                else { continue }
                 let tone: Tone =
                     switch j.status {
                     case .failed: .error
@@ -314,13 +317,18 @@ extension AppState {
     /// Outage rows of the shown tenants: active ones first (most ONUs offline first), then the
     /// resolved (newest first).
     func outageRows(
-        _ view: Snapshot, _ matcher: TextFilter, activeOnly: Bool = false, folded: [OutageScope: FoldedAlerts]? = nil
+        _ view: Snapshot, _ matcher: Query, activeOnly: Bool = false, folded: [OutageScope: FoldedAlerts]? = nil
     ) -> [Row] {
         // Ordered by small keys first, the rows made after: an outage's sets are never moved
         // around by the sort (200 outages of 50,000 ONUs in a storm).
         var order: [(scope: OutageScope, rank: (Int, Int, Int64))] = []
         for (scope, o) in view.outages.outages where shows(scope.tenant) && (o.isActive || !activeOnly) {
-            guard matcher.matches(raw: [], extra: ["outage", scope.description, scope.tenant]) else { continue }
+            let item = RowItem.outage(o, tickets: 0, alerts: FoldedAlerts())
+            guard
+                matcher.matches(
+                    key: { SearchKey.make(raw: [], extra: ["outage", scope.description, scope.tenant]) },
+                    field: { RowFields.value($0, of: item) })
+            else { continue }
             let acked = acks.ack(for: AckTarget(scope)) != nil
             // Active and not acknowledged, then active and acknowledged (most ONUs offline first),
             // then resolved (most recent first).
@@ -361,7 +369,7 @@ extension AppState {
 
     /// The Alerts pane: outages first (with the alerts folded under them), then alert groups
     /// (one row per tenant × type × source), active before recently cleared.
-    func alertRows(_ view: Snapshot, _ matcher: TextFilter) -> RowSet {
+    func alertRows(_ view: Snapshot, _ matcher: Query) -> RowSet {
         let counts = foldedAlertCounts(view)
         let outages = outageRows(view, matcher, activeOnly: true, folded: counts)
         let folded = Set(counts.keys)
@@ -372,7 +380,10 @@ extension AppState {
             if a.isActive, let olt = oltOf(a.source), folded.contains(OutageScope(tenant: a.tenant, olt: olt, pon: nil)) {
                 continue
             }
-            guard matcher.matches(raw: a.raw, extra: [a.tenant]) else { continue }
+            guard
+                matcher.matches(
+                    key: { SearchKey.make(raw: a.raw, extra: [a.tenant]) }, field: { RowFields.value($0, of: .alert(a)) })
+            else { continue }
             groups[a.group, default: []].append(a)
         }
         var rows: [(AlertGroup, Row)] = []
@@ -423,7 +434,7 @@ extension AppState {
     /// (`extra`, the search key) is made only when a filter is typed, and rows already in order
     /// (one tenant, events in time order) are not sorted again.
     private func history(
-        _ pane: Pane, _ rings: [String: RingBuffer<Event>], _ matcher: TextFilter,
+        _ pane: Pane, _ rings: [String: RingBuffer<Event>], _ matcher: Query,
         extra: (Event) -> [String] = { _ in [] }, _ make: (String, Event) -> (RowItem, Tone)?
     ) -> RowSet {
         var total = 0
@@ -433,7 +444,11 @@ extension AppState {
                 total += 1
                 guard let (item, tone) = make(tenant, e) else { continue }
                 if !matcher.isEmpty {
-                    guard matcher.matches(raw: e.raw, extra: [tenant, e.type.rawValue] + extra(e)) else { continue }
+                    guard
+                        matcher.matches(
+                            key: { SearchKey.make(raw: e.raw, extra: [tenant, e.type.rawValue] + extra(e)) },
+                            field: { RowFields.value($0, of: item) })
+                    else { continue }
                 }
                 rows.append(
                     (e.timestamp.microseconds, Row(id: .event(tenant: tenant, sequence: sequence), item: item, tone: tone)))
@@ -460,7 +475,7 @@ extension AppState {
         return RowSet(rows: rows.map(\.1), total: total, matchedCount: matched)
     }
 
-    private func sessionRows(_ table: SessionTable, matcher: TextFilter, limit: Int) -> RowSet {
+    private func sessionRows(_ table: SessionTable, matcher: Query, limit: Int) -> RowSet {
         let sort = sessionSort, descending = sessionSortDescending
         let tenant = tenantFilter
         // Row positions only: the scan reads each row in place and copies none.
@@ -468,7 +483,7 @@ extension AppState {
         var total = 0
         var selectedSlot: Int32? = nil
         let top: [Int32] = table.rows.withUnsafeBufferPointer { rows in
-            let useVerdicts = !matcher.isEmpty && table.verdictNeedle == matcher.needleBytes
+            let useVerdicts = !matcher.isEmpty && table.verdictQuery?.text == matcher.text
             let selected: Int? =
                 if case .entity(let key)? = selection[.sessions] { table.slot(forKey: key) } else { nil }
             table.verdicts.withUnsafeBufferPointer { verdicts in
@@ -480,9 +495,9 @@ extension AppState {
                     if matcher.isEmpty {
                         hit = true
                     } else if useVerdicts {
-                        hit = verdicts[i] != matcher.inverted
+                        hit = verdicts[i]
                     } else {
-                        hit = matcher.matches(key: rows[i].searchKey)
+                        hit = matcher.matches(key: { rows[i].searchKey }, field: { RowFields.sessionField($0, rows[i]) })
                     }
                     if hit {
                         matching.append(Int32(i))
@@ -551,29 +566,15 @@ public func commandText(_ j: JobRow) -> String {
     }
 }
 
-/// `/` filter: a case-insensitive substring of any of the row's values (its ``SearchKey``);
-/// a leading `!` inverts.
-struct TextFilter {
-    let needle: String
-    let needleBytes: [UInt8]
-    let inverted: Bool
-    init(_ text: String) {
-        inverted = text.hasPrefix("!")
-        needle = (inverted ? String(text.dropFirst()) : text).lowercased()
-        needleBytes = Array(needle.utf8)
-    }
-    var isEmpty: Bool { needle.isEmpty }
-
-    /// Matches a precomputed lowercased key byte by byte: no bridging, no allocation.
-    func matches(key: [UInt8]) -> Bool {
-        guard !needleBytes.isEmpty else { return true }
-        let hit = containsBytes(key, needleBytes)
-        return hit != inverted
-    }
-    /// Matches an event's search key (``SearchKey``), made only when there is a filter.
-    func matches(raw: [UInt8], extra: [String]) -> Bool {
-        guard !needleBytes.isEmpty else { return true }
-        return matches(key: SearchKey.make(raw: raw, extra: extra))
+extension AppState {
+    /// The query for a pane's filter text: nil for none; text that does not parse (set by the
+    /// console itself, never typed: the prompt keeps only queries that parse) is one literal word.
+    public static func query(_ text: String?) -> Query? {
+        guard let text, !text.isEmpty else { return nil }
+        switch Query.parse(text) {
+        case .success(let q): return q.isEmpty ? nil : q
+        case .failure: return .literal(text)
+        }
     }
 }
 

@@ -82,7 +82,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .key(let key):
         let effects = handleKey(&state, key)
         // The sessions table keeps the filter's verdict per row, so a frame need not re-match 100k rows.
-        state.sessions.keepVerdicts(for: TextFilter(state.filters[.sessions] ?? "").needleBytes)
+        state.sessions.keepVerdicts(for: AppState.query(state.filters[.sessions]))
         return effects
     }
 }
@@ -315,6 +315,23 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
 
 // MARK: - Keys
 
+/// The filter being typed is `text`: applied when it parses (or is empty), else its error shown.
+func typeFilter(_ state: inout AppState, _ text: String) {
+    state.editingFilter = text
+    guard !text.isEmpty else {
+        state.filters[state.focus] = nil
+        state.filterError = nil
+        return
+    }
+    switch Query.parse(text) {
+    case .success:
+        state.filters[state.focus] = text
+        state.filterError = nil
+    case .failure(let e):
+        state.filterError = e.message
+    }
+}
+
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     // Typing an acknowledgement's note: Enter acks, Esc drops it.
     if var prompt = state.ackPrompt {
@@ -342,24 +359,28 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
         return []
     }
-    // Typing a filter: keys are text until Enter (keep) or Esc (drop).
+    // Typing a filter: keys are text until Enter (keep) or Esc (drop). Each key re-reads the
+    // query; one that does not parse is shown as such and the last good one stays applied.
     if var text = state.editingFilter {
         switch key {
         case .enter:
-            state.filters[state.focus] = text.isEmpty ? nil : text
+            if let error = state.filterError {
+                let kept = state.filters[state.focus].map { "/\($0) stays" } ?? "no filter"
+                flash(&state, "not applied: \(error); \(kept)")
+            }
             state.editingFilter = nil
+            state.filterError = nil
         case .escape:
             // The prompt says "Esc drops": the filter that was there before comes back.
             state.filters[state.focus] = state.filterBeforeEdit
             state.editingFilter = nil
+            state.filterError = nil
         case .backspace:
             if !text.isEmpty { text.removeLast() }
-            state.editingFilter = text
-            state.filters[state.focus] = text.isEmpty ? nil : text
+            typeFilter(&state, text)
         case .char(let c):
             text.append(c)
-            state.editingFilter = text
-            state.filters[state.focus] = text
+            typeFilter(&state, text)
         default:
             break
         }
@@ -438,7 +459,6 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
         return []
     }
-    let panes = Pane.allCases
     switch command {
     case .focusNext, .focusPrevious:
         // In the order the panes are read on this screen: left to right, top to bottom.

@@ -3,15 +3,15 @@ import RealtimeProtocol
 /// The live sessions, keyed by ``EntityKey`` (tenant × session id): a dictionary's interface over contiguous rows.
 ///
 /// A frame reads every session to filter and rank it. Kept in one array, that scan touches each
-/// row in place (no hashing, no copies, no reference counting), and the `/` filter's verdict is
-/// kept per row: recomputed for one row when its identity columns change, for all rows only when
-/// the filter text changes. Removal swaps the last row into the gap.
+/// row in place (no hashing, no copies, no reference counting), and the `/` query's verdict is
+/// kept per row: recomputed for one row when it changes, for all rows only when the query
+/// text changes. Removal swaps the last row into the gap.
 public struct SessionTable: Sendable, Equatable {
     public private(set) var rows: [SessionRow] = []
     private var slots: [EntityKey: Int] = [:]
-    /// The lowercased filter text the verdicts were made for (nil: none kept).
-    public private(set) var verdictNeedle: [UInt8]? = nil
-    /// Per row: does its search key contain `verdictNeedle`?
+    /// The `/` query the verdicts were made for (nil: none kept).
+    public private(set) var verdictQuery: Query? = nil
+    /// Per row: does it match `verdictQuery`?
     public private(set) var verdicts: [Bool] = []
 
     public init() {}
@@ -36,21 +36,24 @@ public struct SessionTable: Sendable, Equatable {
             if let i = slots[key] {
                 let keyChanged = rows[i].searchKey != row.searchKey
                 rows[i] = row
-                if keyChanged, let needle = verdictNeedle { verdicts[i] = Self.contains(row.searchKey, needle) }
+                if let query = verdictQuery, keyChanged || query.usesFields { verdicts[i] = Self.verdict(query, row) }
             } else {
                 slots[key] = rows.count
                 rows.append(row)
-                if let needle = verdictNeedle { verdicts.append(Self.contains(row.searchKey, needle)) }
+                if let query = verdictQuery { verdicts.append(Self.verdict(query, row)) }
             }
         }
     }
 
     /// Changes the row in `slot` in place (one lookup for an update, no copy of the row);
-    /// the filter's verdict follows a changed search key.
+    /// the filter's verdict follows a changed search key (or any change, for a query on fields:
+    /// `rate_in>1000000` changes its mind with the counters).
     public mutating func update(slot i: Int, _ body: (inout SessionRow) -> Void) {
         let old = rows[i].searchKey
         body(&rows[i])
-        if old != rows[i].searchKey, let needle = verdictNeedle { verdicts[i] = Self.contains(rows[i].searchKey, needle) }
+        if let query = verdictQuery, query.usesFields || old != rows[i].searchKey {
+            verdicts[i] = Self.verdict(query, rows[i])
+        }
     }
 
     /// Marks every session of `tenant` as seen before a gap in its stream (in place).
@@ -66,27 +69,27 @@ public struct SessionTable: Sendable, Equatable {
         if i != last {
             rows.swapAt(i, last)
             slots[Self.key(rows[i])] = i
-            if verdictNeedle != nil { verdicts.swapAt(i, last) }
+            if verdictQuery != nil { verdicts.swapAt(i, last) }
         }
         rows.removeLast()
-        if verdictNeedle != nil { verdicts.removeLast() }
+        if verdictQuery != nil { verdicts.removeLast() }
         return removed
     }
 
-    /// Keeps a verdict per row for `needle` (lowercased UTF-8; nil or empty keeps none).
-    public mutating func keepVerdicts(for needle: [UInt8]?) {
-        let wanted = needle.flatMap { $0.isEmpty ? nil : $0 }
-        guard wanted != verdictNeedle else { return }
-        verdictNeedle = wanted
+    /// Keeps a verdict per row for `query` (nil or empty keeps none).
+    public mutating func keepVerdicts(for query: Query?) {
+        let wanted = query.flatMap { $0.isEmpty ? nil : $0 }
+        guard wanted?.text != verdictQuery?.text else { return }
+        verdictQuery = wanted
         guard let wanted else {
             verdicts = []
             return
         }
-        verdicts = rows.map { Self.contains($0.searchKey, wanted) }
+        verdicts = rows.map { Self.verdict(wanted, $0) }
     }
 
-    static func contains(_ key: [UInt8], _ needle: [UInt8]) -> Bool {
-        containsBytes(key, needle)
+    static func verdict(_ query: Query, _ row: SessionRow) -> Bool {
+        query.matches(key: { row.searchKey }, field: { RowFields.sessionField($0, row) })
     }
 
     public static func == (a: SessionTable, b: SessionTable) -> Bool {

@@ -70,10 +70,16 @@ public struct MessageLine: Widget {
             g.write(
                 "ack \(prompt.target): note \(prompt.text)▏  (Enter acks, Esc drops; end with 'for 4h' to lapse)", x: area.x + 1,
                 y: y, maxWidth: area.width - 1, style: Style(.info, bold: true))
+        } else if let editing = state.editingFilter, let error = state.filterError {
+            // The reason first after the text: it is what must stay in sight on a narrow screen.
+            let shown = state.filters[state.focus].map { "showing /\($0)" } ?? "showing all"
+            g.write(
+                "filter \(state.focus.title): \(editing)▏  ✖ \(error) (\(shown))", x: area.x + 1, y: y,
+                maxWidth: area.width - 1, style: Style(.error, bold: true))
         } else if let editing = state.editingFilter {
             g.write(
-                "filter \(state.focus.title): \(editing)▏  (Enter keeps, Esc drops, ! inverts)", x: area.x + 1, y: y,
-                maxWidth: area.width - 1, style: Style(.info, bold: true))
+                "filter \(state.focus.title): \(editing)▏  (Enter keeps, Esc drops; field=value, sev>=error, or, ! inverts; fields in the ? help)",
+                x: area.x + 1, y: y, maxWidth: area.width - 1, style: Style(.info, bold: true))
         } else if let flash = state.flash {
             g.fill(x: area.x, y: y, width: area.width, height: 1, style: Style(.flash, reverse: true))
             g.write(" ! " + flash.text, x: area.x, y: y, maxWidth: area.width, style: Style(.flash, bold: true, reverse: true))

@@ -87,6 +87,16 @@ public enum Screen {
             lines.append(("ERROR?", "raised before a gap in its stream: it may have cleared while we were away (unverified)"))
             lines.append(("rate ?", "a session seen before a gap in its stream, dim until its next update: it may have ended"))
             lines.append(("OUTAGE?", "an outage seen before a gap in the ONU stream: its ONUs may be back (unverified)"))
+            lines.append(("", ""))
+            lines.append(("/ query", "words match anywhere; field=v field!=v field~regex; < <= > >= on numbers and sev"))
+            lines.append(("", "spaces: and; 'or' between alternatives; a leading ! inverts; quote values with spaces"))
+            lines.append(("", "e.g. sev>=error source~^olt-0[12]   pon=11 status=offline   rate_in>1000000 or user~^bob"))
+            lines.append(("", "any other name is looked up in the event's JSON (top level, then data): rx_power_dbm<-27"))
+            for pane in Pane.allCases {
+                let fields = RowFields.fields(for: pane).map { f in ([f.name] + f.aliases).joined(separator: "/") }
+                let name = PaneView.shortName(pane)
+                lines.append((pane == state.focus ? "▸" + name : name, fields.joined(separator: " ")))
+            }
             popup(
                 &g, state, title: "Keys (? or Esc closes)", lines: lines.map { $0.0.isEmpty ? $0.1 : pad($0.0, 10) + " " + $0.1 })
         case .onuList(let scope, let sort, let selected):

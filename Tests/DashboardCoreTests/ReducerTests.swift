@@ -353,7 +353,7 @@ struct KeyTests {
         _ = keyed(&s, .char("5"), .char("/"))
         for c in "10.9.9.9" { _ = keyed(&s, .char(c)) }
         _ = keyed(&s, .enter)
-        #expect(s.filters[.sessions] == "10.9.9.9" && s.sessions.verdictNeedle != nil)
+        #expect(s.filters[.sessions] == "10.9.9.9" && s.sessions.verdictQuery != nil)
         #expect(s.content(for: .sessions, limit: 10).rows.isEmpty, "not on 10.9.9.9 yet")
         _ = reduce(&s, .client([update("10.9.9.9", bytes: 3000, after: 2)]))
         #expect(s.content(for: .sessions, limit: 10).rows.count == 1, "moved to 10.9.9.9: matches now")
