@@ -38,21 +38,41 @@ public struct AckStore: Sendable {
 
     /// Writes `book` atomically.
     public func save(_ book: AckBook) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(
-            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(book)
+        do {
+            try AtomicFile.write(Array(try encoder.encode(book)), to: path)
+        } catch let error as AtomicFile.Failure {
+            throw AckStoreError(error.description)
+        }
+    }
+}
+
+/// A file replaced whole: written to a temporary file beside it, flushed to disk and renamed
+/// over the old one, so a crash mid-write leaves the old file or the new one, never half of
+/// either. Its directory is made (mode 0700) when missing; the file is 0600.
+public enum AtomicFile {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw Failure(description: "cannot make \(dir): \(error.localizedDescription)")
+        }
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw AckStoreError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard fd >= 0 else { throw Failure(description: "cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd) == 0
         close(fd)
-        guard written == data.count, synced, rename(temporary, path) == 0 else {
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw AckStoreError("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -31,6 +31,8 @@ public final class ConsoleLoop: @unchecked Sendable {
     let stop: StopRequest
     /// Keeps the acknowledgements and silences when they change (acks.json); nil: not kept.
     let saveAcks: (@Sendable (AckBook) -> Void)?
+    /// Where yanks and the command history go.
+    let files: LocalFiles
 
     /// - Parameters:
     ///   - inbox: what the network reports (the ConnectionManager's inbox).
@@ -42,9 +44,10 @@ public final class ConsoleLoop: @unchecked Sendable {
         terminal: any TerminalDevice, inbox: Inbox, effects: any ConsoleEffects, state: AppState, fps: Int,
         tokens: TokenStore? = nil, clock: some Clock<Duration> = ContinuousClock(),
         wallClock: @escaping @Sendable () -> UTCInstant = UTCInstant.now, stop: StopRequest = StopRequest(),
-        saveAcks: (@Sendable (AckBook) -> Void)? = nil
+        saveAcks: (@Sendable (AckBook) -> Void)? = nil, files: LocalFiles = LocalFiles()
     ) {
         self.saveAcks = saveAcks
+        self.files = files
         self.terminal = terminal
         self.inbox = inbox
         self.effects = effects
@@ -157,11 +160,41 @@ public final class ConsoleLoop: @unchecked Sendable {
             case .bell: terminal.bell()
             case .reconnectAll: Task { await target.reconnectAll() }
             case .saveAcks(let book): saveAcks?(book)
+            case .saveHistory(let commands): try? files.history?.save(commands)
+            case .yank(let bytes, let what): yank(bytes, what)
             case .send(let tenant, let endpoint, let command):
                 Task { await target.send(command, tenant: tenant, endpoint: endpoint) }
             }
         }
         return false
+    }
+
+    /// Copies `bytes` to `yank.json` and, when allowed, the clipboard (OSC 52); the flash line
+    /// says where it went, or why not.
+    private func yank(_ bytes: [UInt8], _ what: String) {
+        var went: [String] = []
+        var not: [String] = []
+        if files.osc52 {
+            if let sequence = OSC52.sequence(for: bytes) {
+                terminal.passThrough(sequence)
+                went.append("the clipboard (OSC 52)")
+            } else {
+                not.append("too long for OSC 52")
+            }
+        }
+        if let path = files.yankPath {
+            do {
+                try AtomicFile.write(bytes, to: path)
+                went.append(LocalFiles.shown(path))
+            } catch {
+                not.append("\(error)")
+            }
+        }
+        let text =
+            went.isEmpty
+            ? "\(what) not copied: \(not.isEmpty ? "no clipboard and no yank file" : not.joined(separator: "; "))"
+            : "copied \(what) to \(went.joined(separator: " and "))\(not.isEmpty ? "" : " (\(not.joined(separator: "; ")))")"
+        _ = reduce(&state, .said(text))
     }
 
     /// Whether a drained batch must be drawn at the next frame slot. Background figures (a

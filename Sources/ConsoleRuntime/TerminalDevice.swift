@@ -26,6 +26,9 @@ public protocol TerminalDevice: AnyObject {
     /// The next `draw` redraws every cell (after a resize or a resume from Ctrl-Z).
     func invalidate()
     func bell()
+    /// Writes an escape sequence as it is, between frames (OSC 52 for a yank). Built only by
+    /// this program (``OSC52``), never from network text.
+    func passThrough(_ sequence: [UInt8])
     /// The stop signal that arrived (SIGINT, SIGTERM, SIGHUP), or 0.
     var stopSignal: Int32 { get }
     /// A descriptor the signal handler writes one byte to, so that a signal wakes the loop's

@@ -128,6 +128,11 @@ public struct DashConfig: Sendable, Equatable {
         public var bellOnCritical = false
         /// `auto`, `color`, `mono`. `NO_COLOR` in the environment forces `mono`.
         public var theme: String = "auto"
+        /// `y` and `Y` also set the terminal's clipboard with OSC 52 (they always write
+        /// `yank.json` in the state directory). Off: nothing is written to the terminal.
+        public var osc52 = true
+        /// Refuse cancel, pause and resume in every console this config starts (as `--readonly`).
+        public var readOnly = false
         public init() {}
     }
 
@@ -465,12 +470,16 @@ extension DashConfig.Alerts: Decodable {
 }
 
 extension DashConfig.UI: Decodable {
-    enum CodingKeys: String, CodingKey, CaseIterable { case fps, bellOnCritical = "bell_on_critical", theme }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case fps, bellOnCritical = "bell_on_critical", theme, osc52, readOnly = "read_only"
+    }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         fps = try c.decodeIfPresent(Int.self, forKey: .fps) ?? fps
+        osc52 = try c.decodeIfPresent(Bool.self, forKey: .osc52) ?? osc52
+        readOnly = try c.decodeIfPresent(Bool.self, forKey: .readOnly) ?? readOnly
         bellOnCritical = try c.decodeIfPresent(Bool.self, forKey: .bellOnCritical) ?? bellOnCritical
         theme = try c.decodeIfPresent(String.self, forKey: .theme) ?? theme
     }

@@ -16,6 +16,12 @@ public struct AppState: Sendable {
     public var editingFilter: String? = nil
     /// The focused pane's filter when `/` was pressed: Esc puts it back.
     public var filterBeforeEdit: String? = nil
+    /// The `:` command line being typed.
+    public var commandLine: CommandPrompt? = nil
+    /// Commands run before, oldest first (kept in the state directory's `history`).
+    public var commandHistory: [String] = []
+    /// Why cancel, pause and resume are refused (`--readonly`, `profile lab`, `:readonly`); nil: they are not.
+    public var readOnly: String? = nil
     /// Why the query being typed does not parse (the last good one stays applied meanwhile).
     public var filterError: String? = nil
     public var filters: [Pane: String] = [:]

@@ -14,6 +14,7 @@ public enum KeyCommand: Sendable, Equatable {
     case cancel, pause, resume
     case reconnectAll, connections, clearPane, help, quit
     case acknowledge, silence, back
+    case commandLine, yank, yankID
 }
 
 /// One line of the keymap: the keys, how the help shows them, and what they do.
@@ -75,6 +76,13 @@ public enum Keymap {
             Binding(
                 keys: [.char("b")], label: "b", help: "back to the outage's ONU list after a jump to a subscriber",
                 command: .back),
+            Binding(
+                keys: [.char("y")], label: "y", help: "copy the selected row's JSON as received (OSC 52 and yank.json)",
+                command: .yank),
+            Binding(keys: [.char("Y")], label: "Y", help: "copy the selected row's id", command: .yankID),
+            Binding(
+                keys: [.char(":")], label: ":", help: "command line: Tab completes, ↑↓ history (commands below)",
+                command: .commandLine, hint: (":", "command")),
             Binding(keys: [.char("?")], label: "?", help: "this help", command: .help, hint: ("?", "help")),
             Binding(keys: [.char("q")], label: "q", help: "quit", command: .quit, hint: ("q", "quit")),
         ]

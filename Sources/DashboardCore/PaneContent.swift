@@ -105,6 +105,22 @@ public struct Row: Sendable {
         }
     }
 
+    /// The row's id as an operator pastes it elsewhere (`Y`): the alert, ONU serial, ticket
+    /// number, subscriber, session or job id; `olt-03/11` for an outage; nil for a gap.
+    public var idText: String? {
+        switch item {
+        case .onu(_, _, let o): o.onuSerial
+        case .alert(let a): a.id
+        case .alertGroup(let g): g.latest.id
+        case .ticket(_, _, let t): t.ticketNumber
+        case .subscriber(_, _, let s): s.subscriberID
+        case .session(let s): s.sessionID
+        case .job(let j): j.id
+        case .outage(let o, _, _): o.scope.description
+        case .gap: nil
+        }
+    }
+
     /// The tenant the row belongs to.
     public var tenant: String {
         switch item {

@@ -10,6 +10,8 @@ public enum Action: Sendable {
     case resized(cols: Int, rows: Int)
     /// Standing warnings (a token about to expire or expired, a token file others can read).
     case notices([Notice])
+    /// What the run loop has to say about an effect it carried out (a yank, a profile switch).
+    case said(String)
 }
 
 /// What the run loop should do, as values.
@@ -17,6 +19,11 @@ public enum Effect: Sendable, Equatable {
     case send(tenant: String, endpoint: Endpoint, command: ClientCommand)
     /// The acknowledgements and silences changed: keep them (acks.json).
     case saveAcks(AckBook)
+    /// The `:` history changed: keep it (the state directory's `history`).
+    case saveHistory([String])
+    /// Copy `bytes` for the operator: `yank.json` always, the terminal's clipboard (OSC 52)
+    /// when allowed. `what` names it in the flash line.
+    case yank(bytes: [UInt8], what: String)
     case reconnectAll
     case bell
     case quit
@@ -78,6 +85,9 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .notices(let notices):
         state.notices = notices
+        return []
+    case .said(let text):
+        flash(&state, text, seconds: 8)
         return []
     case .key(let key):
         let effects = handleKey(&state, key)
@@ -315,6 +325,72 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
 
 // MARK: - Keys
 
+func commandKey(_ state: inout AppState, _ prompt: inout CommandPrompt, _ key: Key) -> [Effect] {
+    switch key {
+    case .escape:
+        state.commandLine = nil
+        return []
+    case .enter:
+        state.commandLine = nil
+        let text = prompt.text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return [] }
+        var effects: [Effect] = []
+        if state.commandHistory.last != text {
+            state.commandHistory.append(text)
+            if state.commandHistory.count > Commands.historyLimit {
+                state.commandHistory.removeFirst(state.commandHistory.count - Commands.historyLimit)
+            }
+            effects.append(.saveHistory(state.commandHistory))
+        }
+        return effects + Commands.run(text, &state)
+    case .tab:
+        Commands.complete(&prompt, state)
+    case .up, .down:
+        let history = state.commandHistory
+        guard !history.isEmpty else { break }
+        if prompt.historyIndex == nil { prompt.typed = prompt.text }
+        let i: Int? =
+            key == .up
+            ? max(0, (prompt.historyIndex ?? history.count) - 1)
+            : prompt.historyIndex.flatMap { $0 + 1 < history.count ? $0 + 1 : nil }
+        prompt.historyIndex = i
+        prompt.text = i.map { history[$0] } ?? prompt.typed
+        prompt.candidates = []
+    case .backspace:
+        if prompt.text.isEmpty {
+            state.commandLine = nil
+            return []
+        }
+        prompt.text.removeLast()
+        prompt.candidates = []
+    case .char(let c):
+        prompt.text.append(c)
+        prompt.candidates = []
+    default:
+        break
+    }
+    state.commandLine = prompt
+    return []
+}
+
+/// `y`: the selected row's JSON exactly as received; `Y`: its id.
+func yank(_ state: inout AppState, id: Bool) -> [Effect] {
+    let content = state.content(for: state.focus, limit: selectionWindow)
+    guard let i = content.selectedIndex ?? (content.rows.isEmpty ? nil : 0) else {
+        flash(&state, "nothing to copy: \(state.focus.title) has no row")
+        return []
+    }
+    let row = content.rows[i]
+    if id {
+        guard let text = row.idText else {
+            flash(&state, "this row has no id to copy (y copies its JSON)")
+            return []
+        }
+        return [.yank(bytes: Array(text.utf8), what: "id \(text)")]
+    }
+    return [.yank(bytes: row.detail, what: "\(state.focus.title) row JSON (\(row.detail.count) bytes)")]
+}
+
 /// The filter being typed is `text`: applied when it parses (or is empty), else its error shown.
 func typeFilter(_ state: inout AppState, _ text: String) {
     state.editingFilter = text
@@ -386,11 +462,19 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
         return []
     }
+    // Typing a `:` command: Tab completes, ↑↓ browse the history, Enter runs, Esc drops.
+    if var prompt = state.commandLine {
+        return commandKey(&state, &prompt, key)
+    }
     // A cancel confirmation takes y / n / Esc only.
     if case .confirmCancel(let tenant, let endpoint, _, _) = state.overlay {
         switch key {
         case .char("y"), .char("Y"):
             state.overlay = .none
+            if let why = state.readOnly {
+                flash(&state, "read-only (\(why)): cancel refused, nothing was sent")
+                return []
+            }
             return [.send(tenant: tenant, endpoint: endpoint, command: endpoint.isCampaign ? .cancelCampaign : .cancelJob)]
         case .char("n"), .char("N"), .escape:
             state.overlay = .none
@@ -459,6 +543,12 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
         return []
     }
+    return handleKeyCommand(&state, command)
+}
+
+/// What a key's command does on the panes (no overlay open, no prompt): keys and `:` commands
+/// both come here.
+func handleKeyCommand(_ state: inout AppState, _ command: KeyCommand) -> [Effect] {
     switch command {
     case .focusNext, .focusPrevious:
         // In the order the panes are read on this screen: left to right, top to bottom.
@@ -509,6 +599,12 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         state.sessionSortDescending.toggle()
     case .cancel, .pause, .resume:
         guard state.focus == .jobs, let sel = selectedJob(state) else { return [] }
+        if let why = state.readOnly {
+            // Refused before anything else: no dialog, no request.
+            let verb = command == .cancel ? "cancel" : command == .pause ? "pause" : "resume"
+            flash(&state, "read-only (\(why)): \(verb) refused, nothing was sent")
+            return []
+        }
         let endpoint: Endpoint = sel.isCampaign ? .campaign(sel.id) : .job(sel.id)
         // A finished job takes no command: said at once, and nothing is sent.
         let verb = command == .cancel ? "cancel" : command == .pause ? "pause" : "resume"
@@ -556,6 +652,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             flash(&state, "RADIUS sessions are live state, not history: nothing to clear")
         }
     case .help: state.overlay = .help
+    case .commandLine: state.commandLine = CommandPrompt()
+    case .yank, .yankID: return yank(&state, id: command == .yankID)
     case .quit: return [.quit]
     case .back:
         guard let back = state.jumpBack else {

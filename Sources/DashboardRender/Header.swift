@@ -14,6 +14,12 @@ public struct Header: Widget {
         var left = " realtime-dash  tenant: \(state.tenantFilter ?? "all (\(state.tenants.count))")"
         if let f = state.frozen { left += "  FROZEN +\(f.eventsSince)" }
         var used = g.write(left, x: area.x, y: y, maxWidth: area.width, style: Style(.header, bold: true, reverse: true))
+        if state.readOnly != nil {
+            // Said in words: an operator must know before pressing c that nothing will be sent.
+            used += g.write(
+                "  read-only ", x: area.x + used, y: y, maxWidth: max(0, area.width - used),
+                style: Style(.warning, bold: true, reverse: true))
+        }
         let link = state.connectivity
         if !state.connections.isEmpty && !link.anyLive {
             // Not by colour alone: the word says it, in the loudest role.
@@ -70,6 +76,14 @@ public struct MessageLine: Widget {
             g.write(
                 "ack \(prompt.target): note \(prompt.text)▏  (Enter acks, Esc drops; end with 'for 4h' to lapse)", x: area.x + 1,
                 y: y, maxWidth: area.width - 1, style: Style(.info, bold: true))
+        } else if let prompt = state.commandLine {
+            var line = ":\(prompt.text)▏"
+            if !prompt.candidates.isEmpty {
+                line += "   " + prompt.candidates.joined(separator: "  ")
+            } else if prompt.text.isEmpty {
+                line += "   (Tab completes, ↑↓ history, Enter runs, Esc drops; :help lists commands)"
+            }
+            g.write(line, x: area.x + 1, y: y, maxWidth: area.width - 1, style: Style(.info, bold: true))
         } else if let editing = state.editingFilter, let error = state.filterError {
             // The reason first after the text: it is what must stay in sight on a narrow screen.
             let shown = state.filters[state.focus].map { "showing /\($0)" } ?? "showing all"

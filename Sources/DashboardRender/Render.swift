@@ -88,6 +88,11 @@ public enum Screen {
             lines.append(("rate ?", "a session seen before a gap in its stream, dim until its next update: it may have ended"))
             lines.append(("OUTAGE?", "an outage seen before a gap in the ONU stream: its ONUs may be back (unverified)"))
             lines.append(("", ""))
+            for c in Commands.table {
+                let names = ([c.name] + c.aliases).map { ":" + $0 }.joined(separator: " ")
+                lines.append((names, (c.argument.isEmpty ? "" : c.argument + "  ") + c.help))
+            }
+            lines.append(("", ""))
             lines.append(("/ query", "words match anywhere; field=v field!=v field~regex; < <= > >= on numbers and sev"))
             lines.append(("", "spaces: and; 'or' between alternatives; a leading ! inverts; quote values with spaces"))
             lines.append(("", "e.g. sev>=error source~^olt-0[12]   pon=11 status=offline   rate_in>1000000 or user~^bob"))

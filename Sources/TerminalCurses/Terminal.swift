@@ -170,6 +170,17 @@ public final class Terminal: TerminalDevice {
 
     public func bell() { beep() }
 
+    public func passThrough(_ sequence: [UInt8]) {
+        // curses writes each frame with write(2) and flushes it in doupdate, so the sequence
+        // lands between frames, not inside one.
+        var offset = 0
+        while offset < sequence.count {
+            let n = sequence.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { if n < 0 && errno == EINTR { continue } else { return } }
+            offset += n
+        }
+    }
+
     public var inputDescriptor: Int32 { 0 }
     public var stopSignal: Int32 { TerminalGuard.stopSignal }
     public func setWakeDescriptor(_ fd: Int32) { TerminalGuard.wakeFD = fd }

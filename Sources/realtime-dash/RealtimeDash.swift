@@ -42,6 +42,9 @@ struct RealtimeDash: AsyncParsableCommand {
     @Option(help: "Log file (default: log.file from the config).")
     var logFile: String?
 
+    @Flag(help: "Refuse cancel, pause and resume before any request (acknowledgements still work).")
+    var readonly = false
+
     func validate() throws {
         if let theme, !Theme.names.contains(theme) {
             throw ValidationError("--theme must be one of \(Theme.names.joined(separator: ", ")), not '\(theme)'")
@@ -102,7 +105,16 @@ struct RealtimeDash: AsyncParsableCommand {
         state.flapRule.window = dashConfig.alerts.flapWindowSeconds
         // Acknowledgements and silences are local to this console, kept across restarts.
         state.operatorName = env["USER"] ?? env["LOGNAME"] ?? "operator"
-        let ackStore = AckStore(path: XDGPaths(environment: env).stateDirectory + "/acks.json")
+        let stateDirectory = XDGPaths(environment: env).stateDirectory
+        let ackStore = AckStore(path: stateDirectory + "/acks.json")
+        let history = HistoryStore(path: stateDirectory + "/history")
+        state.commandHistory = history.load(limit: Commands.historyLimit)
+        let files = LocalFiles(yankPath: stateDirectory + "/yank.json", osc52: dashConfig.ui.osc52, history: history)
+        if readonly {
+            state.readOnly = "--readonly"
+        } else if dashConfig.ui.readOnly {
+            state.readOnly = "config ui.read_only"
+        }
         var (book, problem) = ackStore.load()
         // What lapsed while no console ran is gone before anything is drawn.
         _ = book.expire(now: UTCInstant.now())
@@ -131,7 +143,7 @@ struct RealtimeDash: AsyncParsableCommand {
                     stop: stop,
                     saveAcks: { book in
                         do { try ackStore.save(book) } catch { logger.error("acknowledgements not kept: \(error)") }
-                    }
+                    }, files: files
                 ).run()
             }
         }

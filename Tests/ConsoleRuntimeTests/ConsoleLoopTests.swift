@@ -16,6 +16,8 @@ final class FakeTerminal: TerminalDevice, @unchecked Sendable {
     private var pipeFDs: [Int32] = [-1, -1]
     private var signal: Int32 = 0
     private(set) var bells = 0
+    private var passed: [[UInt8]] = []
+    var passedThrough: [[UInt8]] { lock.withLock { passed } }
     let size: (cols: Int, rows: Int)
     let ascii = false
 
@@ -31,6 +33,8 @@ final class FakeTerminal: TerminalDevice, @unchecked Sendable {
     }
 
     var inputDescriptor: Int32 { pipeFDs[0] }
+
+    func passThrough(_ sequence: [UInt8]) { lock.withLock { passed.append(sequence) } }
 
     func press(_ input: TerminalInput) {
         lock.withLock { pending.append(input) }
@@ -138,6 +142,74 @@ struct ConsoleLoopTests {
         terminal.press(.resize(cols: 80, rows: 24))  // wakes the poll, as the real handler's byte does
         try await eventually("the loop returned", timeout: 10) { running.exit != nil }
         #expect(running.exit == SIGTERM)
+    }
+}
+
+@Suite("Local files: yank, OSC 52, the command history")
+struct LocalFilesTests {
+    @Test(
+        "y writes the row's exact bytes to yank.json and an OSC 52 sequence whose payload is their base64",
+        .timeLimit(.minutes(1)))
+    func yank() async throws {
+        let dir = try scratchDirectory()
+        let terminal = FakeTerminal(cols: 120, rows: 40)
+        var state = AppState(tenants: ["t-01"], now: UTCInstant.now())
+        state.focus = .alerts
+        let files = LocalFiles(yankPath: dir + "/state/yank.json", osc52: true, history: nil)
+        let inbox = Inbox()
+        let running = RunningLoop(
+            ConsoleLoop(terminal: terminal, inbox: inbox, effects: RecordedEffects(), state: state, fps: 30, files: files))
+        // An alert whose message holds an escape sequence: copied as received, never sent raw.
+        let raw = Array(
+            EventEncoder.json(
+                type: .alertRaised, tenantID: "t-01", timestamp: UTCInstant.now(),
+                payload: .alert(
+                    AlertEvent(
+                        alertID: "a-1", alertType: "x", severity: .critical, source: "s", message: "\u{1B}]0;pwned\u{07} ünï"))
+            ).utf8)
+        guard case .event(let e) = EventDecoder.decode(raw) else {
+            Issue.record("the test alert must decode")
+            return
+        }
+        inbox.push(.event(tenant: "t-01", endpoint: .alerts, event: e))
+        try await eventually("the alert drawn", timeout: 10) { terminal.lastScreen.contains("CRITICAL") }
+        terminal.press(.key(.char("y")))
+        try await eventually("the flash says where it went", timeout: 10) {
+            terminal.lastScreen.contains("copied Alerts row JSON")
+        }
+        let written = FileManager.default.contents(atPath: dir + "/state/yank.json").map { Array($0) }
+        #expect(written == raw, "yank.json holds the event exactly as received")
+        let sequences = terminal.passedThrough
+        #expect(sequences.count == 1)
+        let prefix = [UInt8(0x1B)] + Array("]52;c;".utf8)
+        if let seq = sequences.first, seq.starts(with: prefix), seq.last == 0x07 {
+            let payload = String(decoding: seq[prefix.count..<(seq.count - 1)], as: UTF8.self)
+            #expect(Data(base64Encoded: payload).map { Array($0) } == raw)
+            #expect(!payload.unicodeScalars.contains { $0.value < 0x20 }, "no control character from the network")
+        } else {
+            Issue.record("an OSC 52 sequence: \(sequences)")
+        }
+        #expect(terminal.lastScreen.contains("copied Alerts row JSON (\(raw.count) bytes) to the clipboard (OSC 52) and \(dir)/"))
+        terminal.press(.key(.char("q")))
+        try await eventually("the loop returned", timeout: 10) { running.exit != nil }
+    }
+
+    @Test("OSC 52 off: nothing is written to the terminal; a payload too long for it is said")
+    func osc52Limits() {
+        #expect(OSC52.sequence(for: Array(repeating: 0x41, count: 80_000)) == nil, "base64 of 80 KB is over 100 KB")
+        #expect(OSC52.sequence(for: Array("hi".utf8)) == [0x1B] + Array("]52;c;aGk=".utf8) + [0x07])
+    }
+
+    @Test("the history file round-trips, keeps the newest, and skips lines with control characters")
+    func historyFile() throws {
+        let dir = try scratchDirectory()
+        let store = HistoryStore(path: dir + "/sub/history")
+        #expect(store.load(limit: 10) == [], "no file: no history")
+        try store.save(["jobs", "tenant t-01", "filter sev>=error"])
+        #expect(store.load(limit: 10) == ["jobs", "tenant t-01", "filter sev>=error"])
+        #expect(store.load(limit: 2) == ["tenant t-01", "filter sev>=error"])
+        try Data("ok\nbad\u{1B}[2J\n\nalso ok\n".utf8).write(to: URL(fileURLWithPath: dir + "/sub/history"))
+        #expect(store.load(limit: 10) == ["ok", "also ok"])
     }
 }
 

@@ -1,0 +1,218 @@
+import RealtimeProtocol
+import Testing
+
+@testable import DashboardCore
+
+/// Issue 14: the `:` command line, yank and read-only.
+@Suite("The : command line")
+struct CommandLineTests {
+    func keyed(_ s: inout AppState, _ keys: Key...) -> [Effect] { keys.flatMap { reduce(&s, .key($0)) } }
+    func type(_ s: inout AppState, _ text: String) -> [Effect] { text.flatMap { reduce(&s, .key(.char($0))) } }
+    /// Types `:text` and Enter.
+    func run(_ s: inout AppState, _ text: String) -> [Effect] {
+        _ = keyed(&s, .char(":"))
+        _ = type(&s, text)
+        return keyed(&s, .enter)
+    }
+
+    @Test(": opens the line, Esc drops it, Backspace on an empty line closes it; keys are text meanwhile")
+    func opensAndCloses() {
+        var s = state()
+        _ = keyed(&s, .char(":"))
+        #expect(s.commandLine == CommandPrompt())
+        _ = type(&s, "q")
+        #expect(s.commandLine?.text == "q", "q is text here, not quit")
+        _ = keyed(&s, .escape)
+        #expect(s.commandLine == nil)
+        _ = keyed(&s, .char(":"), .char("x"), .backspace)
+        #expect(s.commandLine?.text == "")
+        _ = keyed(&s, .backspace)
+        #expect(s.commandLine == nil)
+    }
+
+    @Test("pane commands focus like 1-6; :tenant sets the header's tenant filter; :q quits")
+    func panesTenantQuit() {
+        var s = state()
+        _ = run(&s, "jobs")
+        #expect(s.focus == .jobs)
+        _ = run(&s, "radius")
+        #expect(s.focus == .sessions, "an alias")
+        _ = run(&s, "tenant t-02")
+        #expect(s.tenantFilter == "t-02")
+        _ = run(&s, "tenant all")
+        #expect(s.tenantFilter == nil)
+        #expect(run(&s, "q").contains(.quit))
+        #expect(run(&s, "quit").contains(.quit))
+    }
+
+    @Test(
+        "an unknown command or argument says what was expected, in one line",
+        arguments: [
+            ("tenant t-9", "unknown tenant 't-9': t-01, t-02, all"),
+            ("tenant", ":tenant needs one tenant: t-01, t-02, all"),
+            (
+                "frobnicate",
+                "unknown command ':frobnicate': alerts, onu, tickets, subscribers, sessions, jobs, tenant, filter, sort, clear, readonly, help, quit"
+            ),
+            ("alerts now", ":alerts takes no argument, not 'now'"),
+            ("filter pon=", "not applied: 'pon=': a value is needed after '='"),
+            ("sort in", "Alerts keeps its own order; only RADIUS sessions sort (:sessions, then :sort)"),
+            ("readonly maybe", "'maybe' is not on or off"),
+        ])
+    func errors(_ line: String, _ message: String) {
+        var s = state()
+        let before = s.tenantFilter
+        _ = run(&s, line)
+        #expect(s.flash?.text == message)
+        #expect(s.tenantFilter == before && s.filters.isEmpty, "nothing changed")
+    }
+
+    @Test(":filter sets and clears the focused pane's query; :sort picks a column and direction on sessions")
+    func filterAndSort() {
+        var s = state()
+        _ = reduce(&s, .client([alert("a", .info), alert("b", .critical, at: at(1))]))
+        _ = run(&s, "filter sev>=error")
+        #expect(s.filters[.alerts] == "sev>=error" && s.content(for: .alerts, limit: 10).rows.compactMap(severity) == [.critical])
+        _ = run(&s, "filter")
+        #expect(s.filters[.alerts] == nil)
+        _ = run(&s, "sessions")
+        _ = run(&s, "sort user")
+        #expect(s.sessionSort == .user && !s.sessionSortDescending, "users read A to Z first")
+        _ = run(&s, "sort rate desc")
+        #expect(s.sessionSort == .rateIn && s.sessionSortDescending)
+        _ = run(&s, "sort rate asc")
+        #expect(!s.sessionSortDescending)
+        _ = run(&s, "sort speed")
+        #expect(s.flash?.text == "unknown column 'speed': in, out, rate, duration, user")
+        _ = run(&s, "sort user sideways")
+        #expect(s.flash?.text == "'sideways' is not a direction: asc, desc" && s.sessionSort == .rateIn)
+    }
+
+    @Test("Tab completes a command, then its argument; an ambiguous Tab extends and lists")
+    func completion() {
+        var s = state()
+        _ = keyed(&s, .char(":"))
+        _ = type(&s, "te")
+        _ = keyed(&s, .tab)
+        #expect(s.commandLine?.text == "tenant ", "unique: taken whole, with a space for the argument")
+        _ = keyed(&s, .tab)
+        #expect(s.commandLine?.text == "tenant " && s.commandLine?.candidates == ["t-01", "t-02", "all"])
+        _ = type(&s, "t")
+        _ = keyed(&s, .tab)
+        #expect(s.commandLine?.text == "tenant t-0" && s.commandLine?.candidates == ["t-01", "t-02"])
+        _ = type(&s, "2")
+        _ = keyed(&s, .tab)
+        #expect(s.commandLine?.text == "tenant t-02" && s.commandLine?.candidates == [])
+        _ = keyed(&s, .enter)
+        #expect(s.tenantFilter == "t-02")
+        _ = keyed(&s, .char(":"))
+        _ = type(&s, "s")
+        _ = keyed(&s, .tab)
+        #expect(s.commandLine?.text == "s" && s.commandLine?.candidates == ["subscribers", "sessions", "sort"])
+        _ = type(&s, "u")
+        _ = keyed(&s, .tab)
+        #expect(s.commandLine?.text == "subscribers", "a command without an argument gets no space")
+        _ = keyed(&s, .escape, .char(":"))
+        _ = type(&s, "zz")
+        _ = keyed(&s, .tab)
+        #expect(s.commandLine?.text == "zz" && s.commandLine?.candidates == [], "nothing to complete: left as typed")
+    }
+
+    @Test("↑↓ browse the history; Enter keeps a command once (saved), not an empty line or a repeat")
+    func history() {
+        var s = state()
+        #expect(run(&s, "jobs") == [.saveHistory(["jobs"])])
+        #expect(run(&s, "tenant t-01") == [.saveHistory(["jobs", "tenant t-01"])])
+        #expect(run(&s, "tenant t-01") == [], "the same again is not kept twice")
+        #expect(run(&s, "  ") == [])
+        _ = keyed(&s, .char(":"))
+        _ = type(&s, "al")
+        _ = keyed(&s, .up)
+        #expect(s.commandLine?.text == "tenant t-01")
+        _ = keyed(&s, .up, .up)
+        #expect(s.commandLine?.text == "jobs", "stops at the oldest")
+        _ = keyed(&s, .down)
+        #expect(s.commandLine?.text == "tenant t-01")
+        _ = keyed(&s, .down)
+        #expect(s.commandLine?.text == "al", "past the newest: what was being typed")
+        s.commandHistory = (0..<Commands.historyLimit).map { "c\($0)" }
+        let effects = keyed(&s, .enter)
+        guard case .saveHistory(let kept)? = effects.first else {
+            Issue.record("the history is saved")
+            return
+        }
+        #expect(kept.count == Commands.historyLimit && kept.last == "al" && kept.first == "c1", "bounded, oldest dropped")
+    }
+
+    @Test("the help lists every command from the same table")
+    func help() {
+        var s = state()
+        _ = run(&s, "help")
+        #expect(s.overlay == .help)
+        #expect(Keymap.command(for: .char(":")) == .commandLine)
+    }
+}
+
+@Suite("Read-only and yank")
+struct ReadOnlyAndYankTests {
+    func keyed(_ s: inout AppState, _ keys: Key...) -> [Effect] { keys.flatMap { reduce(&s, .key($0)) } }
+
+    func withJob() -> AppState {
+        var s = state()
+        _ = reduce(&s, .client([job("j-1", .running, progress: 10)]))
+        _ = keyed(&s, .char("6"))
+        return s
+    }
+
+    @Test("read-only refuses cancel, pause and resume before any effect; local acks still work")
+    func readOnly() {
+        var s = withJob()
+        s.readOnly = "--readonly"
+        for key in ["c", "p", "r"] {
+            let effects = keyed(&s, .char(Character(key)))
+            #expect(effects.isEmpty && s.overlay == .none, "\(key): nothing sent, no dialog")
+            #expect(
+                s.flash?.text.hasPrefix("read-only (--readonly): ") == true
+                    && s.flash?.text.hasSuffix("refused, nothing was sent") == true)
+        }
+        _ = reduce(&s, .client([alert("a", .critical)]))
+        _ = keyed(&s, .char("2"), .char("a"), .enter)
+        #expect(s.acks.acks.count == 1, "acknowledgements are local: still allowed")
+        _ = keyed(&s, .char(":"))
+        _ = "readonly off".map { reduce(&s, .key(.char($0))) }
+        _ = keyed(&s, .enter)
+        #expect(s.readOnly == "--readonly" && s.flash?.text == "read-only comes from --readonly: it stays for this session")
+    }
+
+    @Test(":readonly turns it on and off; a cancel dialog opened before it sends nothing")
+    func readOnlyCommand() {
+        var s = withJob()
+        _ = keyed(&s, .char("c"))
+        guard case .confirmCancel = s.overlay else {
+            Issue.record("c opens the dialog")
+            return
+        }
+        s.readOnly = ":readonly"  // as if turned on by another path while the dialog was open
+        #expect(keyed(&s, .char("y")).isEmpty && s.flash?.text == "read-only (:readonly): cancel refused, nothing was sent")
+        s.readOnly = nil
+        for c in ":readonly" { _ = reduce(&s, .key(.char(c))) }
+        _ = keyed(&s, .enter)
+        #expect(s.readOnly == ":readonly")
+        for c in ":ro off" { _ = reduce(&s, .key(.char(c))) }
+        _ = keyed(&s, .enter)
+        #expect(s.readOnly == nil)
+        #expect(keyed(&s, .char("p")) == [.send(tenant: "t-01", endpoint: .job("j-1"), command: .pauseJob)])
+    }
+
+    @Test("y yanks the selected row's JSON exactly as received; Y its id; an empty pane says so")
+    func yank() {
+        var s = state()
+        _ = reduce(&s, .client([alert("a-7", .critical)]))
+        let raw = s.alerts[.alert("t-01", "a-7")]!.raw
+        _ = keyed(&s, .char("2"))
+        #expect(keyed(&s, .char("y")) == [.yank(bytes: raw, what: "Alerts row JSON (\(raw.count) bytes)")])
+        #expect(keyed(&s, .char("Y")) == [.yank(bytes: Array("a-7".utf8), what: "id a-7")])
+        _ = keyed(&s, .char("3"))
+        #expect(keyed(&s, .char("y")).isEmpty && s.flash?.text == "nothing to copy: Tickets has no row")
+    }
+}
