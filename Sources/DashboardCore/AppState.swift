@@ -27,6 +27,11 @@ public struct AppState: Sendable {
     public var filters: [Pane: String] = [:]
     /// The selected row's entity id, per pane (the selection follows the entity).
     public var selection: [Pane: RowID] = [:]
+    /// The other panes' sorts (none: the pane's own order).
+    public var sorts: [Pane: PaneSort] = [:]
+    /// Lazy sort: rows stay still while the operator moves the selection (`L`).
+    public var lazySort = false
+    public var sortHold: [Pane: SortHold] = [:]
     public var sessionSort: SessionSort = .bytesIn
     public var sessionSortDescending = true
     public var historyLimit: Int

@@ -38,7 +38,8 @@ public enum Commands {
             ConsoleCommand(name: "tenant", aliases: [], argument: "NAME|all", help: "show one tenant, or all"),
             ConsoleCommand(name: "filter", aliases: [], argument: "[QUERY]", help: "the focused pane's / query; none clears it"),
             ConsoleCommand(
-                name: "sort", aliases: [], argument: "COLUMN [asc|desc]", help: "sort the focused pane (RADIUS sessions)"),
+                name: "sort", aliases: [], argument: "COLUMN [asc|desc] | none | lazy | live",
+                help: "sort the focused pane; none: its own order; lazy: rows still while you move"),
             ConsoleCommand(name: "clear", aliases: [], argument: "", help: "clear the focused pane, as x does"),
             ConsoleCommand(
                 name: "readonly", aliases: ["ro"], argument: "[on|off]", help: "refuse cancel, pause and resume (acks still work)"
@@ -56,7 +57,8 @@ public enum Commands {
     static func argumentValues(_ command: ConsoleCommand, _ state: AppState) -> [String] {
         switch command.name {
         case "tenant": state.tenants + ["all"]
-        case "sort": state.focus == .sessions ? SessionSort.allCases.map(\.commandName) : []
+        case "sort":
+            AppState.sortColumns(state.focus).map(\.name) + (state.focus == .sessions ? [] : ["none"]) + ["lazy", "live"]
         case "readonly": ["on", "off"]
         default: []
         }
@@ -169,21 +171,30 @@ public enum Commands {
     }
 
     static func sort(_ state: inout AppState, _ args: [String]) -> [Effect] {
-        guard state.focus == .sessions else {
-            flash(&state, "\(state.focus.title) keeps its own order; only RADIUS sessions sort (:sessions, then :sort)")
+        let pane = state.focus
+        let columns = AppState.sortColumns(pane)
+        let names = columns.map(\.name)
+        let choices = (names + (pane == .sessions ? [] : ["none"]) + ["lazy", "live"]).joined(separator: ", ")
+        guard (1...2).contains(args.count) else {
+            flash(&state, ":sort needs a column of \(pane.title): \(choices)")
             return []
         }
-        let names = SessionSort.allCases.map(\.commandName)
-        guard (1...2).contains(args.count), let column = SessionSort.allCases.first(where: { $0.commandName == args[0] })
-        else {
-            flash(
-                &state,
-                args.isEmpty
-                    ? ":sort needs a column: \(names.joined(separator: ", "))"
-                    : "unknown column '\(args[0])': \(names.joined(separator: ", "))")
+        switch args[0].lowercased() {
+        case "lazy", "live":
+            if state.lazySort != (args[0].lowercased() == "lazy") { return handleKeyCommand(&state, .lazySort) }
+            return []
+        case "none" where pane != .sessions:
+            state.sorts[pane] = nil
+            return []
+        default:
+            break
+        }
+        guard let index = columns.firstIndex(where: { $0.name == args[0].lowercased() }) else {
+            flash(&state, "unknown column '\(args[0])' of \(pane.title): \(choices)")
             return []
         }
-        var descending = state.sessionSort == column ? state.sessionSortDescending : column != .user
+        let current = state.sortShown(pane)
+        var descending = current?.column == columns[index] ? current!.descending : columns[index].descendingFirst
         if args.count == 2 {
             switch args[1].lowercased() {
             case "asc": descending = false
@@ -193,8 +204,12 @@ public enum Commands {
                 return []
             }
         }
-        state.sessionSort = column
-        state.sessionSortDescending = descending
+        if pane == .sessions {
+            state.sessionSort = SessionSort(rawValue: index)!
+            state.sessionSortDescending = descending
+        } else {
+            state.sorts[pane] = PaneSort(column: index, descending: descending)
+        }
         return []
     }
 

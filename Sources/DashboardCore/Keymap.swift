@@ -10,7 +10,7 @@ public enum KeyCommand: Sendable, Equatable {
     case focusNext, focusPrevious, focus(Pane)
     case moveUp, moveDown, pageUp, pageDown, first, last
     case zoom, detail, close, startFilter, cycleTenant, freeze
-    case nextSortColumn, flipSortDirection
+    case nextSortColumn, flipSortDirection, lazySort
     case cancel, pause, resume
     case reconnectAll, connections, clearPane, help, quit
     case acknowledge, silence, back
@@ -59,8 +59,13 @@ public enum Keymap {
             Binding(
                 keys: [.char(" ")], label: "space", help: "freeze the view (ingest continues)", command: .freeze,
                 hint: ("space", "freeze")),
-            Binding(keys: [.char("s")], label: "s", help: "sessions: next sort column", command: .nextSortColumn),
-            Binding(keys: [.char("S")], label: "S", help: "sessions: reverse the sort", command: .flipSortDirection),
+            Binding(
+                keys: [.char("s")], label: "s", help: "sort by the next column (then the pane's own order)",
+                command: .nextSortColumn),
+            Binding(keys: [.char("S")], label: "S", help: "reverse the sort", command: .flipSortDirection),
+            Binding(
+                keys: [.char("L")], label: "L", help: "lazy sort: rows stay still while you move the selection",
+                command: .lazySort),
             Binding(keys: [.char("c")], label: "c", help: "jobs: cancel (asks y/n)", command: .cancel),
             Binding(keys: [.char("p")], label: "p", help: "jobs: pause", command: .pause),
             Binding(keys: [.char("r")], label: "r", help: "jobs: resume", command: .resume),

@@ -185,8 +185,10 @@ public struct PaneContent: Sendable {
     /// How many tenants the pane shows, and the time its freshness is judged at.
     public var shownTenants = 1
     public var asOf = UTCInstant(microseconds: 0)
-    /// Sessions only: the sort column and direction.
-    public var sort: (column: SessionSort, descending: Bool)?
+    /// The sort column and direction (nil: the pane's own order), and whether a lazy sort holds
+    /// the rows still now.
+    public var sort: (column: SortColumn, descending: Bool)?
+    public var sortHeld = false
     /// Jobs only: finished jobs hidden by `x`, and how many.
     public var hiddenFinished: Int?
 }
@@ -224,7 +226,8 @@ extension AppState {
         if pane == .jobs, hideFinishedJobs {
             content.hiddenFinished = view.jobs.values.filter { shows($0.tenant) && !$0.isCampaign && $0.status.isTerminal }.count
         }
-        if pane == .sessions { content.sort = (sessionSort, sessionSortDescending) }
+        content.sort = sortShown(pane)
+        content.sortHeld = activeHold(pane) != nil
         return content
     }
 
@@ -258,7 +261,14 @@ extension AppState {
         return rows
     }
 
+    /// The rows of `pane`, filtered, in the pane's chosen order (``sortedRows(_:_:)``).
     func rows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
+        var set = unsortedRows(for: pane, view: view, filterText: filterText, limit: limit)
+        set.rows = sortedRows(pane, set.rows)
+        return set
+    }
+
+    func unsortedRows(for pane: Pane, view: Snapshot, filterText: String, limit: Int) -> RowSet {
         let matcher = Self.query(filterText) ?? .literal("")
         switch pane {
         case .onu:
@@ -521,9 +531,18 @@ extension AppState {
                     }
                 }
             }
+            // A lazy sort's held rows keep their places (their ranks by slot, for this frame).
+            var held: [Int32] = []
+            if let hold = activeHold(.sessions) {
+                held = [Int32](repeating: Int32.max, count: rows.count)
+                for (id, rank) in hold.ranks {
+                    if case .entity(let key) = id, let slot = table.slot(forKey: key) { held[slot] = Int32(rank) }
+                }
+            }
             // Fields are read in place (rows[i].field), never as whole-row copies.
             func before(_ x: Int32, _ y: Int32) -> Bool {
                 let a = Int(x), b = Int(y)
+                if !held.isEmpty, held[a] != held[b] { return held[a] < held[b] }
                 let ordered: Bool
                 var tie = false
                 switch sort {

@@ -597,6 +597,33 @@ func handleKeyCommand(_ state: inout AppState, _ command: KeyCommand) -> [Effect
         state.sessionSort = SessionSort(rawValue: (state.sessionSort.rawValue + 1) % SessionSort.allCases.count)!
     case .flipSortDirection where state.focus == .sessions:
         state.sessionSortDescending.toggle()
+    case .nextSortColumn:
+        // None, then each column, then none again: the pane's own order is one of the choices.
+        let columns = AppState.sortColumns(state.focus)
+        let next = state.sorts[state.focus].map { $0.column + 1 } ?? 0
+        if next < columns.count {
+            state.sorts[state.focus] = PaneSort(column: next, descending: columns[next].descendingFirst)
+        } else {
+            state.sorts[state.focus] = nil
+            flash(&state, "\(state.focus.title): its own order again")
+        }
+    case .flipSortDirection:
+        if var sort = state.sorts[state.focus] {
+            sort.descending.toggle()
+            state.sorts[state.focus] = sort
+        } else {
+            // Its own order reversed, where it has one (oldest first); else the first column, the other way.
+            let first = AppState.sortColumns(state.focus)[0]
+            state.sorts[state.focus] = PaneSort(column: 0, descending: !first.descendingFirst)
+        }
+    case .lazySort:
+        state.lazySort.toggle()
+        state.sortHold = [:]
+        flash(
+            &state,
+            state.lazySort
+                ? "lazy sort: rows stay still while you move the selection (\(AppState.lazyHoldSeconds) s after the last move)"
+                : "live sort: rows move as their values change")
     case .cancel, .pause, .resume:
         guard state.focus == .jobs, let sel = selectedJob(state) else { return [] }
         if let why = state.readOnly {
@@ -750,17 +777,33 @@ func selectedJob(_ state: AppState) -> JobRow? {
 
 enum Edge { case first, last }
 
+/// A lazy sort: the first move of a burst takes the order the rows have now, and every move
+/// keeps it for ``AppState/lazyHoldSeconds`` more.
+func holdOrder(_ state: inout AppState, _ ids: [RowID]) {
+    guard state.lazySort else { return }
+    let pane = state.focus
+    var hold =
+        state.activeHold(pane)
+        ?? SortHold(
+            ranks: Dictionary(ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a }),
+            lastMove: state.now)
+    hold.lastMove = state.now
+    state.sortHold[pane] = hold
+}
+
 func move(_ state: inout AppState, by delta: Int) {
     let ids = state.orderedIDs(state.focus, around: selectionWindow + abs(delta))
     guard !ids.isEmpty else { return }
+    holdOrder(&state, ids)
     let current = state.selection[state.focus].flatMap { ids.firstIndex(of: $0) }
     let target = current.map { min(max(0, $0 + delta), ids.count - 1) } ?? (delta > 0 ? 0 : 0)
     state.selection[state.focus] = ids[target]
 }
 
 func move(_ state: inout AppState, to edge: Edge) {
-    let ids = state.orderedIDs(state.focus, around: edge == .last ? Int.max / 2 : 1)
+    let ids = state.orderedIDs(state.focus, around: edge == .last ? Int.max / 2 : selectionWindow)
     guard !ids.isEmpty else { return }
+    holdOrder(&state, ids)
     state.selection[state.focus] = edge == .first ? ids.first : ids.last
 }
 

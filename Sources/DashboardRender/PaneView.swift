@@ -58,15 +58,9 @@ public enum PaneView {
         }
     }
 
-    /// The column the sessions pane is sorted by.
-    static func sortColumn(_ sort: SessionSort) -> Int {
-        switch sort {
-        case .user: 0
-        case .bytesIn: 2
-        case .bytesOut: 3
-        case .rateIn: 4
-        case .duration: 6
-        }
+    /// The index in ``columns(_:)`` of the column a pane is sorted by.
+    static func sortColumn(_ pane: Pane, _ column: SortColumn) -> Int? {
+        columns(pane).firstIndex { $0.title == column.title }
     }
 
     /// A row's cells, in the order of ``columns(_:)``.
@@ -297,7 +291,9 @@ public enum PaneView {
                 title += compact ? " c\(n[0]) e\(n[1]) w\(n[2]) i\(n[3])" : " crit \(n[0]) err \(n[1]) warn \(n[2]) info \(n[3])"
             }
         }
-        if showSort, let sort = content.sort { title += " (\(sort.descending ? "▼" : "▲") \(sort.column.title))" }
+        if showSort, let sort = content.sort {
+            title += " (\(sort.descending ? "▼" : "▲") \(sort.column.label)\(content.sortHeld ? ", held" : ""))"
+        }
         // A long filter is shortened: the counts after it are what must stay in sight.
         if !content.filter.isEmpty {
             title += " /\(TerminalText.truncate(content.filter, to: 16)) \(content.matched)/\(content.total)"
@@ -348,12 +344,13 @@ public struct PaneWidget: Widget {
         var columns = PaneView.columns(content.pane)
         // The sorted column is never the one a narrow pane drops: rows in an order nobody can see
         // would mislead.
-        if let sort = content.sort { columns[PaneView.sortColumn(sort.column)].priority = Int.max }
+        let sorted = content.sort.flatMap { PaneView.sortColumn(content.pane, $0.column) }
+        if let sorted { columns[sorted].priority = Int.max }
         var table = Table(
             columns: columns,
             lines: content.rows.map { PaneView.line($0, showTenant: content.shownTenants > 1, now: content.asOf) },
             selected: focused ? content.selectedIndex : nil)
-        if let sort = content.sort { table.sortMark = (PaneView.sortColumn(sort.column), sort.descending) }
+        if let sorted, let sort = content.sort { table.sortMark = (sorted, sort.descending) }
         table.render(in: inside, into: &grid)
         if content.rows.isEmpty {
             let empty: String =

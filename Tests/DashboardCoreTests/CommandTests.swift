@@ -56,7 +56,8 @@ struct CommandLineTests {
             ),
             ("alerts now", ":alerts takes no argument, not 'now'"),
             ("filter pon=", "not applied: 'pon=': a value is needed after '='"),
-            ("sort in", "Alerts keeps its own order; only RADIUS sessions sort (:sessions, then :sort)"),
+            ("sort in", "unknown column 'in' of Alerts: sev, time, source, message, tenant, type, none, lazy, live"),
+            ("sort", ":sort needs a column of Alerts: sev, time, source, message, tenant, type, none, lazy, live"),
             ("readonly maybe", "'maybe' is not on or off"),
         ])
     func errors(_ line: String, _ message: String) {
@@ -83,7 +84,7 @@ struct CommandLineTests {
         _ = run(&s, "sort rate asc")
         #expect(!s.sessionSortDescending)
         _ = run(&s, "sort speed")
-        #expect(s.flash?.text == "unknown column 'speed': in, out, rate, duration, user")
+        #expect(s.flash?.text == "unknown column 'speed' of RADIUS sessions: in, out, rate, duration, user, lazy, live")
         _ = run(&s, "sort user sideways")
         #expect(s.flash?.text == "'sideways' is not a direction: asc, desc" && s.sessionSort == .rateIn)
     }

@@ -144,6 +144,19 @@ struct ScreenSnapshotTests {
         try assertSnapshot(Screen.render(s, cols: 120, rows: 40), "overlay-\(which)-120x40")
     }
 
+    @Test("a sorted pane names its column in the title and marks it in the header row; a held lazy sort says held")
+    func sortedPane() {
+        var s = fixture()
+        _ = reduce(&s, .key(.char("1")))
+        for _ in 0..<5 { _ = reduce(&s, .key(.char("s"))) }
+        var screen = Screen.render(s, cols: 120, rows: 40).lines.joined(separator: "\n")
+        #expect(screen.contains("(▲ dBm)") && screen.contains("dBm▲"))
+        _ = reduce(&s, .key(.char("L")))
+        _ = reduce(&s, .key(.down))
+        screen = Screen.render(s, cols: 120, rows: 40).lines.joined(separator: "\n")
+        #expect(screen.contains("(▲ dBm, held)"))
+    }
+
     @Test("frozen, filtered, tenant-filtered and zoomed views say so")
     func states() {
         var s = fixture()
