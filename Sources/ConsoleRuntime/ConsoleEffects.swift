@@ -9,6 +9,27 @@ public protocol ConsoleEffects: Sendable {
     func reconnectAll() async
     /// Sends a job or campaign command on `endpoint` of `tenant`.
     func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) async
+    /// Closes every stream and opens profile `name`'s (`:profile`).
+    func switchProfile(_ name: String) async
+    /// Reads the config and token files again and reopens the streams (`:reload`, SIGHUP).
+    func reload() async
 }
 
-extension ConnectionManager: ConsoleEffects {}
+extension ConnectionManager: ConsoleEffects {
+    /// A manager alone runs one configuration for its whole life: it says so.
+    public func switchProfile(_ name: String) async {
+        inbox.push(.notice("profile \(name) not applied: this console cannot switch profiles"))
+    }
+    public func reload() async { inbox.push(.notice("reload not applied: this console cannot reload its configuration")) }
+}
+
+/// The console's effects through a ``ConnectionSwitch``: commands go to the manager running
+/// now; a profile switch or a reload replaces it.
+extension ConnectionSwitch: ConsoleEffects {
+    public func reconnectAll() async { await manager.reconnectAll() }
+    public func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) async {
+        await manager.send(command, tenant: tenant, endpoint: endpoint)
+    }
+    public func switchProfile(_ name: String) async { request(.profile(name)) }
+    public func reload() async { request(.reload) }
+}

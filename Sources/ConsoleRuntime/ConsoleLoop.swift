@@ -120,6 +120,9 @@ public final class ConsoleLoop: @unchecked Sendable {
                     terminal.invalidate()
                 case .key(let key):
                     if perform(reduce(&state, .key(key))) { return 0 }
+                case .reload:
+                    _ = reduce(&state, .said("SIGUSR1: reading the config and token files again…"))
+                    _ = perform([.reload])
                 }
                 pacer.markDirty()
             }
@@ -159,6 +162,8 @@ public final class ConsoleLoop: @unchecked Sendable {
             case .quit: return true
             case .bell: terminal.bell()
             case .reconnectAll: Task { await target.reconnectAll() }
+            case .switchProfile(let name): Task { await target.switchProfile(name) }
+            case .reload: Task { await target.reload() }
             case .saveAcks(let book): saveAcks?(book)
             case .saveHistory(let commands): try? files.history?.save(commands)
             case .yank(let bytes, let what): yank(bytes, what)

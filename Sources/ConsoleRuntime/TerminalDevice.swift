@@ -5,6 +5,8 @@ import DashboardRender
 public enum TerminalInput: Sendable, Equatable {
     case key(Key)
     case resize(cols: Int, rows: Int)
+    /// SIGUSR1: read the configuration again (SIGHUP stays a hang-up: the terminal went away).
+    case reload
 }
 
 /// The terminal as the run loop sees it: a descriptor to wait on, keys to read, grids to show.

@@ -25,8 +25,54 @@ public struct DashConfig: Sendable, Equatable {
     public var alerts = Alerts()
     public var ui = UI()
     public var log = Log()
+    /// Named backends (`--profile NAME`, `:profile NAME`): each replaces the connection settings
+    /// above that it names; everything else is shared.
+    public var profiles: [Profile] = []
+    /// The profile used when `--profile` is not given (nil: the settings above, no profile).
+    public var profile: String? = nil
 
     public init() {}
+
+    /// A backend to watch: where it is, which tenants, how it looks, whether commands are allowed.
+    public struct Profile: Sendable, Equatable {
+        public var name: String
+        public var apiURL: String? = nil
+        public var basePath: String? = nil
+        public var authScheme: AuthScheme? = nil
+        public var caFile: String? = nil
+        public var tenants: [Tenant]? = nil
+        /// The colour its name is drawn in, so prod and lab never look alike.
+        public var accent: String? = nil
+        /// Refuse cancel, pause and resume while this profile is in use.
+        public var readOnly = false
+
+        public init(name: String) { self.name = name }
+
+        public static let accents = ["red", "green", "yellow", "blue", "magenta", "cyan"]
+    }
+
+    /// This config with profile `name`'s connection settings in place of the top-level ones;
+    /// nil: unchanged.
+    public func applying(profile name: String?) throws(ConfigError) -> DashConfig {
+        guard let name else { return self }
+        guard let p = profiles.first(where: { $0.name == name }) else {
+            throw ConfigError(
+                profiles.isEmpty
+                    ? "unknown profile '\(name)': the config has no profiles"
+                    : "unknown profile '\(name)': \(profiles.map(\.name).joined(separator: ", "))")
+        }
+        var c = self
+        c.apiURL = p.apiURL ?? apiURL
+        c.basePath = p.basePath ?? basePath
+        c.authScheme = p.authScheme ?? authScheme
+        c.caFile = p.caFile ?? caFile
+        c.tenants = p.tenants ?? tenants
+        c.profile = name
+        return c
+    }
+
+    /// The profile in use after ``applying(profile:)`` (nil: none).
+    public var activeProfile: Profile? { profile.flatMap { name in profiles.first { $0.name == name } } }
 
     public enum AuthScheme: String, Sendable, Codable, CaseIterable { case bearer, cookie }
 
@@ -203,6 +249,33 @@ extension DashConfig {
                 throw ConfigError("streams.sse: \(error)")
             }
         }
+        var names = Set<String>()
+        for (i, p) in profiles.enumerated() {
+            guard !p.name.isEmpty, !p.name.contains(" ") else {
+                throw ConfigError("profiles[\(i)].name must be a word (no spaces), not '\(p.name)'")
+            }
+            guard names.insert(p.name).inserted else { throw ConfigError("profiles[\(i)]: profile '\(p.name)' is listed twice") }
+            if let a = p.accent, !Profile.accents.contains(a) {
+                throw ConfigError(
+                    "profiles[\(i)] ('\(p.name)'): accent must be one of \(Profile.accents.joined(separator: ", ")), not '\(a)'")
+            }
+            var applied = self
+            applied.profiles = []
+            applied.profile = nil
+            applied.apiURL = p.apiURL ?? apiURL
+            applied.basePath = p.basePath ?? basePath
+            applied.tenants = p.tenants ?? tenants
+            do {
+                try applied.validate(source: source)
+            } catch {
+                throw ConfigError("profile '\(p.name)': \(error.description)")
+            }
+        }
+        if let profile, !names.contains(profile) {
+            throw ConfigError(
+                "profile '\(profile)' is not one of the profiles: \(profiles.isEmpty ? "there are none" : profiles.map(\.name).joined(separator: ", "))"
+            )
+        }
         var seen = Set<String>()
         for (i, t) in tenants.enumerated() {
             guard !t.id.isEmpty else { throw ConfigError("tenants[\(i)].id is empty") }
@@ -328,7 +401,7 @@ private func editDistance(_ a: String, _ b: String) -> Int {
 extension DashConfig: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case apiURL = "api_url", basePath = "base_path", authScheme = "auth_scheme", caFile = "ca_file"
-        case tenants, streams, reconnect, heartbeat, jobs, history, outages, alerts, ui, log
+        case tenants, streams, reconnect, heartbeat, jobs, history, outages, alerts, ui, log, profiles, profile
     }
 
     public init(from decoder: any Decoder) throws {
@@ -354,6 +427,32 @@ extension DashConfig: Decodable {
         alerts = try c.decodeIfPresent(Alerts.self, forKey: .alerts) ?? alerts
         ui = try c.decodeIfPresent(UI.self, forKey: .ui) ?? ui
         log = try c.decodeIfPresent(Log.self, forKey: .log) ?? log
+        profiles = try c.decodeIfPresent([Profile].self, forKey: .profiles) ?? profiles
+        profile = try c.decodeIfPresent(String.self, forKey: .profile)
+    }
+}
+
+extension DashConfig.Profile: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, apiURL = "api_url", basePath = "base_path", authScheme = "auth_scheme", caFile = "ca_file", tenants
+        case accent, readOnly = "read_only"
+    }
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name))
+        apiURL = try c.decodeIfPresent(String.self, forKey: .apiURL)
+        basePath = try c.decodeIfPresent(String.self, forKey: .basePath)
+        if let s = try c.decodeIfPresent(String.self, forKey: .authScheme) {
+            guard let scheme = DashConfig.AuthScheme(rawValue: s) else {
+                throw ConfigError("profile '\(name)': auth_scheme must be bearer or cookie, not '\(s)'")
+            }
+            authScheme = scheme
+        }
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+        tenants = try c.decodeIfPresent([DashConfig.Tenant].self, forKey: .tenants)
+        accent = try c.decodeIfPresent(String.self, forKey: .accent)
+        readOnly = try c.decodeIfPresent(Bool.self, forKey: .readOnly) ?? false
     }
 }
 

@@ -20,6 +20,10 @@ public struct AppState: Sendable {
     public var commandLine: CommandPrompt? = nil
     /// Commands run before, oldest first (kept in the state directory's `history`).
     public var commandHistory: [String] = []
+    /// The config's profiles by name, the one in use (nil: none) and its accent colour's name.
+    public var profiles: [String] = []
+    public var profile: String? = nil
+    public var accent: String? = nil
     /// Why cancel, pause and resume are refused (`--readonly`, `profile lab`, `:readonly`); nil: they are not.
     public var readOnly: String? = nil
     /// Why the query being typed does not parse (the last good one stays applied meanwhile).

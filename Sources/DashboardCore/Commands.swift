@@ -44,6 +44,10 @@ public enum Commands {
             ConsoleCommand(
                 name: "readonly", aliases: ["ro"], argument: "[on|off]", help: "refuse cancel, pause and resume (acks still work)"
             ),
+            ConsoleCommand(
+                name: "profile", aliases: [], argument: "NAME", help: "switch to a profile of the config (streams reopened)"),
+            ConsoleCommand(
+                name: "reload", aliases: [], argument: "", help: "read the config and token files again and reopen the streams"),
             ConsoleCommand(name: "help", aliases: ["h"], argument: "", help: "the keys and commands"),
             ConsoleCommand(name: "quit", aliases: ["q", "q!"], argument: "", help: "quit"),
         ]
@@ -60,6 +64,7 @@ public enum Commands {
         case "sort":
             AppState.sortColumns(state.focus).map(\.name) + (state.focus == .sessions ? [] : ["none"]) + ["lazy", "live"]
         case "readonly": ["on", "off"]
+        case "profile": state.profiles
         default: []
         }
     }
@@ -155,6 +160,22 @@ public enum Commands {
             return handleKeyCommand(&state, .clearPane)
         case "readonly":
             return readOnly(&state, args)
+        case "profile":
+            let known = state.profiles.isEmpty ? "the config has no profiles" : state.profiles.joined(separator: ", ")
+            guard args.count == 1 else {
+                flash(&state, ":profile needs one name: \(known)")
+                return []
+            }
+            guard state.profiles.contains(args[0]) else {
+                flash(&state, "unknown profile '\(args[0])': \(known)")
+                return []
+            }
+            flash(&state, "switching to profile \(args[0])…")
+            return [.switchProfile(args[0])]
+        case "reload":
+            guard args.isEmpty else { return extra(&state, command, args) }
+            flash(&state, "reading the config and token files again…")
+            return [.reload]
         case "help":
             state.overlay = .help
         case "quit":

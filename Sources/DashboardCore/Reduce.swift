@@ -24,6 +24,10 @@ public enum Effect: Sendable, Equatable {
     /// Copy `bytes` for the operator: `yank.json` always, the terminal's clipboard (OSC 52)
     /// when allowed. `what` names it in the flash line.
     case yank(bytes: [UInt8], what: String)
+    /// `:profile NAME`: close every stream and open the profile's.
+    case switchProfile(String)
+    /// `:reload`, SIGHUP: read the config and token files again and reopen the streams.
+    case reload
     case reconnectAll
     case bell
     case quit
@@ -146,6 +150,10 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
             row.status = c.isActive ? .running : .other("inactive")
             state.jobs[key] = row
         }
+    case .restarted(let r):
+        restart(&state, r)
+    case .notice(let text):
+        flash(&state, text, seconds: 10)
     }
     return []
 }
@@ -321,6 +329,43 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
         state.unknownEvents += 1
     }
     return []
+}
+
+/// The connections were replaced (a profile switch, a reload): what the state knew came from
+/// the old ones, so it is cleared, not kept per profile; what the operator set (filters, sorts,
+/// focus, acknowledgements, the command history) stays.
+func restart(_ state: inout AppState, _ r: Restart) {
+    var fresh = AppState(tenants: r.tenants, historyLimit: state.historyLimit, now: state.now)
+    fresh.size = state.size
+    fresh.focus = state.focus
+    fresh.zoomed = state.zoomed
+    fresh.filters = state.filters
+    fresh.sorts = state.sorts
+    fresh.sessionSort = state.sessionSort
+    fresh.sessionSortDescending = state.sessionSortDescending
+    fresh.lazySort = state.lazySort
+    fresh.hideFinishedJobs = state.hideFinishedJobs
+    fresh.bellOnCritical = state.bellOnCritical
+    fresh.insecureTLS = r.insecureTLS
+    fresh.notices = state.notices
+    fresh.outages = OutageTracker()
+    fresh.outages.rules = state.outages.rules
+    fresh.flapRule = state.flapRule
+    fresh.acks = state.acks
+    fresh.operatorName = state.operatorName
+    fresh.commandHistory = state.commandHistory
+    fresh.profiles = r.profiles
+    fresh.tenantFilter = state.tenantFilter.flatMap { r.tenants.contains($0) ? $0 : nil }
+    fresh.profile = r.profile
+    fresh.accent = r.accent
+    // A read-only the operator asked for stays; one that came with the old profile goes with it.
+    if let why = state.readOnly, !why.hasPrefix("profile ") {
+        fresh.readOnly = why
+    } else if r.readOnly, let p = r.profile {
+        fresh.readOnly = "profile \(p)"
+    }
+    state = fresh
+    flash(&state, r.note + " (what was shown before is cleared)", seconds: 10)
 }
 
 // MARK: - Keys

@@ -4,6 +4,8 @@ public enum Role: UInt8, Sendable, CaseIterable {
     case good, info, warning, error, critical
     case statusLive, statusConnecting, statusBackoff, statusFailed, statusStopped
     case flash, overlay, frozen
+    /// A profile's name in its accent colour (`profiles[].accent`).
+    case accentRed, accentGreen, accentYellow, accentBlue, accentMagenta, accentCyan
 }
 
 public struct Style: Sendable, Hashable {

@@ -11,9 +11,19 @@ public struct Header: Widget {
         guard area.height > 0, area.width > 0 else { return }
         let y = area.y
         g.fill(x: area.x, y: y, width: area.width, height: 1, style: Style(.header, reverse: true))
-        var left = " realtime-dash  tenant: \(state.tenantFilter ?? "all (\(state.tenants.count))")"
+        var used = g.write(
+            " realtime-dash ", x: area.x, y: y, maxWidth: area.width, style: Style(.header, bold: true, reverse: true))
+        if let profile = state.profile {
+            // The profile's name in its own colour: prod and lab never look alike.
+            let role = Theme.accentRole(state.accent)
+            used += g.write(
+                " \(profile) ", x: area.x + used, y: y, maxWidth: max(0, area.width - used),
+                style: Style(role, bold: true, reverse: role == .header))
+        }
+        var left = " tenant: \(state.tenantFilter ?? "all (\(state.tenants.count))")"
         if let f = state.frozen { left += "  FROZEN +\(f.eventsSince)" }
-        var used = g.write(left, x: area.x, y: y, maxWidth: area.width, style: Style(.header, bold: true, reverse: true))
+        used += g.write(
+            left, x: area.x + used, y: y, maxWidth: max(0, area.width - used), style: Style(.header, bold: true, reverse: true))
         if state.readOnly != nil {
             // Said in words: an operator must know before pressing c that nothing will be sent.
             used += g.write(

@@ -50,6 +50,19 @@ public enum Theme: String, Sendable, CaseIterable {
     /// The names `--theme` and `ui.theme` accept.
     public static let names = ["auto"] + allCases.map(\.rawValue)
 
+    /// The role that draws a profile's name in accent colour `name` (`red` … `cyan`).
+    public static func accentRole(_ name: String?) -> Role {
+        switch name {
+        case "red": .accentRed
+        case "green": .accentGreen
+        case "yellow": .accentYellow
+        case "blue": .accentBlue
+        case "magenta": .accentMagenta
+        case "cyan": .accentCyan
+        default: .header
+        }
+    }
+
     public var usesColor: Bool { self != .mono }
 
     public func look(_ role: Role) -> Look { Theme.schemes[self]![role] ?? Look() }
@@ -68,6 +81,9 @@ public enum Theme: String, Sendable, CaseIterable {
             .warning: Look(.yellow), .statusBackoff: Look(.yellow), .frozen: Look(.yellow),
             .error: Look(.red), .statusFailed: Look(.red), .flash: Look(.red),
             .critical: Look(.white, on: .red, bold: true), .statusStopped: Look(.magenta),
+            .accentRed: Look(.white, on: .red, bold: true), .accentGreen: Look(.black, on: .green, bold: true),
+            .accentYellow: Look(.black, on: .yellow, bold: true), .accentBlue: Look(.white, on: .blue, bold: true),
+            .accentMagenta: Look(.white, on: .magenta, bold: true), .accentCyan: Look(.black, on: .cyan, bold: true),
         ],
         .light: [
             .normal: Look(), .dim: Look(dim: true), .overlay: Look(), .border: Look(dim: true),
@@ -78,6 +94,11 @@ public enum Theme: String, Sendable, CaseIterable {
             .warning: Look(.magenta), .statusBackoff: Look(.magenta), .frozen: Look(.magenta),
             .error: Look(.red), .statusFailed: Look(.red), .flash: Look(.red),
             .critical: Look(.red, bold: true, underline: true), .statusStopped: Look(.magenta),
+            // Text colours only (a background would outshout CRITICAL here); no yellow or cyan text
+            // on a light background: those two are underlined in a colour that reads.
+            .accentRed: Look(.red, bold: true), .accentGreen: Look(.green, bold: true),
+            .accentYellow: Look(.magenta, underline: true), .accentBlue: Look(.blue, bold: true),
+            .accentMagenta: Look(.magenta, bold: true), .accentCyan: Look(.blue, underline: true),
         ],
         .mono: [
             .normal: Look(), .dim: Look(dim: true), .overlay: Look(), .border: Look(dim: true),
@@ -88,6 +109,9 @@ public enum Theme: String, Sendable, CaseIterable {
             .warning: Look(), .statusBackoff: Look(), .frozen: Look(),
             .error: Look(), .statusFailed: Look(bold: true, underline: true), .flash: Look(),
             .critical: Look(bold: true, underline: true), .statusStopped: Look(),
+            // No colour: the name itself, bold, is what tells prod from lab.
+            .accentRed: Look(bold: true), .accentGreen: Look(bold: true), .accentYellow: Look(bold: true),
+            .accentBlue: Look(bold: true), .accentMagenta: Look(bold: true), .accentCyan: Look(bold: true),
         ],
     ]
 }

@@ -11,6 +11,8 @@ import RealtimeProtocol
 public enum ClientSetup {
     public struct Options: Sendable {
         public var configPath: String? = nil
+        /// The config's profile to use (nil: the config's `profile`, else none).
+        public var profile: String? = nil
         public var apiURL: String? = nil
         public var basePath: String? = nil
         public var tokenFile: String? = nil
@@ -39,6 +41,7 @@ public enum ClientSetup {
     public static func resolve(
         _ options: Options, config: DashConfig, environment: [String: String]
     ) throws(ConfigError) -> ClientConfiguration {
+        let config = try config.applying(profile: options.profile ?? config.profile)
         let catalogue: EndpointCatalogue
         do {
             catalogue = try EndpointCatalogue(

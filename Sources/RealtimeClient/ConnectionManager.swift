@@ -24,6 +24,9 @@ public actor ConnectionManager {
     nonisolated let jitter: any JitterSource
     nonisolated let http: HTTPClient
     private let ownsHTTPClient: Bool
+    /// Finished when the manager ends; not when the inbox was handed in (a ``ConnectionSwitch``
+    /// feeds one inbox from one manager after another).
+    private let ownsInbox: Bool
     nonisolated let logger: Logger
 
     private var wakes: [StreamKey: WakeSignal] = [:]
@@ -56,7 +59,7 @@ public actor ConnectionManager {
     public init(
         configuration: ClientConfiguration, clock: some Clock<Duration> = ContinuousClock(),
         jitter: any JitterSource = RandomJitter(),
-        httpClient: HTTPClient? = nil,
+        httpClient: HTTPClient? = nil, inbox: Inbox? = nil,
         logger: Logger = Logger(label: "realtime-dash.client", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
@@ -85,9 +88,12 @@ public actor ConnectionManager {
         }
         self.logger = logger
         (spawnStream, spawn) = AsyncStream.makeStream(of: Work.self)
-        self.inbox = Inbox(
-            capacity: configuration.inboxCapacity, entityCapacity: configuration.inboxEntityCapacity,
-            policy: configuration.inboxPolicy)
+        self.ownsInbox = inbox == nil
+        self.inbox =
+            inbox
+            ?? Inbox(
+                capacity: configuration.inboxCapacity, entityCapacity: configuration.inboxEntityCapacity,
+                policy: configuration.inboxPolicy)
     }
 
     // MARK: Running
@@ -125,7 +131,7 @@ public actor ConnectionManager {
         }
         spawn.finish()
         if ownsHTTPClient { try? await http.shutdown() }
-        inbox.finish()
+        if ownsInbox { inbox.finish() }
     }
 
     private func start(_ key: StreamKey) {

@@ -113,7 +113,7 @@ public final class Inbox: Sendable {
 
     static func isPrecious(_ e: ClientEvent) -> Bool {
         switch e {
-        case .status, .command, .error, .jobSnapshot, .campaigns: true
+        case .status, .command, .error, .jobSnapshot, .campaigns, .restarted, .notice: true
         default: false
         }
     }
@@ -174,6 +174,15 @@ public final class Inbox: Sendable {
     private func enqueue(_ e: ClientEvent, _ s: inout State) -> CheckedContinuation<Void, Never>? {
         if s.finished { return nil }
         s.flatten()
+        if case .restarted = e {
+            // What is still queued came from the connections just closed: it is not drawn into
+            // the state of the new ones (nor counted as lost: it was let go on purpose).
+            s.queue.removeAll()
+            s.overflow.removeAll()
+            s.overflowOrder.removeAll()
+            s.keys.removeAll()
+            s.keyed = false
+        }
         // Holding reads back, the queue may run past capacity by what was already read (a read
         // per stream): that is kept whole, never coalesced or dropped.
         if s.queue.count >= capacity && !Self.isPrecious(e) && policy == .coalesce {

@@ -128,6 +128,39 @@ public enum ClientEvent: Sendable {
     /// Jobs and campaigns the manager discovered (REST), to seed the jobs pane.
     case jobSnapshot(tenant: String, jobs: [JobSummary])
     case campaigns(tenant: String, campaigns: [CampaignSummary])
+    /// The connections were closed and opened again under another configuration (a profile
+    /// switch, a reload): everything before this belongs to the old one.
+    case restarted(Restart)
+    /// Something the client has to say that belongs to no stream (a reload that failed).
+    case notice(String)
+}
+
+/// What the connections were restarted with.
+public struct Restart: Sendable, Equatable {
+    public var tenants: [String]
+    /// The profile now in use (nil: none), its accent colour, and whether it is read-only.
+    public var profile: String?
+    public var accent: String?
+    public var readOnly: Bool
+    /// TLS verification is off for these connections.
+    public var insecureTLS: Bool
+    /// The profiles the configuration now has (a reload may add or remove some).
+    public var profiles: [String]
+    /// What happened, for the flash line (`profile lab: 2 tenants, http://lab:8000`).
+    public var note: String
+
+    public init(
+        tenants: [String], profile: String? = nil, accent: String? = nil, readOnly: Bool = false, insecureTLS: Bool = false,
+        profiles: [String] = [], note: String
+    ) {
+        self.tenants = tenants
+        self.profile = profile
+        self.accent = accent
+        self.readOnly = readOnly
+        self.insecureTLS = insecureTLS
+        self.profiles = profiles
+        self.note = note
+    }
 }
 
 /// A job as `GET /jobs` lists it.

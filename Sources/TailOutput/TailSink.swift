@@ -275,6 +275,11 @@ public final class TailSink: @unchecked Sendable {
                 diagnostics("[\(tenant) \(endpoint)] malformed frame: \(TextLine.sanitize(reason))")
             case .command(let tenant, let endpoint, let command, let outcome):
                 diagnostics("[\(tenant) \(endpoint)] \(command): \(outcome)")
+            case .notice(let text):
+                diagnostics("realtime-dash: \(TextLine.sanitize(text))")
+            case .restarted(let r):
+                // tail runs one ConnectionManager and never restarts it; said if it ever does.
+                diagnostics("realtime-dash: \(TextLine.sanitize(r.note))")
             case .latency, .error, .jobSnapshot, .campaigns:
                 break
             }

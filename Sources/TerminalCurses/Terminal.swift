@@ -131,6 +131,10 @@ public final class Terminal: TerminalDevice {
     /// Everything typed since the last call.
     public func read() -> [TerminalInput] {
         var out: [TerminalInput] = []
+        if TerminalGuard.reloadRequested != 0 {
+            TerminalGuard.reloadRequested = 0
+            out.append(.reload)
+        }
         var ch: wint_t = 0
         while true {
             let r = wget_wch(cn_stdscr(), &ch)
@@ -229,6 +233,8 @@ public enum TerminalGuard {
     /// The run loop's wake-up pipe; the stop signals write one byte to it.
     nonisolated(unsafe) public static var wakeFD: Int32 = -1
     nonisolated(unsafe) public static var stopSignal: Int32 = 0
+    /// Set by SIGUSR1 (a reload asked for from outside: `pkill -USR1 realtime-dash`).
+    nonisolated(unsafe) public static var reloadRequested: Int32 = 0
 
     static func saveTermios() {
         if tcgetattr(0, saved) == 0 { haveSaved = true }
@@ -244,6 +250,15 @@ public enum TerminalGuard {
                 }
             }
         }
+        // SIGHUP stays a stop signal: the kernel sends it when the terminal or the ssh session
+        // hangs up, and a console with no terminal must end. SIGUSR1 asks for a reload.
+        signal(SIGUSR1) { _ in
+            TerminalGuard.reloadRequested = 1
+            if TerminalGuard.wakeFD >= 0 {
+                var b: UInt8 = 0x21
+                _ = write(TerminalGuard.wakeFD, &b, 1)
+            }
+        }
         for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] {
             signal(sig) { s in
                 TerminalGuard.emergencyRestore()
@@ -254,7 +269,7 @@ public enum TerminalGuard {
     }
 
     static func uninstall() {
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { signal(sig, SIG_DFL) }
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { signal(sig, SIG_DFL) }
     }
 
     /// Leaves the alternate screen, shows the cursor, resets attributes and restores the modes.

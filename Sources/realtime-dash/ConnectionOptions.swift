@@ -7,6 +7,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Config file (default: $XDG_CONFIG_HOME/realtime-dash/config.json, if it exists).")
     var config: String?
 
+    @Option(help: "A profile of the config: its backend, tenants and look (default: the config's 'profile').")
+    var profile: String?
+
     @Option(help: "Backend origin, e.g. https://noc.example.net (overrides api_url).")
     var apiURL: String?
 
@@ -28,6 +31,7 @@ struct ConnectionOptions: ParsableArguments {
     var setupOptions: ClientSetup.Options {
         var o = ClientSetup.Options()
         o.configPath = config
+        o.profile = profile
         o.apiURL = apiURL
         o.basePath = basePath
         o.tokenFile = tokenFile

@@ -9,6 +9,7 @@ import Logging
 import RealtimeClient
 import RealtimeProtocol
 import ServiceLifecycle
+import Synchronization
 import TerminalCurses
 
 /// The `realtime-dash` command: the console by default, plus headless subcommands.
@@ -49,8 +50,8 @@ struct RealtimeDash: AsyncParsableCommand {
         if let theme, !Theme.names.contains(theme) {
             throw ValidationError("--theme must be one of \(Theme.names.joined(separator: ", ")), not '\(theme)'")
         }
-        if demo && (connection.apiURL != nil || connection.tokenFile != nil) {
-            throw ValidationError("--demo runs its own backend: drop --api-url and --token-file")
+        if demo && (connection.apiURL != nil || connection.tokenFile != nil || connection.profile != nil) {
+            throw ValidationError("--demo runs its own backend: drop --api-url, --token-file and --profile")
         }
     }
 
@@ -94,8 +95,21 @@ struct RealtimeDash: AsyncParsableCommand {
         client.watchJobs += job
         for w in client.tokens.warnings(now: UTCInstant.now()) { logger.warning("\(w)") }
 
-        let manager = ConnectionManager(configuration: client, logger: logger)
+        let startProfile = demo ? nil : (connection.profile ?? dashConfig.profile)
+        let build: ConnectionSwitch.Build
+        if demo {
+            build = { _ in throw ConfigError("the demo backend has no config file, profiles or token files to read again") }
+        } else {
+            build = Self.rebuild(
+                options: connection.setupOptions, startProfile: startProfile, jobs: job, environment: env, logger: logger)
+        }
+        let connections = ConnectionSwitch(initial: client, logger: logger, build: build)
         var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: UTCInstant.now())
+        state.profiles = dashConfig.profiles.map(\.name)
+        if let startProfile {
+            state.profile = startProfile
+            state.accent = dashConfig.profiles.first { $0.name == startProfile }?.accent
+        }
         state.bellOnCritical = dashConfig.ui.bellOnCritical
         state.outages.rules.minONUs = dashConfig.outages.minONUs
         state.outages.rules.window = dashConfig.outages.windowSeconds
@@ -114,6 +128,8 @@ struct RealtimeDash: AsyncParsableCommand {
             state.readOnly = "--readonly"
         } else if dashConfig.ui.readOnly {
             state.readOnly = "config ui.read_only"
+        } else if let p = startProfile, dashConfig.profiles.first(where: { $0.name == p })?.readOnly == true {
+            state.readOnly = "profile \(p)"
         }
         var (book, problem) = ackStore.load()
         // What lapsed while no console ran is gone before anything is drawn.
@@ -139,7 +155,7 @@ struct RealtimeDash: AsyncParsableCommand {
         let console = ConsoleService { stop in
             try withTerminal(theme: theme, environment: env) { terminal in
                 ConsoleLoop(
-                    terminal: terminal, inbox: manager.inbox, effects: manager, state: initial, fps: fps, tokens: tokens,
+                    terminal: terminal, inbox: connections.inbox, effects: connections, state: initial, fps: fps, tokens: tokens,
                     stop: stop,
                     saveAcks: { book in
                         do { try ackStore.save(book) } catch { logger.error("acknowledgements not kept: \(error)") }
@@ -147,7 +163,7 @@ struct RealtimeDash: AsyncParsableCommand {
                 ).run()
             }
         }
-        await group.addServiceUnlessShutdown(manager)
+        await group.addServiceUnlessShutdown(connections)
         await group.addServiceUnlessShutdown(
             ServiceGroupConfiguration.ServiceConfiguration(
                 service: console, successTerminationBehavior: .gracefullyShutdownGroup,
@@ -174,6 +190,48 @@ struct RealtimeDash: AsyncParsableCommand {
             throw ExitCode(1)
         case nil:
             throw ExitCode(1)
+        }
+    }
+
+    /// What `:profile NAME` and `:reload` (or SIGUSR1) run: the config file read again, the
+    /// profile applied, token files read afresh by the new connections. The command line's
+    /// connection options (`--api-url`, `--token-file`, `--ca-file`, `--insecure-skip-tls-verify`,
+    /// `--job`) belong to the profile the console started with, and are dropped on a switch to
+    /// another.
+    static func rebuild(
+        options start: ClientSetup.Options, startProfile: String?, jobs: [String], environment: [String: String],
+        logger: Logger
+    ) -> ConnectionSwitch.Build {
+        let current = Mutex<String?>(startProfile)
+        return { request in
+            let name: String?
+            switch request {
+            case .profile(let n): name = n
+            case .reload: name = current.withLock { $0 }
+            }
+            var options = start
+            if name != startProfile {
+                options = ClientSetup.Options()
+                options.configPath = start.configPath
+            }
+            options.profile = name
+            let config = try ClientSetup.loadConfig(options, environment: environment)
+            var client = try ClientSetup.resolve(options, config: config, environment: environment)
+            if name == startProfile { client.watchJobs += jobs }
+            for w in client.tokens.warnings(now: UTCInstant.now()) { logger.warning("\(w)") }
+            let profile: DashConfig.Profile? = name.flatMap { n in config.profiles.first { $0.name == n } }
+            current.withLock { $0 = name }
+            let what = name.map { "profile \($0)" } ?? "no profile"
+            let note =
+                request == .reload
+                ? "reloaded (\(what)): config and token files read again, \(client.tenants.count) tenant(s), streams reopened"
+                : "\(what): \(client.tenants.count) tenant(s) at \(client.catalogue.origin), streams reopened"
+            return (
+                client,
+                Restart(
+                    tenants: client.tenants, profile: name, accent: profile?.accent, readOnly: profile?.readOnly ?? false,
+                    insecureTLS: client.insecureTLS, profiles: config.profiles.map(\.name), note: note)
+            )
         }
     }
 

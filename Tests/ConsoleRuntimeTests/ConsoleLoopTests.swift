@@ -79,6 +79,8 @@ final class RecordedEffects: ConsoleEffects, @unchecked Sendable {
     func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) async {
         lock.withLock { calls.append("send \(command) \(tenant) \(endpoint)") }
     }
+    func switchProfile(_ name: String) async { lock.withLock { calls.append("switchProfile \(name)") } }
+    func reload() async { lock.withLock { calls.append("reload") } }
     var all: [String] { lock.withLock { calls } }
 }
 

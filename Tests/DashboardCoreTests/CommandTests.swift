@@ -52,7 +52,7 @@ struct CommandLineTests {
             ("tenant", ":tenant needs one tenant: t-01, t-02, all"),
             (
                 "frobnicate",
-                "unknown command ':frobnicate': alerts, onu, tickets, subscribers, sessions, jobs, tenant, filter, sort, clear, readonly, help, quit"
+                "unknown command ':frobnicate': alerts, onu, tickets, subscribers, sessions, jobs, tenant, filter, sort, clear, readonly, profile, reload, help, quit"
             ),
             ("alerts now", ":alerts takes no argument, not 'now'"),
             ("filter pon=", "not applied: 'pon=': a value is needed after '='"),
@@ -143,6 +143,41 @@ struct CommandLineTests {
             return
         }
         #expect(kept.count == Commands.historyLimit && kept.last == "al" && kept.first == "c1", "bounded, oldest dropped")
+    }
+
+    @Test(":profile asks for a switch by name; :reload for a reload; the marker clears what the old streams showed")
+    func profiles() {
+        var s = state()
+        #expect(!run(&s, "profile lab").contains(.switchProfile("lab")))
+        #expect(s.flash?.text == "unknown profile 'lab': the config has no profiles")
+        s.profiles = ["prod", "lab"]
+        s.profile = "prod"
+        s.readOnly = "profile prod"
+        #expect(!run(&s, "profile staging").contains(.switchProfile("staging")))
+        #expect(s.flash?.text == "unknown profile 'staging': prod, lab")
+        #expect(run(&s, "profile lab").contains(.switchProfile("lab")))
+        #expect(run(&s, "reload").contains(.reload))
+        _ = reduce(&s, .client([alert("a", .critical), session("s1", bytes: 10)]))
+        s.filters[.alerts] = "sev>=error"
+        s.tenantFilter = "t-02"
+        s.acks.acks.append(
+            Ack(target: AckTarget(OutageScope(tenant: "t-01", olt: "olt-1", pon: nil)), who: "me", at: t0, note: "", expires: nil)
+        )
+        _ = reduce(&s, .client([.restarted(Restart(tenants: ["lab-1"], profile: "lab", accent: "green", note: "profile lab"))]))
+        #expect(s.alerts.isEmpty && s.sessions.isEmpty && s.connections.isEmpty, "the old profile's data is gone")
+        #expect(s.tenants == ["lab-1"] && s.tenantFilter == nil, "t-02 is not a tenant of lab")
+        #expect(s.profile == "lab" && s.accent == "green")
+        #expect(s.readOnly == nil, "prod's read-only went with prod")
+        #expect(s.filters[.alerts] == "sev>=error" && s.acks.acks.count == 1, "what the operator set stays")
+        #expect(s.flash?.text == "profile lab (what was shown before is cleared)")
+        s.readOnly = "--readonly"
+        _ = reduce(&s, .client([.restarted(Restart(tenants: ["p"], profile: "prod", readOnly: true, note: "profile prod"))]))
+        #expect(s.readOnly == "--readonly", "a read-only asked for on the command line stays")
+        s.readOnly = nil
+        _ = reduce(&s, .client([.restarted(Restart(tenants: ["p"], profile: "prod", readOnly: true, note: "profile prod"))]))
+        #expect(s.readOnly == "profile prod")
+        _ = reduce(&s, .client([.notice("reload not applied: config.json: not valid JSON")]))
+        #expect(s.flash?.text == "reload not applied: config.json: not valid JSON")
     }
 
     @Test("the help lists every command from the same table")

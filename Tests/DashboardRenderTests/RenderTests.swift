@@ -157,6 +157,21 @@ struct ScreenSnapshotTests {
         #expect(screen.contains("(▲ dBm, held)"))
     }
 
+    @Test("the header shows the profile in its accent colour and says read-only")
+    func profileHeader() {
+        var s = fixture()
+        s.profile = "prod"
+        s.accent = "red"
+        s.readOnly = "profile prod"
+        let g = Screen.render(s, cols: 120, rows: 40)
+        let header = g.lines[0]
+        #expect(header.hasPrefix(" realtime-dash  prod  tenant: all (2)  read-only "), "got: \(header)")
+        let x = header.distance(from: header.startIndex, to: header.range(of: "prod")!.lowerBound)
+        #expect(g[x, 0].style.role == .accentRed, "prod is drawn in its accent")
+        s.accent = "green"
+        #expect(Screen.render(s, cols: 120, rows: 40)[x, 0].style.role == .accentGreen, "lab looks different")
+    }
+
     @Test("frozen, filtered, tenant-filtered and zoomed views say so")
     func states() {
         var s = fixture()
