@@ -50,4 +50,15 @@ static inline int cn_setcchar(cchar_t *cell, const wchar_t *wch, attr_t attrs, s
     return setcchar(cell, wch, attrs, pair, NULL);
 }
 
+/* What terminfo says of a terminal type, without starting curses (realtime-dash info): the
+   number of colours, or -1 when the type is unknown. term.h is not included: its macros name
+   every capability (lines, columns, …) and would shadow ordinary identifiers. */
+extern int setupterm(const char *term, int filedes, int *errret);
+extern int tigetnum(const char *capname);
+static inline int cn_probe_colors(const char *term) {
+    int err = 0;
+    if (setupterm(term, 1, &err) != 0 || err != 1) return -1;
+    return tigetnum("colors");
+}
+
 #endif

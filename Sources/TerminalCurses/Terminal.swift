@@ -287,3 +287,20 @@ public func withTerminal<T>(theme: String, environment: [String: String], _ body
     defer { terminal.close() }
     return try body(terminal)
 }
+
+/// What curses knows of a terminal type, without starting it (for `realtime-dash info`).
+public struct TerminalFacts: Sendable {
+    public var known: Bool
+    public var colors: Int
+    public var utf8: Bool
+    public var codeset: String
+
+    public static func probe(term: String) -> TerminalFacts {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        let utf8 = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+        guard !term.isEmpty else { return TerminalFacts(known: false, colors: 0, utf8: utf8, codeset: codeset) }
+        let colors = Int(cn_probe_colors(term))
+        return TerminalFacts(known: colors >= 0, colors: max(colors, 0), utf8: utf8, codeset: codeset)
+    }
+}

@@ -26,7 +26,7 @@ struct RealtimeDash: AsyncParsableCommand {
             variable, never from the command line. Try it: realtime-dash --demo
             """,
         version: version,
-        subcommands: [TailCommand.self, DemoServerCommand.self, TokenCommand.self, Bench.self]
+        subcommands: [TailCommand.self, DemoServerCommand.self, TokenCommand.self, InfoCommand.self, Bench.self]
     )
 
     @Flag(help: "Run against the embedded demo backend (started in-process on a free port).")
