@@ -50,6 +50,25 @@ static inline int cn_setcchar(cchar_t *cell, const wchar_t *wch, attr_t attrs, s
     return setcchar(cell, wch, attrs, pair, NULL);
 }
 
+/* The mouse (opt-in): button 1 presses and the wheel, reported at once (no click delay). curses
+   turns reporting on and off itself (endwin, Ctrl-Z, exit), in the terminal's own protocol (SGR
+   1006 where terminfo says XM, X10 otherwise). */
+static inline void cn_mouse_on(void) {
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+}
+static inline int cn_key_mouse(void) { return KEY_MOUSE; }
+/* The last mouse event: 1 click, 4 wheel up, 5 wheel down, 0 anything else; -1 none. */
+static inline int cn_get_mouse(int *x, int *y) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return -1;
+    *x = e.x; *y = e.y;
+    if (e.bstate & BUTTON1_PRESSED) return 1;
+    if (e.bstate & BUTTON4_PRESSED) return 4;
+    if (e.bstate & BUTTON5_PRESSED) return 5;
+    return 0;
+}
+
 /* What terminfo says of a terminal type, without starting curses (realtime-dash info): the
    number of colours, or -1 when the type is unknown. term.h is not included: its macros name
    every capability (lines, columns, …) and would shadow ordinary identifiers. */

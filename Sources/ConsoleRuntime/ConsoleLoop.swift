@@ -33,6 +33,8 @@ public final class ConsoleLoop: @unchecked Sendable {
     let saveAcks: (@Sendable (AckBook) -> Void)?
     /// Where yanks and the command history go.
     let files: LocalFiles
+    /// The frame on screen, for what a click points at.
+    private var lastGrid: Grid? = nil
 
     /// - Parameters:
     ///   - inbox: what the network reports (the ConnectionManager's inbox).
@@ -123,6 +125,9 @@ public final class ConsoleLoop: @unchecked Sendable {
                 case .reload:
                     _ = reduce(&state, .said("SIGUSR1: reading the config and token files again…"))
                     _ = perform([.reload])
+                case .mouse(let event, let x, let y):
+                    // What was under the pointer is what the operator saw: the last frame drawn.
+                    if perform(reduce(&state, .pointer(lastGrid?.hit(x: x, y: y), event))) { return 0 }
                 }
                 pacer.markDirty()
             }
@@ -149,7 +154,9 @@ public final class ConsoleLoop: @unchecked Sendable {
             if pacer.tickDue(at: t) { _ = reduce(&state, .tick(wallClock())) }
             if pacer.drawNow(at: t, answeringKey: answerKey) {
                 let s = terminal.size
-                terminal.draw(Screen.render(state, cols: s.cols, rows: s.rows, ascii: terminal.ascii))
+                let grid = Screen.render(state, cols: s.cols, rows: s.rows, ascii: terminal.ascii)
+                terminal.draw(grid)
+                lastGrid = grid
             }
         }
     }

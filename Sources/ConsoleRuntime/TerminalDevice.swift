@@ -5,6 +5,8 @@ import DashboardRender
 public enum TerminalInput: Sendable, Equatable {
     case key(Key)
     case resize(cols: Int, rows: Int)
+    /// A click or a wheel turn at cell (x, y) (with the mouse on).
+    case mouse(PointerEvent, x: Int, y: Int)
     /// SIGUSR1: read the configuration again (SIGHUP stays a hang-up: the terminal went away).
     case reload
 }

@@ -179,6 +179,9 @@ public struct DashConfig: Sendable, Equatable {
         public var osc52 = true
         /// Refuse cancel, pause and resume in every console this config starts (as `--readonly`).
         public var readOnly = false
+        /// Clicks focus panes, select rows and sort columns; the wheel scrolls. Off by default:
+        /// while the console takes the mouse, selecting text needs Shift-drag in most terminals.
+        public var mouse = false
         public init() {}
     }
 
@@ -570,7 +573,7 @@ extension DashConfig.Alerts: Decodable {
 
 extension DashConfig.UI: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case fps, bellOnCritical = "bell_on_critical", theme, osc52, readOnly = "read_only"
+        case fps, bellOnCritical = "bell_on_critical", theme, osc52, readOnly = "read_only", mouse
     }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -579,6 +582,7 @@ extension DashConfig.UI: Decodable {
         fps = try c.decodeIfPresent(Int.self, forKey: .fps) ?? fps
         osc52 = try c.decodeIfPresent(Bool.self, forKey: .osc52) ?? osc52
         readOnly = try c.decodeIfPresent(Bool.self, forKey: .readOnly) ?? readOnly
+        mouse = try c.decodeIfPresent(Bool.self, forKey: .mouse) ?? mouse
         bellOnCritical = try c.decodeIfPresent(Bool.self, forKey: .bellOnCritical) ?? bellOnCritical
         theme = try c.decodeIfPresent(String.self, forKey: .theme) ?? theme
     }

@@ -16,6 +16,8 @@ public struct AppState: Sendable {
     public var editingFilter: String? = nil
     /// The focused pane's filter when `/` was pressed: Esc puts it back.
     public var filterBeforeEdit: String? = nil
+    /// The mouse is on (`--mouse`, `ui.mouse`): the help says how to select text meanwhile.
+    public var mouse = false
     /// The `:` command line being typed.
     public var commandLine: CommandPrompt? = nil
     /// Commands run before, oldest first (kept in the state directory's `history`).

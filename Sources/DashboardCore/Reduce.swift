@@ -12,6 +12,8 @@ public enum Action: Sendable {
     case notices([Notice])
     /// What the run loop has to say about an effect it carried out (a yank, a profile switch).
     case said(String)
+    /// A mouse event (`ui.mouse`), and what the last frame had under it.
+    case pointer(MouseTarget?, PointerEvent)
 }
 
 /// What the run loop should do, as values.
@@ -93,6 +95,10 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .said(let text):
         flash(&state, text, seconds: 8)
         return []
+    case .pointer(let target, let event):
+        let effects = pointer(&state, target, event)
+        state.sessions.keepVerdicts(for: AppState.query(state.filters[.sessions]))
+        return effects
     case .key(let key):
         let effects = handleKey(&state, key)
         // The sessions table keeps the filter's verdict per row, so a frame need not re-match 100k rows.

@@ -1,3 +1,4 @@
+import DashboardCore
 /// Colour by meaning; TerminalCurses maps roles to colour pairs (or to nothing, in monochrome).
 public enum Role: UInt8, Sendable, CaseIterable {
     case normal, dim, header, title, titleFocused, border, borderFocused, selected
@@ -34,6 +35,20 @@ public struct Grid: Sendable, Equatable {
     public private(set) var cells: [Cell]
     /// Draw box lines and symbols with ASCII (no UTF-8 locale).
     public var ascii = false
+    /// What a mouse click at a cell means, registered by the widgets as they draw (later ones
+    /// win: a row over its pane). Only the console with the mouse on reads them.
+    public var hotspots: [Hotspot] = []
+
+    /// A rectangle of the screen and what a click there points at.
+    public struct Hotspot: Sendable, Equatable {
+        public var rect: Rect
+        public var target: MouseTarget
+    }
+
+    /// What is under the cell (x, y), if anything a click can act on.
+    public func hit(x: Int, y: Int) -> MouseTarget? {
+        hotspots.last { $0.rect.contains(x: x, y: y) }?.target
+    }
 
     /// Each ASCII byte as a one-character String, made once.
     static let asciiText: [String] = (0..<128).map { String(Character(Unicode.Scalar(UInt8($0)))) }

@@ -352,6 +352,21 @@ public struct PaneWidget: Widget {
             selected: focused ? content.selectedIndex : nil)
         if let sorted, let sort = content.sort { table.sortMark = (sorted, sort.descending) }
         table.render(in: inside, into: &grid)
+        // What a click means here: the pane, its column titles, its rows.
+        let pane = content.pane
+        grid.hotspots.append(.init(rect: area, target: .pane(pane)))
+        let sortable = AppState.sortColumns(pane)
+        for span in table.columnSpans(in: inside) {
+            let title = columns[span.column].title
+            grid.hotspots.append(
+                .init(
+                    rect: Rect(x: span.x, y: inside.y, width: span.width, height: 1),
+                    target: .header(pane, sortable.first { $0.title == title })))
+        }
+        for (r, row) in content.rows.prefix(max(0, inside.height - 1)).enumerated() {
+            grid.hotspots.append(
+                .init(rect: Rect(x: inside.x, y: inside.y + 1 + r, width: inside.width, height: 1), target: .row(pane, row.id)))
+        }
         if content.rows.isEmpty {
             let empty: String =
                 switch content.freshness {

@@ -12,6 +12,8 @@ public struct Rect: Sendable, Equatable, CustomStringConvertible {
         self.height = max(0, height)
     }
 
+    public func contains(x px: Int, y py: Int) -> Bool { px >= x && px < x + width && py >= y && py < y + height }
+
     public var isEmpty: Bool { width == 0 || height == 0 }
     public var maxX: Int { x + width }
     public var maxY: Int { y + height }

@@ -88,6 +88,14 @@ public enum Screen {
             lines.append(("rate ?", "a session seen before a gap in its stream, dim until its next update: it may have ended"))
             lines.append(("OUTAGE?", "an outage seen before a gap in the ONU stream: its ONUs may be back (unverified)"))
             lines.append(("", ""))
+            lines.append(
+                state.mouse
+                    ? (
+                        "mouse",
+                        "on: click focuses a pane and selects a row, a column title sorts (again: reverses), the wheel scrolls; to select text, hold Shift while dragging (Option on macOS)"
+                    )
+                    : ("mouse", "off (--mouse or ui.mouse turns it on; then Shift-drag selects text)"))
+            lines.append(("", ""))
             for c in Commands.table {
                 let names = ([c.name] + c.aliases).map { ":" + $0 }.joined(separator: " ")
                 lines.append((names, (c.argument.isEmpty ? "" : c.argument + "  ") + c.help))

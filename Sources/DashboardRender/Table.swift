@@ -108,9 +108,8 @@ public struct Table: Widget {
         return widths
     }
 
-    public func render(in area: Rect, into grid: inout Grid) {
-        guard area.height > 0, area.width > 0 else { return }
-        let lead = markerColumn ? 1 : 0
+    /// The header's titles and each column's width in `area` (0: dropped).
+    func layout(in area: Rect) -> (titles: [String], widths: [Int]) {
         let titles = columns.enumerated().map { i, c in
             sortMark?.column == i ? c.title + (sortMark!.descending ? "▼" : "▲") : c.title
         }
@@ -120,7 +119,26 @@ public struct Table: Widget {
                 natural[i] = max(natural[i], TerminalText.width(TerminalText.sanitize(cell)))
             }
         }
-        let widths = Self.widths(columns, natural: natural, available: area.width - lead)
+        return (titles, Self.widths(columns, natural: natural, available: area.width - (markerColumn ? 1 : 0)))
+    }
+
+    /// Where each shown column is drawn in `area`: its index, first cell and width.
+    public func columnSpans(in area: Rect) -> [(column: Int, x: Int, width: Int)] {
+        guard area.height > 0, area.width > 0 else { return [] }
+        let widths = layout(in: area).widths
+        var x = area.x + (markerColumn ? 1 : 0)
+        var spans: [(column: Int, x: Int, width: Int)] = []
+        for i in columns.indices where widths[i] > 0 {
+            spans.append((i, x, widths[i]))
+            x += widths[i] + 1
+        }
+        return spans
+    }
+
+    public func render(in area: Rect, into grid: inout Grid) {
+        guard area.height > 0, area.width > 0 else { return }
+        let lead = markerColumn ? 1 : 0
+        let (titles, widths) = layout(in: area)
         func drawCells(_ cells: [String], y: Int, style: Style) {
             var x = area.x + lead
             for (i, c) in columns.enumerated() where widths[i] > 0 {

@@ -32,7 +32,7 @@ public final class Terminal: TerminalDevice {
     ///     `NO_COLOR` in the environment, or a terminal without colours, means mono.
     /// - Throws: ``TerminalError`` when standard input/output is not a terminal, `TERM` is
     ///   missing or `dumb`, or curses does not know the terminal.
-    public init(theme: String = "auto", environment: [String: String]) throws {
+    public init(theme: String = "auto", environment: [String: String], mouse: Bool = false) throws {
         guard isatty(0) == 1, isatty(1) == 1 else {
             throw TerminalError(
                 description:
@@ -77,6 +77,7 @@ public final class Terminal: TerminalDevice {
         def_prog_mode()
         endwin()
         doupdate()
+        if mouse { cn_mouse_on() }
         self.theme = Theme.resolve(theme, environment: environment, terminalHasColors: has_colors()) ?? .mono
         colors = self.theme.usesColor
         if colors {
@@ -145,6 +146,14 @@ public final class Terminal: TerminalDevice {
                 case cn_key_resize():
                     let s = size
                     out.append(.resize(cols: s.cols, rows: s.rows))
+                case cn_key_mouse():
+                    var x: Int32 = 0, y: Int32 = 0
+                    switch cn_get_mouse(&x, &y) {
+                    case 1: out.append(.mouse(.click, x: Int(x), y: Int(y)))
+                    case 4: out.append(.mouse(.wheelUp, x: Int(x), y: Int(y)))
+                    case 5: out.append(.mouse(.wheelDown, x: Int(x), y: Int(y)))
+                    default: break
+                    }
                 case KEY_UP: out.append(.key(.up))
                 case KEY_DOWN: out.append(.key(.down))
                 case KEY_LEFT: out.append(.key(.left))
@@ -274,7 +283,9 @@ public enum TerminalGuard {
 
     /// Leaves the alternate screen, shows the cursor, resets attributes and restores the modes.
     static func emergencyRestore() {
-        let reset: StaticString = "\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
+        // Mouse reporting off too (harmless when it was never on): a shell that gets clicks as
+        // escape sequences is unusable.
+        let reset: StaticString = "\u{1b}[0m\u{1b}[?25h\u{1b}[?1000l\u{1b}[?1006l\u{1b}[?1049l\r\n"
         _ = write(1, reset.utf8Start, reset.utf8CodeUnitCount)
         if haveSaved { _ = tcsetattr(0, TCSANOW, saved) }
     }
@@ -282,8 +293,10 @@ public enum TerminalGuard {
 
 /// Curses for the length of `body`: the terminal is set up, handed to `body`, and restored
 /// however `body` ends (the one scope in which curses is used).
-public func withTerminal<T>(theme: String, environment: [String: String], _ body: (Terminal) throws -> T) throws -> T {
-    let terminal = try Terminal(theme: theme, environment: environment)
+public func withTerminal<T>(
+    theme: String, environment: [String: String], mouse: Bool = false, _ body: (Terminal) throws -> T
+) throws -> T {
+    let terminal = try Terminal(theme: theme, environment: environment, mouse: mouse)
     defer { terminal.close() }
     return try body(terminal)
 }

@@ -46,6 +46,10 @@ struct RealtimeDash: AsyncParsableCommand {
     @Flag(help: "Refuse cancel, pause and resume before any request (acknowledgements still work).")
     var readonly = false
 
+    @Flag(
+        help: "Use the mouse: click focuses and selects, a column title sorts, the wheel scrolls (Shift-drag then selects text).")
+    var mouse = false
+
     func validate() throws {
         if let theme, !Theme.names.contains(theme) {
             throw ValidationError("--theme must be one of \(Theme.names.joined(separator: ", ")), not '\(theme)'")
@@ -149,11 +153,13 @@ struct RealtimeDash: AsyncParsableCommand {
             )
         }
         let theme = self.theme ?? dashConfig.ui.theme
+        let mouse = self.mouse || dashConfig.ui.mouse
+        state.mouse = mouse
         let fps = dashConfig.ui.fps
         let initial = state
         let tokens = client.tokens
         let console = ConsoleService { stop in
-            try withTerminal(theme: theme, environment: env) { terminal in
+            try withTerminal(theme: theme, environment: env, mouse: mouse) { terminal in
                 ConsoleLoop(
                     terminal: terminal, inbox: connections.inbox, effects: connections, state: initial, fps: fps, tokens: tokens,
                     stop: stop,

@@ -157,6 +157,28 @@ struct ScreenSnapshotTests {
         #expect(screen.contains("(▲ dBm, held)"))
     }
 
+    @Test("a frame says what a click at each cell points at: pane, column title, row")
+    func hotspots() {
+        var s = fixture()
+        let g = Screen.render(s, cols: 120, rows: 40)
+        let lines = g.lines
+        // The ONU pane's dBm title and its first row, found where they are drawn.
+        guard let y = lines.firstIndex(where: { $0.contains("OLT/PON") && $0.contains("dBm") }),
+            let r = lines[y].range(of: "dBm")
+        else {
+            Issue.record("no ONU header in\n\(lines.joined(separator: "\n"))")
+            return
+        }
+        let x = lines[y].distance(from: lines[y].startIndex, to: r.lowerBound)
+        #expect(g.hit(x: x, y: y) == .header(.onu, AppState.sortColumns(.onu)[4]))
+        let firstRow = s.content(for: .onu, limit: 30).rows[0].id
+        #expect(g.hit(x: x, y: y + 1) == .row(.onu, firstRow))
+        #expect(g.hit(x: x, y: y - 1) == .pane(.onu), "the title border: the pane")
+        #expect(g.hit(x: 0, y: 0) == nil, "the header line points at nothing")
+        _ = reduce(&s, .pointer(g.hit(x: x, y: y), .click))
+        #expect(s.focus == .onu && s.sorts[.onu] == PaneSort(column: 4, descending: false))
+    }
+
     @Test("the header shows the profile in its accent colour and says read-only")
     func profileHeader() {
         var s = fixture()

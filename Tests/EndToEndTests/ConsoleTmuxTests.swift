@@ -55,6 +55,11 @@ struct TmuxSession {
             in: .whitespacesAndNewlines)
     }
     func kill() { run(tmux + ["kill-server"]) }
+    /// A tmux format variable of the pane (`mouse_any_flag`: the program asked for mouse reports).
+    func flag(_ name: String) -> String {
+        run(tmux + ["display-message", "-p", "-t", self.name, "#{\(name)}"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     /// Waits (bounded) until the screen satisfies `condition`; returns the last screen.
     func wait(_ what: String, timeout: Double = 60, _ condition: (String) -> Bool) async throws -> String {
@@ -137,6 +142,37 @@ extension EndToEnd {
             // Nothing was logged to the terminal; the log file has the session.
             #expect(!s.contains("info realtime-dash"))
             #expect((try? String(contentsOfFile: log, encoding: .utf8))?.contains("demo backend on") == true)
+        }
+
+        @Test("--mouse: raw SGR mouse sequences sort by a column title, focus a pane, turn the wheel; reporting off after q")
+        func mouse() async throws {
+            try #require(run(["tmux", "-V"]).status == 0)
+            let t = TmuxSession()
+            #expect(t.start())
+            defer { t.kill() }
+            // xterm-256color: curses asks for SGR (1006) reports, which the test writes as bytes.
+            t.type("PS1='PROMPT> '; TERM=xterm-256color \(realtimeDashBinary) --demo --mouse --log-file /dev/null; echo EXIT=$?")
+            t.keys("Enter")
+            let first = try await t.wait("the ONU pane's column titles") { $0.contains("OLT/PON") && $0.contains("dBm") }
+            #expect(t.flag("mouse_sgr_flag") == "1", "the console asked for SGR mouse reports")
+            let lines = first.components(separatedBy: "\n")
+            guard let y = lines.firstIndex(where: { $0.contains("OLT/PON") && $0.contains("dBm") }),
+                let r = lines[y].range(of: "dBm")
+            else { return }
+            let x = lines[y].distance(from: lines[y].startIndex, to: r.lowerBound)
+            // Button 1 pressed and released on the title (SGR coordinates are 1-based).
+            t.type("\u{1B}[<0;\(x + 1);\(y + 1)M\u{1B}[<0;\(x + 1);\(y + 1)m")
+            var s = try await t.wait("the ONU pane sorted by dBm") { $0.contains("(▲ dBm)") && $0.contains("dBm▲") }
+            #expect(s.contains("┏━ 1 ONU events"), "the click focused the ONU pane")
+            t.type("\u{1B}[<0;\(x + 1);\(y + 1)M")
+            s = try await t.wait("reversed by a second click") { $0.contains("(▼ dBm)") }
+            // The wheel over the Alerts pane (column 3 of the row below its title) focuses it.
+            t.type("\u{1B}[<65;3;\(y + 2)M")
+            s = try await t.wait("the Alerts pane focused by the wheel") { $0.contains("┏━ 2 Alerts") }
+            t.type("q")
+            s = try await t.wait("the shell back") { $0.range(of: "EXIT=[0-9]+", options: .regularExpression) != nil }
+            #expect(s.contains("EXIT=0"))
+            #expect(t.flag("mouse_any_flag") == "0", "mouse reporting is off again in the shell")
         }
 
         @Test("the console keeps running until asked: 8 s on the clock later it still draws, then q exits 0")
