@@ -35,6 +35,7 @@ public final class ConsoleLoop: @unchecked Sendable {
     let files: LocalFiles
     /// The frame on screen, for what a click points at.
     private var lastGrid: Grid? = nil
+    private var historyFailed = false
 
     /// - Parameters:
     ///   - inbox: what the network reports (the ConnectionManager's inbox).
@@ -172,7 +173,14 @@ public final class ConsoleLoop: @unchecked Sendable {
             case .switchProfile(let name): Task { await target.switchProfile(name) }
             case .reload: Task { await target.reload() }
             case .saveAcks(let book): saveAcks?(book)
-            case .saveHistory(let commands): try? files.history?.save(commands)
+            case .saveHistory(let commands):
+                do {
+                    try files.history?.save(commands)
+                } catch {
+                    // Said once: the commands still work, only their history is not kept.
+                    if !historyFailed { _ = reduce(&state, .said("command history not kept: \(error)")) }
+                    historyFailed = true
+                }
             case .yank(let bytes, let what): yank(bytes, what)
             case .send(let tenant, let endpoint, let command):
                 Task { await target.send(command, tenant: tenant, endpoint: endpoint) }
