@@ -23,7 +23,8 @@ public final class ConsoleLoop: @unchecked Sendable {
     private let drained = DrainSignal()
 
     /// Re-read for expiry and file-mode warnings every `noticeInterval` seconds.
-    let tokens: TokenStore?
+    /// The tokens in use now (a profile switch or a reload brings others).
+    let tokens: (@Sendable () -> TokenStore)?
     let noticeInterval = 15.0
     let monotonic: @Sendable () -> Double
     let wallClock: @Sendable () -> UTCInstant
@@ -45,7 +46,7 @@ public final class ConsoleLoop: @unchecked Sendable {
     ///   - stop: ends the loop from another thread (``ConsoleService`` hands one in).
     public init(
         terminal: any TerminalDevice, inbox: Inbox, effects: any ConsoleEffects, state: AppState, fps: Int,
-        tokens: TokenStore? = nil, clock: some Clock<Duration> = ContinuousClock(),
+        tokens: (@Sendable () -> TokenStore)? = nil, clock: some Clock<Duration> = ContinuousClock(),
         wallClock: @escaping @Sendable () -> UTCInstant = UTCInstant.now, stop: StopRequest = StopRequest(),
         saveAcks: (@Sendable (AckBook) -> Void)? = nil, files: LocalFiles = LocalFiles()
     ) {
@@ -145,7 +146,7 @@ public final class ConsoleLoop: @unchecked Sendable {
             }
             let t = monotonic()
             if let tokens, t >= nextNotices {
-                let notices = tokens.notices(now: wallClock())
+                let notices = tokens().notices(now: wallClock())
                 if notices != state.notices {
                     _ = reduce(&state, .notices(notices))
                     pacer.markDirty()

@@ -341,36 +341,47 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
 /// the old ones, so it is cleared, not kept per profile; what the operator set (filters, sorts,
 /// focus, acknowledgements, the command history) stays.
 func restart(_ state: inout AppState, _ r: Restart) {
-    var fresh = AppState(tenants: r.tenants, historyLimit: state.historyLimit, now: state.now)
-    fresh.size = state.size
-    fresh.focus = state.focus
-    fresh.zoomed = state.zoomed
-    fresh.filters = state.filters
-    fresh.sorts = state.sorts
-    fresh.sessionSort = state.sessionSort
-    fresh.sessionSortDescending = state.sessionSortDescending
-    fresh.lazySort = state.lazySort
-    fresh.hideFinishedJobs = state.hideFinishedJobs
-    fresh.bellOnCritical = state.bellOnCritical
-    fresh.insecureTLS = r.insecureTLS
-    fresh.notices = state.notices
-    fresh.outages = OutageTracker()
-    fresh.outages.rules = state.outages.rules
-    fresh.flapRule = state.flapRule
-    fresh.acks = state.acks
-    fresh.operatorName = state.operatorName
-    fresh.commandHistory = state.commandHistory
-    fresh.profiles = r.profiles
-    fresh.tenantFilter = state.tenantFilter.flatMap { r.tenants.contains($0) ? $0 : nil }
-    fresh.profile = r.profile
-    fresh.accent = r.accent
+    // Everything under "Models" in AppState, and what points into it; the rest is the operator's.
+    let rules = state.outages.rules
+    state.onuHistory = [:]
+    state.outages = OutageTracker()
+    state.outages.rules = rules
+    state.lastAnnounced = nil
+    state.alerts = [:]
+    state.alertsCleared = 0
+    state.alertClears = [:]
+    state.jumpBack = nil
+    state.tickets = [:]
+    state.subscribers = [:]
+    state.sessions = SessionTable()
+    state.jobs = [:]
+    state.connections = [:]
+    state.unknownEvents = 0
+    state.malformed = 0
+    state.dropped = 0
+    state.coalesced = 0
+    state.frozen = nil
+    state.selection = [:]
+    state.sortHold = [:]
+    // Token warnings were about the old tokens: the next check (within 15 s) says what holds now.
+    state.notices = []
+    if case .onuList = state.overlay { state.overlay = .none }
+    if case .confirmCancel = state.overlay { state.overlay = .none }
+    if case .detail = state.overlay { state.overlay = .none }
+    // Who and what now.
+    state.tenants = r.tenants
+    state.tenantFilter = state.tenantFilter.flatMap { r.tenants.contains($0) ? $0 : nil }
+    state.profile = r.profile
+    state.accent = r.accent
+    state.profiles = r.profiles
+    state.insecureTLS = r.insecureTLS
     // A read-only the operator asked for stays; one that came with the old profile goes with it.
     if let why = state.readOnly, !why.hasPrefix("profile ") {
-        fresh.readOnly = why
-    } else if r.readOnly, let p = r.profile {
-        fresh.readOnly = "profile \(p)"
+        state.readOnly = why
+    } else {
+        state.readOnly = r.readOnly ? r.profile.map { "profile \($0)" } : nil
     }
-    state = fresh
+    state.sessions.keepVerdicts(for: AppState.query(state.filters[.sessions]))
     flash(&state, r.note + " (what was shown before is cleared)", seconds: 10)
 }
 

@@ -38,6 +38,9 @@ public final class ConnectionSwitch: Service, Sendable {
     /// The manager running now.
     public var manager: ConnectionManager { current.withLock { $0 } }
 
+    /// The tokens of the configuration running now (for the console's expiry warnings).
+    public var tokens: TokenStore { manager.configuration.tokens }
+
     /// Asks for a switch or a reload; carried out in order, one at a time.
     public func request(_ r: Request) { continuation.yield(r) }
 

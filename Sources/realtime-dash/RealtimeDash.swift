@@ -157,7 +157,7 @@ struct RealtimeDash: AsyncParsableCommand {
         state.mouse = mouse
         let fps = dashConfig.ui.fps
         let initial = state
-        let tokens = client.tokens
+        let tokens: @Sendable () -> TokenStore = { connections.tokens }
         let console = ConsoleService { stop in
             try withTerminal(theme: theme, environment: env, mouse: mouse) { terminal in
                 ConsoleLoop(

@@ -160,6 +160,8 @@ struct CommandLineTests {
         _ = reduce(&s, .client([alert("a", .critical), session("s1", bytes: 10)]))
         s.filters[.alerts] = "sev>=error"
         s.tenantFilter = "t-02"
+        s.mouse = true
+        s.notices = [Notice(short: "token t-01 expires in 30 s", full: "the token for tenant t-01 expires in 30 s")]
         s.acks.acks.append(
             Ack(target: AckTarget(OutageScope(tenant: "t-01", olt: "olt-1", pon: nil)), who: "me", at: t0, note: "", expires: nil)
         )
@@ -168,7 +170,8 @@ struct CommandLineTests {
         #expect(s.tenants == ["lab-1"] && s.tenantFilter == nil, "t-02 is not a tenant of lab")
         #expect(s.profile == "lab" && s.accent == "green")
         #expect(s.readOnly == nil, "prod's read-only went with prod")
-        #expect(s.filters[.alerts] == "sev>=error" && s.acks.acks.count == 1, "what the operator set stays")
+        #expect(s.filters[.alerts] == "sev>=error" && s.acks.acks.count == 1 && s.mouse, "what the operator set stays")
+        #expect(s.notices.isEmpty, "warnings about the old tokens go; the next check says what holds")
         #expect(s.flash?.text == "profile lab (what was shown before is cleared)")
         s.readOnly = "--readonly"
         _ = reduce(&s, .client([.restarted(Restart(tenants: ["p"], profile: "prod", readOnly: true, note: "profile prod"))]))
