@@ -122,7 +122,7 @@ public enum Commands {
         let rest = String(trimmed.dropFirst(first.count)).trimmingCharacters(in: .whitespaces)
         let args = rest.split(separator: " ").map(String.init)
         guard let command = command(named: first) else {
-            flash(&state, "unknown command ':\(first)': \(table.map(\.name).joined(separator: ", "))")
+            flash(&state, "unknown command ':\(first)' (:help lists them): \(table.map(\.name).joined(separator: ", "))")
             return []
         }
         if let p = panes.first(where: { $0.name == command.name }) {

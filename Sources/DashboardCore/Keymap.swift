@@ -106,3 +106,38 @@ public enum Keymap {
         return all.filter { $0.label == "?" } + all.filter { $0.label != "?" }
     }
 }
+
+extension AppState {
+    /// The help overlay, as (label, text) lines: the keys (from the table that dispatches them),
+    /// the status marks, the mouse, the `:` commands and the `/` query fields. The renderer draws
+    /// these and scrolling counts them, so the end of the help is always reachable.
+    public var helpLines: [(label: String, text: String)] {
+        var lines = Keymap.bindings.map { b in (b.label, b.help) }
+        lines.append(("", ""))
+        lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped  ◐ polled"))
+        lines.append(("ERROR?", "raised before a gap in its stream: it may have cleared while we were away (unverified)"))
+        lines.append(("rate ?", "a session seen before a gap in its stream, dim until its next update: it may have ended"))
+        lines.append(("OUTAGE?", "an outage seen before a gap in the ONU stream: its ONUs may be back (unverified)"))
+        lines.append(("", ""))
+        lines.append(
+            mouse
+                ? ("mouse", "on: click focuses and selects, a column title sorts (again: reverses), the wheel scrolls")
+                : ("mouse", "off (--mouse or ui.mouse turns it on)"))
+        lines.append(("", "while it is on, hold Shift while dragging to select text (Option on macOS)"))
+        lines.append(("", ""))
+        for c in Commands.table {
+            let aliases = c.aliases.isEmpty ? "" : " (also " + c.aliases.map { ":" + $0 }.joined(separator: " ") + ")"
+            lines.append((":" + c.name, (c.argument.isEmpty ? "" : c.argument + "  ") + c.help + aliases))
+        }
+        lines.append(("", ""))
+        lines.append(("/ query", "words match anywhere; field=v field!=v field~regex; < <= > >= on numbers and sev"))
+        lines.append(("", "spaces: and; 'or' between alternatives; a leading ! inverts; quote values with spaces"))
+        lines.append(("", "e.g. sev>=error source~^olt-0[12]   pon=11 status=offline   rate_in>1000000 or user~^bob"))
+        lines.append(("", "any other name is looked up in the event's JSON (top level, then data): signal_dbm<-27"))
+        for pane in Pane.allCases {
+            let fields = RowFields.fields(for: pane).map { f in ([f.name] + f.aliases).joined(separator: "/") }
+            lines.append((pane == focus ? "▸" + pane.shortTitle : pane.shortTitle, fields.joined(separator: " ")))
+        }
+        return lines
+    }
+}

@@ -17,6 +17,16 @@ public enum Pane: Int, CaseIterable, Sendable, Hashable {
 }
 
 extension Pane {
+    /// A pane's name in a few letters, for a narrow title and the help's field table.
+    public var shortTitle: String {
+        switch self {
+        case .onu: "ONU"
+        case .sessions: "Sessions"
+        case .subscribers: "Subs"
+        default: title
+        }
+    }
+
     /// The panes in the order they are read on a terminal of this size (left to right, top to
     /// bottom), as the screen lays them out; the panes a small screen leaves out come last. Tab
     /// follows it.

@@ -822,7 +822,7 @@ func scrollOverlay(_ state: inout AppState, by delta: Int) {
     let lines: Int =
         switch state.overlay {
         case .none, .confirmCancel, .onuList: 0
-        case .help: Keymap.bindings.count + 2
+        case .help: state.helpLines.count
         case .detail(_, let text): text.split(separator: "\n", omittingEmptySubsequences: false).count
         // An upper bound: a line per socket, one more for a stopped one, the totals and notices.
         case .connections: 2 * state.connections.count + state.notices.count + 4

@@ -263,14 +263,7 @@ public enum PaneView {
     }
 
     /// A pane's name in a few letters, for a narrow title.
-    static func shortName(_ pane: Pane) -> String {
-        switch pane {
-        case .onu: "ONU"
-        case .sessions: "Sessions"
-        case .subscribers: "Subs"
-        default: pane.title
-        }
-    }
+    static func shortName(_ pane: Pane) -> String { pane.shortTitle }
 
     static func title(
         _ content: PaneContent, editing: String?, compact: Bool, sort showSort: Bool, shortName: Bool, terse: Bool = false

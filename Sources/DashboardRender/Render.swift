@@ -81,37 +81,9 @@ public enum Screen {
         switch state.overlay {
         case .none: return
         case .help:
-            var lines = Keymap.bindings.map { b in (b.label, b.help) }
-            lines.append(("", ""))
-            lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped  ◐ polled"))
-            lines.append(("ERROR?", "raised before a gap in its stream: it may have cleared while we were away (unverified)"))
-            lines.append(("rate ?", "a session seen before a gap in its stream, dim until its next update: it may have ended"))
-            lines.append(("OUTAGE?", "an outage seen before a gap in the ONU stream: its ONUs may be back (unverified)"))
-            lines.append(("", ""))
-            lines.append(
-                state.mouse
-                    ? (
-                        "mouse",
-                        "on: click focuses a pane and selects a row, a column title sorts (again: reverses), the wheel scrolls; to select text, hold Shift while dragging (Option on macOS)"
-                    )
-                    : ("mouse", "off (--mouse or ui.mouse turns it on; then Shift-drag selects text)"))
-            lines.append(("", ""))
-            for c in Commands.table {
-                let names = ([c.name] + c.aliases).map { ":" + $0 }.joined(separator: " ")
-                lines.append((names, (c.argument.isEmpty ? "" : c.argument + "  ") + c.help))
-            }
-            lines.append(("", ""))
-            lines.append(("/ query", "words match anywhere; field=v field!=v field~regex; < <= > >= on numbers and sev"))
-            lines.append(("", "spaces: and; 'or' between alternatives; a leading ! inverts; quote values with spaces"))
-            lines.append(("", "e.g. sev>=error source~^olt-0[12]   pon=11 status=offline   rate_in>1000000 or user~^bob"))
-            lines.append(("", "any other name is looked up in the event's JSON (top level, then data): rx_power_dbm<-27"))
-            for pane in Pane.allCases {
-                let fields = RowFields.fields(for: pane).map { f in ([f.name] + f.aliases).joined(separator: "/") }
-                let name = PaneView.shortName(pane)
-                lines.append((pane == state.focus ? "▸" + name : name, fields.joined(separator: " ")))
-            }
             popup(
-                &g, state, title: "Keys (? or Esc closes)", lines: lines.map { $0.0.isEmpty ? $0.1 : pad($0.0, 10) + " " + $0.1 })
+                &g, state, title: "Keys (? or Esc closes)",
+                lines: state.helpLines.map { $0.label.isEmpty ? $0.text : pad($0.label, 10) + " " + $0.text })
         case .onuList(let scope, let sort, let selected):
             let rows = state.onuList(scope, sort: sort)
             let names = ["status", "serial", "since", "dBm", "subscriber"]

@@ -52,7 +52,7 @@ struct CommandLineTests {
             ("tenant", ":tenant needs one tenant: t-01, t-02, all"),
             (
                 "frobnicate",
-                "unknown command ':frobnicate': alerts, onu, tickets, subscribers, sessions, jobs, tenant, filter, sort, clear, readonly, profile, reload, help, quit"
+                "unknown command ':frobnicate' (:help lists them): alerts, onu, tickets, subscribers, sessions, jobs, tenant, filter, sort, clear, readonly, profile, reload, help, quit"
             ),
             ("alerts now", ":alerts takes no argument, not 'now'"),
             ("filter pon=", "not applied: 'pon=': a value is needed after '='"),
