@@ -9,18 +9,21 @@ public protocol ConsoleEffects: Sendable {
     func reconnectAll() async
     /// Sends a job or campaign command on `endpoint` of `tenant`.
     func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) async
-    /// Closes every stream and opens profile `name`'s (`:profile`).
-    func switchProfile(_ name: String) async
-    /// Reads the config and token files again and reopens the streams (`:reload`, SIGHUP).
-    func reload() async
+    /// Closes every stream and opens profile `name`'s (`:profile`). Synchronous: requests are
+    /// queued in the order they were made.
+    func switchProfile(_ name: String)
+    /// Reads the config and token files again and reopens the streams (`:reload`, SIGUSR1).
+    func reload()
 }
 
 extension ConnectionManager: ConsoleEffects {
     /// A manager alone runs one configuration for its whole life: it says so.
-    public func switchProfile(_ name: String) async {
+    public nonisolated func switchProfile(_ name: String) {
         inbox.push(.notice("profile \(name) not applied: this console cannot switch profiles"))
     }
-    public func reload() async { inbox.push(.notice("reload not applied: this console cannot reload its configuration")) }
+    public nonisolated func reload() {
+        inbox.push(.notice("reload not applied: this console cannot reload its configuration"))
+    }
 }
 
 /// The console's effects through a ``ConnectionSwitch``: commands go to the manager running
@@ -28,8 +31,12 @@ extension ConnectionManager: ConsoleEffects {
 extension ConnectionSwitch: ConsoleEffects {
     public func reconnectAll() async { await manager.reconnectAll() }
     public func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) async {
+        guard let manager = managerForCommands else {
+            inbox.push(.notice("\(command.verb) not sent: the connections are being switched; try again when they are live"))
+            return
+        }
         await manager.send(command, tenant: tenant, endpoint: endpoint)
     }
-    public func switchProfile(_ name: String) async { request(.profile(name)) }
-    public func reload() async { request(.reload) }
+    public func switchProfile(_ name: String) { request(.profile(name)) }
+    public func reload() { request(.reload) }
 }

@@ -125,8 +125,7 @@ public final class ConsoleLoop: @unchecked Sendable {
                 case .key(let key):
                     if perform(reduce(&state, .key(key))) { return 0 }
                 case .reload:
-                    _ = reduce(&state, .said("SIGUSR1: reading the config and token files again…"))
-                    _ = perform([.reload])
+                    _ = perform(reduce(&state, .reloadSignal))
                 case .mouse(let event, let x, let y):
                     // What was under the pointer is what the operator saw: the last frame drawn.
                     if perform(reduce(&state, .pointer(lastGrid?.hit(x: x, y: y), event))) { return 0 }
@@ -171,8 +170,8 @@ public final class ConsoleLoop: @unchecked Sendable {
             case .quit: return true
             case .bell: terminal.bell()
             case .reconnectAll: Task { await target.reconnectAll() }
-            case .switchProfile(let name): Task { await target.switchProfile(name) }
-            case .reload: Task { await target.reload() }
+            case .switchProfile(let name): target.switchProfile(name)
+            case .reload: target.reload()
             case .saveAcks(let book): saveAcks?(book)
             case .saveHistory(let commands):
                 do {
@@ -195,14 +194,7 @@ public final class ConsoleLoop: @unchecked Sendable {
     private func yank(_ bytes: [UInt8], _ what: String) {
         var went: [String] = []
         var not: [String] = []
-        if files.osc52 {
-            if let sequence = OSC52.sequence(for: bytes) {
-                terminal.passThrough(sequence)
-                went.append("the clipboard (OSC 52)")
-            } else {
-                not.append("too long for OSC 52")
-            }
-        }
+        // The file first: it is the copy that is known to be kept.
         if let path = files.yankPath {
             do {
                 try AtomicFile.write(bytes, to: path)
@@ -211,10 +203,19 @@ public final class ConsoleLoop: @unchecked Sendable {
                 not.append("\(error)")
             }
         }
+        if files.osc52 {
+            if let sequence = OSC52.sequence(for: bytes) {
+                terminal.passThrough(sequence)
+                // Sent, not known to be kept: tmux without set-clipboard drops it.
+                went.append("the terminal's clipboard (OSC 52, sent)")
+            } else {
+                not.append("too long for OSC 52")
+            }
+        }
         let text =
             went.isEmpty
             ? "\(what) not copied: \(not.isEmpty ? "no clipboard and no yank file" : not.joined(separator: "; "))"
-            : "copied \(what) to \(went.joined(separator: " and "))\(not.isEmpty ? "" : " (\(not.joined(separator: "; ")))")"
+            : "yanked \(what) to \(went.joined(separator: " and "))\(not.isEmpty ? "" : " (\(not.joined(separator: "; ")))")"
         _ = reduce(&state, .said(text))
     }
 

@@ -22,6 +22,8 @@ public struct AppState: Sendable {
     public var commandLine: CommandPrompt? = nil
     /// Commands run before, oldest first (kept in the state directory's `history`).
     public var commandHistory: [String] = []
+    /// A profile switch or reload asked for and not yet done (what it is): job commands wait.
+    public var pendingSwitch: String? = nil
     /// The config's profiles by name, the one in use (nil: none) and its accent colour's name.
     public var profiles: [String] = []
     public var profile: String? = nil

@@ -171,11 +171,11 @@ public enum Commands {
                 return []
             }
             flash(&state, "switching to profile \(args[0])…")
+            state.pendingSwitch = "profile \(args[0])"
             return [.switchProfile(args[0])]
         case "reload":
             guard args.isEmpty else { return extra(&state, command, args) }
-            flash(&state, "reading the config and token files again…")
-            return [.reload]
+            return requestReload(&state, why: "reading the config and token files again…")
         case "help":
             state.overlay = .help
         case "quit":
@@ -184,6 +184,12 @@ public enum Commands {
             break
         }
         return []
+    }
+
+    static func requestReload(_ state: inout AppState, why: String) -> [Effect] {
+        flash(&state, why)
+        state.pendingSwitch = "reload"
+        return [.reload]
     }
 
     static func extra(_ state: inout AppState, _ command: ConsoleCommand, _ args: [String]) -> [Effect] {
@@ -237,7 +243,8 @@ public enum Commands {
     static func readOnly(_ state: inout AppState, _ args: [String]) -> [Effect] {
         switch args.first?.lowercased() {
         case nil, "on":
-            if state.readOnly == nil { state.readOnly = ":readonly" }
+            // The operator's own from now on: it stays when the profile that also asked for it goes.
+            if state.readOnly == nil || state.readOnly!.hasPrefix("profile ") { state.readOnly = ":readonly" }
             flash(&state, "read-only (\(state.readOnly!)): cancel, pause and resume are refused; acks still work")
         case "off":
             switch state.readOnly {

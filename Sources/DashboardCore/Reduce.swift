@@ -14,6 +14,8 @@ public enum Action: Sendable {
     case said(String)
     /// A mouse event (`ui.mouse`), and what the last frame had under it.
     case pointer(MouseTarget?, PointerEvent)
+    /// SIGUSR1: read the config and token files again.
+    case reloadSignal
 }
 
 /// What the run loop should do, as values.
@@ -28,7 +30,7 @@ public enum Effect: Sendable, Equatable {
     case yank(bytes: [UInt8], what: String)
     /// `:profile NAME`: close every stream and open the profile's.
     case switchProfile(String)
-    /// `:reload`, SIGHUP: read the config and token files again and reopen the streams.
+    /// `:reload`, SIGUSR1: read the config and token files again and reopen the streams.
     case reload
     case reconnectAll
     case bell
@@ -95,12 +97,18 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .said(let text):
         flash(&state, text, seconds: 8)
         return []
+    case .reloadSignal:
+        return Commands.requestReload(&state, why: "SIGUSR1: reading the config and token files again…")
     case .pointer(let target, let event):
+        let sorts = Pane.allCases.map { state.sortShown($0).map { ($0.column, $0.descending) } }
         let effects = pointer(&state, target, event)
+        releaseChangedHolds(&state, before: sorts)
         state.sessions.keepVerdicts(for: AppState.query(state.filters[.sessions]))
         return effects
     case .key(let key):
+        let sorts = Pane.allCases.map { state.sortShown($0).map { ($0.column, $0.descending) } }
         let effects = handleKey(&state, key)
+        releaseChangedHolds(&state, before: sorts)
         // The sessions table keeps the filter's verdict per row, so a frame need not re-match 100k rows.
         state.sessions.keepVerdicts(for: AppState.query(state.filters[.sessions]))
         return effects
@@ -158,8 +166,11 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
         }
     case .restarted(let r):
         restart(&state, r)
+        state.pendingSwitch = nil
     case .notice(let text):
         flash(&state, text, seconds: 10)
+        // A switch that could not be made says so in a notice: the old streams stay, and so do commands.
+        state.pendingSwitch = nil
     }
     return []
 }
@@ -387,6 +398,14 @@ func restart(_ state: inout AppState, _ r: Restart) {
 
 // MARK: - Keys
 
+/// A sort the operator changed takes effect at once: a lazy hold on that pane is let go.
+func releaseChangedHolds(_ state: inout AppState, before: [(SortColumn, Bool)?]) {
+    for (i, pane) in Pane.allCases.enumerated() {
+        let now = state.sortShown(pane).map { ($0.column, $0.descending) }
+        if now?.0 != before[i]?.0 || now?.1 != before[i]?.1 { state.sortHold[pane] = nil }
+    }
+}
+
 func commandKey(_ state: inout AppState, _ prompt: inout CommandPrompt, _ key: Key) -> [Effect] {
     switch key {
     case .escape:
@@ -450,7 +469,17 @@ func yank(_ state: inout AppState, id: Bool) -> [Effect] {
         }
         return [.yank(bytes: Array(text.utf8), what: "id \(text)")]
     }
-    return [.yank(bytes: row.detail, what: "\(state.focus.title) row JSON (\(row.detail.count) bytes)")]
+    switch row.item {
+    case .outage, .gap:
+        // Not an event: the console's own summary, said as such.
+        return [.yank(bytes: row.detail, what: "\(state.focus.title) row summary (made by the console, not received)")]
+    default:
+        guard !row.detail.isEmpty else {
+            flash(&state, "this row has no event as received yet (it was listed over REST); Y copies its id")
+            return []
+        }
+        return [.yank(bytes: row.detail, what: "\(state.focus.title) row JSON as received (\(row.detail.count) bytes)")]
+    }
 }
 
 /// The filter being typed is `text`: applied when it parses (or is empty), else its error shown.
@@ -533,6 +562,10 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         switch key {
         case .char("y"), .char("Y"):
             state.overlay = .none
+            if let pending = state.pendingSwitch {
+                flash(&state, "\(pending) under way: cancel not sent; the job belongs to the streams being closed")
+                return []
+            }
             if let why = state.readOnly {
                 flash(&state, "read-only (\(why)): cancel refused, nothing was sent")
                 return []
@@ -576,8 +609,10 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             state.jumpBack = JumpBack(
                 focus: state.focus, sessionsFilter: state.filters[.sessions], ticketsFilter: state.filters[.tickets],
                 list: state.overlay)
-            state.filters[.sessions] = sub
-            state.filters[.tickets] = sub
+            // The id as a literal word: network text is never read as query syntax.
+            let literal = sub.contains("\"") ? sub : "\"\(sub)\""
+            state.filters[.sessions] = literal
+            state.filters[.tickets] = literal
             state.overlay = .none
             state.focus = .sessions
             flash(&state, "sessions and tickets of \(sub) (\(rows[selected].serial)); b goes back to \(scope)")
@@ -688,6 +723,11 @@ func handleKeyCommand(_ state: inout AppState, _ command: KeyCommand) -> [Effect
                 : "live sort: rows move as their values change")
     case .cancel, .pause, .resume:
         guard state.focus == .jobs, let sel = selectedJob(state) else { return [] }
+        if let pending = state.pendingSwitch {
+            // The job on screen belongs to the streams being closed; the new ones may be read-only.
+            flash(&state, "\(pending) under way: commands wait until the new streams are open; nothing was sent")
+            return []
+        }
         if let why = state.readOnly {
             // Refused before anything else: no dialog, no request.
             let verb = command == .cancel ? "cancel" : command == .pause ? "pause" : "resume"

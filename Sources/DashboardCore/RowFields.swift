@@ -63,19 +63,41 @@ public enum RowFields {
         }
     }
 
-    /// The canonical name for `name` (an alias or itself).
-    static let canonical: [String: String] = {
-        var map: [String: String] = [:]
+    /// Each pane's aliases: alias → field name. Per pane, because a word means different
+    /// things in different panes (`id` is the subscriber in Subscribers, the alert in Alerts).
+    static let aliases: [Pane: [String: String]] = {
+        var map: [Pane: [String: String]] = [:]
         for pane in Pane.allCases {
-            for field in fields(for: pane) { for a in field.aliases { map[a] = field.name } }
+            for field in fields(for: pane) { for a in field.aliases { map[pane, default: [:]][a] = field.name } }
         }
         return map
     }()
 
-    /// The value of field `name` (lowercased) of a row, or nil when it has none.
+    /// The panes a row of this kind is shown in (an outage is in the ONU and Alerts panes).
+    static func panes(of item: RowItem) -> [Pane] {
+        switch item {
+        case .onu: [.onu]
+        case .outage: [.onu, .alerts]
+        case .alert, .alertGroup: [.alerts]
+        case .ticket: [.tickets]
+        case .subscriber: [.subscribers]
+        case .session: [.sessions]
+        case .job: [.jobs]
+        case .gap: []
+        }
+    }
+
+    /// The field `name` means for a row of this kind: an alias of its pane, or itself.
+    static func field(_ name: String, for item: RowItem) -> String {
+        for pane in panes(of: item) { if let f = aliases[pane]?[name] { return f } }
+        return name
+    }
+
+    /// The value of field `name` (lowercased) of a row, or nil when it has none. A name that is
+    /// not one of the row's fields is looked up in its JSON as written (an alias is not applied
+    /// there: `severity` is the JSON's own key).
     public static func value(_ name: String, of item: RowItem) -> FieldValue? {
-        let name = canonical[name] ?? name
-        if let v = named(name, of: item) { return v }
+        if let v = named(field(name, for: item), of: item) { return v }
         return raw(name, of: item)
     }
 
@@ -177,7 +199,7 @@ public enum RowFields {
 
     /// A session's field, read from its row in place (the sessions table asks this per row).
     public static func sessionField(_ name: String, _ s: SessionRow) -> FieldValue? {
-        switch canonical[name] ?? name {
+        switch aliases[.sessions]?[name] ?? name {
         case "tenant": .text(s.tenant)
         case "user": .text(s.username)
         case "ip": text(s.framedIP)

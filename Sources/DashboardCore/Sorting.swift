@@ -132,12 +132,28 @@ extension AppState {
         return pinned + sorted.map(\.1.row)
     }
 
-    /// -1, 0, 1: severities by rank, numbers as numbers, anything else as lowercased text.
+    /// -1, 0, 1, a total order: severities by rank, numbers as numbers (IEEE total order, so even
+    /// a NaN has one place), text as lowercased text; values of different kinds by kind (severity,
+    /// number, text), never a number against text (`20 < 100`, `100 < 1G`, `1G < 20` is a cycle).
     static func order(_ a: FieldValue, _ b: FieldValue) -> Int {
-        if case .severity(let x) = a, case .severity(let y) = b { return x.rank == y.rank ? 0 : x.rank < y.rank ? -1 : 1 }
-        if let x = a.number, let y = b.number { return x == y ? 0 : x < y ? -1 : 1 }
-        let x = a.text.lowercased(), y = b.text.lowercased()
-        return x == y ? 0 : x < y ? -1 : 1
+        switch (a, b) {
+        case (.severity(let x), .severity(let y)): return x.rank == y.rank ? 0 : x.rank < y.rank ? -1 : 1
+        case (.number(let x), .number(let y)):
+            if x == y || (x.isNaN && y.isNaN) { return 0 }
+            return x.isTotallyOrdered(belowOrEqualTo: y) ? -1 : 1
+        case (.text(let x), .text(let y)):
+            let p = x.lowercased(), q = y.lowercased()
+            return p == q ? 0 : p < q ? -1 : 1
+        default:
+            func kind(_ v: FieldValue) -> Int {
+                switch v {
+                case .severity: 0
+                case .number: 1
+                case .text: 2
+                }
+            }
+            return kind(a) < kind(b) ? -1 : 1
+        }
     }
 }
 

@@ -20,7 +20,9 @@ public final class ConnectionSwitch: Service, Sendable {
     public typealias Build = @Sendable (Request) throws -> (ClientConfiguration, Restart)
 
     public let inbox: Inbox
-    private let current: Mutex<ConnectionManager>
+    /// The manager running now, and whether a switch is under way (commands are refused then:
+    /// the manager they would go to is closing).
+    private let current: Mutex<(manager: ConnectionManager, switching: Bool)>
     private let requests: AsyncStream<Request>
     private let continuation: AsyncStream<Request>.Continuation
     private let build: Build
@@ -29,14 +31,17 @@ public final class ConnectionSwitch: Service, Sendable {
     public init(initial: ClientConfiguration, logger: Logger, build: @escaping Build) {
         inbox = Inbox(
             capacity: initial.inboxCapacity, entityCapacity: initial.inboxEntityCapacity, policy: initial.inboxPolicy)
-        current = Mutex(ConnectionManager(configuration: initial, inbox: inbox, logger: logger))
+        current = Mutex((ConnectionManager(configuration: initial, inbox: inbox, logger: logger), false))
         (requests, continuation) = AsyncStream.makeStream(of: Request.self)
         self.build = build
         self.logger = logger
     }
 
     /// The manager running now.
-    public var manager: ConnectionManager { current.withLock { $0 } }
+    public var manager: ConnectionManager { current.withLock { $0.manager } }
+
+    /// The manager to send a command to, or nil while the connections are being switched.
+    public var managerForCommands: ConnectionManager? { current.withLock { $0.switching ? nil : $0.manager } }
 
     /// The tokens of the configuration running now (for the console's expiry warnings).
     public var tokens: TokenStore { manager.configuration.tokens }
@@ -62,11 +67,13 @@ public final class ConnectionSwitch: Service, Sendable {
                 inbox.push(.notice("\(Self.describe(request)) not applied: \(error); the streams stay as they were"))
                 continue
             }
+            current.withLock { $0.switching = true }
             task.cancel()
             await task.value
             let next = ConnectionManager(configuration: built.0, inbox: inbox, logger: logger)
+            // The new manager is the one commands go to before anything of it reaches the screen.
+            current.withLock { $0 = (next, false) }
             inbox.push(.restarted(built.1))
-            current.withLock { $0 = next }
             task = Self.start(next)
             logger.info("\(built.1.note)")
         }

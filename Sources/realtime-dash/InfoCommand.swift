@@ -20,24 +20,25 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment
-        print(Self.report(configPath: connection.config, environment: env, now: .now()), terminator: "")
+        print(Self.report(connection.setupOptions, environment: env, now: .now()), terminator: "")
     }
 
-    static func report(configPath: String?, environment env: [String: String], now: UTCInstant) -> String {
+    static func report(_ options: ClientSetup.Options, environment env: [String: String], now: UTCInstant) -> String {
+        let configPath = options.configPath
         var out = "realtime-dash \(RealtimeDash.version)\n\n"
+        // Every value goes through the terminal sanitiser: a tenant id or a claim can hold anything.
         func line(_ label: String, _ value: String) {
-            out += label.padding(toLength: 13, withPad: " ", startingAt: 0) + value + "\n"
+            let safe = TerminalSafety.replacingUnsafe(value) { u in "\\u{\(String(u.value, radix: 16))}" }
+            out += label.padding(toLength: 13, withPad: " ", startingAt: 0) + safe + "\n"
         }
         let paths = XDGPaths(environment: env)
 
         // The config: which file, where it looked, whether it loads.
         let path = configPath.map(expandTilde) ?? paths.configFile
         var config = DashConfig()
-        var loaded = false
         if FileManager.default.fileExists(atPath: path) {
             do {
                 config = try DashConfig.load(path: path)
-                loaded = true
                 line("config", "\(path) (read)")
             } catch {
                 line("config", "\(path) (cannot be used: \(error.description))")
@@ -61,6 +62,28 @@ struct InfoCommand: ParsableCommand {
             )
         }
 
+        // What the command line changes: it wins over the config.
+        var overrides: [String] = []
+        if let p = options.profile { overrides.append("--profile \(p)") }
+        if let u = options.apiURL { overrides.append("--api-url \(u)") }
+        if let b = options.basePath { overrides.append("--base-path \(b)") }
+        if let c = options.caFile {
+            overrides.append("--ca-file \(c) (\(readable(expandTilde(c)) ? "readable" : "NOT readable"))")
+        }
+        if options.insecureSkipTLSVerify { overrides.append("--insecure-skip-tls-verify: TLS certificates NOT verified") }
+        if let t = options.tokenFile {
+            overrides.append(
+                "--token-file: \(TokenSource.file(t)) (\(tokenState(.file(t), env: env, now: now))), instead of the tenants' tokens"
+            )
+        } else if let v = env[ClientSetup.tokenVariable], !v.isEmpty {
+            overrides.append("\(ClientSetup.tokenVariable) is set (\(claimsState(v, now: now))), instead of the tenants' tokens")
+        }
+        if let p = options.profile, !config.profiles.contains(where: { $0.name == p }) {
+            overrides.append("--profile \(p) is NOT a profile of the config")
+        }
+        out += "\n"
+        for (i, o) in overrides.enumerated() { line(i == 0 ? "command line" : "", o) }
+
         // Profiles and tenants: where each token comes from, and whether it can be read.
         out += "\n"
         let profiles: [String?] = config.profiles.isEmpty ? [nil] : config.profiles.map(\.name)
@@ -69,7 +92,7 @@ struct InfoCommand: ParsableCommand {
             let applied = (try? config.applying(profile: name)) ?? config
             if let name {
                 var title = name
-                if name == config.profile { title += " (default)" }
+                if name == (options.profile ?? config.profile) { title += options.profile == nil ? " (default)" : " (chosen)" }
                 if let p = applied.activeProfile {
                     if let a = p.accent { title += ", accent \(a)" }
                     if p.readOnly { title += ", read-only" }
@@ -92,9 +115,6 @@ struct InfoCommand: ParsableCommand {
                     name == nil && i == 0 ? "tenants" : "",
                     "\(indent)\(t.id): \(source) (\(tokenState(source, env: env, now: now)))")
             }
-        }
-        if !loaded && config.profiles.isEmpty, let v = env[ClientSetup.tokenVariable], !v.isEmpty {
-            line("", "  \(ClientSetup.tokenVariable) is set (\(claimsState(v, now: now)))")
         }
 
         // The terminal.

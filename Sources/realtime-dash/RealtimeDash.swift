@@ -210,18 +210,22 @@ struct RealtimeDash: AsyncParsableCommand {
     ) -> ConnectionSwitch.Build {
         let current = Mutex<String?>(startProfile)
         return { request in
-            let name: String?
+            let asked: String?
             switch request {
-            case .profile(let n): name = n
-            case .reload: name = current.withLock { $0 }
+            case .profile(let n): asked = n
+            case .reload: asked = current.withLock { $0 }
             }
             var options = start
-            if name != startProfile {
+            if asked != startProfile {
                 options = ClientSetup.Options()
                 options.configPath = start.configPath
             }
-            options.profile = name
-            let config = try ClientSetup.loadConfig(options, environment: environment)
+            options.profile = asked
+            let loaded = try ClientSetup.loadConfig(options, environment: environment)
+            // What resolve applies: the profile asked for, else the config's default (a reload
+            // may find one that was not there at start).
+            let name = asked ?? loaded.profile
+            let config = try loaded.applying(profile: name)
             var client = try ClientSetup.resolve(options, config: config, environment: environment)
             if name == startProfile { client.watchJobs += jobs }
             for w in client.tokens.warnings(now: UTCInstant.now()) { logger.warning("\(w)") }

@@ -79,8 +79,8 @@ final class RecordedEffects: ConsoleEffects, @unchecked Sendable {
     func send(_ command: ClientCommand, tenant: String, endpoint: Endpoint) async {
         lock.withLock { calls.append("send \(command) \(tenant) \(endpoint)") }
     }
-    func switchProfile(_ name: String) async { lock.withLock { calls.append("switchProfile \(name)") } }
-    func reload() async { lock.withLock { calls.append("reload") } }
+    func switchProfile(_ name: String) { lock.withLock { calls.append("switchProfile \(name)") } }
+    func reload() { lock.withLock { calls.append("reload") } }
     var all: [String] { lock.withLock { calls } }
 }
 
@@ -177,7 +177,7 @@ struct LocalFilesTests {
         try await eventually("the alert drawn", timeout: 10) { terminal.lastScreen.contains("CRITICAL") }
         terminal.press(.key(.char("y")))
         try await eventually("the flash says where it went", timeout: 10) {
-            terminal.lastScreen.contains("copied Alerts row JSON")
+            terminal.lastScreen.contains("yanked Alerts row JSON")
         }
         let written = FileManager.default.contents(atPath: dir + "/state/yank.json").map { Array($0) }
         #expect(written == raw, "yank.json holds the event exactly as received")
@@ -191,15 +191,47 @@ struct LocalFilesTests {
         } else {
             Issue.record("an OSC 52 sequence: \(sequences)")
         }
-        #expect(terminal.lastScreen.contains("copied Alerts row JSON (\(raw.count) bytes) to the clipboard (OSC 52) and \(dir)/"))
+        #expect(
+            terminal.lastScreen.contains(
+                "yanked Alerts row JSON as received (\(raw.count) bytes) to \(dir)/state/yank.json and the"))
         terminal.press(.key(.char("q")))
         try await eventually("the loop returned", timeout: 10) { running.exit != nil }
     }
 
-    @Test("OSC 52 off: nothing is written to the terminal; a payload too long for it is said")
+    @Test("an OSC 52 sequence is ESC ] 52 ; c ; base64 BEL, and none is made for a payload terminals drop")
     func osc52Limits() {
         #expect(OSC52.sequence(for: Array(repeating: 0x41, count: 80_000)) == nil, "base64 of 80 KB is over 100 KB")
         #expect(OSC52.sequence(for: Array("hi".utf8)) == [0x1B] + Array("]52;c;aGk=".utf8) + [0x07])
+    }
+
+    @Test("ui.osc52 off: y writes yank.json and nothing to the terminal", .timeLimit(.minutes(1)))
+    func osc52Off() async throws {
+        let dir = try scratchDirectory()
+        let terminal = FakeTerminal(cols: 160, rows: 40)
+        let files = LocalFiles(yankPath: dir + "/yank.json", osc52: false, history: nil)
+        let inbox = Inbox()
+        let running = RunningLoop(
+            ConsoleLoop(
+                terminal: terminal, inbox: inbox, effects: RecordedEffects(),
+                state: AppState(tenants: ["t-01"], now: UTCInstant.now()), fps: 30, files: files))
+        let raw = Array(
+            EventEncoder.json(
+                type: .alertRaised, tenantID: "t-01", timestamp: UTCInstant.now(),
+                payload: .alert(AlertEvent(alertID: "a-2", alertType: "x", severity: .warning, source: "s", message: "m"))
+            ).utf8)
+        guard case .event(let e) = EventDecoder.decode(raw) else {
+            Issue.record("the test alert must decode")
+            return
+        }
+        inbox.push(.event(tenant: "t-01", endpoint: .alerts, event: e))
+        try await eventually("the alert drawn", timeout: 10) { terminal.lastScreen.contains("WARNING") }
+        terminal.press(.key(.char("y")))
+        try await eventually("the flash", timeout: 10) { terminal.lastScreen.contains("yanked Alerts row JSON") }
+        #expect(terminal.passedThrough.isEmpty, "no OSC 52 with ui.osc52 off")
+        #expect(!terminal.lastScreen.contains("OSC 52"), "and the flash does not claim it")
+        #expect(FileManager.default.contents(atPath: dir + "/yank.json").map { Array($0) } == raw)
+        terminal.press(.key(.char("q")))
+        try await eventually("the loop returned", timeout: 10) { running.exit != nil }
     }
 
     @Test("the history file round-trips, keeps the newest, and skips lines with control characters")

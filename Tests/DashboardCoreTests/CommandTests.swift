@@ -183,12 +183,20 @@ struct CommandLineTests {
         #expect(s.flash?.text == "reload not applied: config.json: not valid JSON")
     }
 
-    @Test("the help lists every command from the same table")
+    @Test("the help lists every command and every pane's fields from the tables that serve them")
     func help() {
         var s = state()
         _ = run(&s, "help")
         #expect(s.overlay == .help)
         #expect(Keymap.command(for: .char(":")) == .commandLine)
+        let lines = s.helpLines
+        for c in Commands.table {
+            #expect(lines.contains { $0.label == ":" + c.name && $0.text.contains(c.help) }, ":\(c.name)")
+        }
+        for pane in Pane.allCases {
+            let names = RowFields.fields(for: pane).map(\.name)
+            #expect(lines.contains { $0.label.hasSuffix(pane.shortTitle) && names.allSatisfy($0.text.contains) }, "\(pane)")
+        }
     }
 }
 
@@ -249,9 +257,17 @@ struct ReadOnlyAndYankTests {
         _ = reduce(&s, .client([alert("a-7", .critical)]))
         let raw = s.alerts[.alert("t-01", "a-7")]!.raw
         _ = keyed(&s, .char("2"))
-        #expect(keyed(&s, .char("y")) == [.yank(bytes: raw, what: "Alerts row JSON (\(raw.count) bytes)")])
+        #expect(keyed(&s, .char("y")) == [.yank(bytes: raw, what: "Alerts row JSON as received (\(raw.count) bytes)")])
         #expect(keyed(&s, .char("Y")) == [.yank(bytes: Array("a-7".utf8), what: "id a-7")])
         _ = keyed(&s, .char("3"))
         #expect(keyed(&s, .char("y")).isEmpty && s.flash?.text == "nothing to copy: Tickets has no row")
+        // A job listed over REST has no event yet: nothing "as received" to copy.
+        _ = reduce(
+            &s,
+            .client([.jobSnapshot(tenant: "t-01", jobs: [JobSummary(id: "j-9", jobType: "bulk", status: .running, title: "x")])]))
+        _ = keyed(&s, .char("6"))
+        #expect(keyed(&s, .char("y")).isEmpty)
+        #expect(s.flash?.text == "this row has no event as received yet (it was listed over REST); Y copies its id")
+        #expect(keyed(&s, .char("Y")) == [.yank(bytes: Array("j-9".utf8), what: "id j-9")])
     }
 }

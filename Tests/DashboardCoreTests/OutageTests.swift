@@ -314,7 +314,7 @@ struct OutageTests {
         _ = reduce(&s, .key(.down))
         _ = reduce(&s, .key(.enter))
         #expect(s.overlay == .none && s.focus == .sessions)
-        #expect(s.filters[.sessions] == "sub-1" && s.filters[.tickets] == "sub-1", "S3 is sub-1's")
+        #expect(s.filters[.sessions] == "\"sub-1\"" && s.filters[.tickets] == "\"sub-1\"", "S3 is sub-1's, as a literal word")
         _ = reduce(&s, .key(.char("b")))
         #expect(s.filters[.sessions] == "before" && s.filters[.tickets] == nil && s.focus == .onu)
         #expect(s.overlay == .onuList(scope: scope, sort: .since, selected: 1), "back in the list where it was")

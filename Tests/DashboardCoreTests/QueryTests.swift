@@ -231,14 +231,51 @@ struct QueryMatchingTests {
         #expect(s.filters[.onu] == "pon=11 dbm<-27" && s.filterError == nil, "Esc puts back the filter that was there")
     }
 
-    @Test("every field in the help's table answers for a row of its pane (or is an outage row's)")
+    @Test("every field and alias in the help's table answers for a row of its pane, with that pane's meaning")
     func tableMatchesLookup() {
-        let s = onuState()
-        let row = s.content(for: .onu, limit: 4).rows[1]  // C: every field but the subscriber
-        for f in RowFields.fields(for: .onu) where f.name != "offline" {
-            for name in [f.name] + f.aliases where name != "subscriber" {
-                #expect(RowFields.value(name, of: row.item) != nil, "ONU field \(name)")
+        var s = state()
+        _ = reduce(
+            &s,
+            .client([
+                onu("C", pon: 110, dbm: -29, at: 1), alert("a-1", .error, source: "olt-01"),
+                ev(
+                    .ticketCreated, "t-01",
+                    .ticket(
+                        TicketEvent(
+                            ticketID: "1", ticketNumber: "T-1", title: "slow", category: "fault", priority: "high",
+                            status: "open",
+                            assignedTo: "kemi", subscriberID: "sub-1"))),
+                ev(
+                    .subscriberCreated, "t-01",
+                    .subscriber(
+                        SubscriberEvent(
+                            subscriberID: "sub-1", accountNumber: "ACC-1", fullName: "Ada", status: "active", plan: "100M",
+                            onuSerial: "C"))),
+                session("s1", bytes: 10), session("s1", bytes: 20, at: at(1)), job("j-1", .running, progress: 10),
+            ]))
+        // What each pane has no value for in this fixture (the ONU has no subscriber; outage-only fields).
+        let absent: [Pane: Set<String>] = [
+            .onu: ["subscriber", "offline"], .alerts: ["olt", "offline"], .sessions: ["ip", "profile", "duration"],
+            .jobs: ["failed", "item", "error"],
+        ]
+        for pane in Pane.allCases {
+            guard let row = s.content(for: pane, limit: 5).rows.first else {
+                Issue.record("no \(pane) row")
+                continue
+            }
+            for f in RowFields.fields(for: pane) where !(absent[pane]?.contains(f.name) ?? false) {
+                let value = RowFields.value(f.name, of: row.item)
+                #expect(value != nil, "\(pane) field \(f.name)")
+                for a in f.aliases { #expect(RowFields.value(a, of: row.item) == value, "\(pane) alias \(a) of \(f.name)") }
             }
         }
+        // `id` is the alert in Alerts and the job in Jobs, the subscriber only in Subscribers.
+        let alert = s.content(for: .alerts, limit: 1).rows[0].item
+        #expect(RowFields.value("id", of: alert) == .text("a-1"))
+        let jobRow = s.content(for: .jobs, limit: 1).rows[0].item
+        #expect(RowFields.value("id", of: jobRow) == .text("j-1"))
+        // A JSON key that happens to be another pane's alias is read as the JSON's own.
+        #expect(RowFields.value("severity", of: alert) == .severity(.error), "Alerts' own alias")
+        #expect(RowFields.value("alert_type", of: alert) == .text("x"), "a raw key")
     }
 }

@@ -158,7 +158,10 @@ extension EndToEnd {
             let lines = first.components(separatedBy: "\n")
             guard let y = lines.firstIndex(where: { $0.contains("OLT/PON") && $0.contains("dBm") }),
                 let r = lines[y].range(of: "dBm")
-            else { return }
+            else {
+                Issue.record("no ONU column titles on the screen:\n\(first)")
+                return
+            }
             let x = lines[y].distance(from: lines[y].startIndex, to: r.lowerBound)
             // Button 1 pressed and released on the title (SGR coordinates are 1-based).
             t.type("\u{1B}[<0;\(x + 1);\(y + 1)M\u{1B}[<0;\(x + 1);\(y + 1)m")

@@ -42,7 +42,7 @@ struct InfoTests {
                 { "name": "prod", "api_url": "https://noc.example.net", "accent": "red", "read_only": true,
                   "tenants": [{ "id": "isp-a", "token_file": "\(dir)/a.token" }, { "id": "isp-b", "token_file": "\(dir)/gone.token" }] },
                 { "name": "lab", "api_url": "http://lab.example.net:8000", "accent": "green",
-                  "tenants": [{ "id": "lab-1", "token_env": "LAB_TOKEN" }] } ] }
+                  "tenants": [{ "id": "lab-1", "token_env": "LAB_TOKEN" }, { "id": "evil\\u001b]0;pwned\\u0007", "token_env": "NONE" }] } ] }
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
         let (status, out) = try await info(
@@ -57,6 +57,9 @@ struct InfoTests {
         #expect(out.contains("lab (default), accent green"))
         #expect(out.contains("lab-1: environment variable LAB_TOKEN (set, tenant_id lab-1, EXPIRED 1m ago)"))
         #expect(out.contains("TERM=no-such-terminal (NOT known to curses)"))
+        #expect(out.contains("evil\\u{1b}]0;pwned\\u{7}: environment variable NONE (NOT set)"), "a hostile id is shown escaped")
+        #expect(
+            !out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "no control character reaches the terminal")
         for token in [fileToken, envToken] {
             #expect(!out.contains(String(token.split(separator: ".").last!)), "a token's signature in the output")
         }
