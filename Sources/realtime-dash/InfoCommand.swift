@@ -81,7 +81,7 @@ struct InfoCommand: ParsableCommand {
         if let p = options.profile, !config.profiles.contains(where: { $0.name == p }) {
             overrides.append("--profile \(p) is NOT a profile of the config")
         }
-        out += "\n"
+        if !overrides.isEmpty { out += "\n" }
         for (i, o) in overrides.enumerated() { line(i == 0 ? "command line" : "", o) }
 
         // Profiles and tenants: where each token comes from, and whether it can be read.
