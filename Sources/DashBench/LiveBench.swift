@@ -22,20 +22,24 @@ public enum LiveBench {
         let count = quick ? 100_000 : 1_000_000
         var rows: [BenchResult] = []
         let cases: [(String, Endpoint, FirehoseFraming)] = [
-            ("SSE", .alerts, .perEvent), ("WebSocket", .wsSessions, .perEvent), ("SSE 64 KiB chunks", .alerts, .batched),
+            ("SSE", .alerts, .perEvent), ("WebSocket", .wsSessions, .perEvent),
+            ("WebSocket via Hummingbird", .wsSessions, .perEvent), ("SSE 64 KiB chunks", .alerts, .batched),
         ]
         for (label, endpoint, framing) in cases {
             var samples: [Double] = []
             var coalesced = 0, dropped = 0
             for _ in 0..<repetitions {
-                let r = try await e2eOnce(endpoint: endpoint, count: count, framing: framing)
+                let r = try await e2eOnce(endpoint: endpoint, count: count, framing: framing, fairWebSocket: label == "WebSocket")
                 samples.append(r.rate)
                 coalesced = r.coalesced
                 dropped = r.dropped
             }
             let wire =
-                label == "WebSocket"
-                ? "one frame per event" : framing == .perEvent ? "one HTTP chunk per event" : "64 KiB chunks, not the backend's"
+                switch label {
+                case "WebSocket": "one frame per event, many frames per socket write (a raw NIO listener)"
+                case "WebSocket via Hummingbird": "one frame per event, DemoBackend's endpoint: a write and flush per frame"
+                default: framing == .perEvent ? "one HTTP chunk per event" : "64 KiB chunks, not the backend's"
+                }
             rows.append(
                 .from(
                     "e2e", metric: "\(label) \(endpoint.name)", unit: "events/s", samples: samples,
@@ -79,13 +83,23 @@ public enum LiveBench {
     }
 
     static func e2eOnce(
-        endpoint: Endpoint, count: Int, framing: FirehoseFraming
+        endpoint: Endpoint, count: Int, framing: FirehoseFraming, fairWebSocket: Bool = false
     ) async throws -> (rate: Double, coalesced: Int, dropped: Int) {
         try await withDemoBackend(quietBackend()) { server in
-            server.backend.armFirehose(count: count, endpoint: endpoint, framing: framing)
+            var catalogue = server.catalogue
+            var fair: WebSocketFirehose? = nil
+            if fairWebSocket {
+                let listener = try await WebSocketFirehose.start(tenant: "t-01", endpoint: endpoint, count: count)
+                fair = listener
+                catalogue = try EndpointCatalogue(
+                    origin: "http://127.0.0.1:\(listener.port)", basePath: server.backend.configuration.restBase)
+            } else {
+                server.backend.armFirehose(count: count, endpoint: endpoint, framing: framing)
+            }
+            defer { if let fair { Task { await fair.stop() } } }
             let token = server.backend.mintToken(tenant: "t-01", lifetime: 3600)
             var client = ClientConfiguration(
-                catalogue: server.catalogue, tenants: ["t-01"],
+                catalogue: catalogue, tenants: ["t-01"],
                 tokens: TokenStore(sources: ["t-01": .environment("BENCH_TOKEN")], environment: ["BENCH_TOKEN": token]))
             client.endpoints = [endpoint]
             client.discoverJobs = false

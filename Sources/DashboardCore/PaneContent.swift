@@ -523,7 +523,9 @@ extension AppState {
                     } else if useVerdicts {
                         hit = verdicts[i]
                     } else {
-                        hit = matcher.matches(key: { rows[i].searchKey }, field: { RowFields.sessionField($0, rows[i]) })
+                        hit = matcher.matches(
+                            key: { rows[i].searchKey.isEmpty ? SessionTable.makeKey(rows[i]) : rows[i].searchKey },
+                            field: { RowFields.sessionField($0, rows[i]) })
                     }
                     if hit {
                         matching.append(Int32(i))

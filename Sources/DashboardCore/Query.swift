@@ -72,6 +72,11 @@ public struct Query: Sendable {
         alternatives.contains { terms in terms.contains { if case .field = $0 { true } else { false } } }
     }
 
+    /// Whether any term is a bare word (a search of the row's every value).
+    public var usesWords: Bool {
+        alternatives.contains { terms in terms.contains { if case .word = $0 { true } else { false } } }
+    }
+
     /// The field names the query reads.
     public var fieldNames: [String] {
         alternatives.flatMap { $0.compactMap { if case .field(let n, _, _, _, _, _) = $0 { n } else { nil } } }

@@ -301,8 +301,9 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
             return []
         }
         let bytesIn = max(0, s.bytesIn ?? 0), bytesOut = max(0, s.bytesOut ?? 0)
-        // The filter matches every value of the event, as on every pane.
-        let searchKey = SearchKey.make(raw: event.raw, extra: [tenant])
+        // The filter matches every value of the event, as on every pane; the key is made only
+        // while a query with words is set (the table makes the others' when one is typed).
+        let searchKey = state.sessions.keepsSearchKeys ? SearchKey.make(raw: event.raw, extra: [tenant]) : []
         guard let slot = state.sessions.slot(forKey: key) else {
             var row = SessionRow(
                 tenant: tenant, sessionID: s.sessionID, username: s.username, framedIP: s.framedIPAddress, nas: s.nasIPAddress,

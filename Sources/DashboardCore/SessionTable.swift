@@ -76,11 +76,22 @@ public struct SessionTable: Sendable, Equatable {
         return removed
     }
 
-    /// Keeps a verdict per row for `query` (nil or empty keeps none).
+    /// Whether rows keep their search key: only while the query has words to look for. A
+    /// session update is most of a busy console's ingest, and making the key of every value of
+    /// every update was a fifth of it, for a filter that is mostly not set.
+    public var keepsSearchKeys: Bool { verdictQuery?.usesWords ?? false }
+
+    /// Keeps a verdict per row for `query` (nil or empty keeps none); makes the rows' search keys
+    /// when its words need them, and lets them go when no query does.
     public mutating func keepVerdicts(for query: Query?) {
         let wanted = query.flatMap { $0.isEmpty ? nil : $0 }
         guard wanted?.text != verdictQuery?.text else { return }
         verdictQuery = wanted
+        if keepsSearchKeys {
+            for i in rows.indices where rows[i].searchKey.isEmpty { rows[i].searchKey = Self.makeKey(rows[i]) }
+        } else {
+            for i in rows.indices where !rows[i].searchKey.isEmpty { rows[i].searchKey = [] }
+        }
         guard let wanted else {
             verdicts = []
             return
@@ -88,8 +99,11 @@ public struct SessionTable: Sendable, Equatable {
         verdicts = rows.map { Self.verdict(wanted, $0) }
     }
 
+    /// A row's search key: every value of its event, and its tenant.
+    static func makeKey(_ row: SessionRow) -> [UInt8] { SearchKey.make(raw: row.raw, extra: [row.tenant]) }
+
     static func verdict(_ query: Query, _ row: SessionRow) -> Bool {
-        query.matches(key: { row.searchKey }, field: { RowFields.sessionField($0, row) })
+        query.matches(key: { row.searchKey.isEmpty ? makeKey(row) : row.searchKey }, field: { RowFields.sessionField($0, row) })
     }
 
     public static func == (a: SessionTable, b: SessionTable) -> Bool {

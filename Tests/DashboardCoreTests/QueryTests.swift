@@ -167,6 +167,7 @@ struct QueryMatchingTests {
         type(&s, "in>100")
         _ = keyed(&s, .enter)
         #expect(s.sessions.verdictQuery?.text == "in>100", "the table keeps verdicts for the typed query")
+        #expect(s.sessions.rows.allSatisfy { $0.searchKey.isEmpty }, "no words to look for: no search keys made or kept")
         func ids(_ s: AppState) -> Set<String> {
             Set(
                 s.content(for: .sessions, limit: 10).rows.compactMap {
@@ -180,6 +181,15 @@ struct QueryMatchingTests {
         type(&s, "user=user-s2 or out<=25")
         _ = keyed(&s, .enter)
         #expect(ids(s) == ["s2"], "out is bytes_out: 450 and 2500 and 450")
+        // A word: the keys are made for every row, and kept up to date by the updates.
+        _ = keyed(&s, .char(":"))
+        type(&s, "filter 900")
+        _ = keyed(&s, .enter)
+        #expect(s.sessions.rows.allSatisfy { !$0.searchKey.isEmpty } && ids(s) == ["s3"], "s3's bytes_in is 900")
+        _ = reduce(&s, .client([session("s1", bytes: 900, at: at(2))]))
+        #expect(ids(s) == ["s1", "s3"], "an update made s1's key and its verdict")
+        _ = keyed(&s, .escape)
+        #expect(s.sessions.rows.allSatisfy { $0.searchKey.isEmpty }, "no query: the keys are let go")
     }
 
     @Test("jobs: progress<50; tickets by their fields, with or")
