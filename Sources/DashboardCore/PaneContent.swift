@@ -509,7 +509,8 @@ extension AppState {
         var total = 0
         var selectedSlot: Int32? = nil
         let top: [Int32] = table.rows.withUnsafeBufferPointer { rows in
-            let useVerdicts = !matcher.isEmpty && table.verdictQuery?.text == matcher.text
+            let noFilter = matcher.isEmpty
+            let useVerdicts = !noFilter && table.verdictQuery?.text == matcher.text
             let selected: Int? =
                 if case .entity(let key)? = selection[.sessions] { table.slot(forKey: key) } else { nil }
             table.verdicts.withUnsafeBufferPointer { verdicts in
@@ -518,7 +519,7 @@ extension AppState {
                     if let tenant, rows[i].tenant != tenant { continue }
                     total += 1
                     let hit: Bool
-                    if matcher.isEmpty {
+                    if noFilter {
                         hit = true
                     } else if useVerdicts {
                         hit = verdicts[i]

@@ -64,18 +64,14 @@ public struct Query: Sendable {
     /// Alternatives (`or`) of terms that must all hold.
     let alternatives: [[Term]]
 
-    /// No condition: every row.
-    public var isEmpty: Bool { alternatives.allSatisfy(\.isEmpty) }
+    /// No condition: every row. Stored, not computed: the sessions table asks it per row.
+    public let isEmpty: Bool
 
     /// Whether any term reads a field (not only the search key).
-    public var usesFields: Bool {
-        alternatives.contains { terms in terms.contains { if case .field = $0 { true } else { false } } }
-    }
+    public let usesFields: Bool
 
     /// Whether any term is a bare word (a search of the row's every value).
-    public var usesWords: Bool {
-        alternatives.contains { terms in terms.contains { if case .word = $0 { true } else { false } } }
-    }
+    public let usesWords: Bool
 
     /// The field names the query reads.
     public var fieldNames: [String] {
@@ -92,6 +88,9 @@ public struct Query: Sendable {
         self.text = text
         self.inverted = inverted
         self.alternatives = alternatives
+        isEmpty = alternatives.allSatisfy { $0.isEmpty }
+        usesFields = alternatives.contains { terms in terms.contains { if case .field = $0 { true } else { false } } }
+        usesWords = alternatives.contains { terms in terms.contains { if case .word = $0 { true } else { false } } }
     }
 
     /// Parses `text`; the error says what is wrong and where.
