@@ -71,6 +71,22 @@ final class FakeTerminal: TerminalDevice, @unchecked Sendable {
     }
 }
 
+/// An alert as the wire carries it, decoded by the real decoder and pushed into `inbox`.
+/// - Returns: its bytes as received.
+@discardableResult
+func pushAlert(
+    _ inbox: Inbox, id: String, severity: AlertSeverity, source: String = "s", message: String, type: String = "x"
+) throws -> [UInt8] {
+    let raw = Array(
+        EventEncoder.json(
+            type: .alertRaised, tenantID: "t-01", timestamp: UTCInstant.now(),
+            payload: .alert(AlertEvent(alertID: id, alertType: type, severity: severity, source: source, message: message))
+        ).utf8)
+    guard case .event(let e) = EventDecoder.decode(raw) else { throw HarnessError("the test alert \(id) does not decode") }
+    inbox.push(.event(tenant: "t-01", endpoint: .alerts, event: e))
+    return raw
+}
+
 /// Records what the loop asked of the network.
 final class RecordedEffects: ConsoleEffects, @unchecked Sendable {
     private let lock = NSLock()
@@ -114,17 +130,7 @@ struct ConsoleLoopTests {
         try await eventually("a first frame", timeout: 10) { terminal.frames > 0 }
         #expect(terminal.lastScreen.contains("Alerts"))
 
-        let json = EventEncoder.json(
-            type: .alertRaised, tenantID: "t-01", timestamp: UTCInstant.now(),
-            payload: .alert(
-                AlertEvent(
-                    alertID: "a-1", alertType: "bgp_down", severity: .critical, source: "edge-1",
-                    message: "BGP-FROM-INBOX")))
-        guard case .event(let e) = EventDecoder.decode(json) else {
-            Issue.record("the test alert must decode")
-            return
-        }
-        inbox.push(.event(tenant: "t-01", endpoint: .alerts, event: e))
+        try pushAlert(inbox, id: "a-1", severity: .critical, source: "edge-1", message: "BGP-FROM-INBOX", type: "bgp_down")
         try await eventually("the alert drawn", timeout: 10) { terminal.lastScreen.contains("BGP-FROM-INBOX") }
 
         terminal.press(.key(.char("q")))
@@ -162,18 +168,7 @@ struct LocalFilesTests {
         let running = RunningLoop(
             ConsoleLoop(terminal: terminal, inbox: inbox, effects: RecordedEffects(), state: state, fps: 30, files: files))
         // An alert whose message holds an escape sequence: copied as received, never sent raw.
-        let raw = Array(
-            EventEncoder.json(
-                type: .alertRaised, tenantID: "t-01", timestamp: UTCInstant.now(),
-                payload: .alert(
-                    AlertEvent(
-                        alertID: "a-1", alertType: "x", severity: .critical, source: "s", message: "\u{1B}]0;pwned\u{07} ünï"))
-            ).utf8)
-        guard case .event(let e) = EventDecoder.decode(raw) else {
-            Issue.record("the test alert must decode")
-            return
-        }
-        inbox.push(.event(tenant: "t-01", endpoint: .alerts, event: e))
+        let raw = try pushAlert(inbox, id: "a-1", severity: .critical, message: "\u{1B}]0;pwned\u{07} ünï")
         try await eventually("the alert drawn", timeout: 10) { terminal.lastScreen.contains("CRITICAL") }
         terminal.press(.key(.char("y")))
         try await eventually("the flash says where it went", timeout: 10) {
@@ -214,16 +209,7 @@ struct LocalFilesTests {
             ConsoleLoop(
                 terminal: terminal, inbox: inbox, effects: RecordedEffects(),
                 state: AppState(tenants: ["t-01"], now: UTCInstant.now()), fps: 30, files: files))
-        let raw = Array(
-            EventEncoder.json(
-                type: .alertRaised, tenantID: "t-01", timestamp: UTCInstant.now(),
-                payload: .alert(AlertEvent(alertID: "a-2", alertType: "x", severity: .warning, source: "s", message: "m"))
-            ).utf8)
-        guard case .event(let e) = EventDecoder.decode(raw) else {
-            Issue.record("the test alert must decode")
-            return
-        }
-        inbox.push(.event(tenant: "t-01", endpoint: .alerts, event: e))
+        let raw = try pushAlert(inbox, id: "a-2", severity: .warning, message: "m")
         try await eventually("the alert drawn", timeout: 10) { terminal.lastScreen.contains("WARNING") }
         terminal.press(.key(.char("y")))
         try await eventually("the flash", timeout: 10) { terminal.lastScreen.contains("yanked Alerts row JSON") }
