@@ -38,6 +38,9 @@ extension ConnectionManager {
                 }
                 if !jobs.isEmpty { emit(.jobSnapshot(tenant: tenant, jobs: jobs)) }
                 for job in jobs where !job.status.isTerminal { await watch(tenant: tenant, endpoint: .job(job.id)) }
+                // A job that left the running and pending lists has ended, or changed in some other
+                // way: read it now rather than wait for its quiet socket's next poll.
+                for id in await listed(tenant: tenant, jobs, at: clock.now().monotonic) { await pollJob(tenant: tenant, id: id) }
             }
             if configuration.discoverCampaigns,
                 let v = try? await getJSON("/billing/dunning/campaigns?active_only=true", tenant: tenant),
@@ -49,6 +52,30 @@ extension ConnectionManager {
             }
             try? await clock.sleep(seconds: configuration.jobPollInterval)
         }
+    }
+
+    /// Whether a quiet job socket needs its own `GET /jobs/{id}` now: not when discovery listed
+    /// the job within the last poll interval unchanged (same status and counts), since that read
+    /// would say the same. With 100 tenants the quiet sockets' reads were a third of an idle
+    /// console's REST requests (`bench scale`); a job whose listing changed, or that left the
+    /// list, is still read.
+    func needsPoll(_ key: StreamKey, now: Double) -> Bool {
+        guard configuration.discoverJobs, case .job(let id) = key.endpoint,
+            let seen = listings[key.tenant]?[id], now - seen.at <= configuration.jobPollInterval * 1.5
+        else { return true }
+        return seen.changed
+    }
+
+    /// Notes a discovery listing; returns the jobs of the previous listing that are not in this one.
+    func listed(tenant: String, _ jobs: [JobSummary], at now: Double) -> [String] {
+        let before = listings[tenant] ?? [:]
+        var after: [String: Listing] = [:]
+        for job in jobs {
+            let changed = before[job.id].map { $0.job != job } ?? true
+            after[job.id] = Listing(job: job, at: now, changed: changed)
+        }
+        listings[tenant] = after
+        return before.keys.filter { after[$0] == nil }.sorted()
     }
 
     /// While a job's socket is not delivering, its state comes from `GET /jobs/{id}`.

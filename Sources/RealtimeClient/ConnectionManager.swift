@@ -53,6 +53,14 @@ public actor ConnectionManager {
     /// why. Their commands do not wait for a socket: cancel goes over REST, pause and resume
     /// are refused with the reason.
     private var polledSockets: [StreamKey: String] = [:]
+    /// Discovery's last listing per tenant: each job as listed, when, and whether it differed
+    /// from the listing before (``needsPoll(_:now:)``).
+    var listings: [String: [String: Listing]] = [:]
+    struct Listing: Sendable {
+        var job: JobSummary
+        var at: Double
+        var changed: Bool
+    }
 
     /// - Parameter httpClient: for REST (discovery, job reads, cancels); SSE and WebSocket
     ///   streams open NIO channels of their own with `configuration.tls`.
@@ -411,7 +419,10 @@ public actor ConnectionManager {
                         let failure = await watch.watch(on: clock) { action in
                             switch action {
                             case .sendPing: try? await session.send(ClientCommand.ping.json)
-                            case .pollJob: if case .job(let id) = key.endpoint { await self.pollJob(tenant: key.tenant, id: id) }
+                            case .pollJob:
+                                if case .job(let id) = key.endpoint, await self.needsPoll(key, now: clock.now().monotonic) {
+                                    await self.pollJob(tenant: key.tenant, id: id)
+                                }
                             case .end: break
                             }
                         }

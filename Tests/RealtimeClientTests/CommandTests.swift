@@ -99,6 +99,59 @@ struct CommandTests {
         }
     }
 
+    @Test(
+        "with discovery on, a quiet job listed unchanged is not read again; one whose listing changes is",
+        .timeLimit(.minutes(1)))
+    func quietSocketTrustsDiscovery() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let id = try #require(b.createJob(tenant: "t-01", items: 100_000))
+            b.step(seconds: 2)
+            // The backend's known defect: the socket stops forwarding at once; pings still answered.
+            b.stopForwardingWebSockets(after: .zero)
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
+                $0.discoverJobs = true
+                $0.jobPollInterval = 0.3
+            }
+            try await withManager(config) { _, got in
+                try await eventually("live", timeout: 20) { got.isLive("t-01", .job(id)) }
+                // Two listings the same: from then on the socket's own reads stop.
+                try await eventually("discovery listed the job twice", timeout: 20) {
+                    got.snapshots.filter { $0.id == id }.count >= 3
+                }
+                try await Task.sleep(for: .milliseconds(400))
+                let settled = b.jobReads
+                try await Task.sleep(for: .seconds(1.5))
+                #expect(b.jobReads == settled, "an unchanged listing: no GET /jobs/{id} (\(b.jobReads - settled) made)")
+                // The job moves; only discovery can see it (the socket forwards nothing).
+                b.step(seconds: 3)
+                try await eventually("the moved job read over REST", timeout: 20) { b.jobReads > settled }
+            }
+        }
+    }
+
+    @Test("a quiet job that leaves discovery's list is still read, and its end arrives", .timeLimit(.minutes(1)))
+    func quietJobLeavesTheList() async throws {
+        try await withDemoBackend(quietBackend()) { server in
+            let b = server.backend
+            let id = try #require(b.createJob(tenant: "t-01", items: 20))
+            b.stopForwardingWebSockets(after: .zero)
+            let config = try clientConfiguration(server, tenants: ["t-01": b.mintToken(tenant: "t-01")], endpoints: []) {
+                $0.discoverJobs = true
+                $0.jobPollInterval = 0.3
+            }
+            try await withManager(config) { _, got in
+                try await eventually("listed", timeout: 20) { got.snapshots.contains { $0.id == id && !$0.status.isTerminal } }
+                // Run the job to its end: it leaves the running list, and the socket says nothing.
+                for _ in 0..<200 where b.jobStatus(id, tenant: "t-01")?.status.isTerminal != true { b.step(seconds: 2) }
+                #expect(b.jobStatus(id, tenant: "t-01")?.status.isTerminal == true, "the job ran to its end")
+                try await eventually("the job's end, read over REST", timeout: 20) {
+                    got.snapshots.contains { $0.id == id && $0.status.isTerminal }
+                }
+            }
+        }
+    }
+
     @Test("without a live socket, cancel goes straight to REST; other commands fail with a reason")
     func noSocket() async throws {
         try await withDemoBackend(quietBackend()) { server in
