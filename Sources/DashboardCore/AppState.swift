@@ -28,6 +28,8 @@ public struct AppState: Sendable {
     public var profiles: [String] = []
     public var profile: String? = nil
     public var accent: String? = nil
+    /// The backend the streams are connected to ("" until a restart says).
+    public var origin = ""
     /// Why cancel, pause and resume are refused (`--readonly`, `profile lab`, `:readonly`); nil: they are not.
     public var readOnly: String? = nil
     /// Why the query being typed does not parse (the last good one stays applied meanwhile).

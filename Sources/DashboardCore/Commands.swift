@@ -36,7 +36,8 @@ public enum Commands {
     public static let table: [ConsoleCommand] =
         panes.map { ConsoleCommand(name: $0.name, aliases: $0.aliases, argument: "", help: "focus \($0.pane.title)") } + [
             ConsoleCommand(name: "tenant", aliases: [], argument: "NAME|all", help: "show one tenant, or all"),
-            ConsoleCommand(name: "filter", aliases: [], argument: "[QUERY]", help: "the focused pane's / query; none clears it"),
+            ConsoleCommand(
+                name: "filter", aliases: [], argument: "[QUERY]", help: "the focused pane's / query; without one, clears it"),
             ConsoleCommand(
                 name: "sort", aliases: [], argument: "COLUMN [asc|desc] | none | lazy | live",
                 help: "sort the focused pane; none: its own order; lazy: rows still while you move"),
@@ -170,6 +171,10 @@ public enum Commands {
                 flash(&state, "unknown profile '\(args[0])': \(known)")
                 return []
             }
+            guard args[0] != state.profile else {
+                flash(&state, "already on profile \(args[0]); :reload reads its config and tokens again")
+                return []
+            }
             flash(&state, "switching to profile \(args[0])…")
             state.pendingSwitch = "profile \(args[0])"
             return [.switchProfile(args[0])]
@@ -177,8 +182,10 @@ public enum Commands {
             guard args.isEmpty else { return extra(&state, command, args) }
             return requestReload(&state, why: "reading the config and token files again…")
         case "help":
+            guard args.isEmpty else { return extra(&state, command, args) }
             state.overlay = .help
         case "quit":
+            guard args.isEmpty else { return extra(&state, command, args) }
             return [.quit]
         default:
             break

@@ -353,6 +353,23 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
 /// the old ones, so it is cleared, not kept per profile; what the operator set (filters, sorts,
 /// focus, acknowledgements, the command history) stays.
 func restart(_ state: inout AppState, _ r: Restart) {
+    // The same backend and tenants (a reload): what is shown is kept, and checked again the way a
+    // reconnect checks it: the streams go down and come back, which leaves a gap and marks the
+    // alerts, sessions and outages unverified until they are heard of.
+    if r.profile == state.profile, r.tenants == state.tenants, r.origin == state.origin {
+        state.profiles = r.profiles
+        state.accent = r.accent
+        state.insecureTLS = r.insecureTLS
+        if let why = state.readOnly, !why.hasPrefix("profile ") {
+            state.readOnly = why
+        } else {
+            state.readOnly = r.readOnly ? r.profile.map { "profile \($0)" } : nil
+        }
+        state.notices = []
+        flash(&state, r.note + " (what is shown is kept, and checked again as the streams come back)", seconds: 10)
+        return
+    }
+    state.origin = r.origin
     // Everything under "Models" in AppState, and what points into it; the rest is the operator's.
     let rules = state.outages.rules
     state.onuHistory = [:]
@@ -496,7 +513,10 @@ func typeFilter(_ state: inout AppState, _ text: String) {
         state.filters[state.focus] = text
         state.filterError = nil
     case .failure(let e):
+        // The filter the operator had when they pressed `/` stays, not a fragment of the one
+        // being typed (`dbm` on the way to `dbm<-29` matches nothing).
         state.filterError = e.message
+        state.filters[state.focus] = state.filterBeforeEdit
     }
 }
 

@@ -127,6 +127,8 @@ public enum RowFields {
             case "pon": return number(o.scope.pon)
             case "offline": return .number(Double(o.offlineCount))
             case "type": return .text("outage")
+            // As its row reads: an active outage is critical (sev>=error must not hide it).
+            case "sev": return .severity(o.isActive ? .critical : .info)
             case "status": return .text(o.isActive ? "active" : "resolved")
             case "alerts": return .number(Double(alerts.count))
             default: return nil

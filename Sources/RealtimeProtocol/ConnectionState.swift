@@ -146,13 +146,16 @@ public struct Restart: Sendable, Equatable {
     public var insecureTLS: Bool
     /// The profiles the configuration now has (a reload may add or remove some).
     public var profiles: [String]
+    /// The backend now (`http://host:port`): a reload that keeps it keeps what is shown.
+    public var origin: String
     /// What happened, for the flash line (`profile lab: 2 tenants, http://lab:8000`).
     public var note: String
 
     public init(
         tenants: [String], profile: String? = nil, accent: String? = nil, readOnly: Bool = false, insecureTLS: Bool = false,
-        profiles: [String] = [], note: String
+        profiles: [String] = [], origin: String = "", note: String
     ) {
+        self.origin = origin
         self.tenants = tenants
         self.profile = profile
         self.accent = accent

@@ -21,6 +21,15 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         print(Self.report(connection.setupOptions, environment: env, now: .now()), terminator: "")
+        // A config named with --config that the console could not use: the console would refuse
+        // to start (exit 64), so info does not exit 0 either.
+        if let path = connection.config {
+            do {
+                _ = try DashConfig.load(path: path)
+            } catch {
+                throw ExitCode(64)
+            }
+        }
     }
 
     static func report(_ options: ClientSetup.Options, environment env: [String: String], now: UTCInstant) -> String {
@@ -43,6 +52,8 @@ struct InfoCommand: ParsableCommand {
             } catch {
                 line("config", "\(path) (cannot be used: \(error.description))")
             }
+        } else if configPath != nil {
+            line("config", "\(path) (NOT found: the console refuses to start with it)")
         } else {
             line("config", "\(path) (not found; built-in defaults in use)")
         }

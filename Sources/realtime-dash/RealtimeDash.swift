@@ -110,6 +110,7 @@ struct RealtimeDash: AsyncParsableCommand {
         let connections = ConnectionSwitch(initial: client, logger: logger, build: build)
         var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: UTCInstant.now())
         state.profiles = dashConfig.profiles.map(\.name)
+        state.origin = client.catalogue.origin
         if let startProfile {
             state.profile = startProfile
             state.accent = dashConfig.profiles.first { $0.name == startProfile }?.accent
@@ -240,7 +241,8 @@ struct RealtimeDash: AsyncParsableCommand {
                 client,
                 Restart(
                     tenants: client.tenants, profile: name, accent: profile?.accent, readOnly: profile?.readOnly ?? false,
-                    insecureTLS: client.insecureTLS, profiles: config.profiles.map(\.name), note: note)
+                    insecureTLS: client.insecureTLS, profiles: config.profiles.map(\.name), origin: client.catalogue.origin,
+                    note: note)
             )
         }
     }

@@ -59,6 +59,8 @@ struct CommandLineTests {
             ("sort in", "unknown column 'in' of Alerts: sev, time, source, message, tenant, type, none, lazy, live"),
             ("sort", ":sort needs a column of Alerts: sev, time, source, message, tenant, type, none, lazy, live"),
             ("readonly maybe", "'maybe' is not on or off"),
+            ("q now", ":quit takes no argument, not 'now'"),
+            ("help me", ":help takes no argument, not 'me'"),
         ])
     func errors(_ line: String, _ message: String) {
         var s = state()
@@ -155,6 +157,8 @@ struct CommandLineTests {
         s.readOnly = "profile prod"
         #expect(!run(&s, "profile staging").contains(.switchProfile("staging")))
         #expect(s.flash?.text == "unknown profile 'staging': prod, lab")
+        #expect(!run(&s, "profile prod").contains(.switchProfile("prod")))
+        #expect(s.flash?.text == "already on profile prod; :reload reads its config and tokens again")
         #expect(run(&s, "profile lab").contains(.switchProfile("lab")))
         #expect(run(&s, "reload").contains(.reload))
         _ = reduce(&s, .client([alert("a", .critical), session("s1", bytes: 10)]))
@@ -179,6 +183,19 @@ struct CommandLineTests {
         s.readOnly = nil
         _ = reduce(&s, .client([.restarted(Restart(tenants: ["p"], profile: "prod", readOnly: true, note: "profile prod"))]))
         #expect(s.readOnly == "profile prod")
+        // A reload of the same backend keeps what is shown; the reconnect marks it unverified.
+        s.origin = "http://prod:1"
+        _ = reduce(&s, .client([alert("z", .critical, tenant: "p")]))
+        _ = reduce(
+            &s,
+            .client([
+                .restarted(Restart(tenants: ["p"], profile: "prod", readOnly: true, origin: "http://prod:1", note: "reloaded"))
+            ]))
+        #expect(s.alerts.count == 1, "the same backend: kept")
+        #expect(s.flash?.text == "reloaded (what is shown is kept, and checked again as the streams come back)")
+        _ = reduce(
+            &s, .client([.restarted(Restart(tenants: ["p"], profile: "prod", origin: "http://elsewhere:1", note: "reloaded"))]))
+        #expect(s.alerts.isEmpty, "another backend for the same profile: cleared")
         _ = reduce(&s, .client([.notice("reload not applied: config.json: not valid JSON")]))
         #expect(s.flash?.text == "reload not applied: config.json: not valid JSON")
     }

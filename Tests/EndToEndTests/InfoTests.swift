@@ -29,6 +29,15 @@ struct InfoTests {
         #expect(out.contains("standard input/output: not a terminal"))
     }
 
+    @Test(
+        "a config named with --config that cannot be used: said, and info exits 64 as the console would", .timeLimit(.minutes(1)))
+    func namedConfigMissing() async throws {
+        let dir = try scratchDirectory()
+        let (status, out) = try await info(["--config", dir + "/nope.json"], environment: ["XDG_STATE_HOME": dir + "/state"])
+        #expect(status == 64)
+        #expect(out.contains("config       \(dir)/nope.json (NOT found: the console refuses to start with it)"))
+    }
+
     @Test("with two profiles: each one's backend, tenants and token sources, never a token", .timeLimit(.minutes(1)))
     func twoProfiles() async throws {
         let dir = try scratchDirectory()
