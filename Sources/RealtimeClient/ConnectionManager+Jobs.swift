@@ -54,14 +54,16 @@ extension ConnectionManager {
         }
     }
 
-    /// Whether a quiet job socket needs its own `GET /jobs/{id}` now: not when discovery listed
-    /// the job within the last poll interval unchanged (same status and counts), since that read
+    /// Whether a quiet job socket needs its own `GET /jobs/{id}` now: not when discovery's last
+    /// round listed the job unchanged (same status and counts), since that read
     /// would say the same. With 100 tenants the quiet sockets' reads were a third of an idle
     /// console's REST requests (`bench scale`); a job whose listing changed, or that left the
     /// list, is still read.
     func needsPoll(_ key: StreamKey, now: Double) -> Bool {
         guard configuration.discoverJobs, case .job(let id) = key.endpoint,
-            let seen = listings[key.tenant]?[id], now - seen.at <= configuration.jobPollInterval * 1.5
+            let seen = listings[key.tenant]?[id],
+            // The last round's listing, however late the round ran (a slow request, a busy machine).
+            now - seen.at <= configuration.jobPollInterval + max(configuration.jobPollInterval / 2, 2)
         else { return true }
         return seen.changed
     }
