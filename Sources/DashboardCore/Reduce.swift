@@ -349,28 +349,37 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
     return []
 }
 
-/// The connections were replaced (a profile switch, a reload): what the state knew came from
-/// the old ones, so it is cleared, not kept per profile; what the operator set (filters, sorts,
-/// focus, acknowledgements, the command history) stays.
+/// The connections were replaced (a profile switch, a reload). What the state knew came from the
+/// old ones: for another backend it is cleared, not kept per profile; for the same one it is kept
+/// and re-checked. What the operator set (filters, sorts, focus, acknowledgements, the command
+/// history) stays either way.
 func restart(_ state: inout AppState, _ r: Restart) {
     // The same backend and tenants (a reload): what is shown is kept, and checked again the way a
     // reconnect checks it: the streams go down and come back, which leaves a gap and marks the
     // alerts, sessions and outages unverified until they are heard of.
-    if r.profile == state.profile, r.tenants == state.tenants, r.origin == state.origin {
-        state.profiles = r.profiles
-        state.accent = r.accent
-        state.insecureTLS = r.insecureTLS
-        if let why = state.readOnly, !why.hasPrefix("profile ") {
-            state.readOnly = why
-        } else {
-            state.readOnly = r.readOnly ? r.profile.map { "profile \($0)" } : nil
-        }
-        state.notices = []
-        flash(&state, r.note + " (what is shown is kept, and checked again as the streams come back)", seconds: 10)
-        return
-    }
+    let sameBackend = r.profile == state.profile && r.tenants == state.tenants && r.origin == state.origin
+    if !sameBackend { clearModels(&state) }
+    // Who and what now.
     state.origin = r.origin
-    // Everything under "Models" in AppState, and what points into it; the rest is the operator's.
+    state.tenants = r.tenants
+    state.tenantFilter = state.tenantFilter.flatMap { r.tenants.contains($0) ? $0 : nil }
+    state.profile = r.profile
+    state.accent = r.accent
+    state.profiles = r.profiles
+    state.insecureTLS = r.insecureTLS
+    // Token warnings were about the tokens read before: the next check (within 15 s) says what holds now.
+    state.notices = []
+    // A read-only the operator asked for stays; one that came with the old profile goes with it.
+    if state.readOnly?.hasPrefix("profile ") ?? true {
+        state.readOnly = r.readOnly ? r.profile.map { "profile \($0)" } : nil
+    }
+    let what =
+        sameBackend ? "what is shown is kept, and checked again as the streams come back" : "what was shown before is cleared"
+    flash(&state, r.note + " (\(what))", seconds: 10)
+}
+
+/// Everything under "Models" in AppState, and what points into it; the rest is the operator's.
+func clearModels(_ state: inout AppState) {
     let rules = state.outages.rules
     state.onuHistory = [:]
     state.outages = OutageTracker()
@@ -383,6 +392,7 @@ func restart(_ state: inout AppState, _ r: Restart) {
     state.tickets = [:]
     state.subscribers = [:]
     state.sessions = SessionTable()
+    state.sessions.keepVerdicts(for: AppState.query(state.filters[.sessions]))
     state.jobs = [:]
     state.connections = [:]
     state.unknownEvents = 0
@@ -392,26 +402,10 @@ func restart(_ state: inout AppState, _ r: Restart) {
     state.frozen = nil
     state.selection = [:]
     state.sortHold = [:]
-    // Token warnings were about the old tokens: the next check (within 15 s) says what holds now.
-    state.notices = []
-    if case .onuList = state.overlay { state.overlay = .none }
-    if case .confirmCancel = state.overlay { state.overlay = .none }
-    if case .detail = state.overlay { state.overlay = .none }
-    // Who and what now.
-    state.tenants = r.tenants
-    state.tenantFilter = state.tenantFilter.flatMap { r.tenants.contains($0) ? $0 : nil }
-    state.profile = r.profile
-    state.accent = r.accent
-    state.profiles = r.profiles
-    state.insecureTLS = r.insecureTLS
-    // A read-only the operator asked for stays; one that came with the old profile goes with it.
-    if let why = state.readOnly, !why.hasPrefix("profile ") {
-        state.readOnly = why
-    } else {
-        state.readOnly = r.readOnly ? r.profile.map { "profile \($0)" } : nil
+    switch state.overlay {
+    case .onuList, .confirmCancel, .detail: state.overlay = .none
+    default: break
     }
-    state.sessions.keepVerdicts(for: AppState.query(state.filters[.sessions]))
-    flash(&state, r.note + " (what was shown before is cleared)", seconds: 10)
 }
 
 // MARK: - Keys
