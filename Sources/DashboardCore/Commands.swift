@@ -238,12 +238,7 @@ public enum Commands {
                 return []
             }
         }
-        if pane == .sessions {
-            state.sessionSort = SessionSort(rawValue: index)!
-            state.sessionSortDescending = descending
-        } else {
-            state.sorts[pane] = PaneSort(column: index, descending: descending)
-        }
+        state.setSort(pane, column: index, descending: descending)
         return []
     }
 

@@ -6,6 +6,13 @@ public enum MouseTarget: Sendable, Equatable {
     case row(Pane, RowID)
     /// A column title of a pane's table; nil when the pane cannot sort by it.
     case header(Pane, SortColumn?)
+
+    /// The pane it is in.
+    public var pane: Pane {
+        switch self {
+        case .pane(let p), .row(let p, _), .header(let p, _): p
+        }
+    }
 }
 
 /// A mouse event the console acts on (`ui.mouse` / `--mouse`).
@@ -34,38 +41,23 @@ func pointer(_ state: inout AppState, _ target: MouseTarget?, _ event: PointerEv
         return []
     }
     guard let target else { return [] }
+    state.focus = target.pane
     switch (target, event) {
-    case (.pane(let p), .click):
-        state.focus = p
+    case (.pane, .click):
+        break
     case (.row(let p, let id), .click):
-        state.focus = p
         state.selection[p] = id
     case (.header(let p, let column), .click):
-        state.focus = p
-        guard let column else {
+        guard let column, let index = AppState.sortColumns(p).firstIndex(of: column) else {
             flash(&state, "\(p.title) cannot be sorted by that column")
             return []
         }
-        let columns = AppState.sortColumns(p)
-        guard let index = columns.firstIndex(of: column) else { return [] }
         // A click on the sorted column reverses it; on another, sorts by it.
-        if p == .sessions {
-            if state.sessionSort.rawValue == index {
-                state.sessionSortDescending.toggle()
-            } else {
-                state.sessionSort = SessionSort(rawValue: index)!
-                state.sessionSortDescending = column.descendingFirst
-            }
-        } else if let current = state.sorts[p], current.column == index {
-            state.sorts[p]?.descending.toggle()
-        } else {
-            state.sorts[p] = PaneSort(column: index, descending: column.descendingFirst)
-        }
-    case (.pane(let p), .wheelUp), (.row(let p, _), .wheelUp), (.header(let p, _), .wheelUp):
-        state.focus = p
+        let current = state.sortShown(p)
+        state.setSort(p, column: index, descending: current?.column == column ? !current!.descending : column.descendingFirst)
+    case (_, .wheelUp):
         move(&state, by: -wheelStep)
-    case (.pane(let p), .wheelDown), (.row(let p, _), .wheelDown), (.header(let p, _), .wheelDown):
-        state.focus = p
+    case (_, .wheelDown):
         move(&state, by: wheelStep)
     }
     return []

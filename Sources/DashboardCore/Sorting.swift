@@ -96,6 +96,17 @@ extension AppState {
         return (columns[s.column], s.descending)
     }
 
+    /// Sorts `pane` by its column `index` of ``sortColumns(_:)`` (the sessions table keeps its
+    /// sort in `sessionSort`, whose cases are those columns in order).
+    mutating func setSort(_ pane: Pane, column index: Int, descending: Bool) {
+        if pane == .sessions {
+            sessionSort = SessionSort(rawValue: index)!
+            sessionSortDescending = descending
+        } else {
+            sorts[pane] = PaneSort(column: index, descending: descending)
+        }
+    }
+
     /// The hold a lazy sort keeps for `pane` now, if any.
     func activeHold(_ pane: Pane) -> SortHold? {
         guard lazySort, let hold = sortHold[pane] else { return nil }
