@@ -76,18 +76,6 @@ struct QueryMatchingTests {
     func keyed(_ s: inout AppState, _ keys: Key...) -> [Effect] { keys.flatMap { reduce(&s, .key($0)) } }
     func type(_ s: inout AppState, _ text: String) { for c in text { _ = reduce(&s, .key(.char(c))) } }
 
-    func onu(_ serial: String, pon: Int, dbm: Double?, at time: Double, status: ONUStatus = .degraded) -> ClientEvent {
-        ev(
-            .onuSignalDegraded, at: at(time),
-            .onu(
-                ONUEvent(
-                    onuSerial: serial, status: status, signalDBm: dbm, previousStatus: .online, oltID: "olt-03", ponPort: pon)))
-    }
-
-    func serials(_ s: AppState) -> [String] {
-        s.content(for: .onu, limit: 50).rows.compactMap { if case .onu(_, _, let o) = $0.item { o.onuSerial } else { nil } }
-    }
-
     func filtered(_ s: AppState, _ pane: Pane, _ query: String) -> PaneContent {
         var s = s
         s.filters[pane] = query
@@ -101,8 +89,9 @@ struct QueryMatchingTests {
         _ = reduce(
             &s,
             .client([
-                onu("A", pon: 1, dbm: -26.5, at: 1), onu("B", pon: 11, dbm: -27.5, at: 2), onu("C", pon: 110, dbm: -29, at: 3),
-                onu("D", pon: 11, dbm: nil, at: 4, status: .online),
+                degradedONU("A", pon: 1, dbm: -26.5, at: 1), degradedONU("B", pon: 11, dbm: -27.5, at: 2),
+                degradedONU("C", pon: 110, dbm: -29, at: 3),
+                degradedONU("D", pon: 11, dbm: nil, at: 4, status: .online),
             ]))
         return s
     }
@@ -112,11 +101,11 @@ struct QueryMatchingTests {
         let s = onuState()
         var q = s
         q.filters[.onu] = "pon=11"
-        #expect(serials(q) == ["D", "B"])
+        #expect(onuSerials(q) == ["D", "B"])
         q.filters[.onu] = "olt-03/1"
-        #expect(serials(q) == ["D", "C", "B", "A"], "a bare word matches anywhere, as before")
+        #expect(onuSerials(q) == ["D", "C", "B", "A"], "a bare word matches anywhere, as before")
         q.filters[.onu] = "pon!=11"
-        #expect(serials(q) == ["C", "A"])
+        #expect(onuSerials(q) == ["C", "A"])
         let content = filtered(s, .onu, "pon=11")
         #expect(content.matched == 2 && content.total == 4 && content.filter == "pon=11", "the title's N/M")
     }
@@ -125,19 +114,19 @@ struct QueryMatchingTests {
     func numbers() {
         var s = onuState()
         s.filters[.onu] = "dbm<-27"
-        #expect(serials(s) == ["C", "B"], "D has no dBm: not matched")
+        #expect(onuSerials(s) == ["C", "B"], "D has no dBm: not matched")
         s.filters[.onu] = "dbm>=-27.5 dbm<-20"
-        #expect(serials(s) == ["B", "A"])
+        #expect(onuSerials(s) == ["B", "A"])
         s.filters[.onu] = "dbm!=-29"
-        #expect(serials(s) == ["D", "B", "A"], "no value is not -29")
+        #expect(onuSerials(s) == ["D", "B", "A"], "no value is not -29")
         s.filters[.onu] = "signal_dbm<-28"
-        #expect(serials(s) == ["C"], "a name the table does not know is read from the event's JSON")
+        #expect(onuSerials(s) == ["C"], "a name the table does not know is read from the event's JSON")
         s.filters[.onu] = "!status=degraded"
-        #expect(serials(s) == ["D"])
+        #expect(onuSerials(s) == ["D"])
         s.filters[.onu] = "status~^DEG serial~[ab]"
-        #expect(serials(s) == ["B", "A"], "regex, case-insensitive")
+        #expect(onuSerials(s) == ["B", "A"], "regex, case-insensitive")
         s.filters[.onu] = "serial=c or serial=a"
-        #expect(serials(s) == ["C", "A"])
+        #expect(onuSerials(s) == ["C", "A"])
     }
 
     @Test("severities are ordered: sev>=error, sev>=err, sev<warning")
@@ -225,21 +214,21 @@ struct QueryMatchingTests {
         _ = keyed(&s, .char("/"))
         type(&s, "pon=11")
         _ = keyed(&s, .enter)
-        #expect(s.filters[.onu] == "pon=11" && serials(s) == ["D", "B"])
+        #expect(s.filters[.onu] == "pon=11" && onuSerials(s) == ["D", "B"])
         // Editing it: valid steps apply as typed; an invalid one brings back the filter there was.
         _ = keyed(&s, .char("/"))
         type(&s, " dbm")
-        #expect(s.filters[.onu] == "pon=11 dbm" && serials(s) == [], "a word on the way to a condition matches nothing yet")
+        #expect(s.filters[.onu] == "pon=11 dbm" && onuSerials(s) == [], "a word on the way to a condition matches nothing yet")
         type(&s, "<")
         #expect(s.filterError == "'dbm<': a value is needed after '<'")
-        #expect(s.filters[.onu] == "pon=11" && serials(s) == ["D", "B"], "the filter from before this edit, not the fragment")
+        #expect(s.filters[.onu] == "pon=11" && onuSerials(s) == ["D", "B"], "the filter from before this edit, not the fragment")
         _ = keyed(&s, .enter)
         #expect(s.editingFilter == nil && s.filterError == nil && s.filters[.onu] == "pon=11")
         #expect(s.flash?.text == "not applied: 'dbm<': a value is needed after '<'; /pon=11 stays")
         _ = keyed(&s, .char("/"))
         type(&s, " dbm<-27")
         _ = keyed(&s, .enter)
-        #expect(s.filters[.onu] == "pon=11 dbm<-27" && serials(s) == ["B"])
+        #expect(s.filters[.onu] == "pon=11 dbm<-27" && onuSerials(s) == ["B"])
         _ = keyed(&s, .char("/"), .char("~"), .escape)
         #expect(s.filters[.onu] == "pon=11 dbm<-27" && s.filterError == nil, "Esc puts back the filter that was there")
     }
@@ -274,7 +263,7 @@ struct QueryMatchingTests {
         _ = reduce(
             &s,
             .client([
-                onu("C", pon: 110, dbm: -29, at: 1), alert("a-1", .error, source: "olt-01"),
+                degradedONU("C", pon: 110, dbm: -29, at: 1), alert("a-1", .error, source: "olt-01"),
                 ev(
                     .ticketCreated, "t-01",
                     .ticket(

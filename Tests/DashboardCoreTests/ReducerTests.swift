@@ -63,6 +63,18 @@ func job(_ id: String, _ status: JobStatus, progress: Double?, tenant: String = 
                 itemsProcessed: 10)))
 }
 
+/// An ONU event of olt-03 (degraded unless told), for the query and sort tests.
+func degradedONU(_ serial: String, pon: Int, dbm: Double?, at time: Double, status: ONUStatus = .degraded) -> ClientEvent {
+    ev(
+        .onuSignalDegraded, at: at(time),
+        .onu(ONUEvent(onuSerial: serial, status: status, signalDBm: dbm, previousStatus: .online, oltID: "olt-03", ponPort: pon)))
+}
+
+/// The ONU serials the ONU pane shows, in order.
+func onuSerials(_ s: AppState) -> [String] {
+    s.content(for: .onu, limit: 50).rows.compactMap { if case .onu(_, _, let o) = $0.item { o.onuSerial } else { nil } }
+}
+
 func state(_ tenants: [String] = ["t-01", "t-02"]) -> AppState {
     var s = AppState(tenants: tenants, historyLimit: 3, now: t0)
     s.size = (120, 40)

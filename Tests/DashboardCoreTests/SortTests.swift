@@ -8,27 +8,15 @@ import Testing
 struct SortTests {
     func keyed(_ s: inout AppState, _ keys: Key...) -> [Effect] { keys.flatMap { reduce(&s, .key($0)) } }
 
-    func onu(_ serial: String, pon: Int, dbm: Double?, at time: Double) -> ClientEvent {
-        ev(
-            .onuSignalDegraded, at: at(time),
-            .onu(
-                ONUEvent(
-                    onuSerial: serial, status: .degraded, signalDBm: dbm, previousStatus: .online, oltID: "olt-03", ponPort: pon))
-        )
-    }
-
-    func serials(_ s: AppState) -> [String] {
-        s.content(for: .onu, limit: 50).rows.compactMap { if case .onu(_, _, let o) = $0.item { o.onuSerial } else { nil } }
-    }
-
     func onuState() -> AppState {
         var s = AppState(tenants: ["t-01"], historyLimit: 50, now: at(10))
         s.size = (120, 40)
         _ = reduce(
             &s,
             .client([
-                onu("B", pon: 11, dbm: -27.5, at: 1), onu("D", pon: 2, dbm: nil, at: 2), onu("A", pon: 1, dbm: -26.5, at: 3),
-                onu("C", pon: 110, dbm: -29, at: 4),
+                degradedONU("B", pon: 11, dbm: -27.5, at: 1), degradedONU("D", pon: 2, dbm: nil, at: 2),
+                degradedONU("A", pon: 1, dbm: -26.5, at: 3),
+                degradedONU("C", pon: 110, dbm: -29, at: 4),
             ]))
         _ = keyed(&s, .char("1"))
         return s
@@ -37,24 +25,25 @@ struct SortTests {
     @Test("s steps through the columns and back to the pane's own order; S reverses; the column is named")
     func stepsAndReverses() {
         var s = onuState()
-        #expect(serials(s) == ["C", "A", "D", "B"], "its own order: newest first")
+        #expect(onuSerials(s) == ["C", "A", "D", "B"], "its own order: newest first")
         _ = keyed(&s, .char("s"))
-        #expect(s.content(for: .onu, limit: 5).sort?.column.title == "time" && serials(s) == ["C", "A", "D", "B"])
+        #expect(s.content(for: .onu, limit: 5).sort?.column.title == "time" && onuSerials(s) == ["C", "A", "D", "B"])
         _ = keyed(&s, .char("s"))
-        #expect(serials(s) == ["A", "B", "C", "D"], "ONU serial, A to Z")
+        #expect(onuSerials(s) == ["A", "B", "C", "D"], "ONU serial, A to Z")
         _ = keyed(&s, .char("S"))
-        #expect(serials(s) == ["D", "C", "B", "A"] && s.content(for: .onu, limit: 5).sort?.descending == true)
+        #expect(onuSerials(s) == ["D", "C", "B", "A"] && s.content(for: .onu, limit: 5).sort?.descending == true)
         _ = keyed(&s, .char("s"), .char("s"))
         #expect(s.content(for: .onu, limit: 5).sort?.column.title == "OLT/PON")
-        #expect(serials(s) == ["A", "D", "B", "C"], "PON 1, 2, 11, 110: as numbers, not text")
+        #expect(onuSerials(s) == ["A", "D", "B", "C"], "PON 1, 2, 11, 110: as numbers, not text")
         _ = keyed(&s, .char("s"))
-        #expect(serials(s) == ["C", "B", "A", "D"], "dBm lowest first; D has none: last")
+        #expect(onuSerials(s) == ["C", "B", "A", "D"], "dBm lowest first; D has none: last")
         _ = keyed(&s, .char("S"))
-        #expect(serials(s) == ["A", "B", "C", "D"], "reversed, and still the missing value last")
+        #expect(onuSerials(s) == ["A", "B", "C", "D"], "reversed, and still the missing value last")
         _ = keyed(&s, .char("s"), .char("s"))
-        #expect(s.sorts[.onu] == nil && serials(s) == ["C", "A", "D", "B"] && s.flash?.text == "ONU events: its own order again")
+        #expect(
+            s.sorts[.onu] == nil && onuSerials(s) == ["C", "A", "D", "B"] && s.flash?.text == "ONU events: its own order again")
         _ = keyed(&s, .char("S"))
-        #expect(serials(s) == ["B", "D", "A", "C"], "S on the pane's own order: oldest first")
+        #expect(onuSerials(s) == ["B", "D", "A", "C"], "S on the pane's own order: oldest first")
     }
 
     @Test("outage rows and gaps stay first whatever the sort")
@@ -77,7 +66,7 @@ struct SortTests {
             Issue.record("the outage row first: \(rows.map(\.id))")
             return
         }
-        #expect(serials(s) == ["A", "B", "C", "D"])
+        #expect(onuSerials(s) == ["A", "B", "C", "D"])
     }
 
     @Test("alerts by source and by severity; jobs by progress; :sort picks a column and direction")
@@ -120,19 +109,19 @@ struct SortTests {
         #expect(s.lazySort)
         _ = keyed(&s, .down)  // the hold is taken at the first move
         #expect(s.sortHold[.onu] != nil && s.content(for: .onu, limit: 5).sortHeld)
-        _ = reduce(&s, .client([onu("0", pon: 7, dbm: -20, at: 6)]))
-        #expect(serials(s) == ["A", "B", "C", "D", "0"], "a new row goes below the held ones, though 0 sorts first")
+        _ = reduce(&s, .client([degradedONU("0", pon: 7, dbm: -20, at: 6)]))
+        #expect(onuSerials(s) == ["A", "B", "C", "D", "0"], "a new row goes below the held ones, though 0 sorts first")
         _ = reduce(&s, .tick(at(19)))
         _ = keyed(&s, .down)  // a move within 10 s of the last keeps the hold
         _ = reduce(&s, .tick(at(28)))
-        #expect(serials(s) == ["A", "B", "C", "D", "0"], "9 s after the last move: still held")
+        #expect(onuSerials(s) == ["A", "B", "C", "D", "0"], "9 s after the last move: still held")
         _ = reduce(&s, .tick(at(29.5)))
-        #expect(serials(s) == ["0", "A", "B", "C", "D"], "10 s after: sorted again")
+        #expect(onuSerials(s) == ["0", "A", "B", "C", "D"], "10 s after: sorted again")
         #expect(!s.content(for: .onu, limit: 5).sortHeld)
         _ = keyed(&s, .down)
         #expect(s.content(for: .onu, limit: 5).sortHeld)
         _ = keyed(&s, .char("S"))
-        #expect(serials(s) == ["D", "C", "B", "A", "0"], "a sort the operator changes applies at once")
+        #expect(onuSerials(s) == ["D", "C", "B", "A", "0"], "a sort the operator changes applies at once")
         #expect(!s.content(for: .onu, limit: 5).sortHeld, "and the title does not say held over rows in another order")
         _ = keyed(&s, .char("L"))
         #expect(!s.lazySort && s.sortHold.isEmpty)
