@@ -27,6 +27,8 @@ let package = Package(
     targets: [
         // The only C in the package: ncursesw with the wide-character API switched on.
         .systemLibrary(name: "CNcurses", path: "CNcurses"),
+        // zlib, for gzip recordings (`--record FILE.gz`).
+        .systemLibrary(name: "CZlib", path: "CZlib"),
 
         // The wire contract: events, SSE parsing, WebSocket frames, endpoints. Pure Swift, no config.
         .target(name: "RealtimeProtocol"),
@@ -64,11 +66,14 @@ let package = Package(
         // AppState → an off-screen grid of styled cells. No curses.
         .target(name: "DashboardRender", dependencies: ["DashboardCore", "RealtimeProtocol"]),
 
+        // Recordings: the bounded writer off the UI thread (gzip, rotation) and the reader.
+        .target(name: "Recording", dependencies: ["RealtimeProtocol", "CZlib"]),
+
         // The console's run loop behind a TerminalDevice: poll, drain, reduce, draw, effects.
         .target(
             name: "ConsoleRuntime",
             dependencies: [
-                "DashboardCore", "DashboardRender", "RealtimeClient", "RealtimeProtocol",
+                "DashboardCore", "DashboardRender", "RealtimeClient", "RealtimeProtocol", "Recording",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -141,6 +146,7 @@ let package = Package(
                 "TerminalCurses",
                 "TailOutput",
                 "DashBench",
+                "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import DashboardCore
 import RealtimeClient
 import RealtimeProtocol
 
@@ -14,6 +15,12 @@ public protocol ConsoleEffects: Sendable {
     func switchProfile(_ name: String)
     /// Reads the config and token files again and reopens the streams (`:reload`, SIGUSR1).
     func reload()
+    /// A replay key (pause, speed, seek): only a replay has anything to do with it.
+    func replay(_ control: ReplayControl)
+}
+
+extension ConsoleEffects {
+    public func replay(_ control: ReplayControl) {}
 }
 
 extension ConnectionManager: ConsoleEffects {

@@ -34,6 +34,8 @@ public final class ConsoleLoop: @unchecked Sendable {
     let saveAcks: (@Sendable (AckBook) -> Void)?
     /// Where yanks and the command history go.
     let files: LocalFiles
+    /// Set when the console replays a recording: its timeline goes into the state.
+    let replay: ReplayDriver?
     /// The frame on screen, for what a click points at.
     private var lastGrid: Grid? = nil
     private var historyFailed = false
@@ -48,8 +50,9 @@ public final class ConsoleLoop: @unchecked Sendable {
         terminal: any TerminalDevice, inbox: Inbox, effects: any ConsoleEffects, state: AppState, fps: Int,
         tokens: (@Sendable () -> TokenStore)? = nil, clock: some Clock<Duration> = ContinuousClock(),
         wallClock: @escaping @Sendable () -> UTCInstant = UTCInstant.now, stop: StopRequest = StopRequest(),
-        saveAcks: (@Sendable (AckBook) -> Void)? = nil, files: LocalFiles = LocalFiles()
+        saveAcks: (@Sendable (AckBook) -> Void)? = nil, files: LocalFiles = LocalFiles(), replay: ReplayDriver? = nil
     ) {
+        self.replay = replay
         self.saveAcks = saveAcks
         self.files = files
         self.terminal = terminal
@@ -137,7 +140,11 @@ public final class ConsoleLoop: @unchecked Sendable {
                 while read(wake[0], &buf, buf.count) > 0 {}
                 let batch = inbox.drain()
                 drained.signal()
-                if !batch.events.isEmpty { _ = perform(reduce(&state, .client(batch.events))) }
+                if !batch.events.isEmpty {
+                    // A replay's clock is the recording's: what arrives is timed by it (gaps, ages).
+                    if replay != nil { _ = reduce(&state, .tick(wallClock())) }
+                    _ = perform(reduce(&state, .client(batch.events)))
+                }
                 if batch.dropped + batch.coalesced > 0 {
                     _ = reduce(&state, .inbox(dropped: batch.dropped, coalesced: batch.coalesced))
                 }
@@ -151,6 +158,13 @@ public final class ConsoleLoop: @unchecked Sendable {
                     pacer.markDirty()
                 }
                 nextNotices = t + noticeInterval
+            }
+            if let replay {
+                let status = replay.status
+                if status != state.replay {
+                    _ = reduce(&state, .replay(status))
+                    pacer.markDirty()
+                }
             }
             if pacer.tickDue(at: t) { _ = reduce(&state, .tick(wallClock())) }
             if pacer.drawNow(at: t, answeringKey: answerKey) {
@@ -170,6 +184,7 @@ public final class ConsoleLoop: @unchecked Sendable {
             case .quit: return true
             case .bell: terminal.bell()
             case .reconnectAll: Task { await target.reconnectAll() }
+            case .replay(let control): target.replay(control)
             case .switchProfile(let name): target.switchProfile(name)
             case .reload: target.reload()
             case .saveAcks(let book): saveAcks?(book)

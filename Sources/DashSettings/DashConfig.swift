@@ -182,6 +182,8 @@ public struct DashConfig: Sendable, Equatable {
         /// Clicks focus panes, select rows and sort columns; the wheel scrolls. Off by default:
         /// while the console takes the mouse, selecting text needs Shift-drag in most terminals.
         public var mouse = false
+        /// Record every console session into this directory (`--record` names one file instead).
+        public var recordDirectory: String? = nil
         public init() {}
     }
 
@@ -573,7 +575,7 @@ extension DashConfig.Alerts: Decodable {
 
 extension DashConfig.UI: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case fps, bellOnCritical = "bell_on_critical", theme, osc52, readOnly = "read_only", mouse
+        case fps, bellOnCritical = "bell_on_critical", theme, osc52, readOnly = "read_only", mouse, recordDirectory = "record_dir"
     }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -583,6 +585,7 @@ extension DashConfig.UI: Decodable {
         osc52 = try c.decodeIfPresent(Bool.self, forKey: .osc52) ?? osc52
         readOnly = try c.decodeIfPresent(Bool.self, forKey: .readOnly) ?? readOnly
         mouse = try c.decodeIfPresent(Bool.self, forKey: .mouse) ?? mouse
+        recordDirectory = try c.decodeIfPresent(String.self, forKey: .recordDirectory)
         bellOnCritical = try c.decodeIfPresent(Bool.self, forKey: .bellOnCritical) ?? bellOnCritical
         theme = try c.decodeIfPresent(String.self, forKey: .theme) ?? theme
     }

@@ -32,6 +32,8 @@ public struct AppState: Sendable {
     public var origin = ""
     /// Why cancel, pause and resume are refused (`--readonly`, `profile lab`, `:readonly`); nil: they are not.
     public var readOnly: String? = nil
+    /// Set while replaying a recording: the timeline; nil when live.
+    public var replay: ReplayStatus? = nil
     /// Why the query being typed does not parse (the last good one stays applied meanwhile).
     public var filterError: String? = nil
     public var filters: [Pane: String] = [:]

@@ -175,11 +175,13 @@ public enum Commands {
                 flash(&state, "already on profile \(args[0]); :reload reads its config and tokens again")
                 return []
             }
+            if state.refusedInReplay("switching profiles") { return [] }
             flash(&state, "switching to profile \(args[0])…")
             state.pendingSwitch = "profile \(args[0])"
             return [.switchProfile(args[0])]
         case "reload":
             guard args.isEmpty else { return extra(&state, command, args) }
+            if state.refusedInReplay("reloading") { return [] }
             return requestReload(&state, why: "reading the config and token files again…")
         case "help":
             guard args.isEmpty else { return extra(&state, command, args) }

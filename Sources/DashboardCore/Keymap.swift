@@ -113,6 +113,7 @@ extension AppState {
     /// these and scrolling counts them, so the end of the help is always reachable.
     public var helpLines: [(label: String, text: String)] {
         var lines = Keymap.bindings.map { b in (b.label, b.help) }
+        if replay != nil { lines = ReplayControl.help + [("", "")] + lines }
         lines.append(("", ""))
         lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped  ◐ polled"))
         lines.append(("ERROR?", "raised before a gap in its stream: it may have cleared while we were away (unverified)"))

@@ -16,6 +16,8 @@ public enum Action: Sendable {
     case pointer(MouseTarget?, PointerEvent)
     /// SIGUSR1: read the config and token files again.
     case reloadSignal
+    /// Where the replay stands now (the run loop reads it from the replay).
+    case replay(ReplayStatus)
 }
 
 /// What the run loop should do, as values.
@@ -33,6 +35,8 @@ public enum Effect: Sendable, Equatable {
     /// `:reload`, SIGUSR1: read the config and token files again and reopen the streams.
     case reload
     case reconnectAll
+    /// A replay key: pause, speed, seek.
+    case replay(ReplayControl)
     case bell
     case quit
 }
@@ -97,7 +101,11 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .said(let text):
         flash(&state, text, seconds: 8)
         return []
+    case .replay(let status):
+        state.replay = status
+        return []
     case .reloadSignal:
+        if state.refusedInReplay("reloading") { return [] }
         return Commands.requestReload(&state, why: "SIGUSR1: reading the config and token files again…")
     case .pointer(let target, let event):
         let sorts = Pane.allCases.map { state.sortShown($0).map { ($0.column, $0.descending) } }
@@ -358,7 +366,7 @@ func restart(_ state: inout AppState, _ r: Restart) {
     // reconnect checks it: the streams go down and come back, which leaves a gap and marks the
     // alerts, sessions and outages unverified until they are heard of.
     let sameBackend = r.profile == state.profile && r.tenants == state.tenants && r.origin == state.origin
-    if !sameBackend { clearModels(&state) }
+    if !sameBackend || r.clears { clearModels(&state) }
     // Who and what now.
     state.origin = r.origin
     state.tenants = r.tenants
@@ -374,7 +382,9 @@ func restart(_ state: inout AppState, _ r: Restart) {
         state.readOnly = r.readOnly ? r.profile.map { "profile \($0)" } : nil
     }
     let what =
-        sameBackend ? "what is shown is kept, and checked again as the streams come back" : "what was shown before is cleared"
+        r.clears
+        ? "what was shown is rebuilt from the recording"
+        : sameBackend ? "what is shown is kept, and checked again as the streams come back" : "what was shown before is cleared"
     flash(&state, r.note + " (\(what))", seconds: 10)
 }
 
@@ -593,6 +603,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
         return []
     }
+    // A replay's own keys come before their live meaning (not inside an overlay).
+    if state.replay != nil, state.overlay == .none, let control = ReplayControl.forKey(key) { return [.replay(control)] }
     guard let command = Keymap.command(for: key) else { return [] }
     // An outage's ONU list: move, sort, jump to a subscriber; Esc closes.
     if case .onuList(let scope, let sort, let selected) = state.overlay {
@@ -649,6 +661,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         case .first: scrollOverlay(&state, by: Int.min / 2)
         case .last: scrollOverlay(&state, by: Int.max / 2)
         case .reconnectAll:
+            if state.refusedInReplay("reconnecting") { return [] }
             flash(&state, "reconnecting every stream (token files read again)")
             return [.reconnectAll]
         default: break
@@ -743,6 +756,7 @@ func handleKeyCommand(_ state: inout AppState, _ command: KeyCommand) -> [Effect
             flash(&state, "\(pending) under way: commands wait until the new streams are open; nothing was sent")
             return []
         }
+        if state.refusedInReplay(command == .cancel ? "cancel" : command == .pause ? "pause" : "resume") { return [] }
         if let why = state.readOnly {
             // Refused before anything else: no dialog, no request.
             let verb = command == .cancel ? "cancel" : command == .pause ? "pause" : "resume"
@@ -772,6 +786,7 @@ func handleKeyCommand(_ state: inout AppState, _ command: KeyCommand) -> [Effect
             return [.send(tenant: sel.tenant, endpoint: endpoint, command: sel.isCampaign ? .resumeCampaign : .resumeJob)]
         }
     case .reconnectAll:
+        if state.refusedInReplay("reconnecting") { return [] }
         flash(&state, "reconnecting every stream (token files read again)")
         return [.reconnectAll]
     case .connections: state.overlay = .connections

@@ -13,6 +13,12 @@ public struct Header: Widget {
         g.fill(x: area.x, y: y, width: area.width, height: 1, style: Style(.header, reverse: true))
         var used = g.write(
             " realtime-dash ", x: area.x, y: y, maxWidth: area.width, style: Style(.header, bold: true, reverse: true))
+        if let replay = state.replay {
+            // Before anything else: what follows is a recording, not the network now.
+            used += g.write(
+                replay.paused ? " REPLAY (paused) " : " REPLAY ", x: area.x + used, y: y, maxWidth: max(0, area.width - used),
+                style: Style(.frozen, bold: true, reverse: true))
+        }
         if let profile = state.profile {
             // The profile's name in its own colour: prod and lab never look alike.
             let role = Theme.accentRole(state.accent)
@@ -66,7 +72,8 @@ public struct Header: Widget {
         var right = ""
         if state.malformed > 0 { right += "malformed \(state.malformed)  " }
         if state.dropped + state.coalesced > 0 { right += "dropped \(state.dropped) coalesced \(state.coalesced)  " }
-        right += "\(state.now.timeOfDay) UTC "
+        // In a replay the clock is the recording's, and says so.
+        right += state.replay == nil ? "\(state.now.timeOfDay) UTC " : "recorded \(state.now.timeOfDay) UTC "
         let w = TerminalText.width(right)
         if used + w + 1 <= area.width { g.write(right, x: area.maxX - w, y: y, style: Style(.header, reverse: true)) }
     }

@@ -90,7 +90,12 @@ public struct StatusBar: Widget {
         var right: [(String, Style)] = []
         if state.frozen != nil { right.append(("FROZEN", Style(.frozen, bold: true, reverse: true))) }
         if let t = state.tenantFilter { right.append(("tenant \(t)", Style(.info, bold: true))) }
-        right.append((state.now.timeOfDay, Style(.dim)))
+        if let replay = state.replay {
+            // The replay's timeline in place of the clock: `REPLAY 03:12:07 ×8 ▕████▒▒▒▒▏`.
+            right.append((Self.timeline(replay, ascii: g.ascii, width: area.width), Style(.frozen, bold: true)))
+        } else {
+            right.append((state.now.timeOfDay, Style(.dim)))
+        }
         // Followed over REST is not down: said apart, so `jobs 0/4` does not read as an outage.
         let jobsText =
             jobSockets.total == 0
@@ -132,6 +137,21 @@ public struct StatusBar: Widget {
         for (text, style) in right {
             rx += g.write(text, x: area.x + rx, y: area.y, style: style) + 1
         }
+    }
+
+    /// `REPLAY 03:12:07 ×8 ▕████▒▒▒▒▏` (`[####....]` in ASCII), with `paused` or `end`; the bar
+    /// narrows, then goes, on a narrow screen.
+    public static func timeline(_ r: ReplayStatus, ascii: Bool, width: Int) -> String {
+        var text = "REPLAY \(r.position.timeOfDay) \(r.speedText)"
+        if r.atEnd { text += " end" } else if r.paused { text += " paused" }
+        let cells = width >= 120 ? 16 : width >= 80 ? 8 : 0
+        if cells > 0 {
+            let filled = Int((r.fraction * Double(cells)).rounded(.down))
+            let bar =
+                String(repeating: ascii ? "#" : "█", count: filled) + String(repeating: ascii ? "." : "▒", count: cells - filled)
+            text += ascii ? " [\(bar)]" : " ▕\(bar)▏"
+        }
+        return text
     }
 
     /// Symbol, word and colour for a state; readable without colour.

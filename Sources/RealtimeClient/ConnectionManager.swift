@@ -101,7 +101,7 @@ public actor ConnectionManager {
             inbox
             ?? Inbox(
                 capacity: configuration.inboxCapacity, entityCapacity: configuration.inboxEntityCapacity,
-                policy: configuration.inboxPolicy)
+                policy: configuration.inboxPolicy, tap: configuration.inboxTap)
     }
 
     // MARK: Running

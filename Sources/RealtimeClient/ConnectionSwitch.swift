@@ -30,7 +30,8 @@ public final class ConnectionSwitch: Service, Sendable {
 
     public init(initial: ClientConfiguration, logger: Logger, build: @escaping Build) {
         inbox = Inbox(
-            capacity: initial.inboxCapacity, entityCapacity: initial.inboxEntityCapacity, policy: initial.inboxPolicy)
+            capacity: initial.inboxCapacity, entityCapacity: initial.inboxEntityCapacity, policy: initial.inboxPolicy,
+            tap: initial.inboxTap)
         current = Mutex((ConnectionManager(configuration: initial, inbox: inbox, logger: logger), false))
         (requests, continuation) = AsyncStream.makeStream(of: Request.self)
         self.build = build

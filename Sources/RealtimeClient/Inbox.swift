@@ -85,11 +85,19 @@ public final class Inbox: Sendable {
     /// How many entities beyond `capacity` may wait in the overflow (latest event each).
     public let entityCapacity: Int
 
-    public init(capacity: Int = 65_536, entityCapacity: Int? = nil, policy: FullPolicy = .coalesce) {
+    /// Sees everything pushed, as it is pushed, before any coalescing (`--record`): called on
+    /// the pushing thread, outside the lock, once per push. It must not wait.
+    public let tap: (@Sendable ([ClientEvent]) -> Void)?
+
+    public init(
+        capacity: Int = 65_536, entityCapacity: Int? = nil, policy: FullPolicy = .coalesce,
+        tap: (@Sendable ([ClientEvent]) -> Void)? = nil
+    ) {
         precondition(capacity > 0)
         self.capacity = capacity
         self.entityCapacity = entityCapacity ?? max(capacity, 131_072)
         self.policy = policy
+        self.tap = tap
     }
 
     private func hasRoom(_ s: State) -> Bool {
@@ -120,6 +128,7 @@ public final class Inbox: Sendable {
 
     /// Queues an event without ever waiting.
     public func push(_ e: ClientEvent) {
+        tap?([e])
         let waiter = state.withLock { s in enqueue(e, &s) }
         waiter?.resume()
     }
@@ -132,6 +141,7 @@ public final class Inbox: Sendable {
     @discardableResult
     public func push(contentsOf events: [ClientEvent]) -> Bool {
         guard !events.isEmpty else { return state.withLock { hasRoom($0) } }
+        tap?(events)
         let (waiter, room): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { s in
             if !s.finished && s.queue.isEmpty && s.overflow.isEmpty && s.count + events.count <= capacity {
                 // The common case: the read's array is queued as it is.

@@ -150,11 +150,14 @@ public struct Restart: Sendable, Equatable {
     public var origin: String
     /// What happened, for the flash line (`profile lab: 2 tenants, http://lab:8000`).
     public var note: String
+    /// Clear what is shown even for the same backend (a replay that goes back in time).
+    public var clears = false
 
     public init(
         tenants: [String], profile: String? = nil, accent: String? = nil, readOnly: Bool = false, insecureTLS: Bool = false,
-        profiles: [String] = [], origin: String = "", note: String
+        profiles: [String] = [], origin: String = "", note: String, clears: Bool = false
     ) {
+        self.clears = clears
         self.origin = origin
         self.tenants = tenants
         self.profile = profile

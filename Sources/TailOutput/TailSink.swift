@@ -100,10 +100,15 @@ public final class TailSink: @unchecked Sendable {
             configuration: .init(services: services, logger: Logger(label: "tail", factory: { _ in SwiftLogNoOpLogHandler() })))
         try? await group.run()
         _ = write(manager.inbox.drain())
-        if format == .count { writer.write(Array("\(total)\n".utf8)) }
-        writer.flush()
+        finish()
         if let signal = signals.caught { return .interrupted(signal: signal) }
         return follow.outcome ?? .finished
+    }
+
+    /// The end of the output: the total with `--format count`, and everything flushed.
+    public func finish() {
+        if format == .count { writer.write(Array("\(total)\n".utf8)) }
+        writer.flush()
     }
 
     /// Reads the inbox until tail is done or `duration` passes; ends early on graceful shutdown.

@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import RealtimeClient
 import RealtimeProtocol
+import Recording
 import ServiceLifecycle
 import Synchronization
 import TerminalCurses
@@ -26,13 +27,17 @@ struct RealtimeDash: AsyncParsableCommand {
             variable, never from the command line. Try it: realtime-dash --demo
             """,
         version: version,
-        subcommands: [TailCommand.self, DemoServerCommand.self, TokenCommand.self, InfoCommand.self, Bench.self]
+        subcommands: [
+            TailCommand.self, ReplayCommand.self, DemoServerCommand.self, TokenCommand.self, InfoCommand.self, Bench.self,
+        ]
     )
 
     @Flag(help: "Run against the embedded demo backend (started in-process on a free port).")
     var demo = false
 
     @OptionGroup var connection: ConnectionOptions
+
+    @OptionGroup var recording: RecordOptions
 
     @Option(help: "A job id to watch whatever discovery finds (repeatable).")
     var job: [String] = []
@@ -100,6 +105,20 @@ struct RealtimeDash: AsyncParsableCommand {
         for w in client.tokens.warnings(now: UTCInstant.now()) { logger.warning("\(w)") }
 
         let startProfile = demo ? nil : (connection.profile ?? dashConfig.profile)
+        // --record FILE, or every session into ui.record_dir. What the recorder has to say (a
+        // full disk) goes to the screen through the inbox, once it exists.
+        let said = Mutex<Inbox?>(nil)
+        let recordPath = try recording.record ?? dashConfig.ui.recordDirectory.map(RecordOptions.fileInDirectory)
+        let recorder = try recording.start(
+            path: recordPath, profile: startProfile, tenants: client.tenants, origin: client.catalogue.origin
+        ) { problem in
+            logger.error("\(problem)")
+            said.withLock { $0 }?.push(.notice(problem))
+        }
+        if let recorder {
+            client.inboxTap = { recorder.record($0) }
+            logger.info("recording to \(recorder.options.path)")
+        }
         let build: ConnectionSwitch.Build
         if demo {
             build = { _ in throw ConfigError("the demo backend has no config file, profiles or token files to read again") }
@@ -108,6 +127,7 @@ struct RealtimeDash: AsyncParsableCommand {
                 options: connection.setupOptions, startProfile: startProfile, jobs: job, environment: env, logger: logger)
         }
         let connections = ConnectionSwitch(initial: client, logger: logger, build: build)
+        said.withLock { $0 = connections.inbox }
         var state = AppState(tenants: client.tenants, historyLimit: dashConfig.history.limit, now: UTCInstant.now())
         state.profiles = dashConfig.profiles.map(\.name)
         state.origin = client.catalogue.origin
@@ -186,6 +206,15 @@ struct RealtimeDash: AsyncParsableCommand {
         await console.ended()
         let closed = await DemoBackend.finished(Task { _ = try? await groupTask.value }, within: 5)
         if !closed { logger.warning("the connections did not close within 5 s of quitting; exiting anyway") }
+        if let recorder {
+            recorder.close()
+            let (written, lost) = recorder.counts
+            let files = recorder.files
+            FileHandle.standardError.write(
+                Data(
+                    ("realtime-dash: recorded \(written) frames to \(files.joined(separator: ", "))"
+                        + (lost > 0 ? " (\(lost) lost: the disk was slower than the stream)" : "") + "\n").utf8))
+        }
         switch console.result {
         case .success(let signal)?:
             if signal != 0 { throw ExitCode(128 + signal) }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RealtimeClient
 import RealtimeProtocol
+import Recording
 import TailOutput
 import UnixSignals
 
@@ -19,6 +20,8 @@ struct TailCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var connection: ConnectionOptions
+
+    @OptionGroup var recording: RecordOptions
 
     @Option(
         name: .long,
@@ -100,12 +103,34 @@ struct TailCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("realtime-dash: warning: \(w)\n".utf8))
         }
 
+        let recorder = try recording.start(profile: connection.profile, tenants: client.tenants, origin: client.catalogue.origin)
+        {
+            FileHandle.standardError.write(Data("realtime-dash: \($0)\n".utf8))
+        }
+        if let recorder { client.inboxTap = { recorder.record($0) } }
+        defer {
+            if let recorder {
+                recorder.close()
+                let (written, lost) = recorder.counts
+                if lost > 0 {
+                    FileHandle.standardError.write(
+                        Data(
+                            "realtime-dash: \(lost) frames not recorded (the disk was slower than the stream); \(written) were\n"
+                                .utf8))
+                }
+            }
+        }
         let manager = ConnectionManager(configuration: client)
         let sink = TailSink(
             format: format, limit: count, sources: client.tokens.sources, streams: client.tenants.count * chosen.count,
             catalogue: client.catalogue, hasSSE: chosen.contains { $0.kind == .sse })
         let outcome = await sink.run(
             manager, duration: duration.map { .milliseconds(Int64($0 * 1000)) }, stopSignals: [.sigint, .sigterm])
+        try Self.exit(outcome)
+    }
+
+    /// The exit status (and last line) for why tail stopped; `replay --format` ends the same way.
+    static func exit(_ outcome: TailSink.Outcome) throws {
         switch outcome {
         case .finished, .outputClosed: return
         case .interrupted(let signal): throw ExitCode(128 + signal)

@@ -1,0 +1,217 @@
+import Foundation
+import RealtimeProtocol
+
+/// `--record FILE`: every frame the connections report, written as a ``Recording`` by a thread
+/// of its own, so neither the network nor the console ever waits for the disk.
+///
+/// ``record(_:)`` is the inbox's tap (called on the event loop, once per socket read): it stamps
+/// the read with the time, queues it under a lock and returns. The queue is bounded by bytes
+/// (`queueLimit`): a read that does not fit is not recorded, only counted, and the next line the
+/// writer gets to is a `lost` marker saying how many frames are missing. So memory stays bounded
+/// when the disk is slower than the stream, and the recording says where it has holes.
+///
+/// The writer wakes when a megabyte is queued, or every 50 ms: at most that much is lost to a
+/// SIGKILL. Each wake ends with the sink's ``RecordingSink/sync()`` (gzip flushed to a byte
+/// boundary), so a killed recording is readable up to its last whole line. A file that reaches
+/// `maxBytes` is closed and the next part opened (`storm.ndjson.gz`, `storm-2.ndjson.gz`, …), each
+/// starting with its own header.
+public final class Recorder: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var path: String
+        /// Start the next part when a file reaches this size (`--record-max-mb`, default 512).
+        public var maxBytes: Int64 = 512 << 20
+        /// What may wait for the disk, in frame bytes, before frames are counted lost.
+        public var queueLimit = 64 << 20
+        /// How long queued frames may wait while the stream is slow (they go at once when a
+        /// megabyte has queued).
+        public var interval = 0.05
+
+        public init(path: String, maxBytes: Int64 = 512 << 20) {
+            self.path = path
+            self.maxBytes = maxBytes
+        }
+    }
+
+    public typealias OpenSink = @Sendable (String) throws(RecordingWriteError) -> any RecordingSink
+
+    public let options: Options
+    private let header: Recording.Header
+    private let openSink: OpenSink
+    /// Told once when the recording stops for good (a disk error): the console says it.
+    private let problem: @Sendable (String) -> Void
+
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var queue: [(UTCInstant, [ClientEvent])] = []
+    private var queuedBytes = 0
+    private var lostPending = 0
+    private var lostTotal = 0
+    private var written = 0
+    private var closing = false
+    private var finished = false
+    private var failed: String? = nil
+    /// The parts written so far.
+    private var paths: [String] = []
+
+    private var sink: (any RecordingSink)?
+    private var part = 1
+    private var thread: Thread?
+
+    /// Opens `options.path` and writes the header: a file that cannot be created is an error
+    /// here, before anything runs.
+    public init(
+        _ options: Options, header: Recording.Header,
+        openSink: @escaping OpenSink = { path throws(RecordingWriteError) in
+            try openRecordingSink(path)
+        }, problem: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(RecordingWriteError) {
+        self.options = options
+        self.header = header
+        self.openSink = openSink
+        self.problem = problem
+        let first = try openSink(options.path)
+        try first.write(header.line)
+        try first.sync()
+        sink = first
+        paths = [options.path]
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "recorder"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// The tap: queues one read's frames, or counts them lost when the queue is full. Never waits
+    /// for the disk.
+    public func record(_ events: [ClientEvent]) {
+        guard !events.isEmpty else { return }
+        let now = UTCInstant.now()
+        var bytes = 0
+        for e in events {
+            if case .event(_, _, let event) = e { bytes += event.raw.count + 64 } else { bytes += 128 }
+        }
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closing, failed == nil else { return }
+        if queuedBytes + bytes > options.queueLimit {
+            lostPending += events.count
+            lostTotal += events.count
+            return
+        }
+        queue.append((now, events))
+        queuedBytes += bytes
+        if queuedBytes >= 1 << 20 { condition.signal() }
+    }
+
+    /// Frames written and frames lost so far.
+    public var counts: (written: Int, lost: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (written, lostTotal)
+    }
+
+    /// The files written (the first, then one per rotation).
+    public var files: [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        return paths
+    }
+
+    /// Writes what is queued, ends the file and stops the thread. Waits for the disk (at most
+    /// `timeout` seconds: a hung disk does not hold the process).
+    public func close(timeout: Double = 5) {
+        condition.lock()
+        closing = true
+        condition.broadcast()
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while !finished {
+            if !condition.wait(until: deadline) { break }
+        }
+        condition.unlock()
+    }
+
+    private func run() {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(4 << 20)
+        while true {
+            condition.lock()
+            if queue.isEmpty && lostPending == 0 && !closing {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: options.interval))
+            }
+            let work = queue
+            let lost = lostPending
+            let ending = closing
+            queue.removeAll(keepingCapacity: true)
+            queuedBytes = 0
+            lostPending = 0
+            condition.unlock()
+
+            var count = 0
+            if lost > 0 { buffer += Recording.lostLine(lost, at: work.first?.0 ?? UTCInstant.now()) }
+            for (time, events) in work {
+                for e in events where Recording.append(e, at: time, to: &buffer) { count += 1 }
+                if buffer.count >= 1 << 20 { flushBuffer(&buffer) }
+            }
+            flushBuffer(&buffer)
+            do { try sink?.sync() } catch { fail(error) }
+            condition.lock()
+            written += count
+            condition.unlock()
+            if ending {
+                do { try sink?.close() } catch { fail(error) }
+                sink = nil
+                condition.lock()
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+        }
+    }
+
+    private func flushBuffer(_ buffer: inout [UInt8]) {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard !buffer.isEmpty, let sink else { return }
+        do {
+            try sink.write(buffer)
+            if sink.size >= options.maxBytes { try rotate() }
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Closes the full file and opens the next part, with its header.
+    private func rotate() throws(RecordingWriteError) {
+        try sink?.close()
+        sink = nil
+        part += 1
+        let path = Recorder.partPath(options.path, part)
+        let next = try openSink(path)
+        var h = header
+        h.part = part
+        h.started = UTCInstant.now()
+        try next.write(h.line)
+        sink = next
+        condition.lock()
+        paths.append(path)
+        condition.unlock()
+    }
+
+    private func fail(_ error: RecordingWriteError) {
+        condition.lock()
+        let first = failed == nil
+        if first { failed = error.description }
+        condition.unlock()
+        try? sink?.close()
+        sink = nil
+        if first { problem("recording stopped: \(error.description)") }
+    }
+
+    /// Part `n` of a recording at `path`: `storm.ndjson.gz` → `storm-2.ndjson.gz`.
+    public static func partPath(_ path: String, _ n: Int) -> String {
+        guard n > 1 else { return path }
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let name = path[slash...]
+        let dot = name.firstIndex(of: ".") ?? name.endIndex
+        return String(path[..<dot]) + "-\(n)" + String(path[dot...])
+    }
+}
