@@ -156,6 +156,7 @@ let package = Package(
 
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"]),
         .testTarget(name: "RealtimeProtocolTests", dependencies: ["RealtimeProtocol"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "RealtimeProtocol"]),
         .testTarget(name: "DashSettingsTests", dependencies: ["DashSettings", "RealtimeProtocol"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "RealtimeProtocol"]),
         .testTarget(

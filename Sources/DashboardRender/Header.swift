@@ -115,14 +115,20 @@ public struct MessageLine: Widget {
             g.fill(x: area.x, y: y, width: area.width, height: 1, style: Style(.flash, reverse: true))
             g.write(" ! " + flash.text, x: area.x, y: y, maxWidth: area.width, style: Style(.flash, bold: true, reverse: true))
         } else {
-            g.write(Self.hints(width: area.width), x: area.x, y: y, style: Style(.dim))
+            g.write(Self.hints(width: area.width, replay: state.replay != nil), x: area.x, y: y, style: Style(.dim))
         }
     }
 
+    /// The replay's keys, first in its hint line (space pauses the replay there, not the view).
+    static let replayHints: [(label: String, text: String)] = [
+        ("space", "pause"), ("+/-", "speed"), ("]/[", "10 s"), ("g/G", "start/end"),
+    ]
+
     /// ` ? help  Tab/1-6 panes  …`, whole hints only, within `width`.
-    public static func hints(width: Int) -> String {
+    public static func hints(width: Int, replay: Bool = false) -> String {
         var line = ""
-        for h in Keymap.hints {
+        let hints = replay ? replayHints + Keymap.hints.filter { $0.label != "space" } : Keymap.hints
+        for h in hints {
             let next = line + " \(h.label) \(h.text) "
             if TerminalText.width(next) > width { break }
             line = next
