@@ -168,7 +168,7 @@ let package = Package(
             name: "ConsoleRuntimeTests",
             dependencies: [
                 "ConsoleRuntime", "DashboardCore", "DashboardRender", "RealtimeClient", "RealtimeProtocol",
-                "DemoBackend", "DashTestSupport",
+                "DemoBackend", "DashTestSupport", "Recording",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -86,7 +86,8 @@ public final class Inbox: Sendable {
     public let entityCapacity: Int
 
     /// Sees everything pushed, as it is pushed, before any coalescing (`--record`): called on
-    /// the pushing thread, outside the lock, once per push. It must not wait.
+    /// the pushing thread, under the inbox's lock (so it sees pushes in the order the consumer
+    /// will), once per push. It must be quick and never wait.
     public let tap: (@Sendable ([ClientEvent]) -> Void)?
 
     public init(
@@ -128,8 +129,10 @@ public final class Inbox: Sendable {
 
     /// Queues an event without ever waiting.
     public func push(_ e: ClientEvent) {
-        tap?([e])
-        let waiter = state.withLock { s in enqueue(e, &s) }
+        let waiter = state.withLock { s in
+            tap?([e])
+            return enqueue(e, &s)
+        }
         waiter?.resume()
     }
 
@@ -141,8 +144,8 @@ public final class Inbox: Sendable {
     @discardableResult
     public func push(contentsOf events: [ClientEvent]) -> Bool {
         guard !events.isEmpty else { return state.withLock { hasRoom($0) } }
-        tap?(events)
         let (waiter, room): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { s in
+            tap?(events)
             if !s.finished && s.queue.isEmpty && s.overflow.isEmpty && s.count + events.count <= capacity {
                 // The common case: the read's array is queued as it is.
                 s.segments.append(events)

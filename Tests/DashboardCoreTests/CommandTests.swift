@@ -248,6 +248,44 @@ struct ReadOnlyAndYankTests {
         #expect(s.readOnly == "--readonly" && s.flash?.text == "read-only comes from --readonly: it stays for this session")
     }
 
+    @Test(
+        "a replay: its keys become replay effects, and job commands, reconnects, profiles and reloads are refused in a sentence")
+    func replay() {
+        var s = withJob()
+        let t = UTCInstant(microseconds: 1_796_613_492_000_000)
+        _ = reduce(&s, .replay(ReplayStatus(position: t, start: t, end: t.minus(seconds: -60))))
+        #expect(keyed(&s, .char(" ")) == [.replay(.togglePause)] && s.frozen == nil, "space pauses the replay, not the view")
+        #expect(keyed(&s, .char("+")) == [.replay(.faster)])
+        #expect(keyed(&s, .char("-")) == [.replay(.slower)])
+        #expect(keyed(&s, .char("]")) == [.replay(.jump(10))])
+        #expect(keyed(&s, .char("[")) == [.replay(.jump(-10))])
+        #expect(keyed(&s, .char("g")) == [.replay(.toStart)])
+        #expect(keyed(&s, .char("G")) == [.replay(.toEnd)])
+        for key in ["c", "p", "r", "R"] {
+            let effects = keyed(&s, .char(Character(key)))
+            #expect(effects.isEmpty && s.overlay == .none, "\(key): nothing sent, no dialog")
+            #expect(
+                s.flash?.text.hasPrefix("replay of a recording: ") == true
+                    && s.flash?.text.hasSuffix("nothing is sent from a replay") == true)
+        }
+        s.profiles = ["lab"]
+        func run(_ s: inout AppState, _ text: String) -> [Effect] {
+            _ = keyed(&s, .char(":"))
+            for c in text { _ = reduce(&s, .key(.char(c))) }
+            return keyed(&s, .enter)
+        }
+        #expect(
+            !run(&s, "profile lab").contains(.switchProfile("lab"))
+                && s.flash?.text.contains("switching profiles refused") == true)
+        #expect(!run(&s, "reload").contains(.reload) && s.flash?.text.contains("reloading refused") == true)
+        #expect(reduce(&s, .reloadSignal).isEmpty)
+        #expect(s.helpLines.first?.text == "replay: pause / resume")
+        // Live again: the same keys mean what they always did.
+        s.replay = nil
+        _ = keyed(&s, .char(" "))
+        #expect(s.frozen != nil)
+    }
+
     @Test(":readonly turns it on and off; a cancel dialog opened before it sends nothing")
     func readOnlyCommand() {
         var s = withJob()
