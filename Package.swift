@@ -129,7 +129,7 @@ let package = Package(
             name: "DashBench",
             dependencies: [
                 "DashTestSupport", "DashboardCore", "DashboardRender", "DemoBackend", "RealtimeClient",
-                "RealtimeProtocol",
+                "RealtimeProtocol", "Recording",
             ]
         ),
 

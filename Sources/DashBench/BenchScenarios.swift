@@ -4,6 +4,7 @@ import DemoBackend
 import DashTestSupport
 import Foundation
 import RealtimeProtocol
+import Recording
 
 /// One measured figure: the median of the repetitions, with min and max.
 public struct BenchResult: Sendable {
@@ -70,6 +71,7 @@ public enum BenchScenarios {
         BenchScenario(name: "memory", one: memory),
         BenchScenario(name: "parse", one: parse),
         BenchScenario(name: "decode-foundation", one: decodeFoundation),
+        BenchScenario(name: "record", run: record),
         BenchScenario(name: "ingest", run: { [ingest(quick: $0, repetitions: $1), ingestStorm(quick: $0, repetitions: $1)] }),
         BenchScenario(name: "render", run: { render(quick: $0, repetitions: $1) + [renderStorm(quick: $0, repetitions: $1)] }),
         BenchScenario(name: "e2e", run: LiveBench.e2e),
@@ -348,6 +350,60 @@ public enum BenchScenarios {
             "parse", metric: "parse+decode", unit: "events/s", samples: samples,
             note: "\(count) frames (alert, session, ONU), \(String(format: "%.0f", mb)) MB/s, one core")
     }
+
+    /// `--record`'s cost per frame: the lines encoded as the inbox's tap encodes them (reads of
+    /// 64 events), then the whole recorder (tap, queue, writer thread) into /dev/null.
+    static func record(quick: Bool, repetitions: Int) -> [BenchResult] {
+        let count = quick ? 20_000 : 500_000
+        var parser = SSEParser()
+        var events: [ClientEvent] = []
+        for output in parser.feed(BenchData.sseAlertStream(count: count)) {
+            if case .event(let e) = output, e.type != "connected", case .event(let event) = EventDecoder.decode(e.data) {
+                events.append(.event(tenant: "t-01", endpoint: .alerts, event: event))
+            }
+        }
+        let reads = stride(from: 0, to: events.count, by: 64).map { Array(events[$0..<min($0 + 64, events.count)]) }
+        var encoded: [Double] = [], recorded: [Double] = []
+        var bytes = 0
+        var lost = 0
+        for _ in 0..<repetitions {
+            var out: [UInt8] = []
+            out.reserveCapacity(8 << 20)
+            var cache = Recording.HeadCache()
+            bytes = 0
+            let t0 = monotonicSeconds()
+            for read in reads {
+                let now = UTCInstant.now()
+                for e in read { Recording.append(e, at: now, to: &out, cache: &cache) }
+                if out.count >= 8 << 20 {
+                    bytes += out.count
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+            bytes += out.count
+            encoded.append(Double(events.count) / (monotonicSeconds() - t0))
+            guard let recorder = try? Recorder(Recorder.Options(path: "/dev/null"), header: header) else { continue }
+            let t1 = monotonicSeconds()
+            for read in reads { recorder.record(read) }
+            recorder.close()
+            recorded.append(Double(events.count) / (monotonicSeconds() - t1))
+            lost = recorder.counts.lost
+        }
+        return [
+            .from(
+                "record", metric: "encode", unit: "events/s", samples: encoded,
+                note:
+                    "\(events.count) alert frames as recording lines, reads of 64, one core (\(bytes / max(1, events.count)) bytes a line)"
+            ),
+            .from(
+                "record", metric: "recorder to /dev/null", unit: "events/s", samples: recorded,
+                note:
+                    "the tap, the bounded queue and the writer thread, until every line is written; last run lost \(lost) frames"),
+        ]
+    }
+
+    static let header = Recording.Header(
+        program: "bench", started: UTCInstant(microseconds: 0), profile: nil, tenants: ["t-01"], origin: "http://bench")
 
     /// The baseline the issue quotes: Foundation's JSONDecoder on the same alert payloads.
     static func decodeFoundation(quick: Bool, repetitions: Int) -> BenchResult {

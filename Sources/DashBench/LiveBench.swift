@@ -46,11 +46,18 @@ public enum LiveBench {
                     note: "\(count) firehose events into AppState, \(wire); last run: \(coalesced) coalesced, \(dropped) dropped"
                 ))
         }
-        var tail: [Double] = [], curl: [Double] = []
+        var tail: [Double] = [], curl: [Double] = [], recorded: [Double] = [], gzipped: [Double] = []
+        var lost = (plain: 0, gzip: 0)
         let hasCurl = FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
         for _ in 0..<repetitions {
-            tail.append(try await tailCount(count: count))
+            tail.append(try await tailCount(count: count).rate)
             if hasCurl { curl.append(try await curlCount(count: count)) }
+            let r = try await tailCount(count: count, record: "rec.ndjson")
+            recorded.append(r.rate)
+            lost.plain = r.lost
+            let z = try await tailCount(count: count, record: "rec.ndjson.gz")
+            gzipped.append(z.rate)
+            lost.gzip = z.lost
         }
         let tailMedian = tail.sorted()[tail.count / 2]
         if hasCurl {
@@ -70,6 +77,20 @@ public enum LiveBench {
                 .from(
                     "e2e", metric: "tail --format count", unit: "events/s", samples: tail,
                     note: "\(count) SSE alerts, one HTTP chunk per event, a child process (no curl here to compare with)"))
+        }
+        // The recorder at the same rate: its writer thread must not slow the stream (what it cannot
+        // keep it counts as lost, and says so in the recording).
+        for (label, samples, lostFrames) in [
+            ("tail --record FILE.ndjson", recorded, lost.plain), ("tail --record FILE.ndjson.gz", gzipped, lost.gzip),
+        ] {
+            let median = samples.sorted()[samples.count / 2]
+            rows.append(
+                .from(
+                    "e2e", metric: label, unit: "events/s", samples: samples,
+                    note: String(
+                        format:
+                            "the same firehose, recording every frame: %.2f× tail without --record (medians); last run lost %d frames",
+                        median / tailMedian, lostFrames)))
         }
         return rows
     }
@@ -141,8 +162,10 @@ public enum LiveBench {
         }
     }
 
-    /// `realtime-dash tail --format count --count N` as a child process against the firehose.
-    static func tailCount(count: Int) async throws -> Double {
+    /// `realtime-dash tail --format count --count N` as a child process against the firehose,
+    /// recording to `record` (a file name in a scratch directory) when given: the rate, and the
+    /// frames the recorder said it lost.
+    static func tailCount(count: Int, record: String? = nil) async throws -> (rate: Double, lost: Int) {
         try await withDemoBackend(quietBackend()) { server in
             server.backend.armFirehose(count: count, endpoint: .alerts)
             let dir = try scratchDirectory()
@@ -150,13 +173,14 @@ public enum LiveBench {
             let tokenFile = dir + "/token"
             try SecretFile.write(server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: tokenFile)
             let out = dir + "/out"
+            let err = dir + "/err"
             let t0 = monotonicSeconds()
             let child = try Child.spawn(
                 [
                     selfExecutable, "tail", "--api-url", server.origin, "--token-file", tokenFile,
                     "--endpoint", "alerts", "--format", "count", "--count", String(count),
-                ],
-                stdout: out)
+                ] + (record.map { ["--record", dir + "/" + $0] } ?? []),
+                stdout: out, stderr: err)
             let status = await child.wait(timeout: 120)
             let elapsed = monotonicSeconds() - t0
             let printed =
@@ -164,7 +188,12 @@ public enum LiveBench {
             guard status == 0, Int(printed) == count else {
                 throw BenchError("tail --format count exited \(status) and printed '\(printed)' (expected \(count))")
             }
-            return Double(count) / elapsed
+            // "realtime-dash: N frames not recorded (…)"
+            let said = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+            let lost =
+                said.split(separator: "\n").first { $0.contains("frames not recorded") }
+                .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+            return (Double(count) / elapsed, lost)
         }
     }
 

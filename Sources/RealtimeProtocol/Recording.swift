@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The recording format of `--record` (NDJSON: one JSON object per line), written by the
 /// recorder and read back by `realtime-dash replay`.
 ///
@@ -101,6 +109,64 @@ public enum Recording {
     /// recorded: command outcomes and notices (what the operator did, not what the network said).
     @discardableResult
     public static func append(_ event: ClientEvent, at time: UTCInstant, to out: inout [UInt8]) -> Bool {
+        var cache = HeadCache()
+        return append(event, at: time, to: &out, cache: &cache)
+    }
+
+    /// What a stream's event lines share after `t` (`,"tn":…,"ep":…,"k":…,"ev":…`), kept for
+    /// the last stream and event type seen: a read's events are one stream's, mostly of one type.
+    public struct HeadCache: Sendable {
+        var tenant = ""
+        var endpoint: Endpoint? = nil
+        /// `,"tn":…,"ep":…,"k":…` of that stream.
+        var head: [UInt8] = []
+        /// `,"ev":"…","data":` by event type.
+        var types: [EventType: [UInt8]] = [:]
+        public init() {}
+    }
+
+    /// ``append(_:at:to:)`` with the line head of the last stream kept in `cache` (the recorder's
+    /// hot path: an event costs its time's digits, the head and its bytes).
+    @discardableResult
+    public static func append(_ event: ClientEvent, at time: UTCInstant, to out: inout [UInt8], cache: inout HeadCache) -> Bool {
+        if case .event(let tenant, let endpoint, let e) = event, e.raw.first == 0x7B, e.raw.last == 0x7D,
+            !LineWriter.hasLineBreak(e.raw)
+        {
+            if cache.endpoint != endpoint || cache.tenant != tenant {
+                var h = LineWriter()
+                h.key("tn")
+                h.string(tenant)
+                h.key("ep")
+                h.string(endpoint.name)
+                h.key("k")
+                h.string(endpoint.kind == .sse ? "sse" : "ws")
+                cache.tenant = tenant
+                cache.endpoint = endpoint
+                cache.head = h.bytes
+                cache.types.removeAll(keepingCapacity: true)
+            }
+            var o = LineWriter(reusing: &out)
+            o.raw("{\"t\":")
+            o.int(time.microseconds)
+            o.bytes += cache.head
+            if let tail = cache.types[e.type] {
+                o.bytes += tail
+            } else {
+                var t = LineWriter()
+                if endpoint.kind == .sse {
+                    t.key("ev")
+                    t.string(e.type.rawValue)
+                }
+                t.key("data")
+                // Bounded: a stream that invents types does not grow the cache.
+                if cache.types.count < 64 { cache.types[e.type] = t.bytes }
+                o.bytes += t.bytes
+            }
+            o.bytes += e.raw
+            o.raw("}\n")
+            out = o.bytes
+            return true
+        }
         var o = LineWriter(reusing: &out)
         defer { out = o.bytes }
         func head(_ tenant: String, _ endpoint: Endpoint?, _ kind: String) {
@@ -449,7 +515,23 @@ struct LineWriter {
         raw("\":")
     }
 
-    mutating func int(_ v: Int64) { raw(String(v)) }
+    mutating func int(_ v: Int64) {
+        guard v > 0 else {
+            raw(String(v))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for any Int64
+        var n = v
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while n > 0 {
+                d[23 - count] = UInt8(truncatingIfNeeded: n % 10) + 0x30
+                n /= 10
+                count += 1
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(24 - count)...]))
+        }
+    }
 
     mutating func string(_ s: String) { quoted(s.utf8) }
 
@@ -463,7 +545,18 @@ struct LineWriter {
     }
 
     /// A JSON string of `s`'s bytes (UTF-8: what is not goes as base64, see ``data(_:decoded:)``).
-    mutating func quoted<S: Sequence<UInt8>>(_ s: S) {
+    mutating func quoted(_ s: String.UTF8View) {
+        // Names and ids (tenants, endpoints, event types) need no escape: copied at once.
+        if s.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F }) {
+            bytes.append(0x22)
+            bytes.append(contentsOf: s)
+            bytes.append(0x22)
+            return
+        }
+        quotedBytes(s)
+    }
+
+    mutating func quotedBytes<S: Sequence<UInt8>>(_ s: S) {
         bytes.append(0x22)
         for b in s {
             switch b {
@@ -486,15 +579,22 @@ struct LineWriter {
     /// The frame's bytes: as they are when they are one JSON object on one line and decoded
     /// (`decoded`), else as a string, else as base64.
     mutating func data(_ raw: [UInt8], decoded: Bool) {
-        if decoded, raw.first == 0x7B, raw.last == 0x7D, !raw.contains(0x0A), !raw.contains(0x0D) {
+        if decoded, raw.first == 0x7B, raw.last == 0x7D, !Self.hasLineBreak(raw) {
             key("data")
             bytes.append(contentsOf: raw)
         } else if let text = String(validating: raw, as: UTF8.self) {
             key("data_s")
-            quoted(text.utf8)
+            quotedBytes(text.utf8)
         } else {
             key("data_b64")
             string(Base64.encode(raw))
+        }
+    }
+
+    static func hasLineBreak(_ raw: [UInt8]) -> Bool {
+        raw.withUnsafeBytes { b in
+            guard let base = b.baseAddress else { return false }
+            return memchr(base, 0x0A, b.count) != nil || memchr(base, 0x0D, b.count) != nil
         }
     }
 

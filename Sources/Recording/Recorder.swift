@@ -5,9 +5,9 @@ import RealtimeProtocol
 /// of its own, so neither the network nor the console ever waits for the disk.
 ///
 /// ``record(_:)`` is the inbox's tap (called on the event loop, once per socket read): it stamps
-/// the read with the time, queues it under a lock and returns. The queue is bounded by bytes
-/// (`queueLimit`): a read that does not fit is not recorded, only counted, and the next line the
-/// writer gets to is a `lost` marker saying how many frames are missing. So memory stays bounded
+/// the read with the time, encodes its lines into the queue under a lock and returns. The queue
+/// is bounded by bytes (`queueLimit`): a read that does not fit is not recorded, only counted,
+/// and a `lost` marker saying how many frames are missing goes where the hole is. So memory stays bounded
 /// when the disk is slower than the stream, and the recording says where it has holes.
 ///
 /// The writer wakes when a megabyte is queued, or every 50 ms: at most that much is lost to a
@@ -42,8 +42,11 @@ public final class Recorder: @unchecked Sendable {
 
     private let condition = NSCondition()
     // Guarded by `condition`.
-    private var queue: [(UTCInstant, [ClientEvent])] = []
-    private var queuedBytes = 0
+    /// Lines encoded and not yet written: the tap encodes into it (no event is kept, none is
+    /// released on another thread), the writer swaps it for an empty one.
+    private var pending: [UInt8] = []
+    private var pendingFrames = 0
+    private var heads = Recording.HeadCache()
     private var lostPending = 0
     private var lostTotal = 0
     private var written = 0
@@ -74,32 +77,33 @@ public final class Recorder: @unchecked Sendable {
         try first.sync()
         sink = first
         paths = [options.path]
+        pending.reserveCapacity(8 << 20)
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "recorder"
         self.thread = thread
         thread.start()
     }
 
-    /// The tap: queues one read's frames, or counts them lost when the queue is full. Never waits
-    /// for the disk.
+    /// The tap: encodes one read's frames into the queue, or counts them lost when the queue is
+    /// full. Never waits for the disk.
     public func record(_ events: [ClientEvent]) {
         guard !events.isEmpty else { return }
         let now = UTCInstant.now()
-        var bytes = 0
-        for e in events {
-            if case .event(_, _, let event) = e { bytes += event.raw.count + 64 } else { bytes += 128 }
-        }
         condition.lock()
         defer { condition.unlock() }
         guard !closing, failed == nil else { return }
-        if queuedBytes + bytes > options.queueLimit {
+        if pending.count >= options.queueLimit {
             lostPending += events.count
             lostTotal += events.count
             return
         }
-        queue.append((now, events))
-        queuedBytes += bytes
-        if queuedBytes >= 1 << 20 { condition.signal() }
+        if lostPending > 0 {
+            // Where the hole is: before the first frame kept after it.
+            pending += Recording.lostLine(lostPending, at: now)
+            lostPending = 0
+        }
+        for e in events where Recording.append(e, at: now, to: &pending, cache: &heads) { pendingFrames += 1 }
+        if pending.count >= 1 << 20 { condition.signal() }
     }
 
     /// Frames written and frames lost so far.
@@ -131,26 +135,22 @@ public final class Recorder: @unchecked Sendable {
 
     private func run() {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(4 << 20)
+        buffer.reserveCapacity(8 << 20)
         while true {
             condition.lock()
-            if queue.isEmpty && lostPending == 0 && !closing {
+            if pending.isEmpty && lostPending == 0 && !closing {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: options.interval))
             }
-            let work = queue
-            let lost = lostPending
+            swap(&buffer, &pending)
+            let count = pendingFrames
+            pendingFrames = 0
             let ending = closing
-            queue.removeAll(keepingCapacity: true)
-            queuedBytes = 0
-            lostPending = 0
+            if ending && lostPending > 0 {
+                buffer += Recording.lostLine(lostPending, at: UTCInstant.now())
+                lostPending = 0
+            }
             condition.unlock()
 
-            var count = 0
-            if lost > 0 { buffer += Recording.lostLine(lost, at: work.first?.0 ?? UTCInstant.now()) }
-            for (time, events) in work {
-                for e in events where Recording.append(e, at: time, to: &buffer) { count += 1 }
-                if buffer.count >= 1 << 20 { flushBuffer(&buffer) }
-            }
             flushBuffer(&buffer)
             do { try sink?.sync() } catch { fail(error) }
             condition.lock()
@@ -168,14 +168,24 @@ public final class Recorder: @unchecked Sendable {
         }
     }
 
+    /// Writes whole lines, a slice at a time, so a part ends near `maxBytes` (within a slice:
+    /// a megabyte, or a quarter of a small `maxBytes`).
     private func flushBuffer(_ buffer: inout [UInt8]) {
         defer { buffer.removeAll(keepingCapacity: true) }
-        guard !buffer.isEmpty, let sink else { return }
-        do {
-            try sink.write(buffer)
-            if sink.size >= options.maxBytes { try rotate() }
-        } catch {
-            fail(error)
+        let slice = Int(min(1 << 20, max(4096, options.maxBytes / 4)))
+        var start = 0
+        while start < buffer.count, let sink {
+            var end = min(buffer.count, start + slice)
+            // Cut after a newline: a line never spans two parts.
+            while end < buffer.count && buffer[end - 1] != 0x0A { end += 1 }
+            do {
+                try sink.write(slice: buffer[start..<end])
+                if sink.size >= options.maxBytes { try rotate() }
+            } catch {
+                fail(error)
+                return
+            }
+            start = end
         }
     }
 

@@ -10,7 +10,7 @@ import Darwin
 /// Where a recording's bytes go: a file, plain or gzip. The writer thread is its only user.
 public protocol RecordingSink: AnyObject {
     /// Writes all of `bytes` (a gzip sink compresses them and writes what is ready).
-    func write(_ bytes: [UInt8]) throws(RecordingWriteError)
+    func write(_ bytes: UnsafeRawBufferPointer) throws(RecordingWriteError)
     /// Makes everything written so far readable from the file (a gzip sink flushes its
     /// compressor to a byte boundary), so a crash keeps it.
     func sync() throws(RecordingWriteError)
@@ -18,6 +18,20 @@ public protocol RecordingSink: AnyObject {
     func close() throws(RecordingWriteError)
     /// Bytes in the file so far (after compression).
     var size: Int64 { get }
+}
+
+extension RecordingSink {
+    public func write(_ bytes: [UInt8]) throws(RecordingWriteError) {
+        try write(slice: bytes[...])
+    }
+
+    public func write(slice: ArraySlice<UInt8>) throws(RecordingWriteError) {
+        var failure: RecordingWriteError? = nil
+        slice.withUnsafeBytes { raw in
+            do { try write(raw) } catch { failure = error as? RecordingWriteError ?? RecordingWriteError("\(error)") }
+        }
+        if let failure { throw failure }
+    }
 }
 
 public struct RecordingWriteError: Error, Sendable, CustomStringConvertible {
@@ -39,10 +53,10 @@ public final class FileSink: RecordingSink {
         self.fd = fd
     }
 
-    public func write(_ bytes: [UInt8]) throws(RecordingWriteError) {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(RecordingWriteError) {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw RecordingWriteError("writing \(path): \(String(cString: strerror(errno)))")
@@ -73,9 +87,9 @@ public final class GzipSink: RecordingSink {
         guard cz_deflate_init_gzip(&stream, 1) == Z_OK else { throw RecordingWriteError("zlib could not start") }
     }
 
-    private func run(_ input: [UInt8], flush: Int32) throws(RecordingWriteError) {
+    private func run(_ inp: UnsafeRawBufferPointer, flush: Int32) throws(RecordingWriteError) {
         var failure: RecordingWriteError? = nil
-        input.withUnsafeBytes { inp in
+        do {
             stream.next_in = UnsafeMutablePointer(mutating: inp.bindMemory(to: UInt8.self).baseAddress)
             stream.avail_in = UInt32(inp.count)
             repeat {
@@ -86,9 +100,9 @@ public final class GzipSink: RecordingSink {
                     return o.count - Int(stream.avail_out)
                 }
                 if produced > 0 {
-                    do { try file.write(Array(out[0..<produced])) } catch {
-                        failure = error as? RecordingWriteError ?? RecordingWriteError("\(error)")
-                        return
+                    do { try file.write(slice: out[0..<produced]) } catch {
+                        failure = error
+                        break
                     }
                 }
             } while stream.avail_out == 0
@@ -97,16 +111,16 @@ public final class GzipSink: RecordingSink {
         if let failure { throw failure }
     }
 
-    public func write(_ bytes: [UInt8]) throws(RecordingWriteError) {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(RecordingWriteError) {
         try run(bytes, flush: Z_NO_FLUSH)
     }
 
     public func sync() throws(RecordingWriteError) {
-        try run([], flush: Z_SYNC_FLUSH)
+        try run(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_SYNC_FLUSH)
     }
 
     public func close() throws(RecordingWriteError) {
-        try run([], flush: Z_FINISH)
+        try run(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH)
         deflateEnd(&stream)
         try file.close()
     }

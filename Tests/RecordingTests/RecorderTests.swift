@@ -36,7 +36,7 @@ final class HeldSink: RecordingSink, @unchecked Sendable {
         return data
     }
 
-    func write(_ bytes: [UInt8]) throws(RecordingWriteError) {
+    func write(_ bytes: UnsafeRawBufferPointer) throws(RecordingWriteError) {
         lock.lock()
         // Bounded: a test that never releases fails on its own wait, not here.
         while held { _ = lock.wait(until: Date(timeIntervalSinceNow: 10)) }
