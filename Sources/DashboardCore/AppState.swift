@@ -34,6 +34,11 @@ public struct AppState: Sendable {
     public var readOnly: String? = nil
     /// Set while replaying a recording: the timeline; nil when live.
     public var replay: ReplayStatus? = nil
+    /// When the per-second rates were last rolled over (ticks may come more often: a replay
+    /// ticks before each batch).
+    public var ratesRolledAt: UTCInstant? = nil
+    /// The session whose detail was opened, and its bit rate since.
+    public var sessionTrend: SessionTrend? = nil
     /// Why the query being typed does not parse (the last good one stays applied meanwhile).
     public var filterError: String? = nil
     public var filters: [Pane: String] = [:]

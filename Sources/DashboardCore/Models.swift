@@ -55,13 +55,51 @@ public struct ConnectionInfo: Sendable, Equatable {
     /// Times without data after it had been live, oldest first (the last ``maxGaps``).
     public var gaps: [Gap] = []
     public static let maxGaps = 16
+    /// Events per second over the last ``trendLength`` seconds, oldest first; nil for a second
+    /// the stream was not current (nothing is known of it).
+    public var rateTrend: [Int?] = []
+    /// The last ``trendLength`` latencies reported: WebSocket ping round trips (one a heartbeat),
+    /// or, for SSE, the time to the first byte of each connect.
+    public var latencyTrend: [Double] = []
+    public static let trendLength = 60
     public init() {}
+
+    /// The second just ended: its rate joins the trend.
+    mutating func rolled(_ rate: Int) {
+        eventsPerSecond = rate
+        eventsThisSecond = 0
+        rateTrend.append(state.isCurrent ? rate : nil)
+        if rateTrend.count > Self.trendLength { rateTrend.removeFirst(rateTrend.count - Self.trendLength) }
+    }
+
+    mutating func measured(_ ms: Double) {
+        latencyMs = ms
+        latencyTrend.append(ms)
+        if latencyTrend.count > Self.trendLength { latencyTrend.removeFirst(latencyTrend.count - Self.trendLength) }
+    }
 
     /// `n` events arrived.
     mutating func counted(_ n: Int = 1, at now: UTCInstant) {
         events += n
         eventsThisSecond += n
         lastEventAt = now
+    }
+}
+
+/// The bit rate of the RADIUS session whose detail was opened, update by update, from then on.
+public struct SessionTrend: Sendable, Equatable {
+    public var key: EntityKey
+    public var since: UTCInstant
+    /// Bits per second in and out, oldest first (the last ``ConnectionInfo/trendLength``).
+    public var bitsIn: [Double] = []
+    public var bitsOut: [Double] = []
+
+    mutating func add(rateIn: Double, rateOut: Double) {
+        bitsIn.append(rateIn * 8)
+        bitsOut.append(rateOut * 8)
+        let n = ConnectionInfo.trendLength
+        if bitsIn.count > n { bitsIn.removeFirst(bitsIn.count - n) }
+        if bitsOut.count > n { bitsOut.removeFirst(bitsOut.count - n) }
     }
 }
 

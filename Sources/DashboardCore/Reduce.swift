@@ -74,9 +74,15 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .tick(let now):
         state.now = now
-        for id in state.connections.keys {
-            state.connections[id]!.eventsPerSecond = state.connections[id]!.eventsThisSecond
-            state.connections[id]!.eventsThisSecond = 0
+        // Rates per second of the clock the state runs on (a replay's is the recording's).
+        let elapsed = state.ratesRolledAt.map { Double(now.microseconds - $0.microseconds) / 1e6 } ?? 1
+        if elapsed >= 0.9 || elapsed < 0 {
+            let seconds = elapsed > 0 ? elapsed : 1
+            for id in state.connections.keys {
+                let n = state.connections[id]!.eventsThisSecond
+                state.connections[id]!.rolled(Int((Double(n) / seconds).rounded()))
+            }
+            state.ratesRolledAt = now
         }
         if let f = state.flash, f.until <= now { state.flash = nil }
         state.outages.expire(now: now)
@@ -133,7 +139,7 @@ func ingest(_ state: inout AppState, _ e: ClientEvent) -> [Effect] {
     case .status(let tenant, let endpoint, let s):
         status(&state, StreamID(tenant, endpoint), s)
     case .latency(let tenant, let endpoint, let ms):
-        state.connections[StreamID(tenant, endpoint), default: ConnectionInfo()].latencyMs = ms
+        state.connections[StreamID(tenant, endpoint), default: ConnectionInfo()].measured(ms)
     case .error(let tenant, let endpoint, let message):
         state.connections[StreamID(tenant, endpoint), default: ConnectionInfo()].lastError = message
     case .malformed(let tenant, let endpoint, _, _):
@@ -342,6 +348,9 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
             row.searchKey = searchKey
             row.unverified = false
         }
+        if state.sessionTrend?.key == key, let row = state.sessions[key] {
+            state.sessionTrend!.add(rateIn: row.rateIn, rateOut: row.rateOut)
+        }
     case .job(let j):
         let key = EntityKey.job(tenant, j.jobID)
         var row = state.jobs[key] ?? JobRow(tenant: tenant, id: j.jobID, type: j.jobType, status: j.status)
@@ -390,6 +399,7 @@ func restart(_ state: inout AppState, _ r: Restart) {
 
 /// Everything under "Models" in AppState, and what points into it; the rest is the operator's.
 func clearModels(_ state: inout AppState) {
+    state.sessionTrend = nil
     let rules = state.outages.rules
     state.onuHistory = [:]
     state.outages = OutageTracker()
@@ -698,6 +708,12 @@ func handleKeyCommand(_ state: inout AppState, _ command: KeyCommand) -> [Effect
             }
             let text = (try? JSONValue.parse(row.detail))?.prettyText ?? String(decoding: row.detail, as: UTF8.self)
             state.overlay = .detail(title: "\(state.focus.title): \(row.summary)", text: text)
+            // A session's bit rate is followed from now on (the detail view draws it); what came
+            // before was not kept for every session.
+            if case .entity(let key) = row.id, key.kind == .session, state.sessionTrend?.key != key {
+                state.sessionTrend = SessionTrend(key: key, since: state.now)
+                if let r = state.sessions[key] { state.sessionTrend!.add(rateIn: r.rateIn, rateOut: r.rateOut) }
+            }
         }
     case .close:
         // Esc undoes the nearest thing: the zoom, else the focused pane's filter.

@@ -76,6 +76,15 @@ public struct Header: Widget {
         right += state.replay == nil ? "\(state.now.timeOfDay) UTC " : "recorded \(state.now.timeOfDay) UTC "
         let w = TerminalText.width(right)
         if used + w + 1 <= area.width { g.write(right, x: area.maxX - w, y: y, style: Style(.header, reverse: true)) }
+        // The events a second of every shown stream over the last minute, when it fits.
+        let trend = state.totalRateTrend
+        if trend.compactMap({ $0 }).count >= 3, used + w + 32 <= area.width {
+            let now = trend.last.flatMap { $0 }.map { "\(Int($0))/s" } ?? "?/s"
+            let spark = Sparkline.text(trend, width: 20, ascii: g.ascii)
+            let text = "ev " + spark + " " + now + "  "
+            let tw = TerminalText.width(text)
+            g.write(text, x: area.maxX - w - tw, y: y, style: Style(.header, reverse: true))
+        }
     }
 }
 

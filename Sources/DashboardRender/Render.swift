@@ -101,12 +101,23 @@ public enum Screen {
                 lines: lines, scroll: state.overlayScroll, highlight: selected + 1
             ).render(in: Rect(x: 0, y: 0, width: g.cols, height: g.rows), into: &g)
         case .detail(let title, let text):
-            popup(
-                &g, state, title: title + " (Esc closes)",
-                lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if state.focus == .sessions, let t = state.sessionTrend, state.sessions[t.key] != nil {
+                // The session's bit rate, live, since its detail was first opened.
+                let n = t.bitsIn.count
+                lines =
+                    [
+                        "bit rate in  " + Sparkline.text(t.bitsIn, width: 40, ascii: g.ascii) + " "
+                            + Format.bits((t.bitsIn.last ?? 0) / 8) + " now",
+                        "bit rate out " + Sparkline.text(t.bitsOut, width: 40, ascii: g.ascii) + " "
+                            + Format.bits((t.bitsOut.last ?? 0) / 8) + " now",
+                        "(\(n) update\(n == 1 ? "" : "s") since \(t.since.timeOfDay) UTC, when this detail was first opened)", "",
+                    ] + lines
+            }
+            popup(&g, state, title: title + " (Esc closes)", lines: lines)
         case .connections:
             var lines = [
-                pad("tenant", 7) + pad("endpoint", 17) + pad("state", 24) + pad("latency", 9) + pad("ev/s", 6) + pad("events", 8)
+                pad("tenant", 7) + pad("endpoint", 17) + pad("state", 24) + pad("latency", 11) + pad("ev/s", 6) + pad("events", 8)
                     + pad("last", 7) + pad("retries", 8) + pad("bad", 5) + "last error"
             ]
             // Problems first (auth, gave up, retry, stale, connecting), then live, then stopped;
@@ -130,9 +141,10 @@ public enum Screen {
                 let age = c.lastEventAt.map { "\(max(0, (state.now.microseconds - $0.microseconds) / 1_000_000))s" } ?? "-"
                 lines.append(
                     pad(id.tenant, 7) + pad(id.endpoint.name, 17) + pad("\(symbol) \(word.isEmpty ? "live" : word)", 24)
-                        + pad(c.latencyMs.map { "\(Int($0.rounded()))ms" } ?? "-", 9) + pad("\(c.eventsPerSecond)", 6)
+                        + pad(StatusBar.latency(c.latencyMs, id.endpoint) ?? "-", 11) + pad("\(c.eventsPerSecond)", 6)
                         + pad("\(c.events)", 8)
                         + pad(age, 7) + pad("\(c.retries)", 8) + pad("\(c.malformed)", 5) + (c.lastError ?? ""))
+                if let trend = trendLine(c, id.endpoint, ascii: g.ascii) { lines.append(trend) }
                 if case .stopped(let reason) = c.state { lines.append("       \(reason)") }
                 if case .gaveUp(let reason) = c.state { lines.append("       \(reason)") }
             }
@@ -152,6 +164,25 @@ public enum Screen {
                 &g, state, title: "Confirm",
                 lines: ["Cancel \(what) \(id)", "type \(type), tenant \(tenant)?", "", "y: cancel it    n / Esc: keep it"])
         }
+    }
+
+    /// Under a stream in the C panel: its events a second over the last minute, and its
+    /// latencies (ping round trips, or times to first byte of its connects), labelled.
+    static func trendLine(_ c: ConnectionInfo, _ endpoint: Endpoint, ascii: Bool) -> String? {
+        guard c.rateTrend.count > 1 || c.latencyTrend.count > 1 else { return nil }
+        var line = "       "
+        if c.rateTrend.count > 1 {
+            let top = c.rateTrend.compactMap { $0 }.max() ?? 0
+            line +=
+                "ev/s " + Sparkline.text(c.rateTrend.map { $0.map(Double.init) }, width: ConnectionInfo.trendLength, ascii: ascii)
+            line += " (\(c.rateTrend.count) s, max \(top)/s)"
+        }
+        if c.latencyTrend.count > 1 {
+            let top = Int((c.latencyTrend.max() ?? 0).rounded())
+            let what = endpoint.kind == .sse ? "ttfb per connect" : "ping rtt"
+            line += "   \(what) " + Sparkline.text(c.latencyTrend, width: 30, ascii: ascii) + " (max \(top)ms)"
+        }
+        return line
     }
 
     static func popup(_ g: inout Grid, _ state: AppState, title: String, lines: [String]) {

@@ -31,7 +31,7 @@ public struct StatusBar: Widget {
                 let (symbol, word, role) = Self.badge(worst.state, ascii: g.ascii, now: state.now)
                 var text = "\(symbol) \(short ? Self.shortName(endpoint) : endpoint.name)"
                 if word.isEmpty {
-                    if latency, let ms = infos.compactMap(\.latencyMs).max() { text += " \(Int(ms.rounded()))ms" }
+                    if latency, let shown = Self.latency(infos.compactMap(\.latencyMs).max(), endpoint) { text += " " + shown }
                 } else {
                     text += " \(word)"
                 }
@@ -152,6 +152,13 @@ public struct StatusBar: Widget {
             text += ascii ? " [\(bar)]" : " ▕\(bar)▏"
         }
         return text
+    }
+
+    /// A latency that says what it measures: `ttfb 27ms` for SSE (the time to the first byte of
+    /// the last connect: not a live round trip), `rtt 3ms` for a WebSocket (its last ping).
+    public static func latency(_ ms: Double?, _ endpoint: Endpoint) -> String? {
+        guard let ms, ms.isFinite else { return nil }
+        return (endpoint.kind == .sse ? "ttfb " : "rtt ") + "\(Int(ms.rounded()))ms"
     }
 
     /// Symbol, word and colour for a state; readable without colour.

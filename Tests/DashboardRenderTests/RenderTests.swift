@@ -262,14 +262,16 @@ struct WidgetTests {
     func statusBar() {
         let s = fixture()
         let line = Screen.render(s, cols: 200, rows: 60).lines.last!
-        #expect(line.contains("● onu-status 10ms") && line.contains("● alerts 11ms"))
+        #expect(
+            line.contains("● onu-status ttfb 10ms") && line.contains("● alerts ttfb 11ms"),
+            "an SSE latency says it is a time to first byte")
         #expect(line.contains("◌ tickets retry 7s (#3)"))
         #expect(line.contains("✖ ws-sessions auth"))
         #expect(line.contains("jobs 1/2"), "the job socket that never reported a state counts as not live")
         var ascii = Screen.render(s, cols: 200, rows: 60, ascii: true)
         ascii.ascii = true
         #expect(
-            ascii.lines.last!.contains("* onu-status 10ms") && ascii.lines.last!.contains("~ tickets retry 7s (#3)")
+            ascii.lines.last!.contains("* onu-status ttfb 10ms") && ascii.lines.last!.contains("~ tickets retry 7s (#3)")
                 && ascii.lines.last!.contains("x ws-sessions auth"))
     }
 
