@@ -122,6 +122,11 @@ public enum Recording {
         var head: [UInt8] = []
         /// `,"ev":"…","data":` by event type.
         var types: [EventType: [UInt8]] = [:]
+        var lastType: EventType? = nil
+        var lastTail: [UInt8] = []
+        /// `{"t":…` of the last time.
+        var time: Int64 = 0
+        var stamp: [UInt8] = []
         public init() {}
     }
 
@@ -144,13 +149,24 @@ public enum Recording {
                 cache.endpoint = endpoint
                 cache.head = h.bytes
                 cache.types.removeAll(keepingCapacity: true)
+                cache.lastType = nil
             }
-            var o = LineWriter(reusing: &out)
-            o.raw("{\"t\":")
-            o.int(time.microseconds)
-            o.bytes += cache.head
-            if let tail = cache.types[e.type] {
-                o.bytes += tail
+            // `{"t":` and the time's digits: the same for every event of a read.
+            if cache.time != time.microseconds || cache.stamp.isEmpty {
+                var t = LineWriter()
+                t.raw("{\"t\":")
+                t.int(time.microseconds)
+                cache.stamp = t.bytes
+                cache.time = time.microseconds
+            }
+            out += cache.stamp
+            out += cache.head
+            if cache.lastType == e.type {
+                out += cache.lastTail
+            } else if let tail = cache.types[e.type] {
+                out += tail
+                cache.lastType = e.type
+                cache.lastTail = tail
             } else {
                 var t = LineWriter()
                 if endpoint.kind == .sse {
@@ -160,11 +176,11 @@ public enum Recording {
                 t.key("data")
                 // Bounded: a stream that invents types does not grow the cache.
                 if cache.types.count < 64 { cache.types[e.type] = t.bytes }
-                o.bytes += t.bytes
+                out += t.bytes
             }
-            o.bytes += e.raw
-            o.raw("}\n")
-            out = o.bytes
+            out += e.raw
+            out.append(0x7D)
+            out.append(0x0A)
             return true
         }
         var o = LineWriter(reusing: &out)
