@@ -43,34 +43,41 @@ struct ReplayTests {
         #expect(recorded >= 40 && recorded <= 45, "every event that arrived was recorded: \(count.stdoutText) \(count.stderr)")
     }
 
-    @Test("--from/--to cut a window; --export writes it as a recording that replays the same")
+    @Test("--from/--to cut a window; --export writes it as a recording that replays the same, with the streams' states")
     func windowAndExport() async throws {
-        let path = NSTemporaryDirectory() + "rd-replay-\(UUID().uuidString).ndjson"
-        let out = path + ".part.ndjson.gz"
-        defer {
-            try? FileManager.default.removeItem(atPath: path)
-            try? FileManager.default.removeItem(atPath: out)
+        let dir = NSTemporaryDirectory() + "rd-replay-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 20 alerts a second apart, after the stream went live; a retry in the middle.
+        let base: Int64 = 1_796_613_492_000_000
+        var lines = [
+            #"{"t":\#(base),"tn":"t-01","ep":"alerts","k":"state","state":{"s":"live"}}"#
+        ]
+        for i in 0..<20 {
+            lines.append(
+                #"{"t":\#(base + Int64(i) * 1_000_000),"tn":"t-01","ep":"alerts","k":"sse","ev":"alert.raised","data":"#
+                    + alert(i) + "}")
         }
-        _ = try await recordTail(path)
-        // The window from the 10th alert's arrival onwards.
-        let lines = String(decoding: FileManager.default.contents(atPath: path)!, as: UTF8.self).split(separator: "\n")
-        let frames = lines.filter { $0.contains("\"k\":\"sse\"") }
-        #expect(frames.count >= 40)
-        let t = frames[9].split(separator: ",")[0].dropFirst(5)
-        let start = UTCInstant(microseconds: Int64(t)!).iso8601 + "Z"
-        let window = await (try Subprocess(["replay", path, "--format", "count", "--from", start])).wait()
-        let whole = await (try Subprocess(["replay", path, "--format", "count"])).wait()
-        let n = Int(window.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        #expect(
-            n > 0 && n < Int(whole.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))!,
-            "\(window.stdoutText) of \(whole.stdoutText)")
-        let export = await (try Subprocess(["replay", path, "--export", out, "--from", start])).wait()
-        #expect(export.status == 0 && export.stderr.contains("exported"), "stderr: \(export.stderr)")
+        let header = Recording.Header(
+            program: "x", started: UTCInstant(microseconds: base), profile: nil, tenants: ["t-01"], origin: "o")
+        let path = dir + "/r.ndjson"
+        FileManager.default.createFile(
+            atPath: path, contents: Data(header.line + Array((lines.joined(separator: "\n") + "\n").utf8)))
+        let window = await (try Subprocess(["replay", path, "--format", "count", "--from", "+10s", "--to", "+14s"])).wait()
+        #expect(window.stdoutText == "5\n", "seconds 10 to 14: \(window.stdoutText) \(window.stderr)")
+        let clock = UTCInstant(microseconds: base + 15_000_000).timeOfDay
+        let tail = await (try Subprocess(["replay", path, "--format", "count", "--from", clock])).wait()
+        #expect(tail.stdoutText == "5\n", "from \(clock) UTC on: \(tail.stdoutText) \(tail.stderr)")
+        let out = dir + "/part.ndjson.gz"
+        let export = await (try Subprocess(["replay", path, "--export", out, "--from", "+10s", "--to", "+14s"])).wait()
+        #expect(export.status == 0 && export.stderr.contains("exported 6 lines"), "the state line and 5 frames: \(export.stderr)")
         let exported = await (try Subprocess(["replay", out, "--format", "jsonl"])).wait()
-        let windowed = await (try Subprocess(["replay", path, "--format", "jsonl", "--from", start])).wait()
+        let windowed = await (try Subprocess(["replay", path, "--format", "jsonl", "--from", "+10s", "--to", "+14s"])).wait()
         let same = exported.stdout == windowed.stdout
-        #expect(same && !exported.stdout.isEmpty)
-        #expect(exported.stderr.contains("[t-01 alerts] live"), "the window starts with the streams' states: \(exported.stderr)")
+        #expect(same && exported.stdoutText == (10...14).map { alert($0) + "\n" }.joined())
+        #expect(exported.stderr.contains("[t-01 alerts] live"), "the window starts with the stream's state: \(exported.stderr)")
+        let backwards = await (try Subprocess(["replay", path, "--format", "count", "--from", "+5s", "--to", "+1s"])).wait()
+        #expect(backwards.status == 1 && backwards.stderr.contains("--to is before --from"))
     }
 
     @Test("a missing, empty or broken recording is one sentence; bad lines are named and skipped")
