@@ -15,10 +15,10 @@ test: deps
 	$(SWIFT) build --build-tests
 	timeout --kill-after=20 $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel
 
-# ThreadSanitizer over the suites where the concurrency lives (protocol, client, core, demo
+# ThreadSanitizer over the suites where the concurrency lives (protocol, recorder, client, core, demo
 # backend, the storm), in a build folder of its own. CI runs it after `make test`. The whole
 # suite also passes under TSan; the console-in-tmux tests are left out here only for time.
-TSAN_SUITES ?= RealtimeProtocolTests|RealtimeClientTests|DashboardCoreTests|DemoBackendTests|StormTests
+TSAN_SUITES ?= RealtimeProtocolTests|RecordingTests|RealtimeClientTests|DashboardCoreTests|DemoBackendTests|StormTests|ReplayFidelityTests
 
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan

@@ -909,7 +909,9 @@ func scrollOverlay(_ state: inout AppState, by delta: Int) {
         switch state.overlay {
         case .none, .confirmCancel, .onuList: 0
         case .help: state.helpLines.count
-        case .detail(_, let text): text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // The session's bit rate lines come first (the renderer adds them).
+        case .detail(_, let text):
+            text.split(separator: "\n", omittingEmptySubsequences: false).count + (state.sessionTrend == nil ? 0 : 4)
         // An upper bound: a line per socket, one more for a stopped one, the totals and notices.
         case .connections: 2 * state.connections.count + state.notices.count + 4
         }

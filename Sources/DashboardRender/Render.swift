@@ -102,7 +102,11 @@ public enum Screen {
             ).render(in: Rect(x: 0, y: 0, width: g.cols, height: g.rows), into: &g)
         case .detail(let title, let text):
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            if state.focus == .sessions, let t = state.sessionTrend, state.sessions[t.key] != nil {
+            if state.focus == .sessions, let t = state.sessionTrend, state.sessions[t.key] == nil,
+                title.contains(t.key.id) || text.contains(t.key.id)
+            {
+                lines = ["session ended: it is no longer in the sessions table (what follows is its last event)", ""] + lines
+            } else if state.focus == .sessions, let t = state.sessionTrend, state.sessions[t.key] != nil {
                 // The session's bit rate, live, since its detail was first opened.
                 let n = t.bitsIn.count
                 lines =
