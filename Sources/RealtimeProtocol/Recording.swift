@@ -122,6 +122,24 @@ public enum Recording {
         var head: [UInt8] = []
         /// `,"ev":"…","data":` by event type.
         var types: [EventType: [UInt8]] = [:]
+        /// A new stream: its head is built (the rare path, kept out of the per-event one so
+        /// that the event is only read there, never copied).
+        @inline(never)
+        mutating func reset(tenant: String, endpoint: Endpoint) {
+            var h = LineWriter()
+            h.key("tn")
+            h.string(tenant)
+            h.key("ep")
+            h.string(endpoint.name)
+            h.key("k")
+            h.string(endpoint.kind == .sse ? "sse" : "ws")
+            self.tenant = tenant
+            self.endpoint = endpoint
+            head = h.bytes
+            types.removeAll(keepingCapacity: true)
+            lastType = nil
+        }
+
         var lastType: EventType? = nil
         var lastTail: [UInt8] = []
         /// `{"t":…` of the last time.
@@ -134,23 +152,19 @@ public enum Recording {
     /// hot path: an event costs its time's digits, the head and its bytes).
     @discardableResult
     public static func append(_ event: ClientEvent, at time: UTCInstant, to out: inout [UInt8], cache: inout HeadCache) -> Bool {
-        if case .event(let tenant, let endpoint, let e) = event, e.raw.first == 0x7B, e.raw.last == 0x7D,
+        withUnsafePointer(to: event) { append($0, at: time, to: &out, cache: &cache) }
+    }
+
+    /// The same, reading the event where it is (the recorder's tap: a copy of an event is a
+    /// retain and a release of every string and array in it).
+    @discardableResult
+    public static func append(
+        _ pointer: UnsafePointer<ClientEvent>, at time: UTCInstant, to out: inout [UInt8], cache: inout HeadCache
+    ) -> Bool {
+        if case .event(let tenant, let endpoint, let e) = pointer.pointee, e.raw.first == 0x7B, e.raw.last == 0x7D,
             !LineWriter.hasLineBreak(e.raw)
         {
-            if cache.endpoint != endpoint || cache.tenant != tenant {
-                var h = LineWriter()
-                h.key("tn")
-                h.string(tenant)
-                h.key("ep")
-                h.string(endpoint.name)
-                h.key("k")
-                h.string(endpoint.kind == .sse ? "sse" : "ws")
-                cache.tenant = tenant
-                cache.endpoint = endpoint
-                cache.head = h.bytes
-                cache.types.removeAll(keepingCapacity: true)
-                cache.lastType = nil
-            }
+            if cache.endpoint != endpoint || cache.tenant != tenant { cache.reset(tenant: tenant, endpoint: endpoint) }
             // `{"t":` and the time's digits: the same for every event of a read.
             if cache.time != time.microseconds || cache.stamp.isEmpty {
                 var t = LineWriter()
@@ -183,6 +197,7 @@ public enum Recording {
             out.append(0x0A)
             return true
         }
+        let event = pointer.pointee
         var o = LineWriter(reusing: &out)
         defer { out = o.bytes }
         func head(_ tenant: String, _ endpoint: Endpoint?, _ kind: String) {

@@ -102,7 +102,13 @@ public final class Recorder: @unchecked Sendable {
             pending += Recording.lostLine(lostPending, at: now)
             lostPending = 0
         }
-        for e in events where Recording.append(e, at: now, to: &pending, cache: &heads) { pendingFrames += 1 }
+        // By position, not `for e in events`: each event is read where it is, never copied out
+        // (a copy is a retain and a release of every string and array in it).
+        events.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where Recording.append(buffer.baseAddress! + i, at: now, to: &pending, cache: &heads) {
+                pendingFrames += 1
+            }
+        }
         if pending.count >= 1 << 20 { condition.signal() }
     }
 

@@ -74,15 +74,7 @@ struct RealtimeDash: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let logPath = expandTilde(logFile ?? dashConfig.log.file)
-        let sink = FileLogHandler.sink(path: logPath)
-        LoggingSystem.bootstrap { label in
-            guard let sink else { return SwiftLogNoOpLogHandler() }
-            var h = FileLogHandler(label: label, sink: sink)
-            h.logLevel = Logger.Level(rawValue: dashConfig.log.level) ?? .info
-            return h
-        }
-        let logger = Logger(label: "realtime-dash")
+        let logger = ConsoleSetup.startLogging(logFile: logFile, config: dashConfig, label: "realtime-dash")
 
         // One ServiceGroup runs the demo backend (with --demo), the connections and the console.
         // The console ends on q or a stop signal (its terminal guard owns SIGINT, SIGTERM and
@@ -136,12 +128,7 @@ struct RealtimeDash: AsyncParsableCommand {
             state.accent = dashConfig.profiles.first { $0.name == startProfile }?.accent
         }
         state.bellOnCritical = dashConfig.ui.bellOnCritical
-        state.outages.rules.minONUs = dashConfig.outages.minONUs
-        state.outages.rules.window = dashConfig.outages.windowSeconds
-        state.outages.rules.minPONsOLT = dashConfig.outages.minPONsOLT
-        state.outages.rules.minONUsOLT = dashConfig.outages.minONUsOLT
-        state.flapRule.count = dashConfig.alerts.flapCount
-        state.flapRule.window = dashConfig.alerts.flapWindowSeconds
+        ConsoleSetup.applyRules(dashConfig, to: &state)
         // Acknowledgements and silences are local to this console, kept across restarts.
         state.operatorName = env["USER"] ?? env["LOGNAME"] ?? "operator"
         let stateDirectory = XDGPaths(environment: env).stateDirectory

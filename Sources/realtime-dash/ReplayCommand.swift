@@ -193,15 +193,7 @@ struct ReplayCommand: AsyncParsableCommand {
     func console(_ r: RecordingFile, from: UTCInstant?, until: UTCInstant?) async throws {
         let env = ProcessInfo.processInfo.environment
         let dashConfig = (try? ClientSetup.loadConfig(ClientSetup.Options(), environment: env)) ?? DashConfig()
-        let logPath = expandTilde(logFile ?? dashConfig.log.file)
-        let sink = FileLogHandler.sink(path: logPath)
-        LoggingSystem.bootstrap { label in
-            guard let sink else { return SwiftLogNoOpLogHandler() }
-            var h = FileLogHandler(label: label, sink: sink)
-            h.logLevel = Logger.Level(rawValue: dashConfig.log.level) ?? .info
-            return h
-        }
-        let logger = Logger(label: "realtime-dash.replay")
+        let logger = ConsoleSetup.startLogging(logFile: logFile, config: dashConfig, label: "realtime-dash.replay")
         logger.info("replaying \(r.path): \(r.entries.count) lines")
         // Never coalesced: the replay waits for the console instead, so it shows what was kept live.
         let inbox = Inbox(capacity: 65_536, policy: .holdReads)
@@ -214,12 +206,7 @@ struct ReplayCommand: AsyncParsableCommand {
         state.profile = header?.profile
         state.origin = header?.origin ?? ""
         state.replay = driver.status
-        state.outages.rules.minONUs = dashConfig.outages.minONUs
-        state.outages.rules.window = dashConfig.outages.windowSeconds
-        state.outages.rules.minPONsOLT = dashConfig.outages.minPONsOLT
-        state.outages.rules.minONUsOLT = dashConfig.outages.minONUsOLT
-        state.flapRule.count = dashConfig.alerts.flapCount
-        state.flapRule.window = dashConfig.alerts.flapWindowSeconds
+        ConsoleSetup.applyRules(dashConfig, to: &state)
         state.operatorName = env["USER"] ?? env["LOGNAME"] ?? "operator"
         // Acknowledgements made in a replay stay in it: the live console's acks.json is not touched.
         let stateDirectory = XDGPaths(environment: env).stateDirectory
