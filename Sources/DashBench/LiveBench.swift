@@ -46,8 +46,8 @@ public enum LiveBench {
                     note: "\(count) firehose events into AppState, \(wire); last run: \(coalesced) coalesced, \(dropped) dropped"
                 ))
         }
-        var tail: [Double] = [], curl: [Double] = [], recorded: [Double] = [], gzipped: [Double] = []
-        var lost = (plain: 0, gzip: 0)
+        var tail: [Double] = [], curl: [Double] = [], recorded: [Double] = [], gzipped: [Double] = [], nowhere: [Double] = []
+        var lost = (plain: 0, gzip: 0, nowhere: 0)
         let hasCurl = FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
         for _ in 0..<repetitions {
             tail.append(try await tailCount(count: count).rate)
@@ -58,6 +58,9 @@ public enum LiveBench {
             let z = try await tailCount(count: count, record: "rec.ndjson.gz")
             gzipped.append(z.rate)
             lost.gzip = z.lost
+            let n = try await tailCount(count: count, record: "/dev/null")
+            nowhere.append(n.rate)
+            lost.nowhere = n.lost
         }
         let tailMedian = tail.sorted()[tail.count / 2]
         if hasCurl {
@@ -80,8 +83,10 @@ public enum LiveBench {
         }
         // The recorder at the same rate: its writer thread must not slow the stream (what it cannot
         // keep it counts as lost, and says so in the recording).
+        // /dev/null: the recorder's own cost, without the kernel's (page cache, writeback).
         for (label, samples, lostFrames) in [
             ("tail --record FILE.ndjson", recorded, lost.plain), ("tail --record FILE.ndjson.gz", gzipped, lost.gzip),
+            ("tail --record /dev/null", nowhere, lost.nowhere),
         ] {
             let median = samples.sorted()[samples.count / 2]
             rows.append(
@@ -179,7 +184,7 @@ public enum LiveBench {
                 [
                     selfExecutable, "tail", "--api-url", server.origin, "--token-file", tokenFile,
                     "--endpoint", "alerts", "--format", "count", "--count", String(count),
-                ] + (record.map { ["--record", dir + "/" + $0] } ?? []),
+                ] + (record.map { ["--record", $0.hasPrefix("/") ? $0 : dir + "/" + $0] } ?? []),
                 stdout: out, stderr: err)
             let status = await child.wait(timeout: 120)
             let elapsed = monotonicSeconds() - t0
