@@ -144,8 +144,10 @@ public final class Inbox: Sendable {
     @discardableResult
     public func push(contentsOf events: [ClientEvent]) -> Bool {
         guard !events.isEmpty else { return state.withLock { hasRoom($0) } }
-        tap?(events)
         let (waiter, room): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { s in
+            // Under the lock: the recording has the pushes in the order the consumer gets them
+            // (two streams of the same events, SSE and WebSocket, interleave the same way).
+            tap?(events)
             if !s.finished && s.queue.isEmpty && s.overflow.isEmpty && s.count + events.count <= capacity {
                 // The common case: the read's array is queued as it is.
                 s.segments.append(events)
