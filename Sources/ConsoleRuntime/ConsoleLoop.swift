@@ -165,6 +165,7 @@ public final class ConsoleLoop: @unchecked Sendable {
                     _ = reduce(&state, .replay(status))
                     pacer.markDirty()
                 }
+                if replayFlash(at: t) { pacer.markDirty() }
             }
             if pacer.tickDue(at: t) { _ = reduce(&state, .tick(wallClock())) }
             if pacer.drawNow(at: t, answeringKey: answerKey) {
@@ -174,6 +175,26 @@ public final class ConsoleLoop: @unchecked Sendable {
                 lastGrid = grid
             }
         }
+    }
+
+    /// The flash line in a replay lasts its seconds of the operator's time, not the recording's
+    /// (at ×64 it would vanish at once; paused, it would never go). Returns true when it went.
+    private var flashShown: (text: String, until: Double)? = nil
+    private func replayFlash(at now: Double) -> Bool {
+        guard let f = state.flash else {
+            flashShown = nil
+            return false
+        }
+        if flashShown?.text != f.text {
+            let seconds = Double(f.until.microseconds - state.now.microseconds) / 1e6
+            flashShown = (f.text, now + min(max(seconds, 2), 20))
+        }
+        // The recording's clock no longer ends it; this one does.
+        state.flash?.until = UTCInstant(microseconds: Int64.max / 4)
+        guard let shown = flashShown, now >= shown.until else { return false }
+        state.flash = nil
+        flashShown = nil
+        return true
     }
 
     /// Carries out effects; true means quit.

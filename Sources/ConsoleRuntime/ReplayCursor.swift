@@ -39,15 +39,22 @@ public struct ReplayCursor: Sendable, Equatable {
 
     public var atEnd: Bool { next >= times.count }
 
-    /// The recording time shown at `now`.
+    /// The recording time shown at `now`. As fast as possible (`max`), it is the time of the last
+    /// frame taken: the replay is where the console is, not already at the end.
     public func position(at now: Double) -> Int64 {
-        if paused || atEnd && anchorPosition >= end { return anchorPosition }
-        if speed.isInfinite { return end }
+        if paused { return anchorPosition }
+        if speed.isInfinite { return min(end, max(anchorPosition, next > 0 ? times[next - 1] : start)) }
         return min(end, anchorPosition + Int64(max(0, now - anchorWall) * speed * 1_000_000))
     }
 
     /// The frames due at `now` (at most `limit`), which are then no longer due.
     public mutating func due(at now: Double, limit: Int = .max) -> Range<Int> {
+        if speed.isInfinite && !paused {
+            // Every frame is due: as many as the limit allows, the rest at the next call.
+            let k = min(times.count, next + max(0, min(limit, times.count - next)))
+            defer { next = k }
+            return next..<k
+        }
         let position = self.position(at: now)
         var k = next
         while k < times.count && times[k] <= position && k - next < limit { k += 1 }
@@ -56,7 +63,9 @@ public struct ReplayCursor: Sendable, Equatable {
     }
 
     /// Whether frames are due at `now` that were not taken yet (the console is behind).
-    public func behind(at now: Double) -> Bool { !atEnd && times[next] <= position(at: now) }
+    public func behind(at now: Double) -> Bool {
+        !atEnd && (speed.isInfinite && !paused || times[next] <= position(at: now))
+    }
 
     /// Seconds until the next frame is due; nil while paused or at the end.
     public func wait(at now: Double) -> Double? {

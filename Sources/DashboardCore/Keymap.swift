@@ -113,7 +113,16 @@ extension AppState {
     /// these and scrolling counts them, so the end of the help is always reachable.
     public var helpLines: [(label: String, text: String)] {
         var lines = Keymap.bindings.map { b in (b.label, b.help) }
-        if replay != nil { lines = ReplayControl.help + [("", "")] + lines }
+        if replay != nil {
+            // The keys the replay takes are listed as the replay's, not as what they do live.
+            let taken = Keymap.bindings.compactMap { b -> (String, String)? in
+                let left = b.keys.filter { ReplayControl.forKey($0) == nil }
+                if left.isEmpty { return nil }
+                if left.count == b.keys.count { return (b.label, b.help) }
+                return (b.label.split(separator: " ").filter { $0 != "g" && $0 != "G" }.joined(separator: " "), b.help)
+            }
+            lines = ReplayControl.help + [("", "")] + taken
+        }
         lines.append(("", ""))
         lines.append(("status", "● live  ◌ connecting/retry  ◍ stale  ✖ auth/gave up  ■ stopped  ◐ polled"))
         lines.append(("ERROR?", "raised before a gap in its stream: it may have cleared while we were away (unverified)"))

@@ -105,7 +105,8 @@ public enum Screen {
             if state.focus == .sessions, let t = state.sessionTrend, state.sessions[t.key] == nil,
                 title.contains(t.key.id) || text.contains(t.key.id)
             {
-                lines = ["session ended: it is no longer in the sessions table (what follows is its last event)", ""] + lines
+                lines =
+                    ["session ended: it is no longer in the sessions table (below: the event shown when this opened)", ""] + lines
             } else if state.focus == .sessions, let t = state.sessionTrend, state.sessions[t.key] != nil {
                 // The session's bit rate, live, since its detail was first opened.
                 let n = t.bitsIn.count
@@ -179,7 +180,8 @@ public enum Screen {
             let top = c.rateTrend.compactMap { $0 }.max() ?? 0
             line +=
                 "ev/s " + Sparkline.text(c.rateTrend.map { $0.map(Double.init) }, width: ConnectionInfo.trendLength, ascii: ascii)
-            line += " (\(c.rateTrend.count) s, max \(top)/s)"
+            // Samples, not seconds: a replay's faster clock rolls one over several recorded seconds.
+            line += " (last \(c.rateTrend.count), max \(top)/s)"
         }
         if c.latencyTrend.count > 1 {
             let top = Int((c.latencyTrend.max() ?? 0).rounded())

@@ -144,7 +144,9 @@ public final class Recorder: @unchecked Sendable {
         buffer.reserveCapacity(8 << 20)
         while true {
             condition.lock()
-            if pending.isEmpty && lostPending == 0 && !closing {
+            // Frames counted lost with nothing queued after them: their marker goes in with the next
+            // frame kept (or at close), so there is nothing to write until then.
+            if pending.isEmpty && !closing {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: options.interval))
             }
             swap(&buffer, &pending)

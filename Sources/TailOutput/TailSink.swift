@@ -41,6 +41,9 @@ public final class TailSink: @unchecked Sendable {
     let catalogue: EndpointCatalogue?
     /// Whether any SSE stream was opened: only SSE can tell a rejected token from a wrong path.
     let hasSSE: Bool
+    /// A rejected token or every stream stopped ends the output (`tail`); a replay goes on
+    /// (a console's recording goes on after an auth failure it recovered from).
+    let endsOnFailure: Bool
     /// Per tenant: an SSE stream of it was live (so a WebSocket 403 is not the token).
     private var sseLive: Set<String> = []
     /// WebSocket 403s waiting for an SSE stream of the same tenant to say whether it is the token.
@@ -59,8 +62,9 @@ public final class TailSink: @unchecked Sendable {
         format: TailFormat, limit: Int?, sources: [String: TokenSource], streams: Int,
         writer: OutputBuffer = OutputBuffer(), stdoutIsTerminal: Bool = isatty(1) == 1,
         diagnostics: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
-        catalogue: EndpointCatalogue? = nil, hasSSE: Bool = true
+        catalogue: EndpointCatalogue? = nil, hasSSE: Bool = true, endsOnFailure: Bool = true
     ) {
+        self.endsOnFailure = endsOnFailure
         self.catalogue = catalogue
         self.hasSSE = hasSSE
         self.format = format
@@ -245,12 +249,15 @@ public final class TailSink: @unchecked Sendable {
                     // streams can say whether it is the token.
                     let url = catalogue?.url(for: endpoint) ?? endpoint.name
                     diagnostics(
-                        "[\(tenant) \(endpoint)] HTTP 403 from \(url): the token was rejected or there is no such endpoint (check --base-path)"
-                    )
-                    if let done = webSocket403(tenant, endpoint) { return done }
+                        TextLine.sanitize(
+                            "[\(tenant) \(endpoint)] HTTP 403 from \(url): the token was rejected or there is no such endpoint (check --base-path)"
+                        ))
+                    if endsOnFailure, let done = webSocket403(tenant, endpoint) { return done }
                     continue
                 }
-                diagnostics("[\(tenant) \(endpoint)] \(s)")
+                // The state's text carries what the server said (a close reason, an error): made safe.
+                diagnostics(TextLine.sanitize("[\(tenant) \(endpoint)] \(s)"))
+                guard endsOnFailure else { continue }
                 if s == .live, endpoint.kind == .sse {
                     sseLive.insert(tenant)
                     for ws in pending403.removeValue(forKey: tenant) ?? [] {

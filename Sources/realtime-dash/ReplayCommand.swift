@@ -106,13 +106,18 @@ struct ReplayCommand: AsyncParsableCommand {
         return ExitCode(1)
     }
 
-    static func say(_ line: String) { FileHandle.standardError.write(Data("realtime-dash: \(line)\n".utf8)) }
+    /// One line on standard error; what came from the file (a kind, a tenant) is made safe.
+    static func say(_ line: String) {
+        FileHandle.standardError.write(Data("realtime-dash: \(TextLine.sanitize(line))\n".utf8))
+    }
 
     /// Prints the recording as `tail` did: the same sink, fed the same events.
     func headless(_ r: RecordingFile, format: TailFormat, from: UTCInstant?, until: UTCInstant?) throws {
         signal(SIGPIPE, SIG_IGN)
         for p in r.problems { Self.say(p.line > 0 ? "recording line \(p.line): \(p.reason)" : "recording: \(p.reason)") }
-        let sink = TailSink(format: format, limit: count, sources: [:], streams: .max)
+        // Everything the recording holds is printed: an auth failure a console recovered from does
+        // not end the replay.
+        let sink = TailSink(format: format, limit: count, sources: [:], streams: .max, endsOnFailure: false)
         let pace = speed.flatMap(Self.speedValue) ?? .infinity
         let began = monotonicSeconds()
         var parser = SSEParser()
@@ -120,15 +125,18 @@ struct ReplayCommand: AsyncParsableCommand {
         var outcome: TailSink.Outcome? = nil
         let range = Self.window(r, from: from, until: until)
         let origin = range.isEmpty ? 0 : r.entries[range.lowerBound].time
-        for i in range {
+        frames: for i in range {
             if pace.isFinite {
-                let due = Double(r.entries[i].time - origin) / 1_000_000 / pace - (monotonicSeconds() - began)
-                if due > 0.002 {
+                func due() -> Double { Double(r.entries[i].time - origin) / 1_000_000 / pace - (monotonicSeconds() - began) }
+                if due() > 0.002 {
                     outcome = sink.write(Inbox.Batch(events: events))
                     events.removeAll(keepingCapacity: true)
                     sink.writer.flush()
-                    if outcome != nil { break }
-                    Thread.sleep(forTimeInterval: due)
+                    // Waits in short steps: a reader that left (`| head`) ends the replay at once.
+                    while outcome == nil, !sink.writer.readerGone(), due() > 0.002 {
+                        Thread.sleep(forTimeInterval: min(due(), 0.25))
+                    }
+                    if outcome != nil || sink.writer.readerGone() { break frames }
                 }
             }
             switch r.line(i) {

@@ -38,7 +38,11 @@ struct ReplayCursorTests {
         _ = c.apply(.faster, at: 2)
         #expect(c.speed == 2 && c.position(at: 3) == frameTimes[4])
         for _ in 0..<10 { _ = c.apply(.faster, at: 3) }
-        #expect(c.speed.isInfinite && c.position(at: 3) == frameTimes[99])
+        #expect(c.speed.isInfinite && c.behind(at: 3))
+        let rest = c.due(at: 3)
+        #expect(
+            rest == 0..<100 && c.position(at: 3) == frameTimes[99],
+            "max: the rest at once, and the replay is where the console is")
         _ = c.apply(.slower, at: 3)
         #expect(c.speed == 64)
         for _ in 0..<20 { _ = c.apply(.slower, at: 3) }
@@ -74,6 +78,20 @@ struct ReplayCursorTests {
         var shuffled = ReplayCursor(times: [10, 9, 20], speed: 1, now: 0)
         #expect(shuffled.due(at: 0, limit: 10) == 0..<2, "a frame stamped a microsecond early is not left behind")
         #expect(shuffled.due(at: 0, limit: 1).isEmpty)
+    }
+
+    @Test("at max, pause and - hold the replay where the console is, not at the end")
+    func maxSpeed() {
+        var c = ReplayCursor(times: frameTimes, speed: .infinity, now: 0)
+        #expect(c.due(at: 0, limit: 30) == 0..<30)
+        #expect(c.position(at: 0) == frameTimes[29], "the last frame taken")
+        _ = c.apply(.togglePause, at: 1)
+        let held = c.due(at: 5)
+        #expect(c.paused && held.isEmpty && c.position(at: 5) == frameTimes[29], "paused: nothing more pours in")
+        _ = c.apply(.togglePause, at: 5)
+        _ = c.apply(.slower, at: 5)
+        #expect(c.speed == 64 && c.position(at: 5) == frameTimes[29])
+        #expect(c.due(at: 5 + 1.0 / 64) == 30..<31, "×64 from there: one recorded second in 1/64 s")
     }
 
     @Test("the limit bounds a burst: the rest stays due")

@@ -280,6 +280,8 @@ struct ReadOnlyAndYankTests {
         #expect(!run(&s, "reload").contains(.reload) && s.flash?.text.contains("reloading refused") == true)
         #expect(reduce(&s, .reloadSignal).isEmpty)
         #expect(s.helpLines.first?.text == "replay: pause / resume")
+        #expect(!s.helpLines.contains { $0.text.contains("freeze") }, "space is the replay's here")
+        #expect(s.helpLines.contains { $0.label == "Home" && $0.text == "first row" })
         // Live again: the same keys mean what they always did.
         s.replay = nil
         _ = keyed(&s, .char(" "))

@@ -168,6 +168,8 @@ struct RecordingFormatTests {
         #expect(reason(#"{"t":1,"tn":"t","ep":"alerts","k":"sse","ev":"x"}"#).contains("no 'data'"))
         #expect(reason(#"{"t":1,"tn":"t","ep":"nowhere","k":"sse","ev":"x","data":{}}"#) != "read")
         #expect(reason(#"{"t":"soon","k":"lost","n":1}"#).contains("'t'"))
+        #expect(
+            reason(#"{"k":"lost","n":1,"t":-9223372036854775808}"#).contains("'t' is not a time"), "no arithmetic on it later")
     }
 }
 
@@ -194,5 +196,6 @@ struct ReplayTimeTests {
         #expect(parsed("25:00").hasPrefix("error"))
         #expect(parsed("+x").hasPrefix("error"))
         #expect(parsed("yesterday").hasPrefix("error"))
+        #expect(parsed("١٢:٠٠").hasPrefix("error"), "digits of another script are not read as a time (nor crash)")
     }
 }

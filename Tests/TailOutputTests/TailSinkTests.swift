@@ -37,6 +37,24 @@ func alertEvent(_ i: Int, message: String = "OLT unreachable") -> ClientEvent {
 
 @Suite("tail's sinks")
 struct TailSinkTests {
+    @Test("a replay's sink goes on after a recorded auth failure and stop; state lines from a file are made safe")
+    func replaySink() {
+        let c = Captured()
+        let s = TailSink(
+            format: .jsonl, limit: nil, sources: [:], streams: 1, writer: OutputBuffer(sink: c.stdout), stdoutIsTerminal: false,
+            diagnostics: c.stderr, endsOnFailure: false)
+        let outcome = s.write(
+            Inbox.Batch(events: [
+                .status(tenant: "t-01\u{1b}]52;c;x\u{07}", endpoint: .alerts, state: .authFailed(status: 401, retryAt: nil)),
+                .status(tenant: "t-01", endpoint: .alerts, state: .stopped(reason: .policyViolation(reason: "bye \u{1b}[2J"))),
+                alertEvent(1),
+            ]))
+        s.writer.flush()
+        #expect(outcome == nil, "a console's recording goes on after what it recovered from")
+        #expect(s.total == 1 && c.text.hasSuffix("\n"))
+        #expect(c.lines.count == 2 && !c.lines.joined().unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    }
+
     @Test("jsonl to a pipe is each event's bytes exactly, one per line")
     func jsonlExact() {
         let (s, c) = sink(.jsonl)

@@ -26,7 +26,9 @@ public enum ReplayTime {
             return .success(UTCInstant(microseconds: start.microseconds + Int64(v * unit * 1_000_000)))
         }
         let parts = t.split(separator: ":", omittingEmptySubsequences: false)
-        if (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) && $0.count <= 2 }) {
+        if (2...3).contains(parts.count),
+            parts.allSatisfy({ !$0.isEmpty && $0.count <= 2 && $0.allSatisfy { ("0"..."9").contains($0) } })
+        {
             let h = Int(parts[0])!
             let m = Int(parts[1])!
             let s = parts.count == 3 ? Int(parts[2])! : 0
