@@ -224,6 +224,28 @@ struct StreamStateMachineTests {
 
 @Suite("Inbox")
 struct InboxTests {
+    @Test("the tap (--record) sees pushes in the order the consumer drains them, whichever threads push")
+    func tapOrder() async {
+        let seen = Locked<[String]>([])
+        let inbox = Inbox(capacity: 1 << 20, policy: .holdReads) { events in
+            seen.withLock { list in
+                for case .notice(let n) in events { list.append(n) }
+            }
+        }
+        // Two producers at once, as two streams' event loops are: a tap outside the inbox's lock
+        // would let their reads reach the recording in one order and the consumer in another.
+        await withTaskGroup(of: Void.self) { group in
+            for producer in 0..<2 {
+                group.addTask {
+                    for i in 0..<5_000 { inbox.push(contentsOf: [.notice("\(producer)-\(i)"), .notice("\(producer)-\(i)b")]) }
+                }
+            }
+        }
+        let drained = inbox.drain().events.compactMap { e -> String? in if case .notice(let n) = e { n } else { nil } }
+        #expect(drained.count == 20_000)
+        #expect(drained == seen.withLock { $0 }, "the recording's order is the consumer's")
+    }
+
     static func updated(_ session: String, bytes: Int64, tenant: String = "t") -> ClientEvent {
         let e = Event(
             type: .sessionUpdated, tenantID: tenant, timestamp: t0,
