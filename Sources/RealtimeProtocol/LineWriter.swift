@@ -89,7 +89,7 @@ struct LineWriter {
     }
 
     /// The frame's bytes: as they are when they are one JSON object on one line and decoded
-    /// (`decoded`), else as a string, else as base64.
+    /// (`decoded`), else as a string, else as base64url (`Base64URL`, shared with the JWT claims).
     mutating func data(_ raw: [UInt8], decoded: Bool) {
         if decoded, raw.first == 0x7B, raw.last == 0x7D, !Self.hasLineBreak(raw) {
             key("data")
@@ -99,7 +99,7 @@ struct LineWriter {
             quotedBytes(text.utf8)
         } else {
             key("data_b64")
-            string(Base64.encode(raw))
+            string(Base64URL.encode(raw))
         }
     }
 

@@ -20,7 +20,7 @@
 ///
 /// `data` is the frame's bytes themselves when they are one JSON object on one line (every
 /// event that decoded), else `data_s` (a JSON string of them) or, for bytes that are not
-/// UTF-8, `data_b64`. So a replay hands the parser the same bytes the socket did, and
+/// UTF-8, `data_b64` (base64url, unpadded). So a replay hands the parser the same bytes the socket did, and
 /// `replay --format jsonl` prints what `tail` printed, byte for byte.
 public enum Recording {
     public static let version = 1
@@ -129,11 +129,8 @@ public enum Recording {
             self.endpoint = endpoint
             head = h.bytes
             types.removeAll(keepingCapacity: true)
-            lastType = nil
         }
 
-        var lastType: EventType? = nil
-        var lastTail: [UInt8] = []
         /// `{"t":…` of the last time.
         var time: Int64 = 0
         var stamp: [UInt8] = []
@@ -167,12 +164,8 @@ public enum Recording {
             }
             out += cache.stamp
             out += cache.head
-            if cache.lastType == e.type {
-                out += cache.lastTail
-            } else if let tail = cache.types[e.type] {
+            if let tail = cache.types[e.type] {
                 out += tail
-                cache.lastType = e.type
-                cache.lastTail = tail
             } else {
                 var t = LineWriter()
                 if endpoint.kind == .sse {
@@ -429,7 +422,7 @@ public enum Recording {
             if let data { return data }
             if let s = values["data_s"]?.stringValue { return Array(s.utf8) }
             if let s = values["data_b64"]?.stringValue {
-                guard let b = Base64.decode(s) else { throw RecordingError("'data_b64' is not base64") }
+                guard let b = Base64URL.decode(s) else { throw RecordingError("'data_b64' is not base64") }
                 return b
             }
             throw RecordingError("no 'data'")
