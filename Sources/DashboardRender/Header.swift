@@ -77,8 +77,9 @@ public struct Header: Widget {
         let w = TerminalText.width(right)
         if used + w + 1 <= area.width { g.write(right, x: area.maxX - w, y: y, style: Style(.header, reverse: true)) }
         // The events a second of every shown stream over the last minute, when it fits.
-        let trend = state.totalRateTrend
-        if trend.compactMap({ $0 }).count >= 3, used + w + 32 <= area.width {
+        // (Summed only when there is room for it: with 700 streams that is 42,000 additions.)
+        let trend = used + w + 32 <= area.width ? state.totalRateTrend : []
+        if trend.compactMap({ $0 }).count >= 3 {
             let now = trend.last.flatMap { $0 }.map { "\(Int($0))/s" } ?? "?/s"
             let spark = Sparkline.text(trend, width: 20, ascii: g.ascii)
             let text = "ev " + spark + " " + now + "  "

@@ -144,6 +144,9 @@ public struct StatusBar: Widget {
     public static func timeline(_ r: ReplayStatus, ascii: Bool, width: Int) -> String {
         var text = "REPLAY \(r.position.timeOfDay) \(r.speedText)"
         if r.atEnd { text += " end" } else if r.paused { text += " paused" }
+        // Holes in what is shown: frames the recorder could not keep, lines that could not be read.
+        if r.lost > 0 { text += " \(r.lost) lost" }
+        if r.skipped > 0 { text += " \(r.skipped) bad lines" }
         let cells = width >= 120 ? 16 : width >= 80 ? 8 : 0
         if cells > 0 {
             let filled = Int((r.fraction * Double(cells)).rounded(.down))

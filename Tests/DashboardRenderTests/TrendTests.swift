@@ -109,4 +109,17 @@ struct TrendTests {
         _ = reduce(&s, .client([.restarted(Restart(tenants: ["t-01"], note: "x", clears: true))]))
         #expect(s.sessionTrend == nil)
     }
+
+    @Test("the replay timeline says where the recording has holes")
+    func timelineHoles() {
+        let t = UTCInstant(microseconds: 1_796_613_492_000_000)
+        var r = ReplayStatus(position: later(t, 30), start: t, end: later(t, 60), speed: 8)
+        #expect(StatusBar.timeline(r, ascii: false, width: 120) == "REPLAY \(later(t, 30).timeOfDay) ×8 ▕████████▒▒▒▒▒▒▒▒▏")
+        r.lost = 120
+        r.skipped = 2
+        r.paused = true
+        #expect(
+            StatusBar.timeline(r, ascii: true, width: 80)
+                == "REPLAY \(later(t, 30).timeOfDay) ×8 paused 120 lost 2 bad lines [####....]")
+    }
 }
