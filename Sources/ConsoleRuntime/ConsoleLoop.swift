@@ -149,6 +149,7 @@ public final class ConsoleLoop: @unchecked Sendable {
                     _ = reduce(&state, .inbox(dropped: batch.dropped, coalesced: batch.coalesced))
                 }
                 if Self.needsFrame(batch) { pacer.markDirty() }
+                inbox.recycle(consume batch)
             }
             let t = monotonic()
             if let tokens, t >= nextNotices {

@@ -369,12 +369,11 @@ public enum BenchScenarios {
         for _ in 0..<repetitions {
             var out: [UInt8] = []
             out.reserveCapacity(8 << 20)
-            var cache = Recording.HeadCache()
+            let heads = Recording.LineHeads(tenants: header.tenants)
             bytes = 0
             let t0 = monotonicSeconds()
             for read in reads {
-                let now = UTCInstant.now()
-                for e in read { Recording.append(e, at: now, to: &out, cache: &cache) }
+                Recording.appendRead(read, at: UTCInstant.now(), heads: heads, to: &out)
                 if out.count >= 8 << 20 {
                     bytes += out.count
                     out.removeAll(keepingCapacity: true)

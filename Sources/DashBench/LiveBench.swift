@@ -158,6 +158,7 @@ public enum LiveBench {
                 dropped += batch.dropped
                 progress.withLock { $0 = seen }
                 _ = reduce(&state, .client(batch.events))
+                manager.inbox.recycle(consume batch)
             }
             let elapsed = monotonicSeconds() - t0
             task.cancel()

@@ -51,7 +51,7 @@ public struct ClientConfiguration: Sendable {
     /// When the stream readers stop reading for a slow consumer (``Inbox/FullPolicy``).
     public var inboxPolicy: Inbox.FullPolicy = .coalesce
     /// Sees every event the connections report, before the inbox coalesces (`--record`).
-    public var inboxTap: (@Sendable ([ClientEvent]) -> Void)? = nil
+    public var inboxTap: (any InboxTap)? = nil
     public var inboxCapacity = 65_536
     /// Entities (sessions, ONUs, jobs, alerts…) whose latest event may wait beyond `inboxCapacity`.
     public var inboxEntityCapacity = 131_072

@@ -56,6 +56,9 @@ public final class Inbox: Sendable {
         var waiting: CheckedContinuation<Void, Never>? = nil
         /// Producers that stopped reading because the queue was full: resumed by the next drain.
         var waitingForRoom: [@Sendable () -> Void] = []
+        /// Batches the consumer is done with, released by the next push on its thread: see
+        /// ``Inbox/recycle(_:)``.
+        var spent: [[ClientEvent]] = []
 
         var count: Int { segmented + queue.count }
 
@@ -85,14 +88,14 @@ public final class Inbox: Sendable {
     /// How many entities beyond `capacity` may wait in the overflow (latest event each).
     public let entityCapacity: Int
 
-    /// Sees everything pushed, as it is pushed, before any coalescing (`--record`): called on
-    /// the pushing thread, under the inbox's lock (so it sees pushes in the order the consumer
-    /// will), once per push. It must be quick and never wait.
-    public let tap: (@Sendable ([ClientEvent]) -> Void)?
+    /// Sees everything pushed, as it is pushed, before any coalescing (`--record`): prepared on
+    /// the pushing thread, committed under the inbox's lock (so it sees pushes in the order the
+    /// consumer will), once per push.
+    public let tap: (any InboxTap)?
 
     public init(
         capacity: Int = 65_536, entityCapacity: Int? = nil, policy: FullPolicy = .coalesce,
-        tap: (@Sendable ([ClientEvent]) -> Void)? = nil
+        tap: (any InboxTap)? = nil
     ) {
         precondition(capacity > 0)
         self.capacity = capacity
@@ -129,8 +132,18 @@ public final class Inbox: Sendable {
 
     /// Queues an event without ever waiting.
     public func push(_ e: ClientEvent) {
+        if let tap {
+            push(e, tap)
+            return
+        }
+        let waiter = state.withLock { enqueue(e, &$0) }
+        waiter?.resume()
+    }
+
+    private func push<Tap: InboxTap>(_ e: ClientEvent, _ tap: Tap) {
+        let prepared = tap.prepare([e])
         let waiter = state.withLock { s in
-            tap?([e])
+            tap.commit(prepared)
             return enqueue(e, &s)
         }
         waiter?.resume()
@@ -144,10 +157,25 @@ public final class Inbox: Sendable {
     @discardableResult
     public func push(contentsOf events: [ClientEvent]) -> Bool {
         guard !events.isEmpty else { return state.withLock { hasRoom($0) } }
+        if let tap { return push(events, tap) }
+        return queue(events) {}
+    }
+
+    private func push<Tap: InboxTap>(_ events: [ClientEvent], _ tap: Tap) -> Bool {
+        // Encoded before the lock (the consumer's drain never waits for it), committed under it:
+        // the recording has the pushes in the order the consumer gets them (two streams of the
+        // same events, SSE and WebSocket, interleave the same way).
+        let prepared = tap.prepare(events)
+        return queue(events) { tap.commit(prepared) }
+    }
+
+    /// Queues a read's events; `underLock` runs first, under the lock.
+    private func queue(_ events: [ClientEvent], underLock: () -> Void) -> Bool {
+        // Released on this thread, after the lock.
+        var spent: [[ClientEvent]] = []
         let (waiter, room): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { s in
-            // Under the lock: the recording has the pushes in the order the consumer gets them
-            // (two streams of the same events, SSE and WebSocket, interleave the same way).
-            tap?(events)
+            underLock()
+            swap(&spent, &s.spent)
             if !s.finished && s.queue.isEmpty && s.overflow.isEmpty && s.count + events.count <= capacity {
                 // The common case: the read's array is queued as it is.
                 s.segments.append(events)
@@ -269,6 +297,25 @@ public final class Inbox: Sendable {
         return batch
     }
 
+    /// Hands a drained batch back once the consumer is done with it, to be released by the
+    /// thread that pushes next (a stream's event loop) instead of the consumer's.
+    ///
+    /// The memory of an event is allocated on the event loop that parsed it; freed on another
+    /// thread, every free takes the allocator's lock for that loop's memory, the lock its every
+    /// allocation takes too: at a few hundred thousand events a second the two threads spend
+    /// their time waking each other (futex calls by the ten thousand). Freed where it was
+    /// allocated, the memory goes back to that thread's cache. At most a few batches wait
+    /// (a quiet inbox holds them until its next push); beyond that the consumer releases them.
+    public func recycle(_ batch: consuming Batch) {
+        guard !batch.events.isEmpty else { return }
+        state.withLock { s in
+            if s.spent.count < 4 && !s.finished { s.spent.append(batch.events) }
+        }
+    }
+
+    /// Batches handed back and not yet released (tests).
+    var recycledWaiting: Int { state.withLock { $0.spent.count } }
+
     /// Waits until something is queued (or the inbox is finished). One waiter at a time.
     public func waitForEvents() async {
         await withTaskCancellationHandler {
@@ -296,6 +343,7 @@ public final class Inbox: Sendable {
             defer {
                 s.waiting = nil
                 s.waitingForRoom.removeAll()
+                s.spent.removeAll()  // no push is coming to release them
             }
             return (s.waiting, s.waitingForRoom)
         }

@@ -101,23 +101,55 @@ public enum Recording {
     /// recorded: command outcomes and notices (what the operator did, not what the network said).
     @discardableResult
     public static func append(_ event: ClientEvent, at time: UTCInstant, to out: inout [UInt8]) -> Bool {
-        var cache = HeadCache()
-        return append(event, at: time, to: &out, cache: &cache)
+        var cache = HeadCache(LineHeads.none)
+        return withUnsafePointer(to: event) { append($0, at: time, to: &out, cache: &cache) }
     }
 
-    /// What a stream's event lines share after `t` (`,"tn":…,"ep":…,"k":…,"ev":…`), kept for
-    /// the last stream and event type seen: a read's events are one stream's, mostly of one type.
-    public struct HeadCache: Sendable {
-        var tenant = ""
-        var endpoint: Endpoint? = nil
-        /// `,"tn":…,"ep":…,"k":…` of that stream.
-        var head: [UInt8] = []
-        /// `,"ev":"…","data":` by event type.
-        var types: [EventType: [UInt8]] = [:]
-        /// A new stream: its head is built (the rare path, kept out of the per-event one so
-        /// that the event is only read there, never copied).
-        @inline(never)
-        mutating func reset(tenant: String, endpoint: Endpoint) {
+    /// Appends a read's frames, all received at `time`, as lines: the recorder's hot path (an
+    /// event costs its time's digits, its stream's head, its type's and its bytes, the first
+    /// three built once). Touches nothing shared but `heads`, which never changes: any number of
+    /// event loops encode at once without a lock.
+    ///
+    /// - Returns: the frames appended (command outcomes and notices are not).
+    @discardableResult
+    public static func appendRead(_ events: [ClientEvent], at time: UTCInstant, heads: LineHeads, to out: inout [UInt8]) -> Int {
+        var cache = HeadCache(heads)
+        var frames = 0
+        // By position, not `for e in events`: each event is read where it is, never copied out
+        // (a copy is a retain and a release of every string and array in it).
+        events.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where append(buffer.baseAddress! + i, at: time, to: &out, cache: &cache) { frames += 1 }
+        }
+        return frames
+    }
+
+    /// The parts of event lines that repeat, built once for a recording's streams: `,"tn":…,"ep":…,"k":…`
+    /// for each tenant's fixed endpoints and `,"ev":"…","data":` for each known type. Never
+    /// changed after it is made, so it is shared by every thread that encodes; a stream or a
+    /// type it lacks (a job's socket, a type the client does not know) is built on the way.
+    public struct LineHeads: Sendable {
+        let streams: [String: [Endpoint: [UInt8]]]
+        let types: [EventType: [UInt8]]
+
+        public init(tenants: [String]) {
+            var streams: [String: [Endpoint: [UInt8]]] = [:]
+            for tenant in tenants {
+                var heads: [Endpoint: [UInt8]] = [:]
+                for endpoint in Endpoint.defaultSSE + [.events, .wsSessions] {
+                    heads[endpoint] = Self.head(tenant: tenant, endpoint: endpoint)
+                }
+                streams[tenant] = heads
+            }
+            self.streams = streams
+            var types: [EventType: [UInt8]] = [:]
+            for type in EventType.known { types[type] = Self.typeHead(type, sse: true) }
+            self.types = types
+        }
+
+        /// No stream known in advance: every read builds its heads (tests, single lines).
+        static let none = LineHeads(tenants: [])
+
+        static func head(tenant: String, endpoint: Endpoint) -> [UInt8] {
             var h = LineWriter()
             h.key("tn")
             h.string(tenant)
@@ -125,59 +157,80 @@ public enum Recording {
             h.string(endpoint.name)
             h.key("k")
             h.string(endpoint.kind == .sse ? "sse" : "ws")
-            self.tenant = tenant
-            self.endpoint = endpoint
-            head = h.bytes
-            types.removeAll(keepingCapacity: true)
+            return h.bytes
         }
 
+        /// `,"ev":"…","data":` (SSE) or `,"data":` (a WebSocket frame has no event name).
+        static func typeHead(_ type: EventType, sse: Bool) -> [UInt8] {
+            var t = LineWriter()
+            if sse {
+                t.key("ev")
+                t.string(type.rawValue)
+            }
+            t.key("data")
+            return t.bytes
+        }
+    }
+
+    /// What a read's event lines share: the time, and the stream and type of the last event
+    /// (a read's events are one stream's, mostly of one type).
+    struct HeadCache {
+        let heads: LineHeads
+        var tenant = ""
+        var endpoint: Endpoint? = nil
+        /// `,"tn":…,"ep":…,"k":…` of that stream.
+        var head: [UInt8] = []
+        var type: EventType? = nil
+        /// `,"ev":"…","data":` of that type.
+        var typeHead: [UInt8] = []
         /// `{"t":…` of the last time.
         var time: Int64 = 0
         var stamp: [UInt8] = []
-        public init() {}
+
+        init(_ heads: LineHeads) { self.heads = heads }
+
+        /// A new stream (the rare path, kept out of the per-event one so that the event is only
+        /// read there, never copied).
+        @inline(never)
+        mutating func reset(tenant: String, endpoint: Endpoint) {
+            head = heads.streams[tenant]?[endpoint] ?? LineHeads.head(tenant: tenant, endpoint: endpoint)
+            self.tenant = tenant
+            self.endpoint = endpoint
+            type = nil
+        }
+
+        @inline(never)
+        mutating func reset(type: EventType) {
+            let sse = endpoint?.kind == .sse
+            typeHead = sse ? heads.types[type] ?? LineHeads.typeHead(type, sse: true) : LineHeads.typeHead(type, sse: false)
+            self.type = type
+        }
+
+        @inline(never)
+        mutating func reset(time: Int64) {
+            var t = LineWriter()
+            t.raw("{\"t\":")
+            t.int(time)
+            stamp = t.bytes
+            self.time = time
+        }
     }
 
-    /// ``append(_:at:to:)`` with the line head of the last stream kept in `cache` (the recorder's
-    /// hot path: an event costs its time's digits, the head and its bytes).
-    @discardableResult
-    public static func append(_ event: ClientEvent, at time: UTCInstant, to out: inout [UInt8], cache: inout HeadCache) -> Bool {
-        withUnsafePointer(to: event) { append($0, at: time, to: &out, cache: &cache) }
-    }
-
-    /// The same, reading the event where it is (the recorder's tap: a copy of an event is a
-    /// retain and a release of every string and array in it).
-    @discardableResult
-    public static func append(
+    /// One event, read where it is, as a line (see ``appendRead(_:at:heads:to:)``).
+    static func append(
         _ pointer: UnsafePointer<ClientEvent>, at time: UTCInstant, to out: inout [UInt8], cache: inout HeadCache
     ) -> Bool {
         if case .event(let tenant, let endpoint, let e) = pointer.pointee, e.raw.first == 0x7B, e.raw.last == 0x7D,
             !LineWriter.hasLineBreak(e.raw)
         {
             if cache.endpoint != endpoint || cache.tenant != tenant { cache.reset(tenant: tenant, endpoint: endpoint) }
+            if cache.type != e.type { cache.reset(type: e.type) }
             // `{"t":` and the time's digits: the same for every event of a read.
-            if cache.time != time.microseconds || cache.stamp.isEmpty {
-                var t = LineWriter()
-                t.raw("{\"t\":")
-                t.int(time.microseconds)
-                cache.stamp = t.bytes
-                cache.time = time.microseconds
-            }
-            out += cache.stamp
-            out += cache.head
-            if let tail = cache.types[e.type] {
-                out += tail
-            } else {
-                var t = LineWriter()
-                if endpoint.kind == .sse {
-                    t.key("ev")
-                    t.string(e.type.rawValue)
-                }
-                t.key("data")
-                // Bounded: a stream that invents types does not grow the cache.
-                if cache.types.count < 64 { cache.types[e.type] = t.bytes }
-                out += t.bytes
-            }
-            out += e.raw
+            if cache.time != time.microseconds || cache.stamp.isEmpty { cache.reset(time: time.microseconds) }
+            cache.stamp.withUnsafeBytes { out.append(contentsOf: $0) }
+            cache.head.withUnsafeBytes { out.append(contentsOf: $0) }
+            cache.typeHead.withUnsafeBytes { out.append(contentsOf: $0) }
+            e.raw.withUnsafeBytes { out.append(contentsOf: $0) }
             out.append(0x7D)
             out.append(0x0A)
             return true

@@ -1,11 +1,13 @@
 import Foundation
 import RealtimeProtocol
+import Synchronization
 
 /// `--record FILE`: every frame the connections report, written as a ``Recording`` by a thread
 /// of its own, so neither the network nor the console ever waits for the disk.
 ///
-/// ``record(_:)`` is the inbox's tap (called on the event loop, once per socket read): it stamps
-/// the read with the time, encodes its lines into the queue under a lock and returns. The queue
+/// It is the inbox's tap, once per socket read: ``prepare(_:)`` stamps the read with the time and
+/// encodes its lines on the event loop, outside every lock; ``commit(_:)``, under the inbox's
+/// lock, copies them into the queue and returns. The queue
 /// is bounded by bytes (`queueLimit`): a read that does not fit is not recorded, only counted,
 /// and a `lost` marker saying how many frames are missing goes where the hole is. So memory stays bounded
 /// when the disk is slower than the stream, and the recording says where it has holes.
@@ -15,7 +17,7 @@ import RealtimeProtocol
 /// boundary), so a killed recording is readable up to its last whole line. A file that reaches
 /// `maxBytes` is closed and the next part opened (`storm.ndjson.gz`, `storm-2.ndjson.gz`, …), each
 /// starting with its own header.
-public final class Recorder: @unchecked Sendable {
+public final class Recorder: InboxTap, @unchecked Sendable {
     public struct Options: Sendable {
         public var path: String
         /// Start the next part when a file reaches this size (`--record-max-mb`, default 512).
@@ -40,13 +42,18 @@ public final class Recorder: @unchecked Sendable {
     /// Told once when the recording stops for good (a disk error): the console says it.
     private let problem: @Sendable (String) -> Void
 
+    /// The line heads of the header's tenants' streams, built once.
+    private let heads: Recording.LineHeads
+    /// Set when the queue is full, cleared when the writer takes it: while set, reads are not
+    /// encoded, only counted (a slow disk does not cost the event loops the encoding too).
+    private let full = Atomic<Bool>(false)
+
     private let condition = NSCondition()
     // Guarded by `condition`.
     /// Lines encoded and not yet written: the tap encodes into it (no event is kept, none is
     /// released on another thread), the writer swaps it for an empty one.
     private var pending: [UInt8] = []
     private var pendingFrames = 0
-    private var heads = Recording.HeadCache()
     private var lostPending = 0
     private var lostTotal = 0
     private var written = 0
@@ -72,6 +79,7 @@ public final class Recorder: @unchecked Sendable {
         self.header = header
         self.openSink = openSink
         self.problem = problem
+        heads = Recording.LineHeads(tenants: header.tenants)
         let first = try openSink(options.path)
         try first.write(header.line)
         try first.sync()
@@ -84,32 +92,55 @@ public final class Recorder: @unchecked Sendable {
         thread.start()
     }
 
-    /// The tap: encodes one read's frames into the queue, or counts them lost when the queue is
-    /// full. Never waits for the disk.
-    public func record(_ events: [ClientEvent]) {
-        guard !events.isEmpty else { return }
+    /// One read's frames as lines, stamped with when it arrived: ``prepare(_:)``'s work.
+    public struct Read: Sendable {
+        var lines: [UInt8]
+        var frames: Int
+        /// Frames not encoded because the queue was full: counted lost when committed.
+        var refused: Int
+        var time: UTCInstant
+    }
+
+    /// The tap's first step, on the event loop that read the frames, before the inbox's lock:
+    /// stamps the read and encodes its lines (nothing shared is touched, so event loops encode
+    /// at once). While the queue is full it encodes nothing: the frames are counted lost.
+    public func prepare(_ events: [ClientEvent]) -> Read {
         let now = UTCInstant.now()
+        if full.load(ordering: .relaxed) { return Read(lines: [], frames: 0, refused: events.count, time: now) }
+        var lines: [UInt8] = []
+        lines.reserveCapacity(events.count * 400)
+        let frames = Recording.appendRead(events, at: now, heads: heads, to: &lines)
+        return Read(lines: lines, frames: frames, refused: 0, time: now)
+    }
+
+    /// The tap's second step, under the inbox's lock (so reads are queued in the order the
+    /// consumer gets them): queues the lines, or counts the frames lost when the queue is full.
+    /// Never waits for the disk.
+    public func commit(_ read: Read) {
+        guard read.frames > 0 || read.refused > 0 else { return }
         condition.lock()
         defer { condition.unlock() }
         guard !closing, failed == nil else { return }
-        if pending.count >= options.queueLimit {
-            lostPending += events.count
-            lostTotal += events.count
+        if read.refused > 0 || pending.count >= options.queueLimit {
+            let lost = read.refused + read.frames
+            lostPending += lost
+            lostTotal += lost
+            full.store(true, ordering: .relaxed)
             return
         }
         if lostPending > 0 {
             // Where the hole is: before the first frame kept after it.
-            pending += Recording.lostLine(lostPending, at: now)
+            pending += Recording.lostLine(lostPending, at: read.time)
             lostPending = 0
         }
-        // By position, not `for e in events`: each event is read where it is, never copied out
-        // (a copy is a retain and a release of every string and array in it).
-        events.withUnsafeBufferPointer { buffer in
-            for i in buffer.indices where Recording.append(buffer.baseAddress! + i, at: now, to: &pending, cache: &heads) {
-                pendingFrames += 1
-            }
-        }
+        read.lines.withUnsafeBytes { pending.append(contentsOf: $0) }
+        pendingFrames += read.frames
         if pending.count >= 1 << 20 { condition.signal() }
+    }
+
+    /// Both steps at once (a tap that needs no order, tests, the bench).
+    public func record(_ events: [ClientEvent]) {
+        commit(prepare(events))
     }
 
     /// Frames written and frames lost so far.
@@ -150,6 +181,7 @@ public final class Recorder: @unchecked Sendable {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: options.interval))
             }
             swap(&buffer, &pending)
+            full.store(false, ordering: .relaxed)
             let count = pendingFrames
             pendingFrames = 0
             let ending = closing

@@ -179,7 +179,9 @@ public final class TailSink: @unchecked Sendable {
         defer { ticker.cancel() }
         while !Task.isCancelled {
             await inbox.waitForEvents()
-            let outcome = write(inbox.drain())
+            let batch = inbox.drain()
+            let outcome = write(batch)
+            inbox.recycle(consume batch)
             writer.flush()
             if let outcome { return outcome }
             if writer.readerGone() { return .outputClosed }

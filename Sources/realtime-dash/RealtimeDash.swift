@@ -108,7 +108,7 @@ struct RealtimeDash: AsyncParsableCommand {
             said.withLock { $0 }?.push(.notice(problem))
         }
         if let recorder {
-            client.inboxTap = { recorder.record($0) }
+            client.inboxTap = recorder
             logger.info("recording to \(recorder.options.path)")
         }
         let build: ConnectionSwitch.Build

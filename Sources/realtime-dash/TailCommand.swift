@@ -107,7 +107,7 @@ struct TailCommand: AsyncParsableCommand {
         {
             FileHandle.standardError.write(Data("realtime-dash: \($0)\n".utf8))
         }
-        if let recorder { client.inboxTap = { recorder.record($0) } }
+        if let recorder { client.inboxTap = recorder }
         defer {
             if let recorder {
                 recorder.close()

@@ -57,7 +57,7 @@ struct ReplayFidelityTests {
                 server, tenants: ["t-01": server.backend.mintToken(tenant: "t-01")],
                 endpoints: [.onuStatus, .alerts, .radiusSessions, .subscribers, .wsSessions]
             ) {
-                $0.inboxTap = { recorder.record($0) }
+                $0.inboxTap = recorder
                 $0.discoverJobs = true
                 $0.inboxPolicy = .holdReads
             }

@@ -226,12 +226,8 @@ struct StreamStateMachineTests {
 struct InboxTests {
     @Test("the tap (--record) sees pushes in the order the consumer drains them, whichever threads push")
     func tapOrder() async {
-        let seen = Locked<[String]>([])
-        let inbox = Inbox(capacity: 1 << 20, policy: .holdReads) { events in
-            seen.withLock { list in
-                for case .notice(let n) in events { list.append(n) }
-            }
-        }
+        let tap = NoticeTap()
+        let inbox = Inbox(capacity: 1 << 20, policy: .holdReads, tap: tap)
         // Two producers at once, as two streams' event loops are: a tap outside the inbox's lock
         // would let their reads reach the recording in one order and the consumer in another.
         await withTaskGroup(of: Void.self) { group in
@@ -243,7 +239,42 @@ struct InboxTests {
         }
         let drained = inbox.drain().events.compactMap { e -> String? in if case .notice(let n) = e { n } else { nil } }
         #expect(drained.count == 20_000)
-        #expect(drained == seen.withLock { $0 }, "the recording's order is the consumer's")
+        #expect(drained == tap.seen.withLock { $0 }, "the recording's order is the consumer's")
+    }
+
+    @Test("a drained batch handed back waits for the next push to release it (on the pushing thread); a few at most")
+    func recycle() {
+        let inbox = Inbox(capacity: 100)
+        let batches = (0..<6).map { i -> Inbox.Batch in
+            inbox.push(contentsOf: [Self.alert("a\(i)")])
+            return inbox.drain()
+        }
+        #expect(batches.map(\.events.count) == [1, 1, 1, 1, 1, 1])
+        for batch in batches { inbox.recycle(batch) }
+        #expect(inbox.recycledWaiting == 4, "beyond four, the consumer releases them itself")
+        inbox.recycle(inbox.drain())
+        #expect(inbox.recycledWaiting == 4, "an empty batch is not kept")
+        inbox.push(contentsOf: [Self.alert("b")])
+        #expect(inbox.recycledWaiting == 0, "the push took them")
+        let after = inbox.drain().events
+        #expect(after.count == 1, "and queued its own event as ever")
+        inbox.recycle(Inbox.Batch(events: after))
+        #expect(inbox.recycledWaiting == 1)
+        inbox.finish()
+        #expect(inbox.recycledWaiting == 0, "finishing releases them: no push is coming")
+        inbox.recycle(Inbox.Batch(events: after))
+        #expect(inbox.recycledWaiting == 0, "a finished inbox keeps none")
+    }
+
+    /// Keeps the notices pushed: read outside the lock, kept under it, as the recorder does.
+    final class NoticeTap: InboxTap {
+        let seen = Locked<[String]>([])
+
+        func prepare(_ events: [ClientEvent]) -> [String] {
+            events.compactMap { if case .notice(let n) = $0 { n } else { nil } }
+        }
+
+        func commit(_ prepared: [String]) { seen.withLock { $0 += prepared } }
     }
 
     static func updated(_ session: String, bytes: Int64, tenant: String = "t") -> ClientEvent {

@@ -1,0 +1,13 @@
+/// Sees everything a client's inbox is given, as it is given, before any coalescing (`--record`).
+///
+/// In two steps, so that the inbox's lock is held only for the cheap one: ``prepare(_:)`` runs on
+/// the pushing thread (an event loop) before the lock is taken, and may run on several threads at
+/// once; ``commit(_:)`` runs under the lock, so the commits come in the order the consumer will
+/// drain the events. Neither may wait.
+public protocol InboxTap: AnyObject, Sendable {
+    associatedtype Prepared
+    /// The work that does not depend on order (encoding a read's frames). Called once per push.
+    func prepare(_ events: [ClientEvent]) -> Prepared
+    /// Keeps what ``prepare(_:)`` made, in the inbox's order.
+    func commit(_ prepared: Prepared)
+}
