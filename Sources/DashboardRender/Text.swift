@@ -6,7 +6,10 @@ public enum TerminalText {
     /// pictures (ESC shows as ␛), DEL as ␡, C1 and bidi overrides/isolates as ⍰. Nothing that a
     /// terminal would interpret survives.
     public static func sanitize(_ s: String) -> String {
-        TerminalSafety.replacingUnsafe(s) { scalar in
+        // Printable ASCII has nothing to replace: checked a buffer at a time, not a scalar at a
+        // time (every cell of every frame comes through here).
+        if isPrintableASCII(s) { return s }
+        return TerminalSafety.replacingUnsafe(s) { scalar in
             switch scalar.value {
             case 0x00..<0x20: String(Unicode.Scalar(0x2400 + scalar.value)!)
             case 0x7F: "\u{2421}"
@@ -97,7 +100,13 @@ public enum TerminalText {
     /// Every byte printable ASCII: one column each, one character each (the fast path of a frame
     /// full of ids, times and numbers).
     static func isPrintableASCII(_ s: String) -> Bool {
-        s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        // 0x20..<0x7F, as one unsigned comparison per byte and no early exit: a loop the
+        // compiler vectorises (cells are short; a scan to the end costs less than a branch per byte).
+        s.utf8.withContiguousStorageIfAvailable { bytes in
+            var outside: UInt8 = 0
+            for b in bytes { outside |= b &- 0x20 >= 0x5F ? 1 : 0 }
+            return outside == 0
+        } ?? s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// How many scalars `s` has when every one is a one-column character of its own: printable

@@ -310,6 +310,24 @@ struct SanitiserTests {
         #expect(!out.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
     }
 
+    @Test("the printable-ASCII fast path takes exactly 0x20...0x7E, wherever in a string the first other byte is")
+    func asciiFastPath() {
+        for v in UInt32(0)...0xFF {
+            let c = String(Unicode.Scalar(v)!)
+            #expect(TerminalText.isPrintableASCII(c) == (0x20...0x7E).contains(v), "U+\(String(v, radix: 16))")
+        }
+        let clean = String(repeating: "abc-123 ~", count: 12)
+        #expect(TerminalText.isPrintableASCII(clean) && TerminalText.isPrintableASCII(""))
+        for bad in ["\u{1b}", "\u{7f}", "\u{1f}", "é", "\u{202e}"] {
+            for i in [0, 1, 7, 8, 50, clean.count] {
+                var s = clean
+                s.insert(contentsOf: bad, at: s.index(s.startIndex, offsetBy: i))
+                #expect(!TerminalText.isPrintableASCII(s), "\(bad.unicodeScalars.first!.value) at \(i)")
+                #expect(TerminalText.sanitize(s) != s || bad == "é", "not passed through as ASCII")
+            }
+        }
+    }
+
     @Test("a hostile alert message reaches the grid with no control character in any cell")
     func hostileInGrid() {
         var s = fixture()
