@@ -16,8 +16,10 @@ public enum LiveBench {
 
     /// Firehose → loopback → transport → ConnectionManager → inbox → reduce into AppState, on the
     /// real backend's framing (one HTTP chunk per SSE event, one WebSocket frame per event), then
-    /// SSE again on friendly 64 KiB chunks (labelled), and `tail --format count` beside `curl -sN
-    /// | grep -c '^data:'` (when curl is installed) against the same firehose in the same run.
+    /// SSE again on friendly 64 KiB chunks (labelled), and `tail --format count` (with and without
+    /// `--record`) beside `curl -sN | grep -c '^data:'` (when curl is installed) against the same
+    /// firehose in the same run: an ``SSEFirehose`` listener, the backend's framing without
+    /// Hummingbird's writer, whose pace varies too much from run to run to compare clients by.
     static func e2e(quick: Bool, repetitions: Int) async throws -> [BenchResult] {
         let count = quick ? 100_000 : 1_000_000
         var rows: [BenchResult] = []
@@ -68,7 +70,7 @@ public enum LiveBench {
             rows.append(
                 .from(
                     "e2e", metric: "curl -sN | grep -c", unit: "events/s", samples: curl,
-                    note: "\(count) SSE alerts, one HTTP chunk per event: the floor, decodes nothing"))
+                    note: "\(count) SSE alerts, one HTTP chunk per event (a raw NIO listener): the floor, decodes nothing"))
             rows.append(
                 .from(
                     "e2e", metric: "tail --format count", unit: "events/s", samples: tail,
@@ -173,7 +175,8 @@ public enum LiveBench {
     /// frames the recorder said it lost.
     static func tailCount(count: Int, record: String? = nil) async throws -> (rate: Double, lost: Int) {
         try await withDemoBackend(quietBackend()) { server in
-            server.backend.armFirehose(count: count, endpoint: .alerts)
+            let firehose = try await SSEFirehose.start(tenant: "t-01", endpoint: .alerts, count: count)
+            defer { Task { await firehose.stop() } }
             let dir = try scratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let tokenFile = dir + "/token"
@@ -183,7 +186,7 @@ public enum LiveBench {
             let t0 = monotonicSeconds()
             let child = try Child.spawn(
                 [
-                    selfExecutable, "tail", "--api-url", server.origin, "--token-file", tokenFile,
+                    selfExecutable, "tail", "--api-url", "http://127.0.0.1:\(firehose.port)", "--token-file", tokenFile,
                     "--endpoint", "alerts", "--format", "count", "--count", String(count),
                 ] + (record.map { ["--record", $0.hasPrefix("/") ? $0 : dir + "/" + $0] } ?? []),
                 stdout: out, stderr: err)
@@ -192,7 +195,10 @@ public enum LiveBench {
             let printed =
                 (try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             guard status == 0, Int(printed) == count else {
-                throw BenchError("tail --format count exited \(status) and printed '\(printed)' (expected \(count))")
+                let said = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+                throw BenchError(
+                    "tail --format count exited \(status) and printed '\(printed)' (expected \(count)); it said: \(said.suffix(400))"
+                )
             }
             // "realtime-dash: N frames not recorded (…)"
             let said = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
@@ -208,13 +214,14 @@ public enum LiveBench {
     /// command line; bash waits for grep alone (curl goes at its next write, the next ping).
     static func curlCount(count: Int) async throws -> Double {
         try await withDemoBackend(quietBackend()) { server in
-            server.backend.armFirehose(count: count, endpoint: .alerts)
+            let firehose = try await SSEFirehose.start(tenant: "t-01", endpoint: .alerts, count: count)
+            defer { Task { await firehose.stop() } }
             let dir = try scratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let header = dir + "/header"
             try SecretFile.write("Authorization: Bearer " + server.backend.mintToken(tenant: "t-01", lifetime: 3600), to: header)
             let out = dir + "/out"
-            let url = server.catalogue.url(for: .alerts)
+            let url = "http://127.0.0.1:\(firehose.port)" + server.catalogue.url(for: .alerts).dropFirst(server.origin.count)
             // The connected event has a data line too.
             let script = "exec grep -m \(count + 1) -c '^data:' <(exec curl -sN -H @\(header) '\(url)')"
             let t0 = monotonicSeconds()

@@ -247,3 +247,30 @@ struct RESTTests {
         }
     }
 }
+
+@Suite("The bench's SSE firehose")
+struct SSEFirehoseTests {
+    @Test("every event whole and in order, far past the socket's buffers, as the SSE parser reads the chunks")
+    func wholeAndInOrder() async throws {
+        // 20,000 events are about 5 MB: the listener meets a full socket many times, where a
+        // chunk written while another was half written would cut into it.
+        let count = 20_000
+        let firehose = try await SSEFirehose.start(tenant: "t-01", endpoint: .alerts, count: count)
+        defer { Task { await firehose.stop() } }
+        let r = try await http("http://127.0.0.1:\(firehose.port)/any", timeout: 30)  // to the end of the body
+        #expect(r.status == 200)
+        #expect(r.header("transfer-encoding") == "chunked")
+        var parser = SSEParser()
+        var names: [String] = []
+        var ids: [String] = []
+        for output in parser.feed(r.body) {
+            guard case .event(let e) = output else { continue }
+            names.append(e.type)
+            if case .event(let event) = EventDecoder.decode(e.data), case .alert(let a) = event.payload { ids.append(a.alertID) }
+        }
+        #expect(names.first == "connected")
+        #expect(ids.count == count, "every event decoded")
+        let inOrder = ids.enumerated().allSatisfy { $0.element == "fh-\($0.offset % 1000)" }
+        #expect(inOrder, "in the order written")
+    }
+}
