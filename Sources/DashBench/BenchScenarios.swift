@@ -362,7 +362,7 @@ public enum BenchScenarios {
                 events.append(.event(tenant: "t-01", endpoint: .alerts, event: event))
             }
         }
-        let reads = stride(from: 0, to: events.count, by: 64).map { Array(events[$0..<min($0 + 64, events.count)]) }
+        var reads = stride(from: 0, to: events.count, by: 64).map { Array(events[$0..<min($0 + 64, events.count)]) }
         var encoded: [Double] = [], recorded: [Double] = []
         var bytes = 0
         var lost = 0
@@ -372,8 +372,8 @@ public enum BenchScenarios {
             let heads = Recording.LineHeads(tenants: header.tenants)
             bytes = 0
             let t0 = monotonicSeconds()
-            for read in reads {
-                Recording.appendRead(read, at: UTCInstant.now(), heads: heads, to: &out)
+            for i in reads.indices {
+                Recording.appendRead(&reads[i], at: UTCInstant.now(), heads: heads, to: &out)
                 if out.count >= 8 << 20 {
                     bytes += out.count
                     out.removeAll(keepingCapacity: true)
@@ -383,7 +383,7 @@ public enum BenchScenarios {
             encoded.append(Double(events.count) / (monotonicSeconds() - t0))
             guard let recorder = try? Recorder(Recorder.Options(path: "/dev/null"), header: header) else { continue }
             let t1 = monotonicSeconds()
-            for read in reads { recorder.record(read) }
+            for i in reads.indices { recorder.commit(recorder.prepare(&reads[i])) }
             recorder.close()
             recorded.append(Double(events.count) / (monotonicSeconds() - t1))
             lost = recorder.counts.lost

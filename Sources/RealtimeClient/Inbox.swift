@@ -141,7 +141,8 @@ public final class Inbox: Sendable {
     }
 
     private func push<Tap: InboxTap>(_ e: ClientEvent, _ tap: Tap) {
-        let prepared = tap.prepare([e])
+        var one = [e]
+        let prepared = tap.prepare(&one)
         let waiter = state.withLock { s in
             tap.commit(prepared)
             return enqueue(e, &s)
@@ -155,17 +156,20 @@ public final class Inbox: Sendable {
     ///   readers) does so on false and resumes when ``whenRoom(_:)`` calls it back: so a slow
     ///   consumer holds the socket reads back instead of making the queue coalesce.
     @discardableResult
-    public func push(contentsOf events: [ClientEvent]) -> Bool {
+    ///
+    /// A caller that lets go of `events` (`push(contentsOf: consume read)`) saves the tap a copy
+    /// of the array.
+    public func push(contentsOf events: consuming [ClientEvent]) -> Bool {
         guard !events.isEmpty else { return state.withLock { hasRoom($0) } }
         if let tap { return push(events, tap) }
         return queue(events) {}
     }
 
-    private func push<Tap: InboxTap>(_ events: [ClientEvent], _ tap: Tap) -> Bool {
+    private func push<Tap: InboxTap>(_ events: consuming [ClientEvent], _ tap: Tap) -> Bool {
         // Encoded before the lock (the consumer's drain never waits for it), committed under it:
         // the recording has the pushes in the order the consumer gets them (two streams of the
         // same events, SSE and WebSocket, interleave the same way).
-        let prepared = tap.prepare(events)
+        let prepared = tap.prepare(&events)
         return queue(events) { tap.commit(prepared) }
     }
 

@@ -160,8 +160,12 @@ final class SSEStreamHandler: ChannelDuplexHandler {
             self.readAt = nil
         }
         guard !batch.isEmpty else { return }
-        let room = inbox.push(contentsOf: batch)
-        batch.removeAll(keepingCapacity: true)
+        // Handed over, not shared: the array the inbox keeps is this read's alone (and a tap
+        // reads its events in place), and the next read starts a new one.
+        var read: [ClientEvent] = []
+        read.reserveCapacity(batch.capacity)
+        swap(&read, &batch)
+        let room = inbox.push(contentsOf: consume read)
         guard !room, gate.hold() else { return }
         // Held: the silence that follows is ours, not the server's (no stall while it lasts).
         let (watch, clock) = (self.watch, self.clock)

@@ -69,8 +69,12 @@ final class WebSocketEventReader: WebSocketTextReader {
             sawEvent = false
         }
         guard !batch.isEmpty else { return true }
-        let room = inbox.push(contentsOf: batch)
-        batch.removeAll(keepingCapacity: true)
+        // Handed over, not shared: the array the inbox keeps is this read's alone (and a tap
+        // reads its events in place), and the next read starts a new one.
+        var read: [ClientEvent] = []
+        read.reserveCapacity(batch.capacity)
+        swap(&read, &batch)
+        let room = inbox.push(contentsOf: consume read)
         if !room {
             // Reads are held back: no pings go unanswered for it, no quiet spell ends the socket.
             let now = clock.now().monotonic

@@ -7,7 +7,11 @@
 public protocol InboxTap: AnyObject, Sendable {
     associatedtype Prepared
     /// The work that does not depend on order (encoding a read's frames). Called once per push.
-    func prepare(_ events: [ClientEvent]) -> Prepared
+    ///
+    /// `events` must be left as they were: they are `inout` only so that a tap can read each one
+    /// where it is (read from a shared array, an event is copied: a retain and a release of each
+    /// of its strings and arrays).
+    func prepare(_ events: inout [ClientEvent]) -> Prepared
     /// Keeps what ``prepare(_:)`` made, in the inbox's order.
     func commit(_ prepared: Prepared)
 }

@@ -102,7 +102,7 @@ public enum Recording {
     @discardableResult
     public static func append(_ event: ClientEvent, at time: UTCInstant, to out: inout [UInt8]) -> Bool {
         var cache = HeadCache(LineHeads.none)
-        return withUnsafePointer(to: event) { append($0, at: time, to: &out, cache: &cache) }
+        return append(event, at: time, to: &out, cache: &cache)
     }
 
     /// Appends a read's frames, all received at `time`, as lines: the recorder's hot path (an
@@ -112,13 +112,22 @@ public enum Recording {
     ///
     /// - Returns: the frames appended (command outcomes and notices are not).
     @discardableResult
-    public static func appendRead(_ events: [ClientEvent], at time: UTCInstant, heads: LineHeads, to out: inout [UInt8]) -> Int {
+    public static func appendRead(
+        _ events: inout [ClientEvent], at time: UTCInstant, heads: LineHeads, to out: inout [UInt8]
+    ) -> Int {
         var cache = HeadCache(heads)
         var frames = 0
-        // By position, not `for e in events`: each event is read where it is, never copied out
-        // (a copy is a retain and a release of every string and array in it).
-        events.withUnsafeBufferPointer { buffer in
-            for i in buffer.indices where append(buffer.baseAddress! + i, at: time, to: &out, cache: &cache) { frames += 1 }
+        // Each event is read where it is, never copied (a copy is a retain and a release of every
+        // string and array in it, a third of the encoding): taken out of its place and put back
+        // as it was, which a shared array would not allow (and an array this function is given
+        // uniquely does without a copy of itself).
+        events.withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices {
+                let place = buffer.baseAddress! + i
+                let event = place.move()
+                if append(event, at: time, to: &out, cache: &cache) { frames += 1 }
+                place.initialize(to: event)
+            }
         }
         return frames
     }
@@ -129,7 +138,9 @@ public enum Recording {
     /// type it lacks (a job's socket, a type the client does not know) is built on the way.
     public struct LineHeads: Sendable {
         let streams: [String: [Endpoint: [UInt8]]]
-        let types: [EventType: [UInt8]]
+        /// By type, looked through in order: two dozen comparisons of a tag cost less than
+        /// hashing the type, and a read's type changes at most every few events.
+        let types: [(type: EventType, head: [UInt8])]
 
         public init(tenants: [String]) {
             var streams: [String: [Endpoint: [UInt8]]] = [:]
@@ -141,9 +152,7 @@ public enum Recording {
                 streams[tenant] = heads
             }
             self.streams = streams
-            var types: [EventType: [UInt8]] = [:]
-            for type in EventType.known { types[type] = Self.typeHead(type, sse: true) }
-            self.types = types
+            types = EventType.known.map { ($0, Self.typeHead($0, sse: true)) }
         }
 
         /// No stream known in advance: every read builds its heads (tests, single lines).
@@ -202,7 +211,10 @@ public enum Recording {
         @inline(never)
         mutating func reset(type: EventType) {
             let sse = endpoint?.kind == .sse
-            typeHead = sse ? heads.types[type] ?? LineHeads.typeHead(type, sse: true) : LineHeads.typeHead(type, sse: false)
+            typeHead =
+                sse
+                ? heads.types.first { $0.type == type }?.head ?? LineHeads.typeHead(type, sse: true)
+                : LineHeads.typeHead(type, sse: false)
             self.type = type
         }
 
@@ -218,11 +230,11 @@ public enum Recording {
 
     /// One event, read where it is, as a line (see ``appendRead(_:at:heads:to:)``).
     static func append(
-        _ pointer: UnsafePointer<ClientEvent>, at time: UTCInstant, to out: inout [UInt8], cache: inout HeadCache
+        _ event: borrowing ClientEvent, at time: UTCInstant, to out: inout [UInt8], cache: inout HeadCache
     ) -> Bool {
-        if case .event(let tenant, let endpoint, let e) = pointer.pointee, e.raw.first == 0x7B, e.raw.last == 0x7D,
-            !LineWriter.hasLineBreak(e.raw)
-        {
+        switch event {
+        case .event(let tenant, let endpoint, let e)
+        where e.raw.first == 0x7B && e.raw.last == 0x7D && !LineWriter.hasLineBreak(e.raw):
             if cache.endpoint != endpoint || cache.tenant != tenant { cache.reset(tenant: tenant, endpoint: endpoint) }
             if cache.type != e.type { cache.reset(type: e.type) }
             // `{"t":` and the time's digits: the same for every event of a read.
@@ -234,8 +246,10 @@ public enum Recording {
             out.append(0x7D)
             out.append(0x0A)
             return true
+        default:
+            break
         }
-        let event = pointer.pointee
+        let event = copy event
         var o = LineWriter(reusing: &out)
         defer { out = o.bytes }
         func head(_ tenant: String, _ endpoint: Endpoint?, _ kind: String) {

@@ -104,12 +104,12 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     /// The tap's first step, on the event loop that read the frames, before the inbox's lock:
     /// stamps the read and encodes its lines (nothing shared is touched, so event loops encode
     /// at once). While the queue is full it encodes nothing: the frames are counted lost.
-    public func prepare(_ events: [ClientEvent]) -> Read {
+    public func prepare(_ events: inout [ClientEvent]) -> Read {
         let now = UTCInstant.now()
         if full.load(ordering: .relaxed) { return Read(lines: [], frames: 0, refused: events.count, time: now) }
         var lines: [UInt8] = []
         lines.reserveCapacity(events.count * 400)
-        let frames = Recording.appendRead(events, at: now, heads: heads, to: &lines)
+        let frames = Recording.appendRead(&events, at: now, heads: heads, to: &lines)
         return Read(lines: lines, frames: frames, refused: 0, time: now)
     }
 
@@ -138,9 +138,10 @@ public final class Recorder: InboxTap, @unchecked Sendable {
         if pending.count >= 1 << 20 { condition.signal() }
     }
 
-    /// Both steps at once (a tap that needs no order, tests, the bench).
+    /// Both steps at once (tests; `events` is copied once to be read in place).
     public func record(_ events: [ClientEvent]) {
-        commit(prepare(events))
+        var events = events
+        commit(prepare(&events))
     }
 
     /// Frames written and frames lost so far.

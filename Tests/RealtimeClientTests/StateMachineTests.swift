@@ -270,7 +270,7 @@ struct InboxTests {
     final class NoticeTap: InboxTap {
         let seen = Locked<[String]>([])
 
-        func prepare(_ events: [ClientEvent]) -> [String] {
+        func prepare(_ events: inout [ClientEvent]) -> [String] {
             events.compactMap { if case .notice(let n) = $0 { n } else { nil } }
         }
 
