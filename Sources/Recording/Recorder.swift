@@ -50,9 +50,12 @@ public final class Recorder: InboxTap, @unchecked Sendable {
 
     private let condition = NSCondition()
     // Guarded by `condition`.
-    /// Lines encoded and not yet written: the tap encodes into it (no event is kept, none is
-    /// released on another thread), the writer swaps it for an empty one.
-    private var pending: [UInt8] = []
+    /// Lines encoded and not yet written, as the reads' own buffers (no event is kept, none is
+    /// released on another thread; a large read's lines are queued without being copied again,
+    /// small ones are gathered so that the writer makes few writes). The writer swaps the list
+    /// for an empty one.
+    private var pending: [[UInt8]] = []
+    private var pendingBytes = 0
     private var pendingFrames = 0
     private var lostPending = 0
     private var lostTotal = 0
@@ -85,7 +88,6 @@ public final class Recorder: InboxTap, @unchecked Sendable {
         try first.sync()
         sink = first
         paths = [options.path]
-        pending.reserveCapacity(8 << 20)
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "recorder"
         self.thread = thread
@@ -121,7 +123,7 @@ public final class Recorder: InboxTap, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !closing, failed == nil else { return }
-        if read.refused > 0 || pending.count >= options.queueLimit {
+        if read.refused > 0 || pendingBytes >= options.queueLimit {
             let lost = read.refused + read.frames
             lostPending += lost
             lostTotal += lost
@@ -130,12 +132,24 @@ public final class Recorder: InboxTap, @unchecked Sendable {
         }
         if lostPending > 0 {
             // Where the hole is: before the first frame kept after it.
-            pending += Recording.lostLine(lostPending, at: read.time)
+            queue(Recording.lostLine(lostPending, at: read.time))
             lostPending = 0
         }
-        read.lines.withUnsafeBytes { pending.append(contentsOf: $0) }
+        queue(read.lines)
         pendingFrames += read.frames
-        if pending.count >= 1 << 20 { condition.signal() }
+        if pendingBytes >= 1 << 20 { condition.signal() }
+    }
+
+    /// Adds lines to `pending` (under the lock): a buffer of its own when it is large, else
+    /// copied onto the end of the last small one.
+    private func queue(_ lines: [UInt8]) {
+        pendingBytes += lines.count
+        let small = 64 << 10
+        if lines.count < small, let last = pending.indices.last, pending[last].count < small {
+            lines.withUnsafeBytes { pending[last].append(contentsOf: $0) }
+        } else {
+            pending.append(lines)
+        }
     }
 
     /// Both steps at once (tests; `events` is copied once to be read in place).
@@ -172,8 +186,7 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     }
 
     private func run() {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(8 << 20)
+        var buffers: [[UInt8]] = []
         while true {
             condition.lock()
             // Frames counted lost with nothing queued after them: their marker goes in with the next
@@ -181,18 +194,20 @@ public final class Recorder: InboxTap, @unchecked Sendable {
             if pending.isEmpty && !closing {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: options.interval))
             }
-            swap(&buffer, &pending)
+            if closing && lostPending > 0 {
+                queue(Recording.lostLine(lostPending, at: UTCInstant.now()))
+                lostPending = 0
+            }
+            swap(&buffers, &pending)
+            pendingBytes = 0
             full.store(false, ordering: .relaxed)
             let count = pendingFrames
             pendingFrames = 0
             let ending = closing
-            if ending && lostPending > 0 {
-                buffer += Recording.lostLine(lostPending, at: UTCInstant.now())
-                lostPending = 0
-            }
             condition.unlock()
 
-            flushBuffer(&buffer)
+            for buffer in buffers { flushBuffer(buffer) }
+            buffers.removeAll(keepingCapacity: true)
             do { try sink?.sync() } catch { fail(error) }
             condition.lock()
             written += count
@@ -211,8 +226,7 @@ public final class Recorder: InboxTap, @unchecked Sendable {
 
     /// Writes whole lines, a slice at a time, so a part ends near `maxBytes` (within a slice:
     /// a megabyte, or a quarter of a small `maxBytes`).
-    private func flushBuffer(_ buffer: inout [UInt8]) {
-        defer { buffer.removeAll(keepingCapacity: true) }
+    private func flushBuffer(_ buffer: [UInt8]) {
         let slice = Int(min(1 << 20, max(4096, options.maxBytes / 4)))
         var start = 0
         while start < buffer.count, let sink {
