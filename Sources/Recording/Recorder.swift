@@ -47,6 +47,8 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     /// Set when the queue is full, cleared when the writer takes it: while set, reads are not
     /// encoded, only counted (a slow disk does not cost the event loops the encoding too).
     private let full = Atomic<Bool>(false)
+    /// Written buffers, emptied, for the next reads to encode into.
+    private let spare = Mutex<[[UInt8]]>([])
 
     private let condition = NSCondition()
     // Guarded by `condition`.
@@ -109,7 +111,9 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     public func prepare(_ events: inout [ClientEvent]) -> Read {
         let now = UTCInstant.now()
         if full.load(ordering: .relaxed) { return Read(lines: [], frames: 0, refused: events.count, time: now) }
-        var lines: [UInt8] = []
+        // A buffer the writer is done with, if there is one: a new one per read would be
+        // memory the kernel has to fault in (and the allocator to take back) every read.
+        var lines = spare.withLock { $0.popLast() } ?? []
         lines.reserveCapacity(events.count * 400)
         let frames = Recording.appendRead(&events, at: now, heads: heads, to: &lines)
         return Read(lines: lines, frames: frames, refused: 0, time: now)
@@ -207,7 +211,7 @@ public final class Recorder: InboxTap, @unchecked Sendable {
             condition.unlock()
 
             for buffer in buffers { flushBuffer(buffer) }
-            buffers.removeAll(keepingCapacity: true)
+            recycle(&buffers)
             do { try sink?.sync() } catch { fail(error) }
             condition.lock()
             written += count
@@ -220,6 +224,20 @@ public final class Recorder: InboxTap, @unchecked Sendable {
                 condition.broadcast()
                 condition.unlock()
                 return
+            }
+        }
+    }
+
+    /// Keeps written buffers for ``prepare(_:)`` to encode into again (up to a few megabytes of
+    /// them; the rest are let go).
+    private func recycle(_ buffers: inout [[UInt8]]) {
+        spare.withLock { spare in
+            var kept = spare.reduce(0) { $0 + $1.capacity }
+            while var buffer = buffers.popLast() {
+                guard kept + buffer.capacity <= 8 << 20, spare.count < 32 else { continue }
+                buffer.removeAll(keepingCapacity: true)
+                kept += buffer.capacity
+                spare.append(buffer)
             }
         }
     }
