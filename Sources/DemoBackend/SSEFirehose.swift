@@ -57,6 +57,8 @@ private final class SSEFirehoseWriter: ChannelInboundHandler {
     var sent = 0
     var streaming = false
     var pumping = false
+    /// Set by a writability change during a pump: the pump looks again before it returns.
+    var again = false
     var ended = false
 
     init(connected: ByteBuffer, frames: [ByteBuffer], count: Int) {
@@ -85,24 +87,30 @@ private final class SSEFirehoseWriter: ChannelInboundHandler {
         // Writability changes while a chunk is being written (its size line, its bytes and its
         // CRLF are three writes, and a flush can make room in between): writing another chunk
         // from there would cut into the one being written. So a change during a pump only asks
-        // this loop to look again.
-        guard !pumping else { return }
+        // this loop to look again, which it does before it returns.
+        if pumping {
+            again = true
+            return
+        }
         pumping = true
         defer { pumping = false }
-        while sent < count && context.channel.isWritable {
-            // About 128 KiB of chunks per flush, as the backend's socket writes carry.
-            for _ in 0..<min(400, count - sent) {
-                context.write(wrapOutboundOut(.body(.byteBuffer(frames[sent % frames.count]))), promise: nil)
-                sent += 1
+        repeat {
+            again = false
+            while sent < count && context.channel.isWritable {
+                // About 128 KiB of chunks per flush, as the backend's socket writes carry.
+                for _ in 0..<min(400, count - sent) {
+                    context.write(wrapOutboundOut(.body(.byteBuffer(frames[sent % frames.count]))), promise: nil)
+                    sent += 1
+                }
+                context.flush()
+            }
+            if sent == count && !ended {
+                // The stream ends once everything is written (the real backend's never does; a
+                // benchmark's reader stops at its count before it sees the end).
+                ended = true
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }
             context.flush()
-        }
-        if sent == count && !ended {
-            // The stream ends once everything is written (the real backend's never does; a
-            // benchmark's reader stops at its count before it sees the end).
-            ended = true
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        }
-        context.flush()
+        } while again
     }
 }

@@ -61,6 +61,9 @@ private final class FirehoseWriter: ChannelInboundHandler {
     let payloads: [ByteBuffer]
     let count: Int
     var sent = 0
+    var pumping = false
+    /// Set by a writability change during a pump: the pump looks again before it returns.
+    var again = false
 
     init(subscribed: ByteBuffer, payloads: [ByteBuffer], count: Int) {
         self.subscribed = subscribed
@@ -82,15 +85,28 @@ private final class FirehoseWriter: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 
     private func pump(_ context: ChannelHandlerContext) {
-        while sent < count && context.channel.isWritable {
-            // A flush's worth at a time, so the socket's writability is looked at between them.
-            for _ in 0..<min(256, count - sent) {
-                let frame = WebSocketFrame(fin: true, opcode: .text, data: payloads[sent % payloads.count])
-                context.write(wrapOutboundOut(frame), promise: nil)
-                sent += 1
+        // Writability changes while a frame is being written (its header and its payload are two
+        // writes, and a flush can make room in between): a frame written from there would cut
+        // into that one. So a change during a pump only asks this loop to look again, which it does
+        // before it returns.
+        if pumping {
+            again = true
+            return
+        }
+        pumping = true
+        defer { pumping = false }
+        repeat {
+            again = false
+            while sent < count && context.channel.isWritable {
+                // A flush's worth at a time, so the socket's writability is looked at between them.
+                for _ in 0..<min(256, count - sent) {
+                    let frame = WebSocketFrame(fin: true, opcode: .text, data: payloads[sent % payloads.count])
+                    context.write(wrapOutboundOut(frame), promise: nil)
+                    sent += 1
+                }
+                context.flush()
             }
             context.flush()
-        }
-        context.flush()
+        } while again
     }
 }

@@ -48,7 +48,7 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     /// encoded, only counted (a slow disk does not cost the event loops the encoding too).
     private let full = Atomic<Bool>(false)
     /// Written buffers, emptied, for the next reads to encode into.
-    private let spare = Mutex<[[UInt8]]>([])
+    private let spare = Locked<[[UInt8]]>([])
 
     private let condition = NSCondition()
     // Guarded by `condition`.

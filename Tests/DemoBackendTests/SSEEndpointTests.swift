@@ -273,4 +273,24 @@ struct SSEFirehoseTests {
         let inOrder = ids.enumerated().allSatisfy { $0.element == "fh-\($0.offset % 1000)" }
         #expect(inOrder, "in the order written")
     }
+
+    @Test("the WebSocket firehose's frames, likewise: every one whole and in order past the socket's buffers")
+    func webSocketWholeAndInOrder() async throws {
+        let count = 20_000
+        let firehose = try await WebSocketFirehose.start(tenant: "t-01", endpoint: .wsSessions, count: count)
+        defer { Task { await firehose.stop() } }
+        let ws = try await WSClient.connect("ws://127.0.0.1:\(firehose.port)/any")
+        #expect(try await ws.next()?.contains("\"subscribed\"") == true)
+        var ids: [String] = []
+        while ids.count < count, let frame = try await ws.next() {
+            guard case .event(.event(let e)) = ServerFrame.parse(frame), case .session(let s) = e.payload else {
+                Issue.record("not a session event after \(ids.count): \(frame.prefix(200))")
+                return
+            }
+            ids.append(s.sessionID)
+        }
+        #expect(ids.count == count)
+        let inOrder = ids.enumerated().allSatisfy { $0.element == "fh-\($0.offset % 1000)" }
+        #expect(inOrder, "in the order written")
+    }
 }
