@@ -155,10 +155,10 @@ public final class Inbox: Sendable {
     /// - Returns: whether there is still room. A producer that can stop reading (the stream
     ///   readers) does so on false and resumes when ``whenRoom(_:)`` calls it back: so a slow
     ///   consumer holds the socket reads back instead of making the queue coalesce.
-    @discardableResult
     ///
     /// A caller that lets go of `events` (`push(contentsOf: consume read)`) saves the tap a copy
     /// of the array.
+    @discardableResult
     public func push(contentsOf events: consuming [ClientEvent]) -> Bool {
         guard !events.isEmpty else { return state.withLock { hasRoom($0) } }
         if let tap { return push(events, tap) }

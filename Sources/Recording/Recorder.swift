@@ -47,6 +47,11 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     /// Set when the queue is full, cleared when the writer takes it: while set, reads are not
     /// encoded, only counted (a slow disk does not cost the event loops the encoding too).
     private let full = Atomic<Bool>(false)
+    /// Set for good once the recording stops (closed, or the disk failed): reads are no longer
+    /// encoded.
+    private let stopped = Atomic<Bool>(false)
+    /// Lines smaller than this are gathered into one buffer; larger ones are queued as they are.
+    private static let small = 64 << 10
     /// Written buffers, emptied, for the next reads to encode into.
     private let spare = Locked<[[UInt8]]>([])
 
@@ -110,11 +115,16 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     /// at once). While the queue is full it encodes nothing: the frames are counted lost.
     public func prepare(_ events: inout [ClientEvent]) -> Read {
         let now = UTCInstant.now()
+        // Stopped (closed, or the disk failed): nothing is encoded for nothing.
+        if stopped.load(ordering: .relaxed) { return Read(lines: [], frames: 0, refused: 0, time: now) }
         if full.load(ordering: .relaxed) { return Read(lines: [], frames: 0, refused: events.count, time: now) }
-        // A buffer the writer is done with, if there is one: a new one per read would be
-        // memory the kernel has to fault in (and the allocator to take back) every read.
-        var lines = spare.withLock { $0.popLast() } ?? []
-        lines.reserveCapacity(events.count * 400)
+        // A large read encodes into a buffer the writer is done with, if there is one: a new one
+        // per read would be memory the kernel has to fault in (and the allocator to take back)
+        // every read. A small one would be copied onto another small read's buffer and let go
+        // (``queue(_:)``), so it does not take one from the pool.
+        let estimate = events.count * 400
+        var lines = estimate >= Self.small ? spare.withLock { $0.popLast() } ?? [] : []
+        lines.reserveCapacity(estimate)
         let frames = Recording.appendRead(&events, at: now, heads: heads, to: &lines)
         return Read(lines: lines, frames: frames, refused: 0, time: now)
     }
@@ -131,7 +141,12 @@ public final class Recorder: InboxTap, @unchecked Sendable {
             let lost = read.refused + read.frames
             lostPending += lost
             lostTotal += lost
-            full.store(true, ordering: .relaxed)
+            // Only a queue that is full now stops the encoding (a read refused before the writer
+            // emptied it must not stop it again), and the writer is woken to empty it.
+            if pendingBytes >= options.queueLimit {
+                full.store(true, ordering: .relaxed)
+                condition.signal()
+            }
             return
         }
         if lostPending > 0 {
@@ -148,7 +163,7 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     /// copied onto the end of the last small one.
     private func queue(_ lines: [UInt8]) {
         pendingBytes += lines.count
-        let small = 64 << 10
+        let small = Self.small
         if lines.count < small, let last = pending.indices.last, pending[last].count < small {
             lines.withUnsafeBytes { pending[last].append(contentsOf: $0) }
         } else {
@@ -181,6 +196,7 @@ public final class Recorder: InboxTap, @unchecked Sendable {
     public func close(timeout: Double = 5) {
         condition.lock()
         closing = true
+        stopped.store(true, ordering: .relaxed)
         condition.broadcast()
         let deadline = Date(timeIntervalSinceNow: timeout)
         while !finished {
@@ -283,6 +299,7 @@ public final class Recorder: InboxTap, @unchecked Sendable {
         condition.lock()
         let first = failed == nil
         if first { failed = error.description }
+        stopped.store(true, ordering: .relaxed)
         condition.unlock()
         try? sink?.close()
         sink = nil

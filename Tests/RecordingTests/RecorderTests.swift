@@ -36,10 +36,22 @@ final class HeldSink: RecordingSink, @unchecked Sendable {
         return data
     }
 
+    /// A write is waiting for ``release()``.
+    var blocked: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return waiting
+    }
+    private var waiting = false
+
     func write(_ bytes: UnsafeRawBufferPointer) throws(RecordingWriteError) {
         lock.lock()
         // Bounded: a test that never releases fails on its own wait, not here.
-        while held { _ = lock.wait(until: Date(timeIntervalSinceNow: 10)) }
+        while held {
+            waiting = true
+            _ = lock.wait(until: Date(timeIntervalSinceNow: 10))
+        }
+        waiting = false
         data += bytes
         lock.unlock()
     }
@@ -110,6 +122,34 @@ struct RecorderTests {
         }.reduce(0, +)
         #expect(marked == lost, "the recording says how many frames it lost: \(markers)")
         #expect(sink.closed)
+    }
+
+    @Test("once the writer has emptied a full queue, frames are kept again, even after a read refused while it was full")
+    func refusedThenRoom() throws {
+        let sink = HeldSink(held: false)
+        var options = Recorder.Options(path: "memory")
+        options.queueLimit = 64 << 10
+        let recorder = try Recorder(options, header: header(), openSink: { _ in sink })
+        try until("the header to be written") { sink.size > 0 }
+        sink.hold()
+        for i in 0..<100 { recorder.record([alertEvent(i, pad: 1_000)]) }
+        // The writer has taken what it could and waits on the disk: the queue fills again, and
+        // stays full.
+        try until("the writer to wait on the disk") { sink.blocked }
+        for i in 100..<200 { recorder.record([alertEvent(i, pad: 1_000)]) }
+        let lostWhileHeld = recorder.counts.lost
+        #expect(lostWhileHeld > 0, "the queue filled")
+        // Encoded while full: refused (not encoded), committed only after the queue is empty.
+        var late = [alertEvent(200, pad: 1_000)]
+        let refused = recorder.prepare(&late)
+        sink.release()
+        try until("the queue to be written") { recorder.counts.written == 200 - lostWhileHeld }
+        recorder.commit(refused)
+        for i in 201..<211 { recorder.record([alertEvent(i, pad: 1_000)]) }
+        recorder.close()
+        let (written, lost) = recorder.counts
+        #expect(lost == lostWhileHeld + 1, "only the refused read was lost after the queue emptied")
+        #expect(written == 200 - lostWhileHeld + 10, "the ten frames after it were kept")
     }
 
     @Test("a recording killed mid-write (plain and gzip) is readable up to its last whole line")
