@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// It is the inbox's tap, once per socket read: ``prepare(_:)`` stamps the read with the time and
 /// encodes its lines on the event loop, outside every lock; ``commit(_:)``, under the inbox's
-/// lock, copies them into the queue and returns. The queue
+/// lock, queues them (a large read's buffer as it is, a small one's lines copied onto the last
+/// small buffer) and returns. The queue
 /// is bounded by bytes (`queueLimit`): a read that does not fit is not recorded, only counted,
 /// and a `lost` marker saying how many frames are missing goes where the hole is. So memory stays bounded
 /// when the disk is slower than the stream, and the recording says where it has holes.
