@@ -268,7 +268,9 @@ public struct OutageTracker: Sendable {
         guard let olt = o.oltID,
             let n = tenantIndex(tenant).flatMap({ tenantSlots[$0].onus[o.onuSerial] }).map(Int.init)
         else { return false }
-        // Asked for every ONU row of every frame: no array of scopes, no copy of an outage.
+        // Asked for every ONU row of every frame: no array of scopes, no copy of an outage; and
+        // an ONU no outage ever counted (ids start at 1) is answered without looking one up.
+        guard onuTable[n].outage > 0 else { return false }
         func during(_ scope: OutageScope) -> Bool {
             guard let k = outages.index(forKey: scope), outages.values[k].id == onuTable[n].outage else { return false }
             return time >= outages.values[k].since && outages.values[k].resolvedAt.map { time <= $0 } ?? true

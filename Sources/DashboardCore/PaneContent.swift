@@ -275,11 +275,15 @@ extension AppState {
             let outages = outageRows(view, matcher)
             let folded = view.outages
             var set = history(
-                .onu, view.onuHistory, matcher,
+                .onu, view.onuHistory, matcher, limit: limit,
                 // The OLT/PON as the pane shows it is searchable too.
                 extra: { e in
                     guard case .onu(let o) = e.payload else { return [] }
                     return [[o.oltID, o.ponPort.map(String.init)].compactMap { $0 }.joined(separator: "/")]
+                },
+                include: { tenant, e in
+                    guard case .onu(let o) = e.pointee.payload else { return false }
+                    return !folded.folds(tenant: tenant, o, at: e.pointee.timestamp)
                 }
             ) { tenant, e in
                 guard case .onu(let o) = e.payload else { return nil }
@@ -296,7 +300,10 @@ extension AppState {
         case .alerts:
             return alertRows(view, matcher)
         case .tickets:
-            return history(.tickets, view.tickets, matcher) { tenant, e in
+            return history(
+                .tickets, view.tickets, matcher, limit: limit,
+                include: { _, e in if case .ticket = e.pointee.payload { true } else { false } }
+            ) { tenant, e in
                 guard case .ticket(let t) = e.payload else { return nil }
                 let tone: Tone =
                     ["urgent", "critical", "high"].contains(t.priority.lowercased())
@@ -304,7 +311,10 @@ extension AppState {
                 return (.ticket(tenant: tenant, event: e, ticket: t), tone)
             }
         case .subscribers:
-            return history(.subscribers, view.subscribers, matcher) { tenant, e in
+            return history(
+                .subscribers, view.subscribers, matcher, limit: limit,
+                include: { _, e in if case .subscriber = e.pointee.payload { true } else { false } }
+            ) { tenant, e in
                 guard case .subscriber(let s) = e.payload else { return nil }
                 let tone: Tone = e.type == .subscriberTerminated ? .error : e.type == .subscriberSuspended ? .warning : .normal
                 return (.subscriber(tenant: tenant, event: e, subscriber: s), tone)
@@ -455,32 +465,49 @@ extension AppState {
         return RowSet(rows: outages + rows.map(\.1), total: total + outages.count, matchedCount: outages.count + rows.count)
     }
 
-    /// A history pane: every tenant's ring, newest first, ids by ingest sequence number. Every
-    /// frame makes these rows, so what only a filter needs
-    /// (`extra`, the search key) is made only when a filter is typed, and rows already in order
-    /// (one tenant, events in time order) are not sorted again.
+    /// A history pane: every tenant's ring, newest first, ids by ingest sequence number.
+    ///
+    /// Every frame asks for these rows, so without a filter or a sort only the rows that can be
+    /// shown are made: the events are ordered as (time, id) pairs read in place from the rings,
+    /// and rows are built for the first `limit` of them, or down to the selection and a window
+    /// past it (as ``sessionRows(_:matcher:limit:)`` does). `include` says whether an event is
+    /// listed at all; with a filter, or a sort that needs every row's value, every row is made
+    /// and what only a filter needs (`extra`, the search key) is made only then.
     private func history(
-        _ pane: Pane, _ rings: [String: RingBuffer<Event>], _ matcher: Query,
-        extra: (Event) -> [String] = { _ in [] }, _ make: (String, Event) -> (RowItem, Tone)?
+        _ pane: Pane, _ rings: [String: RingBuffer<Event>], _ matcher: Query, limit: Int,
+        extra: (Event) -> [String] = { _ in [] }, include: (String, UnsafePointer<Event>) -> Bool,
+        _ make: (String, Event) -> (RowItem, Tone)?
     ) -> RowSet {
+        // (time, id, where the event is: its ring and its place newest-first, or -1 for a gap).
         var total = 0
-        var rows: [(Int64, Row)] = []
+        var entries: [(time: Int64, id: RowID, ring: Int, place: Int)] = []
+        var shownRings: [(tenant: String, ring: RingBuffer<Event>)] = []
+        var gapRows: [Row] = []
+        let everyRow = !matcher.isEmpty || sortShown(pane) != nil
+        var built: [Row] = []
         for (tenant, ring) in rings where shows(tenant) {
-            for (sequence, e) in ring.newestFirstNumbered {
-                total += 1
-                guard let (item, tone) = make(tenant, e) else { continue }
-                if !matcher.isEmpty {
-                    guard
-                        matcher.matches(
-                            key: { SearchKey.make(raw: e.raw, extra: [tenant, e.type.rawValue] + extra(e)) },
-                            field: { RowFields.value($0, of: item) })
-                    else { continue }
+            total += ring.count
+            let r = shownRings.count
+            shownRings.append((tenant, ring))
+            ring.forEachNewestFirst { place, sequence, event in
+                if everyRow {
+                    let e = event.pointee
+                    guard let (item, tone) = make(tenant, e) else { return }
+                    if !matcher.isEmpty {
+                        guard
+                            matcher.matches(
+                                key: { SearchKey.make(raw: e.raw, extra: [tenant, e.type.rawValue] + extra(e)) },
+                                field: { RowFields.value($0, of: item) })
+                        else { return }
+                    }
+                    entries.append((e.timestamp.microseconds, .event(tenant: tenant, sequence: sequence), -1, built.count))
+                    built.append(Row(id: .event(tenant: tenant, sequence: sequence), item: item, tone: tone))
+                } else if include(tenant, event) {
+                    entries.append((event.pointee.timestamp.microseconds, .event(tenant: tenant, sequence: sequence), r, place))
                 }
-                rows.append(
-                    (e.timestamp.microseconds, Row(id: .event(tenant: tenant, sequence: sequence), item: item, tone: tone)))
             }
         }
-        let matched = rows.count
+        let matched = entries.count
         // Gaps are shown whatever the filter: a filtered view is missing that time too. The same
         // outage of every shown tenant is one row (tenant "").
         let shown = tenants.filter(shows)
@@ -492,13 +519,36 @@ extension AppState {
         for (g, ts) in gapTenants {
             let all = shown.count > 1 && ts.count == shown.count
             for tenant in all ? [""] : ts {
-                let row = Row(id: .gap(tenant: tenant, until: g.to.microseconds), item: .gap(tenant: tenant, g), tone: .warning)
-                rows.append((g.to.microseconds, row))
+                let id = RowID.gap(tenant: tenant, until: g.to.microseconds)
+                entries.append((g.to.microseconds, id, -2, gapRows.count))
+                gapRows.append(Row(id: id, item: .gap(tenant: tenant, g), tone: .warning))
             }
         }
-        let before = { (a: (Int64, Row), b: (Int64, Row)) in a.0 != b.0 ? a.0 > b.0 : RowID.before(a.1.id, b.1.id) }
-        if rows.indices.dropFirst().contains(where: { before(rows[$0], rows[$0 - 1]) }) { rows.sort(by: before) }
-        return RowSet(rows: rows.map(\.1), total: total, matchedCount: matched)
+        typealias Entry = (time: Int64, id: RowID, ring: Int, place: Int)
+        let before = { (a: Entry, b: Entry) in a.time != b.time ? a.time > b.time : RowID.before(a.id, b.id) }
+        if entries.indices.dropFirst().contains(where: { before(entries[$0], entries[$0 - 1]) }) { entries.sort(by: before) }
+        // Rows down to the selection and a window past it; all of them for a filter or a sort.
+        var count = entries.count
+        if !everyRow {
+            count = max(0, limit)
+            if let selected = selection[pane], let p = entries.firstIndex(where: { $0.id == selected }) {
+                count = max(count, p + max(1, limit))
+            }
+            count = min(count, entries.count)
+        }
+        var rows: [Row] = []
+        rows.reserveCapacity(count)
+        for entry in entries.prefix(count) {
+            switch entry.ring {
+            case -1: rows.append(built[entry.place])
+            case -2: rows.append(gapRows[entry.place])
+            default:
+                let (tenant, ring) = shownRings[entry.ring]
+                guard let (item, tone) = make(tenant, ring.element(newest: entry.place)) else { continue }
+                rows.append(Row(id: entry.id, item: item, tone: tone))
+            }
+        }
+        return RowSet(rows: rows, total: total, matchedCount: matched)
     }
 
     private func sessionRows(_ table: SessionTable, matcher: Query, limit: Int) -> RowSet {

@@ -34,29 +34,26 @@ public struct RingBuffer<Element: Sendable>: Sendable {
         head = 0
     }
 
-    /// Newest first.
-    public var newestFirst: [Element] {
-        guard !storage.isEmpty else { return [] }
-        var out: [Element] = []
-        out.reserveCapacity(storage.count)
-        var i = (head - 1 + storage.count) % storage.count
-        for _ in 0..<storage.count {
-            out.append(storage[i])
-            i = (i - 1 + storage.count) % storage.count
+    /// Calls `body` with each element newest first, in place: its place in that order (0 for the
+    /// newest), its sequence number (see ``appended``) and where it is. The pointer is valid only
+    /// during the call; reading a field through it copies that field alone, where passing the
+    /// element to a closure would copy all of it (every frame reads every history event).
+    public func forEachNewestFirst(_ body: (Int, UInt64, UnsafePointer<Element>) throws -> Void) rethrows {
+        guard !storage.isEmpty else { return }
+        try storage.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            var i = (head - 1 + buffer.count) % buffer.count
+            for k in 0..<buffer.count {
+                try body(k, appended - 1 - UInt64(k), base + i)
+                i = i == 0 ? buffer.count - 1 : i - 1
+            }
         }
-        return out
     }
 
-    /// Newest first, each with its sequence number (see ``appended``). One pass, one array.
-    public var newestFirstNumbered: [(sequence: UInt64, element: Element)] {
-        guard !storage.isEmpty else { return [] }
-        var out: [(sequence: UInt64, element: Element)] = []
-        out.reserveCapacity(storage.count)
-        var i = (head - 1 + storage.count) % storage.count
-        for k in 0..<storage.count {
-            out.append((appended - 1 - UInt64(k), storage[i]))
-            i = (i - 1 + storage.count) % storage.count
-        }
-        return out
+    /// The element at `place` newest first (0 is the newest).
+    /// - Precondition: `place` is in `0..<count`.
+    public func element(newest place: Int) -> Element {
+        precondition((0..<storage.count).contains(place), "no element \(place) in a ring of \(storage.count)")
+        return storage[(head - 1 - place + 2 * storage.count) % storage.count]
     }
 }
