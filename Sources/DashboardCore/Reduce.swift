@@ -893,6 +893,14 @@ func announce(_ state: inout AppState, _ text: String) -> [Effect] {
 
 /// The OLT an alert's source names (`olt-03`, `olt-03/11`), if it names one.
 public func oltOf(_ source: String) -> String? {
+    // Asked of every active alert several times a frame: printable ASCII is read byte by byte
+    // (no split, no lowercased copy); other text (and a leading `/`, which `split` skips) takes
+    // the Character path, which it agrees with.
+    let bytes = source.utf8
+    if bytes.first != UInt8(ascii: "/"), bytes.allSatisfy({ $0 < 0x80 }) {
+        guard bytes.starts(with: "olt".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+        return String(source[..<(bytes.firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex)])
+    }
     let head = source.split(separator: "/", maxSplits: 1).first.map(String.init) ?? source
     return head.lowercased().hasPrefix("olt") ? head : nil
 }

@@ -65,8 +65,13 @@ public enum Format {
         let c = min(100, max(0, p))
         let filled = Int((c / 100 * Double(width)).rounded())
         // The number first: a narrow column cuts the bar, never the percentage.
-        return String(format: "%3.0f%% ", c) + "[" + String(repeating: "#", count: filled)
-            + String(repeating: " ", count: width - filled) + "]"
+        return percent3(c) + " [" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]"
+    }
+
+    /// A percentage from 0 to 100 as `%3.0f%%` writes it: `  7%`, `100%` (by hand, see above).
+    public static func percent3(_ p: Double) -> String {
+        let digits = fixed0(min(100, max(0, p)))
+        return String(repeating: " ", count: max(0, 3 - digits.utf8.count)) + digits + "%"
     }
 
     /// How long ago, as a clock: 0:42, 12:05, 1:02:03.

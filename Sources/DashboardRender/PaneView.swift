@@ -119,7 +119,7 @@ public enum PaneView {
             var progress = Format.progressBar(j.progress, width: 8)
             if let still = j.stalledFor, j.unwatched == nil, !row.stale {
                 progress =
-                    (j.progress.map { String(format: "%.0f%% ", min(100, max(0, $0))) } ?? "")
+                    (j.progress.map { Format.fixed0(min(100, max(0, $0))) + "% " } ?? "")
                     + "no progress \(Format.elapsed(still))"
             }
             return [
@@ -344,12 +344,12 @@ public struct PaneWidget: Widget {
             lines: content.rows.map { PaneView.line($0, showTenant: content.shownTenants > 1, now: content.asOf) },
             selected: focused ? content.selectedIndex : nil)
         if let sorted, let sort = content.sort { table.sortMark = (sorted, sort.descending) }
-        table.render(in: inside, into: &grid)
+        let spans = table.draw(in: inside, into: &grid)
         // What a click means here: the pane, its column titles, its rows.
         let pane = content.pane
         grid.hotspots.append(.init(rect: area, target: .pane(pane)))
         let sortable = AppState.sortColumns(pane)
-        for span in table.columnSpans(in: inside) {
+        for span in spans {
             let title = columns[span.column].title
             grid.hotspots.append(
                 .init(

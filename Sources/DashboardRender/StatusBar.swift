@@ -10,6 +10,7 @@ public struct StatusBar: Widget {
 
     public func render(in area: Rect, into g: inout Grid) {
         guard area.height > 0, area.width > 0 else { return }
+        let ascii = g.ascii
         var byEndpoint: [Endpoint: [ConnectionInfo]] = [:]
         var jobSockets = (live: 0, total: 0, polled: 0)
         for (id, info) in state.connections where state.shows(id.tenant) {
@@ -28,7 +29,7 @@ public struct StatusBar: Widget {
             endpoints.map { endpoint in
                 let infos = byEndpoint[endpoint]!
                 let worst = infos.max { Self.severity($0.state) < Self.severity($1.state) }!
-                let (symbol, word, role) = Self.badge(worst.state, ascii: g.ascii, now: state.now)
+                let (symbol, word, role) = Self.badge(worst.state, ascii: ascii, now: state.now)
                 var text = "\(symbol) \(short ? Self.shortName(endpoint) : endpoint.name)"
                 if word.isEmpty {
                     if latency, let shown = Self.latency(infos.compactMap(\.latencyMs).max(), endpoint) { text += " " + shown }
@@ -48,20 +49,20 @@ public struct StatusBar: Widget {
                     live += 1
                     continue
                 }
-                let (symbol, word, role) = Self.badge(worst.state, ascii: g.ascii, now: state.now)
+                let (symbol, word, role) = Self.badge(worst.state, ascii: ascii, now: state.now)
                 // Brief: "retry 5s", without the attempt number.
                 let said = brief ? String(word.split(separator: " (#").first ?? Substring(word)) : word
                 problems.append(("\(symbol) \(Self.shortName(endpoint)) \(said)", role, true))
             }
             let ok =
-                live > 0 ? [("\(Self.badge(.live, ascii: g.ascii, now: state.now).0) \(live) live", Role.statusLive, false)] : []
+                live > 0 ? [("\(Self.badge(.live, ascii: ascii, now: state.now).0) \(live) live", Role.statusLive, false)] : []
             return ok + problems
         }
         func counts() -> [(String, Role, Bool)] {
             var tally: [(word: String, symbol: String, role: Role, severity: Int, n: Int)] = []
             for endpoint in endpoints {
                 let worst = byEndpoint[endpoint]!.max { Self.severity($0.state) < Self.severity($1.state) }!
-                let (symbol, word, role) = Self.badge(worst.state, ascii: g.ascii, now: state.now)
+                let (symbol, word, role) = Self.badge(worst.state, ascii: ascii, now: state.now)
                 let kind = word.isEmpty ? "live" : word.hasPrefix("retry") ? "retry" : word
                 if let i = tally.firstIndex(where: { $0.word == kind }) {
                     tally[i].n += 1
@@ -110,21 +111,30 @@ public struct StatusBar: Widget {
             let terse = text.split(separator: " · ").map { $0.split(separator: " ").prefix(2).joined() }.joined(separator: " ")
             return [(terse, role, bold)]
         }
-        let forms = [
-            entries(short: false, latency: true), entries(short: true, latency: true), entries(short: true, latency: false),
-            aggregated(brief: false), aggregated(brief: true), counts(), symbols(),
+        // Made one at a time, most detailed first, and only until one fits (every frame draws this).
+        let forms: [() -> [(String, Role, Bool)]] = [
+            { entries(short: false, latency: true) }, { entries(short: true, latency: true) },
+            { entries(short: true, latency: false) }, { aggregated(brief: false) }, { aggregated(brief: true) }, counts, symbols,
         ]
-        var chosen = forms[forms.count - 1]
+        var made: [[(String, Role, Bool)]?] = Array(repeating: nil, count: forms.count)
+        func form(_ i: Int) -> [(String, Role, Bool)] {
+            if let f = made[i] { return f }
+            let f = forms[i]()
+            made[i] = f
+            return f
+        }
+        var chosen: [(String, Role, Bool)]? = nil
         search: while true {
-            for form in forms where width(form) <= area.width - rightWidth() {
-                chosen = form
+            for i in forms.indices where width(form(i)) <= area.width - rightWidth() {
+                chosen = form(i)
                 break search
             }
             if right.count <= 1 { break }
             right.remove(at: right.count - 2)
         }
+        let shown = chosen ?? form(forms.count - 1)
         var x = 0
-        for (text, role, bold) in chosen {
+        for (text, role, bold) in shown {
             let w = TerminalText.width(text)
             guard x + w <= area.width - rightWidth() else { break }
             g.write(text, x: area.x + x, y: area.y, style: Style(role, bold: bold))

@@ -110,36 +110,59 @@ public struct Table: Widget {
 
     /// The header's titles and each column's width in `area` (0: dropped).
     func layout(in area: Rect) -> (titles: [String], widths: [Int]) {
+        let (titles, widths, _) = measure(in: area)
+        return (titles, widths)
+    }
+
+    /// The layout, and the visible lines' cells sanitised with their widths: each cell is
+    /// sanitised and measured once per frame, for the layout and for drawing alike.
+    private func measure(in area: Rect) -> (titles: [String], widths: [Int], cells: [[(text: String, width: Int)]]) {
         let titles = columns.enumerated().map { i, c in
             sortMark?.column == i ? c.title + (sortMark!.descending ? "▼" : "▲") : c.title
         }
         var natural = titles.map { TerminalText.width($0) }
-        for line in lines.prefix(area.height - 1) {
-            for (i, cell) in line.cells.enumerated() where i < natural.count {
-                natural[i] = max(natural[i], TerminalText.width(TerminalText.sanitize(cell)))
+        var cells: [[(text: String, width: Int)]] = []
+        cells.reserveCapacity(max(0, min(lines.count, area.height - 1)))
+        for line in lines.prefix(max(0, area.height - 1)) {
+            var measured: [(text: String, width: Int)] = []
+            measured.reserveCapacity(line.cells.count)
+            for (i, cell) in line.cells.enumerated() {
+                let text = TerminalText.sanitize(cell)
+                let w = TerminalText.width(text)
+                if i < natural.count { natural[i] = max(natural[i], w) }
+                measured.append((text, w))
             }
+            cells.append(measured)
         }
-        return (titles, Self.widths(columns, natural: natural, available: area.width - (markerColumn ? 1 : 0)))
+        return (titles, Self.widths(columns, natural: natural, available: area.width - (markerColumn ? 1 : 0)), cells)
     }
 
     /// Where each shown column is drawn in `area`: its index, first cell and width.
     public func columnSpans(in area: Rect) -> [(column: Int, x: Int, width: Int)] {
         guard area.height > 0, area.width > 0 else { return [] }
-        let widths = layout(in: area).widths
-        var x = area.x + (markerColumn ? 1 : 0)
+        return Self.spans(layout(in: area).widths, in: area, lead: markerColumn ? 1 : 0)
+    }
+
+    private static func spans(_ widths: [Int], in area: Rect, lead: Int) -> [(column: Int, x: Int, width: Int)] {
+        var x = area.x + lead
         var spans: [(column: Int, x: Int, width: Int)] = []
-        for i in columns.indices where widths[i] > 0 {
+        for i in widths.indices where widths[i] > 0 {
             spans.append((i, x, widths[i]))
             x += widths[i] + 1
         }
         return spans
     }
 
-    public func render(in area: Rect, into grid: inout Grid) {
-        guard area.height > 0, area.width > 0 else { return }
+    public func render(in area: Rect, into grid: inout Grid) { draw(in: area, into: &grid) }
+
+    /// Draws the table (as ``render(in:into:)``) and says where its columns went (as
+    /// ``columnSpans(in:)``), from one layout.
+    @discardableResult
+    public func draw(in area: Rect, into grid: inout Grid) -> [(column: Int, x: Int, width: Int)] {
+        guard area.height > 0, area.width > 0 else { return [] }
         let lead = markerColumn ? 1 : 0
-        let (titles, widths) = layout(in: area)
-        func drawCells(_ cells: [String], y: Int, style: Style) {
+        let (titles, widths, measured) = measure(in: area)
+        func drawCells(_ cells: [(text: String, width: Int)], y: Int, style: Style) {
             var x = area.x + lead
             for (i, c) in columns.enumerated() where widths[i] > 0 {
                 if i < cells.count {
@@ -150,7 +173,7 @@ public struct Table: Widget {
         }
         // The table owns its rectangle: what it does not write is blank, not whatever was there.
         grid.fill(x: area.x, y: area.y, width: area.width, height: area.height)
-        drawCells(titles, y: area.y, style: headerStyle)
+        drawCells(titles.map { ($0, TerminalText.width($0)) }, y: area.y, style: headerStyle)
         for (r, line) in lines.prefix(area.height - 1).enumerated() {
             let y = area.y + 1 + r
             var style = line.style
@@ -160,17 +183,26 @@ public struct Table: Widget {
                 if lead > 0 { grid.write(grid.ascii ? ">" : "▸", x: area.x, y: y, style: style) }
             }
             if let banner = line.banner {
-                Self.cell(banner, &grid, x: area.x + lead, y: y, width: area.width - lead, right: false, style: style)
+                let text = TerminalText.sanitize(banner)
+                Self.cell(
+                    (text, TerminalText.width(text)), &grid, x: area.x + lead, y: y, width: area.width - lead, right: false,
+                    style: style)
             } else {
-                drawCells(line.cells, y: y, style: style)
+                drawCells(measured[r], y: y, style: style)
             }
         }
+        return Self.spans(widths, in: area, lead: lead)
     }
 
-    /// Network text, sanitised and cut by display width.
-    static func cell(_ text: String, _ g: inout Grid, x: Int, y: Int, width: Int, right: Bool, style: Style) {
-        let t = TerminalText.truncate(TerminalText.sanitize(text), to: width)
-        let w = TerminalText.width(t)
+    /// Sanitised text of display width `cell.width`, cut to `width`.
+    static func cell(
+        _ cell: (text: String, width: Int), _ g: inout Grid, x: Int, y: Int, width: Int, right: Bool, style: Style
+    ) {
+        var (t, w) = cell
+        if w > width {
+            t = TerminalText.truncate(t, to: width)
+            w = TerminalText.width(t)
+        }
         g.write(t, x: right ? x + width - w : x, y: y, maxWidth: width, style: style)
     }
 }

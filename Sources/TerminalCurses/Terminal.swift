@@ -25,6 +25,8 @@ public final class Terminal: TerminalDevice {
     public let ascii: Bool
     public let colors: Bool
     public let theme: Theme
+    /// Each role's attributes (bold, dim, underline), by raw value: looked up once, not per cell.
+    private var roleAttributes: [attr_t] = []
     private var closed = false
 
     /// - Parameters:
@@ -80,6 +82,15 @@ public final class Terminal: TerminalDevice {
         if mouse { cn_mouse_on() }
         self.theme = Theme.resolve(theme, environment: environment, terminalHasColors: has_colors()) ?? .mono
         colors = self.theme.usesColor
+        roleAttributes = [attr_t](repeating: cn_a_normal(), count: Role.allCases.map { Int($0.rawValue) }.max()! + 1)
+        for role in Role.allCases {
+            let look = self.theme.look(role)
+            var a = cn_a_normal()
+            if look.bold { a |= cn_a_bold() }
+            if look.dim { a |= cn_a_dim() }
+            if look.underline { a |= cn_a_underline() }
+            roleAttributes[Int(role.rawValue)] = a
+        }
         if colors {
             start_color()
             use_default_colors()
@@ -102,13 +113,23 @@ public final class Terminal: TerminalDevice {
         let changes = grid.diff(from: previous)
         if changes.clear { wclear(win) }
         var cell = cchar_t()
-        for i in changes.cells {
-            let c = grid.cells[i]
-            var wch: [wchar_t] = c.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }
-            if wch.isEmpty { wch = [0x20] }
-            wch.append(0)
-            cn_setcchar(&cell, wch, attributes(c.style), colors ? Int16(Palette.pair(c.style.role)) : 0)
-            mvwadd_wch(win, Int32(i / grid.cols), Int32(i % grid.cols), &cell)
+        // A cell's scalars (at most five, as curses keeps), NUL-terminated, in one buffer for the frame.
+        withUnsafeTemporaryAllocation(of: wchar_t.self, capacity: 6) { wch in
+            for i in changes.cells {
+                let c = grid.cells[i]
+                var n = 0
+                for scalar in c.text.unicodeScalars.prefix(5) {
+                    wch[n] = wchar_t(bitPattern: scalar.value)
+                    n += 1
+                }
+                if n == 0 {
+                    wch[0] = 0x20
+                    n = 1
+                }
+                wch[n] = 0
+                cn_setcchar(&cell, wch.baseAddress!, attributes(c.style), colors ? Int16(Palette.pair(c.style.role)) : 0)
+                mvwadd_wch(win, Int32(i / grid.cols), Int32(i % grid.cols), &cell)
+            }
         }
         wnoutrefresh(win)
         doupdate()
@@ -120,12 +141,9 @@ public final class Terminal: TerminalDevice {
     public func invalidate() { previous = nil }
 
     private func attributes(_ s: Style) -> attr_t {
-        let look = theme.look(s.role)
-        var a = cn_a_normal()
-        if s.bold || look.bold { a |= cn_a_bold() }
+        var a = roleAttributes[Int(s.role.rawValue)]
+        if s.bold { a |= cn_a_bold() }
         if s.reverse { a |= cn_a_reverse() }
-        if look.dim { a |= cn_a_dim() }
-        if look.underline { a |= cn_a_underline() }
         return a
     }
 

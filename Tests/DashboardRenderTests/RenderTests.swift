@@ -658,6 +658,12 @@ struct FormatTests {
             if !nearTie(v) || v == v.rounded(.down) + 0.5 { #expect(Format.fixed0(v) == String(format: "%.0f", v), "\(v)") }
         }
         #expect(Format.fixed1(-0.0) == "0.0" && Format.fixed0(-0.0) == "0")
+        for v in [0, 0.4, 0.5, 1.5, 7, 9.5, 10.49, 42.5, 99.5, 99.96, 100]
+            + (0..<500).map({ _ in Double.random(in: 0...100, using: &g) })
+        where !nearTie(v) || v == v.rounded(.down) + 0.5 {
+            #expect(Format.percent3(v) == String(format: "%3.0f%%", v), "\(v)")
+        }
+        #expect(Format.progressBar(42.5, width: 4) == " 42% [##  ]" && Format.progressBar(nil, width: 4) == "  -")
         for v: Int64 in [0, 999, 10_000, 10_499, 10_500, 999_949, 1_000_000, 1_234_567_890, 5_432_109_876_543, -12_345] {
             let d = Double(v.magnitude)
             let printf =
