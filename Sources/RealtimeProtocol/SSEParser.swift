@@ -147,9 +147,13 @@ public struct SSEParser: Sendable {
                     processLine(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), emit)
                 } else {
                     appendToLine(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), emit)
-                    let pending = line
-                    line.removeAll(keepingCapacity: true)
+                    // Moved out while it is read (processing may reset the parser), then
+                    // emptied and put back: no copy, and the line keeps its capacity.
+                    var pending: [UInt8] = []
+                    swap(&pending, &line)
                     pending.withUnsafeBytes { processLine($0, emit) }
+                    pending.removeAll(keepingCapacity: true)
+                    if line.isEmpty { swap(&pending, &line) }
                 }
                 if b == 0x0D {
                     if i + 1 < count {
@@ -288,7 +292,10 @@ public struct SSEParser: Sendable {
         guard !data.isEmpty else { return }
         data.removeLast()  // the trailing "\n" added after the last data line
         // The event gets an exact-size copy; the buffer keeps its capacity for the next one.
-        let event = SSEEvent(type: eventType ?? "message", data: Array(data), lastEventID: lastEventID)
+        // (`Array(data)` would share the buffer, capacity and all: every kept event then held
+        // the largest event's capacity, and the parser allocated that much again for the next.)
+        let event = SSEEvent(
+            type: eventType ?? "message", data: data.withUnsafeBufferPointer { Array($0) }, lastEventID: lastEventID)
         data.removeAll(keepingCapacity: true)
         emit(.event(event))
     }

@@ -43,6 +43,19 @@ struct SSEParserTests {
         + ": ping - 2025-12-08 10:30:15.000001+00:00\r\n"
         + "\r\n"
 
+    /// Events are kept (histories, sessions, alerts: their `raw` is this data), so each must own
+    /// its bytes alone: before, every event shared the parser's buffer, with the capacity of the
+    /// largest event the stream ever carried (87 MB of the scale scene's memory, by heaptrack).
+    @Test("an event's data is an exact copy, never the parser's grown buffer", arguments: [64, Int.max])
+    func exactData(chunk: Int) throws {
+        let big = String(repeating: "x", count: 100_000)
+        let out = events(parse("data: \(big)\n\ndata: small\n\ndata: small again\n\n", chunk: chunk))
+        #expect(out.map(\.data.count) == [100_000, 5, 11])
+        for e in out.dropFirst() {
+            #expect(e.data.capacity < 1_000, "an event of \(e.data.count) bytes holds \(e.data.capacity)")
+        }
+    }
+
     @Test("PROTOCOL.md §5 example, byte for byte", arguments: chunkSizes)
     func protocolExample(chunk: Int) {
         let out = parse(Self.protocolExample, chunk: chunk)
