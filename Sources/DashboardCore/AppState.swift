@@ -64,7 +64,11 @@ public struct AppState: Sendable {
     public var outages = OutageTracker()
     /// When the flash line last announced an outage or a new critical alert (at most one per 10 s).
     public var lastAnnounced: UTCInstant? = nil
-    public var alerts: [EntityKey: AlertRow] = [:]
+    public var alerts: [EntityKey: AlertRow] = [:] {
+        didSet { alertsStamp = AlertDigest.nextStamp() }
+    }
+    /// Names this value of `alerts`, for the frame's ``AlertDigest`` (new with every change).
+    private(set) var alertsStamp: UInt64 = 0
     public var alertsCleared = 0
     /// When each alert group was cleared lately (flapping: ``flapRule``).
     public var alertClears: [AlertGroupKey: [UTCInstant]] = [:]
@@ -104,6 +108,7 @@ public struct AppState: Sendable {
     public struct Snapshot: Sendable {
         public var onuHistory: [String: RingBuffer<Event>]
         public var alerts: [EntityKey: AlertRow]
+        var alertsStamp: UInt64
         public var tickets: [String: RingBuffer<Event>]
         public var subscribers: [String: RingBuffer<Event>]
         public var sessions: SessionTable
@@ -119,8 +124,8 @@ public struct AppState: Sendable {
 
     var snapshot: Snapshot {
         Snapshot(
-            onuHistory: onuHistory, alerts: alerts, tickets: tickets, subscribers: subscribers, sessions: sessions, jobs: jobs,
-            outages: outages)
+            onuHistory: onuHistory, alerts: alerts, alertsStamp: alertsStamp, tickets: tickets, subscribers: subscribers,
+            sessions: sessions, jobs: jobs, outages: outages)
     }
 
     /// What panes draw from: the frozen snapshot, or the live state.

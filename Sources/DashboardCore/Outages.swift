@@ -653,7 +653,7 @@ extension AppState {
         }.sorted { ($0.count, $1.scope) > ($1.count, $0.scope) }
         var groups: [AlertGroupKey: AlertSeverity] = [:]
         let down = view.outages.oltsInOutage
-        for a in view.alerts.values where a.isActive && shows(a.tenant) {
+        for a in view.alertDigest.active where shows(a.tenant) {
             // An alert folded under an outage is the outage's, not counted again.
             if let olt = oltOf(a.source), down.contains(OutageScope(tenant: a.tenant, olt: olt, pon: nil)) { continue }
             if let s = groups[a.group], s.rank >= a.severity.rank { continue }

@@ -220,7 +220,7 @@ extension AppState {
         content.asOf = now
         if pane == .alerts {
             var counts = SeverityCounts()
-            for a in view.alerts.values where a.isActive && shows(a.tenant) { counts.count(a.severity) }
+            for a in view.alertDigest.active where shows(a.tenant) { counts.count(a.severity) }
             content.severities = counts
         }
         if pane == .jobs, hideFinishedJobs {
@@ -395,7 +395,7 @@ extension AppState {
         let down = view.outages.oltsInOutage
         guard !down.isEmpty else { return [:] }
         var counts: [OutageScope: FoldedAlerts] = [:]
-        for a in view.alerts.values where a.isActive {
+        for a in view.alertDigest.active {
             guard let olt = oltOf(a.source) else { continue }
             let scope = OutageScope(tenant: a.tenant, olt: olt, pon: nil)
             if down.contains(scope) { counts[scope, default: FoldedAlerts()].add(a.type) }
@@ -409,32 +409,33 @@ extension AppState {
         let counts = foldedAlertCounts(view)
         let outages = outageRows(view, matcher, activeOnly: true, folded: counts)
         let folded = Set(counts.keys)
-        var groups: [AlertGroupKey: [AlertRow]] = [:]
         var total = 0
-        for a in view.alerts.values where shows(a.tenant) {
-            total += 1
-            if a.isActive, let olt = oltOf(a.source), folded.contains(OutageScope(tenant: a.tenant, olt: olt, pon: nil)) {
-                continue
+        var rows: [(AlertDigest.Figures, Row)] = []
+        // Groups with their figures made (once per change of the alerts); only a filter makes
+        // them again here, from the members it matches.
+        for (key, group) in view.alertDigest.groups where shows(key.tenant) {
+            total += group.members.count
+            // Active alerts of an OLT in outage are the outage's row's, not listed again.
+            let foldsActive = group.olt.map { folded.contains(OutageScope(tenant: key.tenant, olt: $0, pon: nil)) } ?? false
+            let figures: AlertDigest.Figures?
+            if matcher.isEmpty {
+                figures = foldsActive ? group.clearedOnly : group.all
+            } else {
+                figures = AlertDigest.Figures(
+                    group.members.filter { a in
+                        !(foldsActive && a.isActive)
+                            && matcher.matches(
+                                key: { SearchKey.make(raw: a.raw, extra: [a.tenant]) },
+                                field: { RowFields.value($0, of: .alert(a)) })
+                    })
             }
-            guard
-                matcher.matches(
-                    key: { SearchKey.make(raw: a.raw, extra: [a.tenant]) }, field: { RowFields.value($0, of: .alert(a)) })
-            else { continue }
-            groups[a.group, default: []].append(a)
-        }
-        var rows: [(AlertGroup, Row)] = []
-        for (key, members) in groups {
-            let active = members.filter(\.isActive)
-            let shown = active.isEmpty ? members : active
-            let latest = shown.max { ($0.raisedAt, $0.id) < ($1.raisedAt, $1.id) }!
-            let severity = shown.max { $0.severity.rank < $1.severity.rank }!.severity
+            guard let f = figures else { continue }
             let flapping = (alertClears[key]?.count ?? 0) >= flapRule.count
             let g = AlertGroup(
-                key: key, latest: latest, count: shown.count, severity: severity,
-                firstSeen: shown.map(\.raisedAt).min()!, lastSeen: shown.map(\.raisedAt).max()!, isActive: !active.isEmpty,
-                flapping: flapping, unverified: active.contains { $0.unverified })
+                key: key, latest: f.latest, count: f.count, severity: f.severity, firstSeen: f.firstSeen, lastSeen: f.lastSeen,
+                isActive: f.isActive, flapping: flapping, unverified: f.unverified)
             let tone: Tone =
-                switch severity {
+                switch f.severity {
                 case _ where !g.isActive: .dim
                 case .critical: .critical
                 case .error: .error
@@ -444,11 +445,12 @@ extension AppState {
             // One alert that does not flap is drawn as itself; the row is named by its group either
             // way, so the selection stays on it as alerts of the group come and go.
             var row =
-                shown.count == 1 && !flapping
-                ? Row(id: .group(key), item: .alert(latest), tone: tone) : Row(id: .group(key), item: .alertGroup(g), tone: tone)
+                f.count == 1 && !flapping
+                ? Row(id: .group(key), item: .alert(f.latest), tone: tone)
+                : Row(id: .group(key), item: .alertGroup(g), tone: tone)
             row.ack = acks.ack(for: AckTarget(key))
             row.silenced = acks.silenced(tenant: key.tenant, type: key.type, source: key.source)
-            rows.append((g, row))
+            rows.append((f, row))
         }
         // Active first, unacknowledged before acknowledged, most severe and newest first; then
         // the recently cleared, most recently cleared first.
