@@ -82,9 +82,10 @@ public struct SSEParser: Sendable {
     /// How many bytes of a possible leading BOM have been matched (3 = decided).
     private var bomState = 0
     private var discarding = false
-    /// A one-entry cache so that the same `event:` name does not allocate a new String each time.
-    private var lastTypeBytes: [UInt8] = []
-    private var lastTypeString = ""
+    /// The event types this stream used lately, as bytes and as the String an event carries:
+    /// a stream that mixes a few types (`/events` carries them all) makes each String once.
+    private var recentTypes: [(bytes: [UInt8], string: String)] = []
+    private var nextRecent = 0
 
     private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     /// Room for `data: ` in front of a value when a line is checked against the limit.
@@ -279,12 +280,15 @@ public struct SSEParser: Sendable {
     }
 
     private mutating func typeString(_ value: UnsafeRawBufferPointer) -> String {
-        if lastTypeBytes.withUnsafeBytes({ bytesEqual($0, value) }) {
-            return lastTypeString
+        for recent in recentTypes where recent.bytes.withUnsafeBytes({ bytesEqual($0, value) }) { return recent.string }
+        let string = String(decoding: value, as: UTF8.self)
+        if recentTypes.count < 8 {
+            recentTypes.append((Array(value), string))
+        } else {
+            recentTypes[nextRecent] = (Array(value), string)
+            nextRecent = (nextRecent + 1) % recentTypes.count
         }
-        lastTypeBytes = Array(value)
-        lastTypeString = String(decoding: value, as: UTF8.self)
-        return lastTypeString
+        return string
     }
 
     private mutating func dispatch(_ emit: (Output) -> Void) {

@@ -46,6 +46,11 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// Parses the timestamp forms described on the type, from UTF-8 bytes.
     public static func parse(_ s: UnsafeRawBufferPointer) -> UTCInstant? {
+        parseBackendForm(s) ?? parseAnyForm(s)
+    }
+
+    /// Every form the type accepts, read a field at a time.
+    static func parseAnyForm(_ s: UnsafeRawBufferPointer) -> UTCInstant? {
         var i = 0
         func digits(_ n: Int) -> Int? {
             guard i + n <= s.count else { return nil }
@@ -102,6 +107,32 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
         let secs = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetSeconds)
         let extra = second == 60 ? Int64(999_999) : Int64(micros)
         return UTCInstant(microseconds: secs * 1_000_000 + extra)
+    }
+
+    /// The form the backend writes every timestamp in, `2025-12-08T10:30:00.123456` (naive UTC,
+    /// microseconds), read at fixed places: nil for anything else, which ``parse(_:)`` then reads
+    /// the general way (and agrees with: tested).
+    @inline(__always)
+    static func parseBackendForm(_ s: UnsafeRawBufferPointer) -> UTCInstant? {
+        guard s.count == 26, s[4] == 0x2D, s[7] == 0x2D, s[10] == 0x54, s[13] == 0x3A, s[16] == 0x3A, s[19] == 0x2E
+        else { return nil }
+        var bad = false
+        func number(_ at: Int, _ n: Int) -> Int {
+            var v = 0
+            for k in at..<(at + n) {
+                let d = s[k] &- 0x30
+                bad = bad || d > 9
+                v = v &* 10 &+ Int(d)
+            }
+            return v
+        }
+        let year = number(0, 4), month = number(5, 2), day = number(8, 2)
+        let hour = number(11, 2), minute = number(14, 2), second = number(17, 2), micros = number(20, 6)
+        guard !bad, (1...12).contains(month), day >= 1, day <= daysInMonth(year, month), hour <= 23, minute <= 59,
+            second <= 60
+        else { return nil }
+        let secs = Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59))
+        return UTCInstant(microseconds: secs * 1_000_000 + (second == 60 ? 999_999 : Int64(micros)))
     }
 
     // MARK: Formatting

@@ -394,4 +394,48 @@ struct UTCInstantTests {
     func rejects(_ input: String) {
         #expect(UTCInstant(iso8601: input) == nil)
     }
+
+    /// The backend's form is read at fixed places; it must say what the general reader says,
+    /// on that form and on every near miss of it.
+    @Test("the backend's form read at fixed places agrees with the general reader")
+    func backendForm() {
+        var g = SystemRandomNumberGenerator()
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        var inputs = [
+            "2025-12-08T10:30:00.123456", "2024-02-29T23:59:59.999999", "2025-02-29T00:00:00.000000",
+            "2025-12-31T23:59:60.000000", "2025-12-08T24:00:00.000000", "2025-13-08T10:30:00.000000",
+            "2025-00-08T10:30:00.000000", "2025-04-31T10:30:00.000000", "0000-01-01T00:00:00.000000",
+            "9999-12-31T23:59:59.999999", "2025-12-08t10:30:00.123456", "2025-12-08 10:30:00.123456",
+            "2025-12-08T10:30:00.12345Z", "2025-12-08T10:30:61.000000",
+        ]
+        for _ in 0..<2_000 {
+            inputs.append(
+                "\(Int.random(in: 1900...2100, using: &g))-\(two(Int.random(in: 0...13, using: &g)))-"
+                    + "\(two(Int.random(in: 0...32, using: &g)))T\(two(Int.random(in: 0...25, using: &g))):"
+                    + "\(two(Int.random(in: 0...61, using: &g))):\(two(Int.random(in: 0...61, using: &g)))."
+                    + String(Int.random(in: 0...999_999, using: &g) + 1_000_000).dropFirst())
+        }
+        // Every byte of a valid one replaced by each kind of near miss.
+        let base = Array("2025-12-08T10:30:00.123456".utf8)
+        for k in base.indices {
+            for b: UInt8 in [0x2F, 0x3A, 0x2D, 0x54, 0x20, 0x41, 0x00, 0xFF] {
+                var v = base
+                v[k] = b
+                inputs.append(String(decoding: v, as: UTF8.self))
+            }
+        }
+        for input in inputs {
+            var text = input
+            let (fast, general, both) = text.withUTF8 { u in
+                let raw = UnsafeRawBufferPointer(u)
+                return (UTCInstant.parseBackendForm(raw), UTCInstant.parseAnyForm(raw), UTCInstant.parse(raw))
+            }
+            if let fast { #expect(fast == general, "\(input)") }
+            #expect(both == general, "\(input)")
+        }
+        #expect(
+            inputs.contains {
+                var t = $0; return t.withUTF8 { UTCInstant.parseBackendForm(UnsafeRawBufferPointer($0)) } != nil
+            })
+    }
 }
