@@ -7,7 +7,8 @@ import RealtimeProtocol
 /// that is some 1,800 rows, and the header's summary, the Alerts title's counts, the alerts folded
 /// under outages (twice) and the Alerts pane's groups each read every one of them, ten frames a
 /// second. The table changes a few times a second; the digest is made again only then. Its
-/// passes read the active alerts (a few dozen) and the groups, each with its figures made.
+/// passes read a few facts of each active alert (a few dozen), and the groups, each with its
+/// figures made.
 ///
 /// A table is named by a stamp (``AppState/alertsStamp``) drawn from a process-wide counter each
 /// time it changes, so two states never share a stamp for different tables; the last digest is
@@ -23,6 +24,8 @@ struct AlertDigest: Sendable {
         var lastSeen: UTCInstant
         var isActive: Bool
         var unverified: Bool
+        /// What the Alerts pane ranks groups by, as scalars (stored: read in place every frame).
+        var ranking: (active: Bool, rank: Int, lastSeen: Int64, clearedAt: Int64) = (false, 0, 0, 0)
 
         /// Nil for no members.
         init?(_ members: [AlertRow]) {
@@ -36,6 +39,7 @@ struct AlertDigest: Sendable {
             (self.firstSeen, self.lastSeen) = (firstSeen, lastSeen)
             isActive = !active.isEmpty
             unverified = active.contains { $0.unverified }
+            ranking = (isActive, severity.rank, lastSeen.microseconds, (latest.clearedAt ?? lastSeen).microseconds)
         }
     }
 
@@ -50,19 +54,28 @@ struct AlertDigest: Sendable {
         var clearedOnly: Figures?
     }
 
-    var active: [AlertRow] = []
-    var groups: [AlertGroupKey: Group] = [:]
+    /// Each active alert's tenant and severity (the Alerts title's counts).
+    var activeSeverities: [(tenant: String, severity: AlertSeverity)] = []
+    /// Each active alert whose source names an OLT: what may fold under an outage.
+    var activeByOLT: [(tenant: String, olt: String, type: String)] = []
+    /// Each group with active members: its OLT and their highest severity (the header's count).
+    var activeGroups: [(key: AlertGroupKey, olt: String?, severity: AlertSeverity)] = []
+    var groups: [(key: AlertGroupKey, group: Group)] = []
 
     init(_ alerts: [EntityKey: AlertRow]) {
         var members: [AlertGroupKey: [AlertRow]] = [:]
         for a in alerts.values {
-            if a.isActive { active.append(a) }
+            if a.isActive { activeSeverities.append((a.tenant, a.severity)) }
             members[a.group, default: []].append(a)
         }
         for (key, list) in members {
             guard let all = Figures(list) else { continue }
-            groups[key] = Group(
-                members: list, olt: oltOf(key.source), all: all, clearedOnly: Figures(list.filter { !$0.isActive }))
+            let olt = oltOf(key.source)
+            if all.isActive {
+                activeGroups.append((key, olt, all.severity))
+                if let olt { for a in list where a.isActive { activeByOLT.append((a.tenant, olt, a.type)) } }
+            }
+            groups.append((key, Group(members: list, olt: olt, all: all, clearedOnly: Figures(list.filter { !$0.isActive }))))
         }
     }
 

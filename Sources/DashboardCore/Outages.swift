@@ -651,15 +651,13 @@ extension AppState {
             o.isActive && shows(scope.tenant)
                 ? (scope: scope, count: o.offlineCount, pons: o.pons, unverified: o.unverified) : nil
         }.sorted { ($0.count, $1.scope) > ($1.count, $0.scope) }
-        var groups: [AlertGroupKey: AlertSeverity] = [:]
         let down = view.outages.oltsInOutage
-        for a in view.alertDigest.active where shows(a.tenant) {
-            // An alert folded under an outage is the outage's, not counted again.
-            if let olt = oltOf(a.source), down.contains(OutageScope(tenant: a.tenant, olt: olt, pon: nil)) { continue }
-            if let s = groups[a.group], s.rank >= a.severity.rank { continue }
-            groups[a.group] = a.severity
-        }
-        let critical = groups.values.filter { $0 == .critical }.count
+        // Groups whose highest active severity is critical; one folded under an outage (its
+        // source's OLT is in outage) is the outage's, not counted again.
+        let critical = view.alertDigest.activeGroups.filter { g in
+            g.severity == .critical && shows(g.key.tenant)
+                && !(g.olt.map { down.contains(OutageScope(tenant: g.key.tenant, olt: $0, pon: nil)) } ?? false)
+        }.count
         let flapping = alertClears.filter { shows($0.key.tenant) && $0.value.count >= flapRule.count }.count
         var parts: [String] = []
         if !outages.isEmpty {

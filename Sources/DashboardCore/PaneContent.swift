@@ -220,7 +220,7 @@ extension AppState {
         content.asOf = now
         if pane == .alerts {
             var counts = SeverityCounts()
-            for a in view.alertDigest.active where shows(a.tenant) { counts.count(a.severity) }
+            for a in view.alertDigest.activeSeverities where shows(a.tenant) { counts.count(a.severity) }
             content.severities = counts
         }
         if pane == .jobs, hideFinishedJobs {
@@ -298,7 +298,7 @@ extension AppState {
             set.matchedCount = set.matchedCount.map { $0 + outages.count }
             return set
         case .alerts:
-            return alertRows(view, matcher)
+            return alertRows(view, matcher, limit: limit)
         case .tickets:
             return history(
                 .tickets, view.tickets, matcher, limit: limit,
@@ -395,9 +395,8 @@ extension AppState {
         let down = view.outages.oltsInOutage
         guard !down.isEmpty else { return [:] }
         var counts: [OutageScope: FoldedAlerts] = [:]
-        for a in view.alertDigest.active {
-            guard let olt = oltOf(a.source) else { continue }
-            let scope = OutageScope(tenant: a.tenant, olt: olt, pon: nil)
+        for a in view.alertDigest.activeByOLT {
+            let scope = OutageScope(tenant: a.tenant, olt: a.olt, pon: nil)
             if down.contains(scope) { counts[scope, default: FoldedAlerts()].add(a.type) }
         }
         return counts
@@ -405,31 +404,91 @@ extension AppState {
 
     /// The Alerts pane: outages first (with the alerts folded under them), then alert groups
     /// (one row per tenant × type × source), active before recently cleared.
-    func alertRows(_ view: Snapshot, _ matcher: Query) -> RowSet {
+    ///
+    /// A storm leaves thousands of groups (an alert per ONU, kept ten minutes once cleared), and
+    /// the pane shows a screenful: the groups are ranked by scalar keys and only the top `limit`
+    /// (or down to the selection and a window past it) become rows, with a bounded heap as the
+    /// sessions table does; a sort by column still makes every row.
+    func alertRows(_ view: Snapshot, _ matcher: Query, limit: Int) -> RowSet {
         let counts = foldedAlertCounts(view)
         let outages = outageRows(view, matcher, activeOnly: true, folded: counts)
         let folded = Set(counts.keys)
+        let digest = view.alertDigest
+        /// A group that shows: where it is in the digest, which of its figures show (its own,
+        /// without its folded active members, or those a filter made), and its ranking keys.
+        struct Candidate {
+            var group: Int32
+            var filtered: Int32  // -1: the digest's figures (`cleared` says which)
+            var cleared: Bool
+            var active: Bool
+            var acked: Bool
+            var rank: Int
+            var lastSeen: Int64
+            var clearedAt: Int64
+        }
         var total = 0
-        var rows: [(AlertDigest.Figures, Row)] = []
-        // Groups with their figures made (once per change of the alerts); only a filter makes
-        // them again here, from the members it matches.
-        for (key, group) in view.alertDigest.groups where shows(key.tenant) {
-            total += group.members.count
-            // Active alerts of an OLT in outage are the outage's row's, not listed again.
-            let foldsActive = group.olt.map { folded.contains(OutageScope(tenant: key.tenant, olt: $0, pon: nil)) } ?? false
-            let figures: AlertDigest.Figures?
-            if matcher.isEmpty {
-                figures = foldsActive ? group.clearedOnly : group.all
-            } else {
-                figures = AlertDigest.Figures(
-                    group.members.filter { a in
+        var candidates: [Candidate] = []
+        var made: [AlertDigest.Figures] = []
+        let anyAcks = !acks.acks.isEmpty
+        // Read in place: a copy of a group per frame was a retain of every string and member.
+        digest.groups.withUnsafeBufferPointer { groups in
+            for i in groups.indices where shows(groups[i].key.tenant) {
+                total += groups[i].group.members.count
+                // Active alerts of an OLT in outage are the outage's row's, not listed again.
+                var foldsActive = false
+                if !folded.isEmpty, let olt = groups[i].group.olt {
+                    foldsActive = folded.contains(OutageScope(tenant: groups[i].key.tenant, olt: olt, pon: nil))
+                }
+                var filtered: Int32 = -1
+                if !matcher.isEmpty {
+                    let kept = groups[i].group.members.filter { a in
                         !(foldsActive && a.isActive)
                             && matcher.matches(
                                 key: { SearchKey.make(raw: a.raw, extra: [a.tenant]) },
                                 field: { RowFields.value($0, of: .alert(a)) })
-                    })
+                    }
+                    guard let figures = AlertDigest.Figures(kept) else { continue }
+                    filtered = Int32(made.count)
+                    made.append(figures)
+                } else if foldsActive && groups[i].group.clearedOnly == nil {
+                    continue
+                }
+                let r =
+                    filtered >= 0
+                    ? made[Int(filtered)].ranking
+                    : foldsActive ? groups[i].group.clearedOnly!.ranking : groups[i].group.all.ranking
+                candidates.append(
+                    Candidate(
+                        group: Int32(i), filtered: filtered, cleared: foldsActive, active: r.active,
+                        acked: anyAcks && r.active && acks.ack(for: AckTarget(groups[i].key)) != nil, rank: r.rank,
+                        lastSeen: r.lastSeen, clearedAt: r.clearedAt))
             }
-            guard let f = figures else { continue }
+        }
+        // Active first, unacknowledged before acknowledged, most severe and newest first; then
+        // the recently cleared, most recently cleared first; ties by name, so the order holds
+        // still from frame to frame.
+        func before(_ a: Candidate, _ b: Candidate) -> Bool {
+            if a.active != b.active { return a.active }
+            if a.active {
+                if a.acked != b.acked { return !a.acked }
+                if (a.rank, a.lastSeen) != (b.rank, b.lastSeen) { return (a.rank, a.lastSeen) > (b.rank, b.lastSeen) }
+            } else if (a.clearedAt, a.lastSeen) != (b.clearedAt, b.lastSeen) {
+                return (a.clearedAt, a.lastSeen) > (b.clearedAt, b.lastSeen)
+            }
+            let x = digest.groups[Int(a.group)].key, y = digest.groups[Int(b.group)].key
+            return (x.tenant, x.type, x.source) < (y.tenant, y.type, y.source)
+        }
+        var k = max(limit, 1)
+        if sortShown(.alerts) != nil {
+            k = candidates.count
+        } else if case .group(let key)? = selection[.alerts],
+            let selected = candidates.first(where: { digest.groups[Int($0.group)].key == key })
+        {
+            k = max(k, candidates.reduce(0) { $0 + (before($1, selected) ? 1 : 0) } + limit)
+        }
+        let rows = topK(candidates, k, by: before).map { c -> Row in
+            let (key, group) = digest.groups[Int(c.group)]
+            let f = c.filtered >= 0 ? made[Int(c.filtered)] : c.cleared ? group.clearedOnly! : group.all
             let flapping = (alertClears[key]?.count ?? 0) >= flapRule.count
             let g = AlertGroup(
                 key: key, latest: f.latest, count: f.count, severity: f.severity, firstSeen: f.firstSeen, lastSeen: f.lastSeen,
@@ -450,21 +509,9 @@ extension AppState {
                 : Row(id: .group(key), item: .alertGroup(g), tone: tone)
             row.ack = acks.ack(for: AckTarget(key))
             row.silenced = acks.silenced(tenant: key.tenant, type: key.type, source: key.source)
-            rows.append((f, row))
+            return row
         }
-        // Active first, unacknowledged before acknowledged, most severe and newest first; then
-        // the recently cleared, most recently cleared first.
-        rows.sort {
-            switch ($0.0.isActive, $1.0.isActive) {
-            case (true, true) where ($0.1.ack == nil) != ($1.1.ack == nil): $0.1.ack == nil
-            case (true, true): ($0.0.severity.rank, $0.0.lastSeen) > ($1.0.severity.rank, $1.0.lastSeen)
-            case (true, false): true
-            case (false, true): false
-            case (false, false):
-                ($0.0.latest.clearedAt ?? $0.0.lastSeen, $0.0.lastSeen) > ($1.0.latest.clearedAt ?? $1.0.lastSeen, $1.0.lastSeen)
-            }
-        }
-        return RowSet(rows: outages + rows.map(\.1), total: total + outages.count, matchedCount: outages.count + rows.count)
+        return RowSet(rows: outages + rows, total: total + outages.count, matchedCount: outages.count + candidates.count)
     }
 
     /// A history pane: every tenant's ring, newest first, ids by ingest sequence number.
