@@ -107,7 +107,9 @@ public struct AppState: Sendable {
     /// The parts of the state a frozen view keeps.
     public struct Snapshot: Sendable {
         public var onuHistory: [String: RingBuffer<Event>]
-        public var alerts: [EntityKey: AlertRow]
+        public var alerts: [EntityKey: AlertRow] {
+            didSet { alertsStamp = AlertDigest.nextStamp() }
+        }
         var alertsStamp: UInt64
         public var tickets: [String: RingBuffer<Event>]
         public var subscribers: [String: RingBuffer<Event>]

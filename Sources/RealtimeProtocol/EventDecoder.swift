@@ -477,6 +477,7 @@ private func read(_ field: Field, from scanner: inout JSONScanner, into bag: ino
         guard let value = scanner.int64(token) else {
             throw DecodeFailure(reason: "field '\(field.name)': \(scanner.numberText(token)) is not an integer within 64 bits")
         }
+        precondition(field.numberSlot >= 0, "integer field \(field.name) has no slot")
         bag.integers[field.numberSlot] = value
     case .number:
         guard isNumberStart else { throw wrongType("a number") }
@@ -484,6 +485,7 @@ private func read(_ field: Field, from scanner: inout JSONScanner, into bag: ino
         guard let value = scanner.double(token) else {
             throw DecodeFailure(reason: "field '\(field.name)': \(scanner.numberText(token)) is out of range")
         }
+        precondition(field.numberSlot >= 0, "number field \(field.name) has no slot")
         bag.numbers[field.numberSlot] = value
     case .json:
         try scanner.skipValue(depth: 1)

@@ -82,6 +82,9 @@ public struct SSEParser: Sendable {
     /// How many bytes of a possible leading BOM have been matched (3 = decided).
     private var bomState = 0
     private var discarding = false
+    /// Bytes of the current line came in an earlier chunk (kept in `line`, or dropped while
+    /// discarding): the next break ends a line that is not blank.
+    private var midLine = false
     /// The event types this stream used lately, as bytes and as the String an event carries:
     /// a stream that mixes a few types (`/events` carries them all) makes each String once.
     private var recentTypes: [(bytes: [UInt8], string: String)] = []
@@ -144,18 +147,28 @@ public struct SSEParser: Sendable {
             guard i < count else { break }
             let b = chunk[i]
             if b == 0x0A || b == 0x0D {
-                if line.isEmpty {
+                if !midLine {
                     processLine(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), emit)
+                } else if line.isEmpty {
+                    // The end of a line whose first pieces were dropped (its event is being
+                    // discarded): not a blank line, so not the end of that event. (Read as one,
+                    // it ended the discarding early when a line came in pieces and not when it
+                    // came whole: the rest of an oversized event got through.)
                 } else {
                     appendToLine(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), emit)
-                    // Moved out while it is read (processing may reset the parser), then
-                    // emptied and put back: no copy, and the line keeps its capacity.
-                    var pending: [UInt8] = []
-                    swap(&pending, &line)
-                    pending.withUnsafeBytes { processLine($0, emit) }
-                    pending.removeAll(keepingCapacity: true)
-                    if line.isEmpty { swap(&pending, &line) }
+                    // Its last piece made it too long: the event is being discarded (the line
+                    // is gone), and this break ends that line, not the event.
+                    if !discarding {
+                        // Moved out while it is read (processing may reset the parser), then
+                        // emptied and put back: no copy, and the line keeps its capacity.
+                        var pending: [UInt8] = []
+                        swap(&pending, &line)
+                        pending.withUnsafeBytes { processLine($0, emit) }
+                        pending.removeAll(keepingCapacity: true)
+                        if line.isEmpty { swap(&pending, &line) }
+                    }
                 }
+                midLine = false
                 if b == 0x0D {
                     if i + 1 < count {
                         if chunk[i + 1] == 0x0A { i += 1 }
@@ -189,11 +202,13 @@ public struct SSEParser: Sendable {
         skipLeadingLF = false
         bomState = 0
         discarding = false
+        midLine = false
     }
 
     // MARK: - Lines
 
     private mutating func appendToLine(_ bytes: UnsafeRawBufferPointer, _ emit: (Output) -> Void) {
+        midLine = midLine || !bytes.isEmpty
         if discarding { return }
         // A partial line may carry a field name ("data: ") on top of its value.
         if line.count + bytes.count + data.count > maxEventSize + Self.fieldAllowance {

@@ -146,6 +146,13 @@ struct AlertWindowTests {
             #expect(window.rows.map(\.id) == whole.rows.prefix(limit).map(\.id), "limit \(limit)")
             #expect(window.matched == 300 && window.total == 300)
         }
+        // With a filter: the window is the top of the filtered whole, in the same rule.
+        var filtered = s
+        filtered.filters[.alerts] = "t3"
+        let matching = filtered.content(for: .alerts, limit: 1_000)
+        #expect(matching.rows.count == 60 && matching.matched == 60)
+        for k in matching.rows.indices.dropFirst() { #expect(Self.inOrder(matching.rows[k - 1], matching.rows[k])) }
+        #expect(filtered.content(for: .alerts, limit: 7).rows.map(\.id) == matching.rows.prefix(7).map(\.id))
     }
 
     @Test("the selection deep in the pane is in its window; moving up from the end walks every row")

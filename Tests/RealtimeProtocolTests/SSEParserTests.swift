@@ -46,11 +46,12 @@ struct SSEParserTests {
     /// Events are kept (histories, sessions, alerts: their `raw` is this data), so each must own
     /// its bytes alone: before, every event shared the parser's buffer, with the capacity of the
     /// largest event the stream ever carried (87 MB of the scale scene's memory, by heaptrack).
-    @Test("an event's data is an exact copy, never the parser's grown buffer", arguments: [64, Int.max])
+    @Test("an event's data is an exact copy, never the parser's grown buffer", arguments: chunkSizes)
     func exactData(chunk: Int) throws {
         let big = String(repeating: "x", count: 100_000)
         let out = events(parse("data: \(big)\n\ndata: small\n\ndata: small again\n\n", chunk: chunk))
         #expect(out.map(\.data.count) == [100_000, 5, 11])
+        #expect(out[0].data.capacity < 101_000, "the large event holds its own size")
         for e in out.dropFirst() {
             #expect(e.data.capacity < 1_000, "an event of \(e.data.count) bytes holds \(e.data.capacity)")
         }
@@ -203,6 +204,15 @@ struct SSEParserTests {
                 .error(.eventTooLarge(limit: 16)), .event(ev("message", "ok")),
                 .error(.eventTooLarge(limit: 16)), .event(ev("message", "after")),
             ])
+    }
+
+    /// The review's case: the first line of an event is too long and comes in pieces; the rest of
+    /// that event (`data: tail`) must be skipped with it, as it is when the line comes whole.
+    @Test("an event whose first line is too long is skipped whole at every chunk size", arguments: chunkSizes)
+    func oversizedFirstLine(chunk: Int) {
+        let text = "data: \(String(repeating: "y", count: 40))\ndata: tail\n\ndata: next\n\n"
+        #expect(
+            parse(text, chunk: chunk, maxEventSize: 16) == [.error(.eventTooLarge(limit: 16)), .event(ev("message", "next"))])
     }
 
     @Test("a line that never ends does not grow memory without bound")
