@@ -478,15 +478,17 @@ extension AppState {
             let x = digest.groups[Int(a.group)].key, y = digest.groups[Int(b.group)].key
             return (x.tenant, x.type, x.source) < (y.tenant, y.type, y.source)
         }
-        var k = max(limit, 1)
+        let shown: [Candidate]
         if sortShown(.alerts) != nil {
-            k = candidates.count
-        } else if case .group(let key)? = selection[.alerts],
-            let selected = candidates.first(where: { digest.groups[Int($0.group)].key == key })
-        {
-            k = max(k, candidates.reduce(0) { $0 + (before($1, selected) ? 1 : 0) } + limit)
+            shown = topK(candidates, candidates.count, by: before)
+        } else {
+            var selected: Candidate? = nil
+            if case .group(let key)? = selection[.alerts] {
+                selected = candidates.first { digest.groups[Int($0.group)].key == key }
+            }
+            shown = windowTop(candidates, limit: limit, selected: selected, by: before)
         }
-        let rows = topK(candidates, k, by: before).map { c -> Row in
+        let rows = shown.map { c -> Row in
             let (key, group) = digest.groups[Int(c.group)]
             let f = c.filtered >= 0 ? made[Int(c.filtered)] : c.cleared ? group.clearedOnly! : group.all
             let flapping = (alertClears[key]?.count ?? 0) >= flapRule.count
@@ -674,12 +676,7 @@ extension AppState {
                 return descending ? !ordered : ordered
             }
             // Only the rows that can be on screen are ordered: the selection's rank plus a window.
-            var k = max(limit, 1)
-            if let si = selectedSlot {
-                let rank = matching.reduce(0) { $0 + (before($1, si) ? 1 : 0) }
-                k = max(k, rank + limit)
-            }
-            return topK(matching, k, by: before)
+            return windowTop(matching, limit: limit, selected: selectedSlot, by: before)
         }
         let rows = top.map { i -> Row in
             let s = table.rows[Int(i)]
@@ -713,6 +710,17 @@ extension AppState {
         case .failure: return .literal(text)
         }
     }
+}
+
+/// What a pane of `limit` rows can show of `items` in `before` order: its first `limit`, or,
+/// when `selected` (one of `items`) ranks lower, down to it and a window past it; the rest is
+/// never sorted.
+///
+/// - Complexity: O(n log k) for the k rows returned.
+func windowTop<T>(_ items: [T], limit: Int, selected: T?, by before: (T, T) -> Bool) -> [T] {
+    var k = max(limit, 1)
+    if let selected { k = max(k, items.reduce(0) { $0 + (before($1, selected) ? 1 : 0) } + limit) }
+    return topK(items, k, by: before)
 }
 
 /// The first `k` elements in `before` order, without sorting the rest.
