@@ -159,13 +159,13 @@ public struct SSEParser: Sendable {
                     // Its last piece made it too long: the event is being discarded (the line
                     // is gone), and this break ends that line, not the event.
                     if !discarding {
-                        // Moved out while it is read (processing may reset the parser), then
-                        // emptied and put back: no copy, and the line keeps its capacity.
+                        // Moved out while it is read (processing is mutating), then emptied and
+                        // put back: no copy, and the line keeps its capacity.
                         var pending: [UInt8] = []
                         swap(&pending, &line)
                         pending.withUnsafeBytes { processLine($0, emit) }
                         pending.removeAll(keepingCapacity: true)
-                        if line.isEmpty { swap(&pending, &line) }
+                        line = pending
                     }
                 }
                 midLine = false
