@@ -181,8 +181,8 @@ private struct FieldBag {
     @inline(__always) func has(_ f: Field) -> Bool { start[Int(f.rawValue)] >= 0 }
 }
 
-/// Reads typed values back out of a ``FieldBag``, in place (a bag is 600 bytes: a copy of it
-/// per reader was a tenth of the decoder's time).
+/// Reads typed values back out of a ``FieldBag``, in place: a bag is 600 bytes, and a copy of it
+/// per reader cost `bench parse` about 5 % (1.45M against 1.52M events/s, side by side).
 private struct FieldReader {
     let buf: UnsafeRawBufferPointer
     let pointer: UnsafePointer<FieldBag>
