@@ -117,7 +117,7 @@ public enum LiveBench {
     ) async throws -> (rate: Double, coalesced: Int, dropped: Int) {
         try await withDemoBackend(quietBackend()) { server in
             var catalogue = server.catalogue
-            var fair: WebSocketFirehose? = nil
+            var fair: FirehoseListener? = nil
             if fairWebSocket {
                 let listener = try await WebSocketFirehose.start(tenant: "t-01", endpoint: endpoint, count: count)
                 fair = listener

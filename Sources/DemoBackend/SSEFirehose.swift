@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import RealtimeProtocol
 
 /// An SSE firehose on a listener of its own, for `bench e2e`: every request on any path gets the
@@ -12,37 +11,19 @@ import RealtimeProtocol
 /// (`curl | grep -c` against it: 420k–680k events/s in one day's runs), which hides what the
 /// client does. This listener is the fair server, as ``WebSocketFirehose`` is for WebSocket. It
 /// checks no token and answers nothing but the stream, and is used by nothing but the benchmark.
-public final class SSEFirehose: Sendable {
-    public let port: Int
-    private let channel: any Channel
-
-    private init(port: Int, channel: any Channel) {
-        self.port = port
-        self.channel = channel
-    }
-
+public enum SSEFirehose {
     /// Listens on 127.0.0.1, port chosen by the system.
-    public static func start(tenant: String, endpoint: Endpoint, count: Int) async throws -> SSEFirehose {
+    public static func start(tenant: String, endpoint: Endpoint, count: Int) async throws -> FirehoseListener {
         let frames = Firehose.payloads(tenant: tenant, endpoint: endpoint).map {
             ByteBuffer(string: sseFrame(name: $0.name, json: $0.json))
         }
         let connected = ByteBuffer(
             string: "event: connected\r\ndata: {\"channel\": \(JSONValue.quoted("\(endpoint.channelPrefix):\(tenant)"))}\r\n\r\n")
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
-                    try channel.pipeline.syncOperations.addHandler(
-                        SSEFirehoseWriter(connected: connected, frames: frames, count: count))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        return SSEFirehose(port: channel.localAddress?.port ?? 0, channel: channel)
+        return try await FirehoseListener.start { channel in
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
+            try channel.pipeline.syncOperations.addHandler(SSEFirehoseWriter(connected: connected, frames: frames, count: count))
+        }
     }
-
-    /// Stops listening (connections already open finish on their own).
-    public func stop() async { try? await channel.close() }
 }
 
 /// Answers the request with the stream: writes chunks while the socket is writable, and resumes
@@ -56,9 +37,7 @@ private final class SSEFirehoseWriter: ChannelInboundHandler {
     let count: Int
     var sent = 0
     var streaming = false
-    var pumping = false
-    /// Set by a writability change during a pump: the pump looks again before it returns.
-    var again = false
+    let loop = ReentrantLoop()
     var ended = false
 
     init(connected: ByteBuffer, frames: [ByteBuffer], count: Int) {
@@ -84,18 +63,7 @@ private final class SSEFirehoseWriter: ChannelInboundHandler {
     }
 
     private func pump(_ context: ChannelHandlerContext) {
-        // Writability changes while a chunk is being written (its size line, its bytes and its
-        // CRLF are three writes, and a flush can make room in between): writing another chunk
-        // from there would cut into the one being written. So a change during a pump only asks
-        // this loop to look again, which it does before it returns.
-        if pumping {
-            again = true
-            return
-        }
-        pumping = true
-        defer { pumping = false }
-        repeat {
-            again = false
+        loop.run {
             while sent < count && context.channel.isWritable {
                 // About 128 KiB of chunks per flush, as the backend's socket writes carry.
                 for _ in 0..<min(400, count - sent) {
@@ -111,6 +79,6 @@ private final class SSEFirehoseWriter: ChannelInboundHandler {
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }
             context.flush()
-        } while again
+        }
     }
 }

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import NIOWebSocket
 import RealtimeProtocol
 
@@ -14,17 +13,9 @@ import RealtimeProtocol
 /// and a benchmark of the client measures the server. This listener is the fair server. It is
 /// not the backend's protocol (no token is checked, nothing but frames is sent) and is used by
 /// nothing but the benchmark.
-public final class WebSocketFirehose: Sendable {
-    public let port: Int
-    private let channel: any Channel
-
-    private init(port: Int, channel: any Channel) {
-        self.port = port
-        self.channel = channel
-    }
-
+public enum WebSocketFirehose {
     /// Listens on 127.0.0.1, port chosen by the system.
-    public static func start(tenant: String, endpoint: Endpoint, count: Int) async throws -> WebSocketFirehose {
+    public static func start(tenant: String, endpoint: Endpoint, count: Int) async throws -> FirehoseListener {
         let payloads = Firehose.payloads(tenant: tenant, endpoint: endpoint).map { ByteBuffer(string: $0.json) }
         let subscribed = ByteBuffer(
             string: "{\"type\":\"subscribed\",\"channel\":\"\(tenant):sessions\",\"tenant_id\":\(JSONValue.quoted(tenant))}")
@@ -36,20 +27,11 @@ public final class WebSocketFirehose: Sendable {
                         FirehoseWriter(subscribed: subscribed, payloads: payloads, count: count))
                 }
             })
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        return WebSocketFirehose(port: channel.localAddress?.port ?? 0, channel: channel)
+        return try await FirehoseListener.start { channel in
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+        }
     }
-
-    /// Stops listening (connections already open finish on their own).
-    public func stop() async { try? await channel.close() }
 }
 
 /// Writes the frames while the socket is writable, and resumes when it is again.
@@ -61,9 +43,7 @@ private final class FirehoseWriter: ChannelInboundHandler {
     let payloads: [ByteBuffer]
     let count: Int
     var sent = 0
-    var pumping = false
-    /// Set by a writability change during a pump: the pump looks again before it returns.
-    var again = false
+    let loop = ReentrantLoop()
 
     init(subscribed: ByteBuffer, payloads: [ByteBuffer], count: Int) {
         self.subscribed = subscribed
@@ -85,18 +65,7 @@ private final class FirehoseWriter: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 
     private func pump(_ context: ChannelHandlerContext) {
-        // Writability changes while a frame is being written (its header and its payload are two
-        // writes, and a flush can make room in between): a frame written from there would cut
-        // into that one. So a change during a pump only asks this loop to look again, which it does
-        // before it returns.
-        if pumping {
-            again = true
-            return
-        }
-        pumping = true
-        defer { pumping = false }
-        repeat {
-            again = false
+        loop.run {
             while sent < count && context.channel.isWritable {
                 // A flush's worth at a time, so the socket's writability is looked at between them.
                 for _ in 0..<min(256, count - sent) {
@@ -107,6 +76,6 @@ private final class FirehoseWriter: ChannelInboundHandler {
                 context.flush()
             }
             context.flush()
-        } while again
+        }
     }
 }
