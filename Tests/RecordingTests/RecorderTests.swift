@@ -95,16 +95,21 @@ func until(_ what: String, within seconds: Double = 10, _ condition: () -> Bool)
 
 @Suite("Recorder")
 struct RecorderTests {
-    @Test(
-        "a disk slower than the stream: the queue stays bounded, the frames that did not fit are counted and marked, none waits")
-    func slowSink() throws {
+    /// A recorder with a 64 KiB queue whose header went through, then a disk that stalls.
+    func stalledRecorder() throws -> (Recorder, HeldSink) {
         let sink = HeldSink(held: false)
         var options = Recorder.Options(path: "memory")
         options.queueLimit = 64 << 10
         let recorder = try Recorder(options, header: header(), openSink: { _ in sink })
-        // The header went through; now the disk stalls.
         try until("the header to be written") { sink.size > 0 }
         sink.hold()
+        return (recorder, sink)
+    }
+
+    @Test(
+        "a disk slower than the stream: the queue stays bounded, the frames that did not fit are counted and marked, none waits")
+    func slowSink() throws {
+        let (recorder, sink) = try stalledRecorder()
         // 2,000 reads of 1 KiB frames against a 64 KiB queue: record() returns at once each time.
         let began = Date()
         for i in 0..<2_000 { recorder.record([alertEvent(i, pad: 1_000)]) }
@@ -126,12 +131,7 @@ struct RecorderTests {
 
     @Test("once the writer has emptied a full queue, frames are kept again, even after a read refused while it was full")
     func refusedThenRoom() throws {
-        let sink = HeldSink(held: false)
-        var options = Recorder.Options(path: "memory")
-        options.queueLimit = 64 << 10
-        let recorder = try Recorder(options, header: header(), openSink: { _ in sink })
-        try until("the header to be written") { sink.size > 0 }
-        sink.hold()
+        let (recorder, sink) = try stalledRecorder()
         for i in 0..<100 { recorder.record([alertEvent(i, pad: 1_000)]) }
         // The writer has taken what it could and waits on the disk: the queue fills again, and
         // stays full.
