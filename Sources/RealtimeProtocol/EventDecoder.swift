@@ -207,6 +207,19 @@ private struct FieldReader {
         return s
     }
 
+    /// An open enumeration's value: a known one found from its bytes (no String made and
+    /// compared), anything else kept as text.
+    @inline(__always)
+    func value<E: KnownByName>(_ f: Field, as: E.Type = E.self) -> E? {
+        if let plain = plainStringBytes(f), let i = E.nameTable.find(plain) { return E.knownValues[i] }
+        return string(f).map(E.init(rawValue:))
+    }
+
+    func required<E: KnownByName>(_ f: Field, as: E.Type = E.self) throws(DecodeFailure) -> E {
+        guard let v = value(f, as: E.self) else { throw DecodeFailure(reason: "missing required field '\(f.name)'") }
+        return v
+    }
+
     /// An integer field's value (read and checked when the field was).
     func integer(_ f: Field) -> Int64? {
         bag.start[Int(f.rawValue)] >= 0 ? bag.integers[f.numberSlot] : nil
@@ -247,6 +260,27 @@ extension EventFamily {
         case .subscriber: 5
         }
     }
+}
+
+/// An open enumeration whose documented values the decoder finds from bytes.
+private protocol KnownByName: OpenEnumeration {
+    static var knownValues: [Self] { get }
+    static var nameTable: NameTable { get }
+}
+
+extension ONUStatus: KnownByName {
+    fileprivate static let knownValues: [ONUStatus] = [.online, .offline, .rebooting, .degraded]
+    fileprivate static let nameTable = NameTable(knownValues.map(\.rawValue))
+}
+
+extension JobStatus: KnownByName {
+    fileprivate static let knownValues: [JobStatus] = [.pending, .running, .completed, .failed, .cancelled]
+    fileprivate static let nameTable = NameTable(knownValues.map(\.rawValue))
+}
+
+extension AlertSeverity: KnownByName {
+    fileprivate static let knownValues: [AlertSeverity] = [.info, .warning, .error, .critical]
+    fileprivate static let nameTable = NameTable(knownValues.map(\.rawValue))
 }
 
 extension EventType {
@@ -357,9 +391,9 @@ private func makeEvent(_ bag_: FieldReader, knownType: EventType?, raw: [UInt8])
             ONUEvent(
                 onuSerial: try bag_.required(.onuSerial),
                 subscriberID: bag_.string(.subscriberID),
-                status: ONUStatus(rawValue: try bag_.required(.status)),
+                status: try bag_.required(.status, as: ONUStatus.self),
                 signalDBm: bag_.double(.signalDBm),
-                previousStatus: bag_.string(.previousStatus).map(ONUStatus.init(rawValue:)),
+                previousStatus: bag_.value(.previousStatus, as: ONUStatus.self),
                 oltID: bag_.string(.oltID),
                 ponPort: bag_.integer(.ponPort).map { Int($0) }))
     case .session:
@@ -380,7 +414,7 @@ private func makeEvent(_ bag_: FieldReader, knownType: EventType?, raw: [UInt8])
             JobEvent(
                 jobID: try bag_.required(.jobID),
                 jobType: try bag_.required(.jobType),
-                status: JobStatus(rawValue: try bag_.required(.status)),
+                status: try bag_.required(.status, as: JobStatus.self),
                 progressPercent: bag_.double(.progressPercent),
                 itemsTotal: bag_.integer(.itemsTotal),
                 itemsProcessed: bag_.integer(.itemsProcessed),
@@ -404,7 +438,7 @@ private func makeEvent(_ bag_: FieldReader, knownType: EventType?, raw: [UInt8])
             AlertEvent(
                 alertID: try bag_.required(.alertID),
                 alertType: try bag_.required(.alertType),
-                severity: AlertSeverity(rawValue: try bag_.required(.severity)),
+                severity: try bag_.required(.severity, as: AlertSeverity.self),
                 source: try bag_.required(.source),
                 message: try bag_.required(.message),
                 details: bag_.json(.details)))

@@ -201,6 +201,33 @@ struct EventDecoderTests {
         #expect(job.status == .other("paused"))
     }
 
+    @Test("every documented value of an open enumeration is its case, written plainly or escaped; near misses are text")
+    func openEnumValues() throws {
+        for severity in [AlertSeverity.info, .warning, .error, .critical] {
+            let plain = try #require(decodeOK(Payloads.alert("alert.raised", severity: severity.rawValue)))
+            #expect(plain.payload.alert?.severity == severity)
+            // The first letter escaped: found through the text, the same case.
+            let escaped = "\\u00" + String(severity.rawValue.utf8.first!, radix: 16) + severity.rawValue.dropFirst()
+            let viaText = try #require(decodeOK(Payloads.alert("alert.raised", severity: escaped)))
+            #expect(viaText.payload.alert?.severity == severity)
+        }
+        for status in [JobStatus.pending, .running, .completed, .failed, .cancelled] {
+            let e = try #require(decodeOK(Payloads.job("job.progress", status: status.rawValue)))
+            #expect(e.payload.job?.status == status)
+        }
+        for status in [ONUStatus.online, .offline, .rebooting, .degraded] {
+            let json =
+                "{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":\"X\",\"status\":\"\(status.rawValue)\",\"previous_status\":\"\(status.rawValue)\"}"
+            let e = try #require(decodeOK(json))
+            #expect(e.payload.onu?.status == status)
+            #expect(e.payload.onu?.previousStatus == status)
+        }
+        for nearMiss in ["Critical", "critica", "criticall", "", "info "] {
+            let e = try #require(decodeOK(Payloads.alert("alert.raised", severity: nearMiss)))
+            #expect(e.payload.alert?.severity == .other(nearMiss))
+        }
+    }
+
     @Test("identifiers may be integers; integral floats are integers")
     func integerIdentifiers() throws {
         let json =
@@ -437,5 +464,20 @@ struct UTCInstantTests {
             inputs.contains {
                 var t = $0; return t.withUTF8 { UTCInstant.parseBackendForm(UnsafeRawBufferPointer($0)) } != nil
             })
+    }
+}
+
+extension EventPayload {
+    fileprivate var alert: AlertEvent? {
+        if case .alert(let a) = self { return a }
+        return nil
+    }
+    fileprivate var job: JobEvent? {
+        if case .job(let j) = self { return j }
+        return nil
+    }
+    fileprivate var onu: ONUEvent? {
+        if case .onu(let o) = self { return o }
+        return nil
     }
 }
