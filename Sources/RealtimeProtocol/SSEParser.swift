@@ -76,6 +76,10 @@ public struct SSEParser: Sendable {
 
     private var line: [UInt8] = []
     private var data: [UInt8] = []
+    /// An event's first `data` line while it is still in the caller's chunk: an event of one
+    /// line (every event the backend sends) is copied once, into the event, and not first into
+    /// `data`. Valid only inside one `feed`; moved into `data` before the chunk can go.
+    nonisolated(unsafe) private var firstData: UnsafeRawBufferPointer? = nil
     private var eventType: String? = nil
     private var lastEventID: String? = nil
     private var skipLeadingLF = false
@@ -93,6 +97,18 @@ public struct SSEParser: Sendable {
     private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     /// Room for `data: ` in front of a value when a line is checked against the limit.
     private static let fieldAllowance = 6
+
+    /// The joined data's length so far (with its trailing newline).
+    private var dataCount: Int { data.count + (firstData.map { $0.count + 1 } ?? 0) }
+
+    /// Moves a first data line still in the caller's chunk into `data`.
+    @inline(__always)
+    private mutating func keepFirstData() {
+        guard let first = firstData else { return }
+        firstData = nil
+        data.append(contentsOf: first)
+        data.append(0x0A)
+    }
 
     public init(maxEventSize: Int = SSEParser.defaultMaxEventSize) {
         precondition(maxEventSize > 0, "maxEventSize must be positive")
@@ -164,6 +180,7 @@ public struct SSEParser: Sendable {
                         var pending: [UInt8] = []
                         swap(&pending, &line)
                         pending.withUnsafeBytes { processLine($0, emit) }
+                        keepFirstData()  // it points into `pending`, which is reused
                         pending.removeAll(keepingCapacity: true)
                         line = pending
                     }
@@ -182,6 +199,7 @@ public struct SSEParser: Sendable {
                 i += 1
             }
         }
+        keepFirstData()  // it points into `chunk`, which is the caller's
         if start < count {
             appendToLine(UnsafeRawBufferPointer(rebasing: chunk[start..<count]), emit)
         }
@@ -198,6 +216,7 @@ public struct SSEParser: Sendable {
     public mutating func finish() {
         line.removeAll()
         data.removeAll()
+        firstData = nil
         eventType = nil
         skipLeadingLF = false
         bomState = 0
@@ -211,7 +230,7 @@ public struct SSEParser: Sendable {
         midLine = midLine || !bytes.isEmpty
         if discarding { return }
         // A partial line may carry a field name ("data: ") on top of its value.
-        if line.count + bytes.count + data.count > maxEventSize + Self.fieldAllowance {
+        if line.count + bytes.count + dataCount > maxEventSize + Self.fieldAllowance {
             startDiscarding(emit)
             return
         }
@@ -221,6 +240,7 @@ public struct SSEParser: Sendable {
     private mutating func startDiscarding(_ emit: (Output) -> Void) {
         line.removeAll()
         data.removeAll()
+        firstData = nil
         eventType = nil
         discarding = true
         emit(.error(.eventTooLarge(limit: maxEventSize)))
@@ -236,7 +256,7 @@ public struct SSEParser: Sendable {
             return
         }
         if discarding { return }
-        if l.count + data.count > maxEventSize + Self.fieldAllowance {
+        if l.count + dataCount > maxEventSize + Self.fieldAllowance {
             startDiscarding(emit)
             return
         }
@@ -264,12 +284,17 @@ public struct SSEParser: Sendable {
         }
         switch name.count {
         case 4 where name[0] == 0x64 && name[1] == 0x61 && name[2] == 0x74 && name[3] == 0x61:  // data
-            if data.count + value.count > maxEventSize {
+            if dataCount + value.count > maxEventSize {
                 startDiscarding(emit)
                 return
             }
-            data.append(contentsOf: value)
-            data.append(0x0A)
+            if data.isEmpty && firstData == nil {
+                firstData = value
+            } else {
+                keepFirstData()
+                data.append(contentsOf: value)
+                data.append(0x0A)
+            }
         case 5 where name[0] == 0x65 && name[1] == 0x76 && name[2] == 0x65 && name[3] == 0x6E && name[4] == 0x74:  // event
             eventType = typeString(value)
         case 2 where name[0] == 0x69 && name[1] == 0x64:  // id
@@ -308,6 +333,12 @@ public struct SSEParser: Sendable {
 
     private mutating func dispatch(_ emit: (Output) -> Void) {
         defer { eventType = nil }
+        if let first = firstData {
+            // One data line, still in the chunk: copied once, exactly.
+            firstData = nil
+            emit(.event(SSEEvent(type: eventType ?? "message", data: Array(first), lastEventID: lastEventID)))
+            return
+        }
         guard !data.isEmpty else { return }
         data.removeLast()  // the trailing "\n" added after the last data line
         // The event gets an exact-size copy; the buffer keeps its capacity for the next one.
