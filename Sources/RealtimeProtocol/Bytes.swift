@@ -155,10 +155,7 @@ func nextByte(_ a: UInt8, or b: UInt8, in buf: UnsafeRawBufferPointer, from i0: 
     while i + 16 <= count {
         let v = (base + i).loadUnaligned(as: SIMD16<UInt8>.self)
         let hit = (v .== va) .| (v .== vb)
-        if any(hit) {
-            // The first lane that matched.
-            for k in 0..<16 where hit[k] { return i + k }
-        }
+        if any(hit) { return i + firstLane(hit) }
         i += 16
     }
     while i < count {
@@ -167,6 +164,16 @@ func nextByte(_ a: UInt8, or b: UInt8, in buf: UnsafeRawBufferPointer, from i0: 
         i += 1
     }
     return count
+}
+
+/// The first set lane of a mask with at least one set: the lanes as bytes read as two words,
+/// then their trailing zero bits (not a loop over the lanes, which was most of a short scan).
+@inline(__always)
+private func firstLane(_ hit: SIMDMask<SIMD16<Int8>>) -> Int {
+    let lanes = SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: hit)
+    let words = unsafeBitCast(lanes, to: SIMD2<UInt64>.self)
+    let low = words[0].littleEndian, high = words[1].littleEndian
+    return low != 0 ? low.trailingZeroBitCount >> 3 : 8 + high.trailingZeroBitCount >> 3
 }
 
 /// The index of the next `"` or `\` at or after `i0`, or `buf.count`.
