@@ -238,13 +238,12 @@ private struct FieldReader {
         return try? scanner.readValue(depth: 1)
     }
 
-    /// The raw bytes between the quotes of a string value without escapes, else nil.
+    /// The raw bytes between the quotes of a string value without escapes, else nil: the bag's
+    /// `plain` mark, set when the value was read (not a second search for a backslash).
     func plainStringBytes(_ f: Field) -> UnsafeRawBufferPointer? {
+        guard bag.plain & (1 << UInt64(f.rawValue)) != 0 else { return nil }
         let s = Int(bag.start[Int(f.rawValue)]), e = Int(bag.end[Int(f.rawValue)])
-        guard s >= 0, e - s >= 2, buf[s] == 0x22 else { return nil }
-        let inner = UnsafeRawBufferPointer(rebasing: buf[(s + 1)..<(e - 1)])
-        if bytesContain(inner, 0x5C) { return nil }
-        return inner
+        return UnsafeRawBufferPointer(rebasing: buf[(s + 1)..<(e - 1)])
     }
 }
 

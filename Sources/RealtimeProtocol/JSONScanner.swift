@@ -124,9 +124,17 @@ struct JSONScanner {
     @inline(__always)
     mutating func consumeNull() throws(JSONError) -> Bool {
         guard try peek() == 0x6E else { return false }
+        // The four bytes at once; anything else starting with `n` gets the literal's message.
+        if pos + 4 <= buf.count, buf.loadUnaligned(fromByteOffset: pos, as: UInt32.self) == Self.nullWord {
+            pos += 4
+            return true
+        }
         try literal("null")
         return true
     }
+
+    /// `null` as a word read from memory.
+    private static let nullWord = UInt32(littleEndian: 0x6C6C_756E)
 
     mutating func literal(_ word: StaticString) throws(JSONError) {
         let n = word.utf8CodeUnitCount

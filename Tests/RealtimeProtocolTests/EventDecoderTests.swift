@@ -248,6 +248,19 @@ struct EventDecoderTests {
         #expect(a.message == "l1\nl2 \"q\" é 😀 \u{FFFD} end /")
     }
 
+    @Test("an escaped timestamp and event type read as their plain forms")
+    func escapedTimestampAndType() throws {
+        let plain = try #require(decodeOK(Payloads.alert("alert.raised", severity: "info")))
+        let escaped = try #require(
+            decodeOK(
+                Payloads.alert("alert.raised", severity: "info")
+                    .replacing("10:30:00", with: "10\\u003a30:00")
+                    .replacing("\"alert.raised\"", with: "\"alert\\u002eraised\"")))
+        #expect(escaped.timestamp == plain.timestamp)
+        #expect(escaped.type == .alertRaised)
+        #expect(escaped.payload == plain.payload)
+    }
+
     @Test("a repeated key: the last value wins, whether it or the first has escapes; strings longer than 16 bytes")
     func repeatedKeys() throws {
         let head =
