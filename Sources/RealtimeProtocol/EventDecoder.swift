@@ -211,20 +211,35 @@ private struct FieldBag {
 private struct FieldReader {
     let buf: UnsafeRawBufferPointer
     let pointer: UnsafePointer<FieldBag>
+    /// The bag's start and end lanes, read in place: a lane read through `bag.start` copied the
+    /// whole 256-byte vector first (most of the text fields' cost in the profile).
+    private let starts: UnsafePointer<Int32>
+    private let ends: UnsafePointer<Int32>
     var bag: FieldBag { _read { yield pointer.pointee } }
 
+    init(buf: UnsafeRawBufferPointer, pointer: UnsafePointer<FieldBag>) {
+        self.buf = buf
+        self.pointer = pointer
+        let raw = UnsafeRawPointer(pointer)
+        starts = (raw + MemoryLayout<FieldBag>.offset(of: \.start)!).assumingMemoryBound(to: Int32.self)
+        ends = (raw + MemoryLayout<FieldBag>.offset(of: \.end)!).assumingMemoryBound(to: Int32.self)
+    }
+
+    @inline(__always) private func start(_ f: Field) -> Int { Int(starts[Int(f.rawValue)]) }
+    @inline(__always) private func end(_ f: Field) -> Int { Int(ends[Int(f.rawValue)]) }
+    @inline(__always) func has(_ f: Field) -> Bool { start(f) >= 0 }
+
     func string(_ f: Field) -> String? {
-        let s = Int(bag.start[Int(f.rawValue)])
+        let s = start(f)
         guard s >= 0 else { return nil }
         if bag.plain & (1 << UInt64(f.rawValue)) != 0 {
-            return String(
-                decoding: UnsafeRawBufferPointer(rebasing: buf[(s + 1)..<(Int(bag.end[Int(f.rawValue)]) - 1)]), as: UTF8.self)
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buf[(s + 1)..<(end(f) - 1)]), as: UTF8.self)
         }
         var scanner = JSONScanner(buf)
         scanner.pos = s
         if buf[s] == 0x22 { return try? scanner.readString() }
         // An integer identifier: its text.
-        return String(decoding: UnsafeRawBufferPointer(rebasing: buf[s..<Int(bag.end[Int(f.rawValue)])]), as: UTF8.self)
+        return String(decoding: UnsafeRawBufferPointer(rebasing: buf[s..<end(f)]), as: UTF8.self)
     }
 
     func required(_ f: Field) throws(DecodeFailure) -> String {
@@ -247,7 +262,7 @@ private struct FieldReader {
 
     /// Throws for the first of `fields` that is absent or null.
     func require(_ fields: [Field]) throws(DecodeFailure) {
-        for f in fields where !bag.has(f) { throw DecodeFailure(reason: "missing required field '\(f.name)'") }
+        for f in fields where !has(f) { throw DecodeFailure(reason: "missing required field '\(f.name)'") }
     }
 
     /// A payload's text fields, `fields` in its ``TextFields`` order: ranges of `raw` (the
@@ -255,34 +270,43 @@ private struct FieldReader {
     /// (its digits), else the payload's own buffer of their decoded text.
     func text<Spans: SIMD & Sendable>(_ fields: [Field], raw: [UInt8]) -> TextFields<Spans> where Spans.Scalar == UInt64 {
         var spans = Spans(repeating: TextFields<Spans>.absent)
-        for i in fields.indices {
-            let index = Int(fields[i].rawValue)
-            let s = Int(bag.start[index])
-            guard s >= 0 else { continue }
-            let e = Int(bag.end[index])
-            if bag.plain & (1 << UInt64(index)) != 0 {
-                spans[i] = TextFields<Spans>.span(start: s + 1, count: e - s - 2)
-            } else if buf[s] != 0x22 {
-                spans[i] = TextFields<Spans>.span(start: s, count: e - s)
-            } else {
-                return TextFields(fields.map { string($0) })
+        let plain = bag.plain
+        // Written through memory: setting a lane of the vector in a loop stored and reloaded it
+        // whole each time.
+        let escaped = withUnsafeMutableBytes(of: &spans) { out -> Bool in
+            for i in fields.indices {
+                let f = fields[i]
+                let s = start(f)
+                guard s >= 0 else { continue }
+                let e = end(f)
+                let span: UInt64
+                if plain & (1 << UInt64(f.rawValue)) != 0 {
+                    span = TextFields<Spans>.span(start: s + 1, count: e - s - 2)
+                } else if buf[s] != 0x22 {
+                    span = TextFields<Spans>.span(start: s, count: e - s)  // an integer identifier's digits
+                } else {
+                    return true
+                }
+                out.storeBytes(of: span, toByteOffset: i * 8, as: UInt64.self)
             }
+            return false
         }
+        if escaped { return TextFields(fields.map { string($0) }) }
         return TextFields(sharing: raw, spans: spans)
     }
 
     /// An integer field's value (read and checked when the field was).
     func integer(_ f: Field) -> Int64? {
-        bag.start[Int(f.rawValue)] >= 0 ? bag.integers[f.numberSlot] : nil
+        has(f) ? bag.integers[f.numberSlot] : nil
     }
 
     /// A number field's value (read and checked when the field was).
     func double(_ f: Field) -> Double? {
-        bag.start[Int(f.rawValue)] >= 0 ? bag.numbers[f.numberSlot] : nil
+        has(f) ? bag.numbers[f.numberSlot] : nil
     }
 
     func json(_ f: Field) -> JSONValue? {
-        let s = Int(bag.start[Int(f.rawValue)])
+        let s = start(f)
         guard s >= 0 else { return nil }
         var scanner = JSONScanner(buf)
         scanner.pos = s
@@ -293,7 +317,7 @@ private struct FieldReader {
     /// `plain` mark, set when the value was read (not a second search for a backslash).
     func plainStringBytes(_ f: Field) -> UnsafeRawBufferPointer? {
         guard bag.plain & (1 << UInt64(f.rawValue)) != 0 else { return nil }
-        let s = Int(bag.start[Int(f.rawValue)]), e = Int(bag.end[Int(f.rawValue)])
+        let s = start(f), e = end(f)
         return UnsafeRawBufferPointer(rebasing: buf[(s + 1)..<(e - 1)])
     }
 }
@@ -424,7 +448,7 @@ private func makeEvent(_ bag_: FieldReader, knownType: EventType?, raw: [UInt8])
         type = EventType(rawValue: try bag_.required(.eventType))
     }
     let tenant = try bag_.required(.tenantID)
-    guard bag_.bag.has(.timestamp) else { throw DecodeFailure(reason: "missing required field 'timestamp'") }
+    guard bag_.has(.timestamp) else { throw DecodeFailure(reason: "missing required field 'timestamp'") }
     let parsedTime: UTCInstant?
     if let plain = bag_.plainStringBytes(.timestamp) {
         parsedTime = UTCInstant.parse(plain)
