@@ -348,13 +348,14 @@ public struct OutageTracker: Sendable {
     /// An ONU event. Returns the scope of an outage it started (for the flash line), if any.
     @discardableResult
     public mutating func onuEvent(tenant: String, _ o: ONUEvent, at time: UTCInstant) -> OutageScope? {
-        // One lookup finds the slot or makes it.
-        let n = Self.claim(&tenantSlots[tenantSlot(tenant)].onus[o.onuSerial, default: -1], next: onuTable.count)
+        // One lookup finds the slot or makes it (the serial read once: a read makes a String).
+        let serial = o.onuSerial
+        let n = Self.claim(&tenantSlots[tenantSlot(tenant)].onus[serial, default: -1], next: onuTable.count)
         let known: Int32? = n < onuTable.count ? n : nil
         if known == nil {
             onuTable.append(
                 ONUSlot(
-                    tenant: tenant, serial: o.onuSerial,
+                    tenant: tenant, serial: serial,
                     onu: ONU(status: o.status, since: time, olt: nil, pon: nil, subscriber: nil, previous: nil)))
         }
         let i = Int(n)

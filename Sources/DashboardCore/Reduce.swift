@@ -276,8 +276,10 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
         }
         if !saved.isEmpty { return saved }
     case .alert(let a):
-        let key = EntityKey.alert(tenant, a.alertID)
-        let group = AlertGroupKey(tenant: tenant, type: a.alertType, source: a.source)
+        // Each text field read once: a read makes a String (the payload keeps bytes).
+        let (id, type, source) = (a.alertID, a.alertType, a.source)
+        let key = EntityKey.alert(tenant, id)
+        let group = AlertGroupKey(tenant: tenant, type: type, source: source)
         if event.type == .alertCleared {
             // Kept, marked cleared (the ack of a clear is also an event about it: verified).
             if state.alerts[key]?.isActive == true {
@@ -291,15 +293,16 @@ func apply(_ state: inout AppState, tenant: String, endpoint: Endpoint, _ event:
             }
         } else {
             let isNewGroup = !state.alerts.values.contains { $0.isActive && $0.group == group }
+            let message = a.message
             state.alerts[key] = AlertRow(
-                tenant: tenant, id: a.alertID, type: a.alertType, severity: a.severity, source: a.source,
-                message: a.message, raisedAt: event.timestamp, raw: event.raw)
+                tenant: tenant, id: id, type: type, severity: a.severity, source: source,
+                message: message, raisedAt: event.timestamp, raw: event.raw)
             // Only a critical alert of a new group is announced (a repeat of a known one, or one
             // under an outage already announced, is not news), at most once per 10 s.
-            if a.severity == .critical, isNewGroup, state.outages.outage(tenant: tenant, olt: oltOf(a.source), pon: nil) == nil,
-                !state.acks.silenced(tenant: tenant, type: a.alertType, source: a.source)
+            if a.severity == .critical, isNewGroup, state.outages.outage(tenant: tenant, olt: oltOf(source), pon: nil) == nil,
+                !state.acks.silenced(tenant: tenant, type: type, source: source)
             {
-                return announce(&state, "CRITICAL \(tenant) \(a.source): \(a.message)")
+                return announce(&state, "CRITICAL \(tenant) \(source): \(message)")
             }
         }
     case .ticket(let t):

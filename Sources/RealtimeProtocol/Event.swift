@@ -175,9 +175,9 @@ public enum AlertSeverity: OpenEnumeration, Comparable {
 /// A decoded payload shares its event's `raw` bytes: a field is the bytes between its JSON
 /// string's quotes (or an integer identifier's digits), so decoding makes no String for a
 /// field nobody reads (most fields of most events: a pane shows a window of them). A payload
-/// built from Strings, or decoded from a field with escapes, owns one compact buffer of its
-/// fields' text. Every read makes a new String: read a field once per use, not once per
-/// comparison of a sort.
+/// built from Strings, decoded from a field with escapes, or with a field set since, owns one
+/// compact buffer of its fields' text. Every read makes a new String: read a field once per
+/// use, not once per comparison of a sort.
 struct TextFields<Spans: SIMD & Sendable>: Sendable where Spans.Scalar == UInt64 {
     private(set) var bytes: [UInt8]
     /// Per field: start in the low 32 bits, length in the high 32, or ``absent``.
@@ -187,7 +187,8 @@ struct TextFields<Spans: SIMD & Sendable>: Sendable where Spans.Scalar == UInt64
 
     @inline(__always)
     static func span(start: Int, count: Int) -> UInt64 {
-        precondition(start >= 0 && count >= 0 && start <= UInt32.max && count <= UInt32.max, "text field out of range")
+        // A count below UInt32.max: no span is ``absent``.
+        precondition(start >= 0 && count >= 0 && start <= UInt32.max && count < UInt32.max, "text field out of range")
         return UInt64(start) | UInt64(count) << 32
     }
 
@@ -202,7 +203,12 @@ struct TextFields<Spans: SIMD & Sendable>: Sendable where Spans.Scalar == UInt64
         bytes = []
         spans = Spans(repeating: Self.absent)
         bytes.reserveCapacity(values.reduce(0) { $0 + ($1?.utf8.count ?? 0) })
-        for (i, value) in values.enumerated() { set(i, value) }
+        for (i, value) in values.enumerated() {
+            guard let value else { continue }
+            let start = bytes.count
+            bytes.append(contentsOf: value.utf8)
+            spans[i] = Self.span(start: start, count: bytes.count - start)
+        }
     }
 
     /// Field `i`, or nil when absent.
@@ -220,15 +226,13 @@ struct TextFields<Spans: SIMD & Sendable>: Sendable where Spans.Scalar == UInt64
     @inline(__always)
     func required(_ i: Int) -> String { self[i] ?? "" }
 
-    /// Sets field `i`: its text is added to the buffer (a shared buffer is copied first).
+    /// Sets field `i`. The fields move to a compact buffer of their own text, made again: not a
+    /// copy of the whole event a decoded payload shares, and no growth when one field is set
+    /// over and over (setting is rare: tests, tools).
     mutating func set(_ i: Int, _ value: String?) {
-        guard let value else {
-            spans[i] = Self.absent
-            return
-        }
-        let start = bytes.count
-        bytes.append(contentsOf: value.utf8)
-        spans[i] = Self.span(start: start, count: bytes.count - start)
+        var values = (0..<Spans.scalarCount).map { self[$0] }
+        values[i] = value
+        self = TextFields(values)
     }
 }
 
@@ -236,6 +240,7 @@ extension TextFields: CustomStringConvertible, CustomDebugStringConvertible {
     /// The fields as text (`nil` for absent ones), so a payload prints as its values, not as
     /// bytes and ranges.
     var description: String {
+        // Every lane: a payload with fewer fields shows trailing nils.
         "[" + (0..<Spans.scalarCount).map { self[$0].map { String(reflecting: $0) } ?? "nil" }.joined(separator: ", ") + "]"
     }
     var debugDescription: String { description }

@@ -17,8 +17,8 @@
 /// range) yields ``DecodedEvent/malformed(_:)`` with a reason naming the field. It never throws.
 ///
 /// `realtime-dash bench parse decode-foundation` measures it with the SSE parser in front:
-/// about 1.8 million mixed events per second on one core of the development machine, where
-/// Foundation's `JSONDecoder` decodes about 250 thousand alert payloads alone.
+/// 1.9 to 2 million mixed events per second on one core of the development machine, where
+/// Foundation's `JSONDecoder` decodes 230 to 250 thousand alert payloads alone (PERFORMANCE.md).
 public enum EventDecoder {
     /// Decodes one event from its JSON bytes. `raw` of the result shares `bytes`' storage.
     public static func decode(_ bytes: [UInt8]) -> DecodedEvent {
@@ -211,22 +211,27 @@ private struct FieldBag {
 private struct FieldReader {
     let buf: UnsafeRawBufferPointer
     let pointer: UnsafePointer<FieldBag>
-    /// The bag's start and end lanes, read in place: a lane read through `bag.start` copied the
-    /// whole 256-byte vector first (most of the text fields' cost in the profile).
-    private let starts: UnsafePointer<Int32>
-    private let ends: UnsafePointer<Int32>
     var bag: FieldBag { _read { yield pointer.pointee } }
+
+    /// The bag's start and end vectors, as raw memory: a field's lane is loaded in place. (A lane
+    /// read through `bag.start[i]` copied the whole 256-byte vector first: most of the text
+    /// fields' cost in the profile.)
+    private let starts: UnsafeRawPointer
+    private let ends: UnsafeRawPointer
 
     init(buf: UnsafeRawBufferPointer, pointer: UnsafePointer<FieldBag>) {
         self.buf = buf
         self.pointer = pointer
-        let raw = UnsafeRawPointer(pointer)
-        starts = (raw + MemoryLayout<FieldBag>.offset(of: \.start)!).assumingMemoryBound(to: Int32.self)
-        ends = (raw + MemoryLayout<FieldBag>.offset(of: \.end)!).assumingMemoryBound(to: Int32.self)
+        starts = UnsafeRawPointer(pointer) + MemoryLayout<FieldBag>.offset(of: \.start)!
+        ends = UnsafeRawPointer(pointer) + MemoryLayout<FieldBag>.offset(of: \.end)!
     }
 
-    @inline(__always) private func start(_ f: Field) -> Int { Int(starts[Int(f.rawValue)]) }
-    @inline(__always) private func end(_ f: Field) -> Int { Int(ends[Int(f.rawValue)]) }
+    @inline(__always) private func start(_ f: Field) -> Int {
+        Int(starts.load(fromByteOffset: Int(f.rawValue) * 4, as: Int32.self))
+    }
+    @inline(__always) private func end(_ f: Field) -> Int {
+        Int(ends.load(fromByteOffset: Int(f.rawValue) * 4, as: Int32.self))
+    }
     @inline(__always) func has(_ f: Field) -> Bool { start(f) >= 0 }
 
     func string(_ f: Field) -> String? {
@@ -269,6 +274,7 @@ private struct FieldReader {
     /// bytes `buf` points at) when each is a string without escapes or an integer identifier
     /// (its digits), else the payload's own buffer of their decoded text.
     func text<Spans: SIMD & Sendable>(_ fields: [Field], raw: [UInt8]) -> TextFields<Spans> where Spans.Scalar == UInt64 {
+        precondition(fields.count <= Spans.scalarCount, "more text fields than the payload keeps")
         var spans = Spans(repeating: TextFields<Spans>.absent)
         let plain = bag.plain
         // Written through memory: setting a lane of the vector in a loop stored and reloaded it

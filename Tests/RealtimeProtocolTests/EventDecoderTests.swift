@@ -335,6 +335,10 @@ struct EventDecoderTests {
             "field 'severity': expected a string, found number"
         ),
         ("{\"event_type\":7,\"tenant_id\":\"t\"}", "field 'event_type': expected a string, found number"),
+        // Near misses of null, read four bytes at once: in the middle, and cut short at the end.
+        ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\"details\":nulx}", "invalid literal"),
+        ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\"details\":nul}", "invalid literal"),
+        ("{\"event_type\":\"alert.raised\",\"tenant_id\":\"t\",\"details\":nul", "truncated literal"),
         (
             "{\"event_type\":\"onu.online\",\"tenant_id\":\"t\",\(Payloads.ts),\"onu_serial\":\"X\",\"status\":\"online\",\"signal_dbm\":\"-20\"}",
             "field 'signal_dbm': expected a number, found string"

@@ -57,6 +57,44 @@ struct SSEParserTests {
         }
     }
 
+    /// Feeds `bytes` cut at `cuts`, each piece copied into one buffer that is overwritten after
+    /// each feed, as a reused read buffer is: an event must not point into it afterwards.
+    static func feedThroughOneBuffer(_ bytes: [UInt8], cuts: [Int]) -> [SSEEvent] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
+        defer { buffer.deallocate() }
+        var parser = SSEParser()
+        var got: [SSEEvent] = []
+        let bounds = [0] + cuts + [bytes.count]
+        for (from, to) in zip(bounds, bounds.dropFirst()) where from < to {
+            bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[from..<to])) }
+            parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<(to - from)])) {
+                if case .event(let e) = $0 { got.append(e) }
+            }
+            buffer.initializeMemory(as: UInt8.self, repeating: 0x7E)
+        }
+        return got
+    }
+
+    @Test("a read buffer reused after each feed: the same events wherever the bytes are cut")
+    func reusedReadBuffer() {
+        let text =
+            Self.protocolExample + "data: one\r\n\r\ndata: a\ndata: b\n\n: ping\n\nevent: x\rdata: {\"k\":1}\r\r"
+            + "data: " + String(repeating: "z", count: 40) + "\n\n"
+        let bytes = Array(text.utf8)
+        let expected = events(parse(bytes, chunk: Int.max))
+        #expect(expected.count == 6)
+        // Every single cut (a data line's end in one read and its blank line in the next among
+        // them), then pieces of each chunk size.
+        for cut in 0...bytes.count {
+            let got = Self.feedThroughOneBuffer(bytes, cuts: [cut])
+            #expect(got == expected, "cut at \(cut)")
+        }
+        for size in chunkSizes where size < bytes.count {
+            let got = Self.feedThroughOneBuffer(bytes, cuts: Array(stride(from: size, to: bytes.count, by: size)))
+            #expect(got == expected, "chunks of \(size)")
+        }
+    }
+
     @Test("PROTOCOL.md §5 example, byte for byte", arguments: chunkSizes)
     func protocolExample(chunk: Int) {
         let out = parse(Self.protocolExample, chunk: chunk)
