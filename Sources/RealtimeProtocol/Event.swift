@@ -203,12 +203,7 @@ struct TextFields<Spans: SIMD & Sendable>: Sendable where Spans.Scalar == UInt64
         bytes = []
         spans = Spans(repeating: Self.absent)
         bytes.reserveCapacity(values.reduce(0) { $0 + ($1?.utf8.count ?? 0) })
-        for (i, value) in values.enumerated() {
-            guard let value else { continue }
-            let start = bytes.count
-            bytes.append(contentsOf: value.utf8)
-            spans[i] = Self.span(start: start, count: bytes.count - start)
-        }
+        for (i, value) in values.enumerated() { add(i, value) }
     }
 
     /// Field `i`, or nil when absent.
@@ -225,6 +220,34 @@ struct TextFields<Spans: SIMD & Sendable>: Sendable where Spans.Scalar == UInt64
     /// A field every payload of its kind has (the decoder rejects a payload without it).
     @inline(__always)
     func required(_ i: Int) -> String { self[i] ?? "" }
+
+    /// Fields from their values, in order (`nil`: absent), in one buffer of their text: a
+    /// payload's `init`, without an array of the values (the demo backend makes one per event).
+    init(
+        _ a: String?, _ b: String?, _ c: String? = nil, _ d: String? = nil, _ e: String? = nil, _ f: String? = nil,
+        _ g: String? = nil, _ h: String? = nil
+    ) {
+        bytes = []
+        spans = Spans(repeating: Self.absent)
+        func count(_ v: String?) -> Int { v?.utf8.count ?? 0 }
+        bytes.reserveCapacity(count(a) + count(b) + count(c) + count(d) + count(e) + count(f) + count(g) + count(h))
+        add(0, a)
+        add(1, b)
+        add(2, c)
+        add(3, d)
+        add(4, e)
+        add(5, f)
+        add(6, g)
+        add(7, h)
+    }
+
+    private mutating func add(_ i: Int, _ value: String?) {
+        guard let value else { return }
+        precondition(i < Spans.scalarCount, "more text fields than the payload keeps")
+        let start = bytes.count
+        bytes.append(contentsOf: value.utf8)
+        spans[i] = Self.span(start: start, count: bytes.count - start)
+    }
 
     /// Sets field `i`. The fields move to a compact buffer of their own text, made again: not a
     /// copy of the whole event a decoded payload shares, and no growth when one field is set
@@ -276,7 +299,7 @@ public struct ONUEvent: Sendable, Equatable {
         previousStatus: ONUStatus? = nil, oltID: String? = nil, ponPort: Int? = nil
     ) {
         self.init(
-            text: TextFields([onuSerial, subscriberID, oltID]), status: status, signalDBm: signalDBm,
+            text: TextFields(onuSerial, subscriberID, oltID), status: status, signalDBm: signalDBm,
             previousStatus: previousStatus, ponPort: ponPort)
     }
 
@@ -339,9 +362,8 @@ public struct SessionEvent: Sendable, Equatable {
         bytesOut: Int64? = nil, sessionTime: Int64? = nil, terminateCause: String? = nil
     ) {
         self.init(
-            text: TextFields([
-                username, sessionID, nasIPAddress, framedIPAddress, subscriberID, bandwidthProfile, terminateCause,
-            ]),
+            text: TextFields(
+                username, sessionID, nasIPAddress, framedIPAddress, subscriberID, bandwidthProfile, terminateCause),
             bytesIn: bytesIn, bytesOut: bytesOut, sessionTime: sessionTime)
     }
 
@@ -392,7 +414,7 @@ public struct JobEvent: Sendable, Equatable {
         itemsFailed: Int64? = nil, currentItem: String? = nil, errorMessage: String? = nil
     ) {
         self.init(
-            text: TextFields([jobID, jobType, currentItem, errorMessage]), status: status,
+            text: TextFields(jobID, jobType, currentItem, errorMessage), status: status,
             progressPercent: progressPercent, itemsTotal: itemsTotal, itemsProcessed: itemsProcessed,
             itemsSucceeded: itemsSucceeded, itemsFailed: itemsFailed)
     }
@@ -460,7 +482,7 @@ public struct TicketEvent: Sendable, Equatable {
         ticketID: String, ticketNumber: String, title: String, category: String, priority: String,
         status: String, assignedTo: String? = nil, subscriberID: String? = nil
     ) {
-        self.init(text: TextFields([ticketID, ticketNumber, title, category, priority, status, assignedTo, subscriberID]))
+        self.init(text: TextFields(ticketID, ticketNumber, title, category, priority, status, assignedTo, subscriberID))
     }
 
     init(text: TextFields<SIMD8<UInt64>>) {
@@ -500,7 +522,7 @@ public struct AlertEvent: Sendable, Equatable {
         alertID: String, alertType: String, severity: AlertSeverity, source: String, message: String,
         details: JSONValue? = nil
     ) {
-        self.init(text: TextFields([alertID, alertType, source, message]), severity: severity, details: details)
+        self.init(text: TextFields(alertID, alertType, source, message), severity: severity, details: details)
     }
 
     init(text: TextFields<SIMD4<UInt64>>, severity: AlertSeverity, details: JSONValue?) {
@@ -548,7 +570,7 @@ public struct SubscriberEvent: Sendable, Equatable {
         subscriberID: String, accountNumber: String, fullName: String, status: String,
         plan: String? = nil, onuSerial: String? = nil
     ) {
-        self.init(text: TextFields([subscriberID, accountNumber, fullName, status, plan, onuSerial]))
+        self.init(text: TextFields(subscriberID, accountNumber, fullName, status, plan, onuSerial))
     }
 
     init(text: TextFields<SIMD8<UInt64>>) {
