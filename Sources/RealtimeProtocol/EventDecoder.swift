@@ -202,8 +202,6 @@ private struct FieldBag {
     /// Integer and number values as read (by ``Field/numberSlot``): checked once, not parsed again.
     var integers = SIMD8<Int64>(repeating: 0)
     var numbers = SIMD2<Double>(repeating: 0)
-
-    @inline(__always) func has(_ f: Field) -> Bool { start[Int(f.rawValue)] >= 0 }
 }
 
 /// Reads typed values back out of a ``FieldBag``, in place: a bag is 600 bytes, and a copy of it
