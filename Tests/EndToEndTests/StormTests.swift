@@ -81,9 +81,12 @@ extension EndToEnd {
                     if state.overlay == .help { keysAnswered += 1 }
                     _ = reduce(&state, .key(.escape))
                 }
-                // The backend publishes the flood on its own clock, catching up when it falls behind;
-                // wait for most of it (bounded), still draining nothing, however slowly this machine
-                // or a sanitizer runs the backend. (A fixed second here passed on pace, not on truth.)
+                // The backend publishes the flood on its own clock, catching up when it falls behind:
+                // a second more as always (the flood's length, so its events reach the inbox), then,
+                // if the backend is behind, until most of it is out (bounded), still draining
+                // nothing, however slowly this machine or a sanitizer runs it. (Waiting for the
+                // count alone drained before the events had arrived: nothing coalesced.)
+                try await Task.sleep(for: .seconds(1))
                 let flooded = Date().addingTimeInterval(30)
                 while b.publishedCount - published0 < 30_000, Date() < flooded {
                     try await Task.sleep(for: .milliseconds(50))
